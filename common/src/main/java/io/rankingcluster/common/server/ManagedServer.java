@@ -1,0 +1,126 @@
+package io.rankingcluster.common.server;
+
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+
+/**
+ * The one server lifecycle every service uses: health NOT_SERVING while data loads and warms, SERVING
+ * after; server reflection (v1 and v1alpha); a bounded request executor; load shedding and a default
+ * deadline; and a graceful stop (health NOT_SERVING first, then no new calls, then in-flight calls drain
+ * for the grace period, then the rest are cancelled).
+ *
+ * <p>The {@link ServerBuilder} comes from outside, so tests run the same lifecycle in-process.
+ */
+public final class ManagedServer {
+  private static final Logger LOG = Logger.getLogger(ManagedServer.class.getName());
+
+  private final String name;
+  private final HealthStatusManager health = new HealthStatusManager();
+  private final List<String> serviceNames = new ArrayList<>();
+  private final ExecutorService executor;
+  private final Server server;
+  private final long drainMillis;
+
+  /**
+   * @param name service name for logs
+   * @param builder transport-specific builder (Netty on a port, or in-process in tests)
+   * @param options shared server options (threads, queue, limits, default deadline, drain)
+   * @param services the stage's services; health and reflection are added here
+   */
+  public ManagedServer(String name, ServerBuilder<?> builder, ServerOptions options, List<BindableService> services) {
+    this.name = name;
+    this.drainMillis = options.drainSeconds * 1000L;
+    int threads = options.effectiveThreads();
+    AtomicInteger counter = new AtomicInteger();
+    // Bounded pool and queue: a burst waits in the queue up to its bound; beyond the concurrency limit the
+    // interceptor sheds calls before they queue past their deadline.
+    this.executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(options.queue),
+        r -> {
+          Thread t = new Thread(r, name + "-grpc-" + counter.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    ConcurrencyLimitInterceptor shed = new ConcurrencyLimitInterceptor(options.maxConcurrentCalls);
+    DefaultDeadlineInterceptor deadline = new DefaultDeadlineInterceptor(options.defaultDeadlineMs);
+    builder.executor(executor).maxInboundMessageSize(options.maxInboundBytes);
+    for (BindableService service : services) {
+      ServerServiceDefinition def = service.bindService();
+      serviceNames.add(def.getServiceDescriptor().getName());
+      // Interceptors run last-added first: shed before doing any work, then apply the default deadline.
+      builder.addService(ServerInterceptors.intercept(def, deadline, shed));
+    }
+    builder.addService(health.getHealthService());
+    builder.addService(ProtoReflectionServiceV1.newInstance());
+    builder.addService(ProtoReflectionService.newInstance());
+    this.server = builder.build();
+  }
+
+  /** Starts listening with health NOT_SERVING, runs the warm-up, then turns SERVING. */
+  public ManagedServer start(Runnable warmUp) throws IOException {
+    setStatus(ServingStatus.NOT_SERVING);
+    server.start();
+    LOG.info(() -> name + " listening, NOT_SERVING while warming up");
+    long t0 = System.nanoTime();
+    warmUp.run();
+    setStatus(ServingStatus.SERVING);
+    LOG.info(() -> String.format("%s SERVING (warm-up %.0f ms)", name, (System.nanoTime() - t0) / 1e6));
+    return this;
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  public HealthStatusManager health() {
+    return health;
+  }
+
+  private void setStatus(ServingStatus status) {
+    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
+    for (String s : serviceNames) {
+      health.setStatus(s, status);
+    }
+  }
+
+  /**
+   * Graceful stop: health NOT_SERVING (so balancers and probes move traffic away), stop accepting calls,
+   * let in-flight calls finish for the drain period, then cancel what is left.
+   */
+  public void stop() {
+    health.enterTerminalState();
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(drainMillis, TimeUnit.MILLISECONDS)) {
+        LOG.warning(() -> name + ": calls still running after the drain period; cancelling them");
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    } finally {
+      executor.shutdownNow();
+    }
+    LOG.info(() -> name + " stopped");
+  }
+
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+}

@@ -1,0 +1,59 @@
+package io.rankingcluster.common.server;
+
+import picocli.CommandLine.Option;
+
+/**
+ * The options every service shares (a picocli mixin). Service commands add their own port default and
+ * service-specific options. Validated by {@link #validate()} before anything starts.
+ */
+public final class ServerOptions {
+  @Option(names = "--host", defaultValue = "127.0.0.1",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 in containers).")
+  public String host;
+
+  @Option(names = "--threads", defaultValue = "0",
+      description = "Request threads; 0 means 2 x available processors (default: ${DEFAULT-VALUE}).")
+  public int threads;
+
+  @Option(names = "--queue", defaultValue = "1024",
+      description = "Calls that may wait for a request thread before new calls are shed (default: ${DEFAULT-VALUE}).")
+  public int queue;
+
+  @Option(names = "--max-concurrent-calls", defaultValue = "256",
+      description = "Calls in flight beyond which new ones get RESOURCE_EXHAUSTED at once (default: ${DEFAULT-VALUE}).")
+  public int maxConcurrentCalls;
+
+  @Option(names = "--max-inbound-bytes", defaultValue = "8388608",
+      description = "Largest request message accepted, in bytes (default: ${DEFAULT-VALUE}).")
+  public int maxInboundBytes;
+
+  @Option(names = "--default-deadline-ms", defaultValue = "100",
+      description = "Deadline applied to calls that arrive without one, in ms (default: ${DEFAULT-VALUE}).")
+  public long defaultDeadlineMs;
+
+  @Option(names = "--drain-seconds", defaultValue = "10",
+      description = "On SIGTERM: how long in-flight calls may finish before they are cancelled (default: ${DEFAULT-VALUE}).")
+  public int drainSeconds;
+
+  @Option(names = "--warmup-requests", defaultValue = "200",
+      description = "Requests pushed through the hot path before health turns SERVING (default: ${DEFAULT-VALUE}).")
+  public int warmupRequests;
+
+  /** Checks ranges; the message names the option and the problem. */
+  public void validate() {
+    Validation.require(!host.isBlank(), "--host must not be empty");
+    Validation.require(threads >= 0 && threads <= 1024, "--threads must be in [0, 1024], was " + threads);
+    Validation.require(queue >= 1 && queue <= 1_000_000, "--queue must be in [1, 1000000], was " + queue);
+    Validation.require(maxConcurrentCalls >= 1, "--max-concurrent-calls must be >= 1, was " + maxConcurrentCalls);
+    Validation.require(maxInboundBytes >= 1024 && maxInboundBytes <= 256 * 1024 * 1024,
+        "--max-inbound-bytes must be in [1024, 268435456], was " + maxInboundBytes);
+    Validation.require(defaultDeadlineMs >= 1 && defaultDeadlineMs <= 600_000,
+        "--default-deadline-ms must be in [1, 600000], was " + defaultDeadlineMs);
+    Validation.require(drainSeconds >= 0 && drainSeconds <= 3600, "--drain-seconds must be in [0, 3600], was " + drainSeconds);
+    Validation.require(warmupRequests >= 0, "--warmup-requests must be >= 0, was " + warmupRequests);
+  }
+
+  public int effectiveThreads() {
+    return threads > 0 ? threads : 2 * Runtime.getRuntime().availableProcessors();
+  }
+}

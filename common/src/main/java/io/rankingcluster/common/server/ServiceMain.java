@@ -1,0 +1,53 @@
+package io.rankingcluster.common.server;
+
+import io.rankingcluster.common.server.Validation.ConfigException;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+
+/**
+ * Entry-point plumbing shared by the four service mains: options from flags and environment variables,
+ * a clear non-zero exit on bad configuration, and a JVM shutdown hook (SIGTERM, Ctrl-C) that drains the
+ * server before the process exits.
+ */
+public final class ServiceMain {
+  private static final Logger LOG = Logger.getLogger(ServiceMain.class.getName());
+
+  private ServiceMain() {}
+
+  /** Exit code for configuration errors, as picocli uses for bad flags. */
+  public static final int EXIT_CONFIG = 2;
+
+  /**
+   * Parses {@code args} into {@code command} (a picocli command whose call() starts the service) and runs
+   * it. {@code envPrefix} names the environment variables ({@code RECALL} reads {@code RECALL_PORT}, ...).
+   */
+  public static int execute(String envPrefix, Object command, String[] args) {
+    CommandLine cl = new CommandLine(command).setDefaultValueProvider(new EnvDefaults(envPrefix, System.getenv()));
+    cl.getCommandSpec().usageMessage().footer(
+        "",
+        "Every option can also be set by an environment variable: " + envPrefix + "_ plus the option name in",
+        "upper snake case (--max-inbound-bytes -> " + EnvDefaults.variableFor(envPrefix, "--max-inbound-bytes")
+            + "). A flag wins over the variable.");
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      if (ex instanceof ConfigException) {
+        cmd.getErr().println(cmd.getCommandName() + ": invalid configuration: " + ex.getMessage());
+        return EXIT_CONFIG;
+      }
+      throw ex;
+    });
+    return cl.execute(args);
+  }
+
+  /** Starts nothing; blocks until SIGTERM or Ctrl-C, then stops the server gracefully. */
+  public static void serveUntilShutdown(ManagedServer server) throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("shutdown requested: draining");
+      server.stop();
+      stopped.countDown();
+    }, "graceful-shutdown"));
+    server.awaitTermination();
+    stopped.await();
+  }
+}

@@ -1,0 +1,109 @@
+package io.rankingcluster.core.blend;
+
+import io.rankingcluster.core.ItemKind;
+
+/**
+ * Composes one page from ranked candidates of the three kinds.
+ *
+ * <p>Design: slot by slot, the kind that is furthest behind its target share (share x slots so far minus
+ * items placed) is asked first for its best remaining item that breaks no position rule (no live stream in
+ * slot 1, at most N live streams in the first W slots, no seller twice in a row); when that kind has
+ * nothing eligible, the next kind by deficit fills the slot (backfill). Only when no kind has an eligible
+ * item is the seller rule relaxed. Input order within a kind is the ranking order, so the page keeps the
+ * ranker's preferences wherever the rules allow. Every placement records the rule that chose it.
+ */
+public final class Blender {
+  public static final String RULE_KIND_SHARE = "kind_share";
+  public static final String RULE_BACKFILL = "backfill";
+  public static final String RULE_SELLER_RELAXED = "seller_relaxed";
+
+  private final BlendConfig config;
+
+  public Blender(BlendConfig config) {
+    this.config = config;
+  }
+
+  /** One placed item: the index into the input arrays and the rule that placed it. */
+  public record Placement(int input, String rule) {}
+
+  /**
+   * Blends {@code n} candidates given in ranking order (best first). {@code allowedKinds[k]} false keeps
+   * kind k off the page. Returns at most pageSize placements in display order.
+   */
+  public Placement[] blend(byte[] kinds, long[] sellers, int n, int pageSize, boolean[] allowedKinds) {
+    boolean[] used = new boolean[n];
+    int[] placedPerKind = new int[ItemKind.COUNT];
+    float shareSum = 0;
+    for (int k = 0; k < ItemKind.COUNT; k++) {
+      if (allowedKinds[k]) {
+        shareSum += config.kindShare()[k];
+      }
+    }
+    Placement[] page = new Placement[Math.min(pageSize, n)];
+    int size = 0;
+    long previousSeller = Long.MIN_VALUE;
+    int liveSoFar = 0;
+    Integer[] kindOrder = new Integer[ItemKind.COUNT];
+    for (int slot = 0; slot < page.length; slot++) {
+      final int filled = slot;
+      final float total = shareSum;
+      for (int k = 0; k < ItemKind.COUNT; k++) {
+        kindOrder[k] = k;
+      }
+      // Deficit: how far each kind is behind its share after this slot; ties go to the lower kind code.
+      java.util.Arrays.sort(kindOrder, (a, b) -> Float.compare(deficit(b, filled, total, placedPerKind, allowedKinds),
+          deficit(a, filled, total, placedPerKind, allowedKinds)));
+      int chosen = -1;
+      String rule = null;
+      for (int attempt = 0; attempt < 2 && chosen < 0; attempt++) {
+        boolean enforceSeller = attempt == 0 && config.noAdjacentSameSeller();
+        for (int j = 0; j < ItemKind.COUNT && chosen < 0; j++) {
+          int k = kindOrder[j];
+          if (!allowedKinds[k]) {
+            continue;
+          }
+          boolean liveAllowed = liveAllowed(slot, liveSoFar);
+          for (int i = 0; i < n; i++) {
+            if (used[i] || kinds[i] - 1 != k) {
+              continue;
+            }
+            if (kinds[i] == ItemKind.LIVE_STREAM.code() && !liveAllowed) {
+              break;
+            }
+            if (enforceSeller && sellers[i] == previousSeller) {
+              continue;
+            }
+            chosen = i;
+            rule = attempt == 1 ? RULE_SELLER_RELAXED : j == 0 ? RULE_KIND_SHARE : RULE_BACKFILL;
+            break;
+          }
+        }
+      }
+      if (chosen < 0) {
+        break;
+      }
+      used[chosen] = true;
+      placedPerKind[kinds[chosen] - 1]++;
+      if (kinds[chosen] == ItemKind.LIVE_STREAM.code() && slot < config.liveWindow()) {
+        liveSoFar++;
+      }
+      previousSeller = sellers[chosen];
+      page[size++] = new Placement(chosen, rule);
+    }
+    return java.util.Arrays.copyOf(page, size);
+  }
+
+  private boolean liveAllowed(int slot, int liveInWindowSoFar) {
+    if (slot == 0 && config.noLiveInFirstSlot()) {
+      return false;
+    }
+    return slot >= config.liveWindow() || liveInWindowSoFar < config.maxLiveInWindow();
+  }
+
+  private float deficit(int k, int filled, float shareSum, int[] placed, boolean[] allowed) {
+    if (!allowed[k] || shareSum <= 0) {
+      return Float.NEGATIVE_INFINITY;
+    }
+    return config.kindShare()[k] / shareSum * (filled + 1) - placed[k];
+  }
+}

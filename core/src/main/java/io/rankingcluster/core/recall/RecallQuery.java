@@ -1,0 +1,69 @@
+package io.rankingcluster.core.recall;
+
+import io.rankingcluster.core.ItemKind;
+import io.rankingcluster.core.catalog.Catalog;
+import io.rankingcluster.core.catalog.LongIndex;
+import io.rankingcluster.core.user.UserProfiles.Affinities;
+
+/**
+ * One recall request as the channels see it: who, where, when, what to leave out, and how many.
+ * {@link #admits(int)} is the shared filter every channel applies while it collects, so that a
+ * channel's quota is filled with items that can actually be served.
+ */
+public final class RecallQuery {
+  public final Catalog catalog;
+  public final long[] recentItemIds;
+  public final Affinities affinities;
+  /** Index into {@link Catalog#COUNTRIES}, or -1 for no country restriction. */
+  public final int country;
+  /** The request's client time, ms since the epoch: "live now" is judged at it. */
+  public final long timeMs;
+  private final LongIndex excluded;
+  private final int[] kindLimits;
+
+  public RecallQuery(Catalog catalog, long[] recentItemIds, Affinities affinities, int country, long timeMs,
+      long[] excludeIds, int[] kindLimits) {
+    if (kindLimits.length != ItemKind.COUNT) {
+      throw new IllegalArgumentException("kindLimits needs one entry per kind");
+    }
+    this.catalog = catalog;
+    this.recentItemIds = recentItemIds;
+    this.affinities = affinities;
+    this.country = country;
+    this.timeMs = timeMs;
+    this.excluded = excludeIds.length == 0 ? null : new LongIndex(dedupe(excludeIds));
+    this.kindLimits = kindLimits.clone();
+  }
+
+  /** Most candidates of a kind this shard returns. */
+  public int kindLimit(byte kindCode) {
+    return kindLimits[kindCode - 1];
+  }
+
+  /**
+   * Whether a row may be recalled: not excluded, sold in the request's country, in stock, and, for a live
+   * stream, on air at the request's time; kinds with limit 0 are not wanted.
+   */
+  public boolean admits(int row) {
+    byte kind = catalog.kinds[row];
+    if (kindLimits[kind - 1] == 0 || !catalog.inStock[row] || !catalog.soldIn(row, country)) {
+      return false;
+    }
+    if (kind == ItemKind.LIVE_STREAM.code() && !catalog.liveAt(row, timeMs)) {
+      return false;
+    }
+    return excluded == null || excluded.rowOf(catalog.ids[row]) < 0;
+  }
+
+  private static long[] dedupe(long[] ids) {
+    long[] sorted = ids.clone();
+    java.util.Arrays.sort(sorted);
+    int n = 0;
+    for (int i = 0; i < sorted.length; i++) {
+      if (i == 0 || sorted[i] != sorted[i - 1]) {
+        sorted[n++] = sorted[i];
+      }
+    }
+    return java.util.Arrays.copyOf(sorted, n);
+  }
+}

@@ -1,0 +1,76 @@
+package io.rankingcluster.core.score;
+
+import io.rankingcluster.core.ItemKind;
+import io.rankingcluster.core.Order;
+import io.rankingcluster.core.catalog.Catalog;
+import io.rankingcluster.core.recall.Candidates;
+
+/**
+ * The light first-stage scorer: a linear score over cheap features (smoothed click-through prior, leaf and
+ * parent category affinity, price fit, number of channels that found the item, recall score), then the
+ * top K per kind. Weights are fixed priors until the trained model replaces them.
+ */
+public final class PrerankScorer {
+  public static final String MODEL_VERSION = "prerank-prior-1";
+  private final Catalog catalog;
+
+  public PrerankScorer(Catalog catalog) {
+    this.catalog = catalog;
+  }
+
+  /** Result: the kept candidates (best first within each kind) and kinds that fell short of their K. */
+  public record Result(Candidates kept, boolean[] shortKinds) {}
+
+  /**
+   * Scores every candidate (ids unknown to the catalog score lowest and are dropped) and keeps the best
+   * {@code topK[kind index]} of each kind.
+   */
+  public Result topKPerKind(Candidates in, UserSignals user, int[] topK) {
+    float[] scores = new float[in.size];
+    int[] rows = new int[in.size];
+    for (int i = 0; i < in.size; i++) {
+      int row = catalog.index.rowOf(in.ids[i]);
+      rows[i] = row;
+      scores[i] = row < 0 ? Float.NaN : score(row, user, in.scores[i], in.channelMasks[i]);
+    }
+    int[] order = Order.byScoreDescending(scores, in.size);
+    int[] taken = new int[ItemKind.COUNT];
+    long[] ids = new long[in.size];
+    byte[] kinds = new byte[in.size];
+    float[] out = new float[in.size];
+    int[] masks = new int[in.size];
+    int m = 0;
+    for (int i : order) {
+      if (rows[i] < 0) {
+        continue;
+      }
+      int k = in.kinds[i] - 1;
+      if (taken[k] >= topK[k]) {
+        continue;
+      }
+      taken[k]++;
+      ids[m] = in.ids[i];
+      kinds[m] = in.kinds[i];
+      out[m] = scores[i];
+      masks[m] = in.channelMasks[i];
+      m++;
+    }
+    boolean[] shortKinds = new boolean[ItemKind.COUNT];
+    for (int k = 0; k < ItemKind.COUNT; k++) {
+      shortKinds[k] = taken[k] < topK[k];
+    }
+    return new Result(new Candidates(ids, kinds, out, masks, m), shortKinds);
+  }
+
+  float score(int row, UserSignals user, float recallScore, int channelMask) {
+    float ctr = catalog.smoothedCtr(row, 0.03f, 200f);
+    float logit = (float) Math.log(ctr / (1 - ctr));
+    int leaf = catalog.categories[row];
+    return logit
+        + 2.0f * user.leafAffinity(leaf)
+        + 0.8f * user.parentAffinity(leaf)
+        + 0.3f * user.priceFit(catalog.prices[row])
+        + 0.15f * Integer.bitCount(channelMask)
+        + 0.3f * recallScore;
+  }
+}

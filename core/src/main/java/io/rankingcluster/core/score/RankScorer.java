@@ -1,0 +1,71 @@
+package io.rankingcluster.core.score;
+
+import io.rankingcluster.core.Order;
+import io.rankingcluster.core.catalog.Catalog;
+import io.rankingcluster.core.recall.Candidates;
+
+/**
+ * The second-stage scorer: per candidate, three heads (probability of a click, of a conversion after a
+ * click, expected watch seconds after a click) from item statistics crossed with the user's affinities and
+ * price fit, then one value per impression by the {@link ValueFormula}. Output is sorted by value.
+ * Weights are fixed priors until the trained multi-task model replaces them.
+ */
+public final class RankScorer {
+  public static final String MODEL_VERSION = "rank-prior-1";
+  private final Catalog catalog;
+  private final ValueFormula formula;
+
+  public RankScorer(Catalog catalog, ValueFormula formula) {
+    this.catalog = catalog;
+    this.formula = formula;
+  }
+
+  /** Parallel arrays sorted by value, best first; ids unknown to the catalog are dropped. */
+  public record Ranked(long[] ids, byte[] kinds, float[] pClick, float[] pConvert, float[] watchSeconds,
+      float[] values, int size) {}
+
+  public Ranked rank(Candidates in, UserSignals user) {
+    int n = in.size;
+    float[] pClick = new float[n];
+    float[] pConvert = new float[n];
+    float[] watch = new float[n];
+    float[] values = new float[n];
+    int[] rows = new int[n];
+    for (int i = 0; i < n; i++) {
+      int row = catalog.index.rowOf(in.ids[i]);
+      rows[i] = row;
+      if (row < 0) {
+        values[i] = Float.NaN;
+        continue;
+      }
+      int leaf = catalog.categories[row];
+      float ctr = catalog.smoothedCtr(row, 0.03f, 100f);
+      float logit = (float) Math.log(ctr / (1 - ctr))
+          + 1.5f * user.leafAffinity(leaf) + 0.6f * user.parentAffinity(leaf) + 0.25f * user.priceFit(catalog.prices[row]);
+      pClick[i] = sigmoid(logit);
+      pConvert[i] = catalog.prices[row] > 0 ? catalog.smoothedCvr(row, 0.08f, 20f) : 0f;
+      watch[i] = catalog.kinds[row] == 1 ? 0f : (catalog.watchSeconds[row] + 30f * 5f) / (catalog.clicks[row] + 5f);
+      values[i] = formula.value(catalog.kinds[row], pClick[i], pConvert[i], watch[i], catalog.prices[row]);
+    }
+    int[] order = Order.byScoreDescending(values, n);
+    Ranked out = new Ranked(new long[n], new byte[n], new float[n], new float[n], new float[n], new float[n], 0);
+    int m = 0;
+    for (int i : order) {
+      if (rows[i] < 0) {
+        continue;
+      }
+      out.ids[m] = in.ids[i];
+      out.kinds[m] = in.kinds[i];
+      out.pClick[m] = pClick[i];
+      out.pConvert[m] = pConvert[i];
+      out.watchSeconds[m] = watch[i];
+      out.values[m] = values[i];
+      m++;
+    }
+    return new Ranked(out.ids, out.kinds, out.pClick, out.pConvert, out.watchSeconds, out.values, m);
+  }
+
+  static float sigmoid(float x) {
+    return 1f / (1f + (float) Math.exp(-x));
+  }
+}

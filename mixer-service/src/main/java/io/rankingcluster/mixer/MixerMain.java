@@ -1,0 +1,114 @@
+package io.rankingcluster.mixer;
+
+import io.grpc.BindableService;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.rankingcluster.common.server.DemoDataOptions;
+import io.rankingcluster.common.server.ManagedServer;
+import io.rankingcluster.common.server.ServerOptions;
+import io.rankingcluster.common.server.ServiceMain;
+import io.rankingcluster.common.server.Validation;
+import io.rankingcluster.core.blend.PageTokenCodec;
+import io.rankingcluster.core.world.DemoWorld;
+import io.rankingcluster.proto.v1.RecommendRequest;
+import io.rankingcluster.proto.v1.RequestContext;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** mixer-service: the public Recommend API. */
+@Command(name = "mixer-service", mixinStandardHelpOptions = true,
+    description = "Mixer: chains recall, prerank and rank under one deadline and blends one page.")
+public final class MixerMain implements Callable<Integer> {
+  private static final Logger LOG = Logger.getLogger(MixerMain.class.getName());
+
+  @Option(names = "--port", defaultValue = "9090", description = "gRPC port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Mixin ServerOptions server;
+  @Mixin DemoDataOptions world;
+  @Mixin MixerOptions mixer;
+
+  public static void main(String[] args) {
+    System.exit(ServiceMain.execute("MIXER", new MixerMain(), args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    server.validate();
+    mixer.validate();
+    Validation.require(port > 0 && port < 65536, "--port must be in [1, 65535], was " + port);
+    PageTokenCodec tokens = tokenCodec(mixer);
+    DemoWorld w = world.generate();
+    List<ManagedChannel> shards = new ArrayList<>();
+    for (String target : mixer.shardTargets()) {
+      shards.add(channel(target));
+    }
+    Downstreams downstreams = new Downstreams(shards, channel(mixer.prerankTarget), channel(mixer.rankTarget));
+    MixerServiceImpl impl = new MixerServiceImpl(w.catalog, w.categories, w.users, downstreams, mixer, tokens);
+    ManagedServer managed = new ManagedServer("mixer-service",
+        NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl));
+    managed.start(() -> warmUp(impl, server.warmupRequests, w.users.size()));
+    try {
+      ServiceMain.serveUntilShutdown(managed);
+    } finally {
+      downstreams.close();
+    }
+    return 0;
+  }
+
+  static ManagedChannel channel(String target) {
+    // Plaintext on loopback and in-cluster; TLS arrives with the security issue.
+    return NettyChannelBuilder.forTarget(target).usePlaintext().build();
+  }
+
+  static PageTokenCodec tokenCodec(MixerOptions mixer) {
+    Map<Integer, byte[]> keys = mixer.pageTokenKeyMap();
+    int keyId = mixer.pageTokenKeyId;
+    if (keys.isEmpty()) {
+      byte[] key = new byte[32];
+      new SecureRandom().nextBytes(key);
+      keys = Map.of(keyId, key);
+      LOG.warning("no --page-token-keys given: signing page tokens with a random per-process key; tokens will not"
+          + " survive a restart or work across replicas");
+    }
+    return new PageTokenCodec(keys, keyId, TimeUnit.SECONDS.toMillis(mixer.pageTokenTtlSeconds));
+  }
+
+  /**
+   * Pushes {@code n} Recommend calls for known users through the whole chain before SERVING, so that the
+   * first real requests find connections open and code compiled. Gives up early when the stages are not
+   * reachable (the mixer still starts; its answers will say degraded).
+   */
+  static void warmUp(MixerServiceImpl impl, int n, int userCount) {
+    int failures = 0;
+    for (int i = 0; i < n && failures < 5; i++) {
+      RecommendRequest req = RecommendRequest.newBuilder().setContext(RequestContext.newBuilder()
+          .setUserId(Integer.toString(1 + i % Math.max(1, userCount))).setRequestId("warmup-" + i)).build();
+      try {
+        Context.current().withDeadlineAfter(1, TimeUnit.SECONDS, WARMUP_TIMER).call(() -> impl.recommend(req));
+        failures = 0;
+      } catch (Exception e) {
+        failures++;
+        LOG.warning("warm-up request failed: " + e.getMessage());
+      }
+    }
+  }
+
+  private static final java.util.concurrent.ScheduledExecutorService WARMUP_TIMER =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "warmup-timer");
+        t.setDaemon(true);
+        return t;
+      });
+}

@@ -1,0 +1,133 @@
+package io.rankingcluster.mixer;
+
+import io.rankingcluster.common.server.Validation;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** The mixer's own settings (a picocli mixin): downstream addresses, budgets, page size, page tokens. */
+public final class MixerOptions {
+  @Option(names = "--recall-targets", defaultValue = "127.0.0.1:9091",
+      description = "Recall shards in shard order, comma-separated host:port (default: ${DEFAULT-VALUE}).")
+  public String recallTargets;
+
+  @Option(names = "--prerank-target", defaultValue = "127.0.0.1:9092", description = "Prerank host:port (default: ${DEFAULT-VALUE}).")
+  public String prerankTarget;
+
+  @Option(names = "--rank-target", defaultValue = "127.0.0.1:9093", description = "Rank host:port (default: ${DEFAULT-VALUE}).")
+  public String rankTarget;
+
+  @Option(names = "--budget-shares", split = ",", defaultValue = "0.30,0.15,0.30,0.05",
+      description = "Shares of the deadline for recall,prerank,rank,blend; the rest is slack for the network and the"
+          + " tail. Each stage gets its share of what remains (default: ${DEFAULT-VALUE}).")
+  public double[] budgetShares;
+
+  @Option(names = "--reserve-ms", defaultValue = "3",
+      description = "Time kept back before the deadline to build and send the answer (default: ${DEFAULT-VALUE}).")
+  public long reserveMs;
+
+  @Option(names = "--default-page-size", defaultValue = "20", description = "Page size when the request says 0 (default: ${DEFAULT-VALUE}).")
+  public int defaultPageSize;
+
+  @Option(names = "--max-page-size", defaultValue = "100", description = "Largest page size accepted (default: ${DEFAULT-VALUE}).")
+  public int maxPageSize;
+
+  @Option(names = "--recall-per-kind", split = ",", defaultValue = "1200,600,200",
+      description = "Candidates asked from recall in all, per kind: products,videos,live streams; split over shards"
+          + " with the over-fetch factor (default: ${DEFAULT-VALUE}).")
+  public int[] recallPerKind;
+
+  @Option(names = "--over-fetch", defaultValue = "1.5",
+      description = "Each shard is asked for (global quota / shards) x this factor (default: ${DEFAULT-VALUE}).")
+  public double overFetch;
+
+  @Option(names = "--prerank-top-k", split = ",", defaultValue = "250,110,40",
+      description = "Survivors of prerank per kind: products,videos,live streams (default: ${DEFAULT-VALUE}).")
+  public int[] prerankTopK;
+
+  @Option(names = "--rank-max", defaultValue = "200", description = "Candidates sent to rank, best prerank first (default: ${DEFAULT-VALUE}).")
+  public int rankMax;
+
+  @Option(names = "--page-token-keys", defaultValue = "",
+      description = "HMAC keys for page tokens as id:base64 pairs, comma-separated (id 0..255, key >= 16 bytes). Every"
+          + " mixer replica needs the same keys. Empty: a random key per process (tokens die with it).")
+  public String pageTokenKeys;
+
+  @Option(names = "--page-token-key-id", defaultValue = "1", description = "Key id that signs new tokens (default: ${DEFAULT-VALUE}).")
+  public int pageTokenKeyId;
+
+  @Option(names = "--page-token-ttl-seconds", defaultValue = "3600", description = "Page tokens expire after this (default: ${DEFAULT-VALUE}).")
+  public long pageTokenTtlSeconds;
+
+  @Option(names = "--kind-share", split = ",", defaultValue = "0.6,0.3,0.1",
+      description = "Blend: target share per kind, products,videos,live streams (default: ${DEFAULT-VALUE}).")
+  public float[] kindShare;
+
+  public void validate() {
+    shardTargets().forEach(t -> Validation.hostPort("--recall-targets", t));
+    Validation.hostPort("--prerank-target", prerankTarget);
+    Validation.hostPort("--rank-target", rankTarget);
+    Validation.require(budgetShares.length == 4, "--budget-shares needs four numbers: recall,prerank,rank,blend");
+    double sum = 0;
+    for (double s : budgetShares) {
+      Validation.require(s > 0 && s < 1, "--budget-shares entries must be in (0, 1), got " + s);
+      sum += s;
+    }
+    Validation.require(sum <= 1.0 + 1e-9, "--budget-shares must sum to at most 1, sum to " + sum);
+    Validation.require(reserveMs >= 0 && reserveMs < 1000, "--reserve-ms must be in [0, 1000), was " + reserveMs);
+    Validation.require(maxPageSize >= 1 && maxPageSize <= 1000, "--max-page-size must be in [1, 1000], was " + maxPageSize);
+    Validation.require(defaultPageSize >= 1 && defaultPageSize <= maxPageSize,
+        "--default-page-size must be in [1, --max-page-size=" + maxPageSize + "], was " + defaultPageSize);
+    Validation.require(recallPerKind.length == 3, "--recall-per-kind needs three numbers");
+    Validation.require(prerankTopK.length == 3, "--prerank-top-k needs three numbers");
+    Validation.require(kindShare.length == 3, "--kind-share needs three numbers");
+    for (float s : kindShare) {
+      Validation.require(s >= 0 && Float.isFinite(s), "--kind-share entries must be finite and >= 0, got " + s);
+    }
+    Validation.require(overFetch >= 1 && overFetch <= 10, "--over-fetch must be in [1, 10], was " + overFetch);
+    Validation.require(rankMax >= 1 && rankMax <= 2000, "--rank-max must be in [1, 2000], was " + rankMax);
+    Validation.require(pageTokenTtlSeconds >= 1, "--page-token-ttl-seconds must be >= 1, was " + pageTokenTtlSeconds);
+    Map<Integer, byte[]> keys = pageTokenKeyMap();
+    Validation.require(keys.isEmpty() || keys.containsKey(pageTokenKeyId),
+        "--page-token-key-id " + pageTokenKeyId + " is not among --page-token-keys");
+  }
+
+  public List<String> shardTargets() {
+    List<String> out = new ArrayList<>();
+    for (String t : recallTargets.split(",")) {
+      if (!t.isBlank()) {
+        out.add(t.trim());
+      }
+    }
+    Validation.require(!out.isEmpty(), "--recall-targets must name at least one shard");
+    return out;
+  }
+
+  /** Parsed --page-token-keys; empty when none are configured. */
+  public Map<Integer, byte[]> pageTokenKeyMap() {
+    Map<Integer, byte[]> keys = new HashMap<>();
+    for (String pair : pageTokenKeys.split(",")) {
+      if (pair.isBlank()) {
+        continue;
+      }
+      int colon = pair.indexOf(':');
+      Validation.require(colon > 0, "--page-token-keys entries must be id:base64, got '" + pair.trim() + "'");
+      int id;
+      byte[] key;
+      try {
+        id = Integer.parseInt(pair.substring(0, colon).trim());
+        key = Base64.getDecoder().decode(pair.substring(colon + 1).trim());
+      } catch (IllegalArgumentException e) {
+        throw new Validation.ConfigException("--page-token-keys entry for '" + pair.substring(0, colon).trim()
+            + "' is not id:base64");
+      }
+      Validation.require(id >= 0 && id <= 255, "--page-token-keys ids must be 0..255, got " + id);
+      Validation.require(key.length >= 16, "--page-token-keys key " + id + " must be at least 16 bytes");
+      keys.put(id, key);
+    }
+    return keys;
+  }
+}

@@ -1,0 +1,469 @@
+package io.rankingcluster.mixer;
+
+import static io.rankingcluster.common.mapping.Statuses.invalid;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.rankingcluster.common.mapping.ProtoMapping;
+import io.rankingcluster.core.ItemKind;
+import io.rankingcluster.core.blend.BlendConfig;
+import io.rankingcluster.core.blend.Blender;
+import io.rankingcluster.core.blend.PageTokenCodec;
+import io.rankingcluster.core.blend.PageTokenCodec.InvalidTokenException;
+import io.rankingcluster.core.blend.PageTokenCodec.PageState;
+import io.rankingcluster.core.catalog.Catalog;
+import io.rankingcluster.core.catalog.CategoryTree;
+import io.rankingcluster.core.recall.Channel;
+import io.rankingcluster.core.score.UserSignals;
+import io.rankingcluster.core.user.UserProfiles;
+import io.rankingcluster.proto.v1.CandidateBlock;
+import io.rankingcluster.proto.v1.DebugInfo;
+import io.rankingcluster.proto.v1.DegradedReason;
+import io.rankingcluster.proto.v1.FeedItem;
+import io.rankingcluster.proto.v1.KindLimit;
+import io.rankingcluster.proto.v1.MixerServiceGrpc;
+import io.rankingcluster.proto.v1.PrerankRequest;
+import io.rankingcluster.proto.v1.PrerankResponse;
+import io.rankingcluster.proto.v1.RankRequest;
+import io.rankingcluster.proto.v1.RankResponse;
+import io.rankingcluster.proto.v1.RecallChannel;
+import io.rankingcluster.proto.v1.RecallRequest;
+import io.rankingcluster.proto.v1.RecallResponse;
+import io.rankingcluster.proto.v1.RecommendRequest;
+import io.rankingcluster.proto.v1.RecommendResponse;
+import io.rankingcluster.proto.v1.RequestContext;
+import io.rankingcluster.proto.v1.StageDebug;
+import io.rankingcluster.proto.v1.StageScores;
+import io.rankingcluster.proto.v1.UserFeatures;
+import io.rankingcluster.proto.v1.Versions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
+
+/**
+ * Recommend, end to end: validate; user state; recall fan-out to every shard in parallel; prerank; rank;
+ * blend; sign the next-page token.
+ *
+ * <p>Design note. One deadline governs the request: the client's, or the server default applied by the
+ * common interceptor. {@link Budget} gives each stage its share of what remains, and every downstream call
+ * carries {@code min(stage budget, remaining)} as its own gRPC deadline, so cancellation reaches the stage
+ * when the budget ends. A failing part costs its contribution, not the request: a lost shard costs its
+ * candidates, a failed prerank falls back to recall order, a failed rank to prerank order; each marks the
+ * response degraded with a reason. Only when recall yields nothing at all does the request fail.
+ */
+public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBase {
+  private static final Logger LOG = Logger.getLogger(MixerServiceImpl.class.getName());
+
+  private final Catalog catalog;
+  private final CategoryTree tree;
+  private final UserProfiles users;
+  private final Downstreams downstreams;
+  private final MixerOptions options;
+  private final PageTokenCodec tokens;
+  private final Blender blender;
+  private final String experimentArm = "default";
+
+  public MixerServiceImpl(Catalog catalog, CategoryTree tree, UserProfiles users, Downstreams downstreams,
+      MixerOptions options, PageTokenCodec tokens) {
+    this.catalog = catalog;
+    this.tree = tree;
+    this.users = users;
+    this.downstreams = downstreams;
+    this.options = options;
+    this.tokens = tokens;
+    this.blender = new Blender(new BlendConfig(options.kindShare, true, 5, 1, true));
+  }
+
+  @Override
+  public void recommend(RecommendRequest request, StreamObserver<RecommendResponse> out) {
+    out.onNext(recommend(request));
+    out.onCompleted();
+  }
+
+  /** One Recommend, on the calling thread (whose gRPC Context carries the deadline). */
+  RecommendResponse recommend(RecommendRequest request) {
+    long t0 = System.nanoTime();
+    Parsed p = parse(request);
+    Deadline deadline = Context.current().getDeadline();
+    if (deadline == null) {
+      deadline = Deadline.after(100, TimeUnit.MILLISECONDS);
+    }
+    Budget budget = new Budget(deadline, options.budgetShares, options.reserveMs);
+    Trace trace = new Trace(request.getContext().getDebug());
+
+    // User state: a known user's profile; an unknown user is a cold start, never an error.
+    int userRow = users.rowOf(request.getContext().getUserId());
+    long[] recent = userRow < 0 ? new long[0] : users.recentItems(userRow);
+    UserSignals user = UserSignals.of(recent, catalog, tree.parentCount(), tree.leavesPerParent());
+    int country = p.country >= 0 ? p.country : userRow >= 0 ? users.country(userRow) : -1;
+    RequestContext downstreamContext = request.getContext().toBuilder()
+        .setRequestId(p.requestId)
+        .setCountry(country >= 0 ? Catalog.COUNTRIES[country] : "")
+        .setClientTimeMs(p.clientTimeMs)
+        .build();
+    UserFeatures features = ProtoMapping.features(user);
+    trace.stage("user_state", t0, 0, recent.length, userRow < 0 ? "cold start" : "known user");
+
+    // Recall fan-out.
+    long tRecall = System.nanoTime();
+    Recalled recalled = recall(p, downstreamContext, features, budget, trace);
+    trace.stage("recall", tRecall, 0, recalled.block.getItemIdsCount(),
+        "budget " + ms(budget.stageNanos(Budget.RECALL)) + " ms, shards " + downstreams.recallShards.size());
+    if (recalled.block.getItemIdsCount() == 0) {
+      if (!trace.reasons.isEmpty()) {
+        Status status = recalled.allDeadline ? Status.DEADLINE_EXCEEDED : Status.UNAVAILABLE;
+        throw status.withDescription("recall: no shard answered (" + describe(trace.reasons) + ")").asRuntimeException();
+      }
+    }
+
+    // Prerank; on failure keep recall order, cut to the same per-kind sizes.
+    long tPrerank = System.nanoTime();
+    CandidateBlock preranked;
+    String prerankVersion = "";
+    try {
+      long nanos = budget.stageNanos(Budget.PRERANK);
+      PrerankResponse pr = downstreams.prerank.withDeadlineAfter(nanos, TimeUnit.NANOSECONDS).prerank(
+          PrerankRequest.newBuilder().setContext(downstreamContext).setUser(features)
+              .setCandidates(recalled.block).addAllTopKPerKind(limits(options.prerankTopK)).build());
+      preranked = pr.getCandidates();
+      prerankVersion = pr.getModelVersion();
+    } catch (StatusRuntimeException e) {
+      trace.degrade("prerank", e.getStatus(), "fell back to recall order");
+      preranked = cutPerKind(recalled.block, options.prerankTopK);
+    }
+    trace.stage("prerank", tPrerank, recalled.block.getItemIdsCount(), preranked.getItemIdsCount(), prerankVersion);
+
+    // Rank the best of prerank; on failure keep prerank order.
+    long tRank = System.nanoTime();
+    CandidateBlock toRank = firstN(preranked, options.rankMax);
+    Ranked ranked;
+    String rankVersion = "";
+    try {
+      long nanos = budget.stageNanos(Budget.RANK);
+      RankResponse rr = downstreams.rank.withDeadlineAfter(nanos, TimeUnit.NANOSECONDS).rank(
+          RankRequest.newBuilder().setContext(downstreamContext).setUser(features).setCandidates(toRank).build());
+      ranked = Ranked.of(rr);
+      rankVersion = rr.getModelVersion();
+    } catch (StatusRuntimeException e) {
+      trace.degrade("rank", e.getStatus(), "fell back to prerank order");
+      ranked = Ranked.fallback(toRank);
+    }
+    trace.stage("rank", tRank, toRank.getItemIdsCount(), ranked.size, rankVersion);
+
+    // Blend.
+    long tBlend = System.nanoTime();
+    long[] sellers = new long[ranked.size];
+    for (int i = 0; i < ranked.size; i++) {
+      int row = catalog.index.rowOf(ranked.ids[i]);
+      sellers[i] = row < 0 ? -1 - i : catalog.sellers[row];
+    }
+    Blender.Placement[] page = blender.blend(ranked.kinds, sellers, ranked.size, p.pageSize, p.allowedKinds);
+    trace.stage("blend", tBlend, ranked.size, page.length, "");
+
+    RecommendResponse.Builder resp = RecommendResponse.newBuilder().setRequestId(p.requestId);
+    long[] served = Arrays.copyOf(p.served, p.served.length + page.length);
+    for (int pos = 0; pos < page.length; pos++) {
+      int i = page[pos].input();
+      served[p.served.length + pos] = ranked.ids[i];
+      resp.addItems(feedItem(ranked, i, pos + 1, page[pos].rule(), recalled, preranked, trace.debug));
+    }
+    resp.setNextPageToken(tokens.encode(new PageState(p.page + 1, served, System.currentTimeMillis())));
+    resp.setDegraded(!trace.reasons.isEmpty()).addAllDegradedReasons(trace.reasons);
+    resp.setVersions(Versions.newBuilder().setSnapshotVersion(recalled.snapshotVersion)
+        .setPrerankModelVersion(prerankVersion).setRankModelVersion(rankVersion).setExperimentArm(experimentArm));
+    if (trace.debug) {
+      resp.setDebug(DebugInfo.newBuilder().addAllStages(trace.stages));
+    }
+    return resp.build();
+  }
+
+  private record Parsed(String requestId, int pageSize, boolean[] allowedKinds, int page, long[] served, int country,
+      long clientTimeMs) {}
+
+  private Parsed parse(RecommendRequest request) {
+    if (!request.hasContext()) {
+      throw invalid("context", "required (with context.user_id)");
+    }
+    RequestContext ctx = request.getContext();
+    if (ctx.getUserId().isBlank()) {
+      throw invalid("context.user_id", "required; unknown users get a cold-start page");
+    }
+    if (ctx.getUserId().length() > 256) {
+      throw invalid("context.user_id", "longer than 256 characters");
+    }
+    int pageSize = request.getPageSize();
+    if (pageSize < 0 || pageSize > options.maxPageSize) {
+      throw invalid("page_size", "must be in [0, " + options.maxPageSize + "] (0 = default " + options.defaultPageSize
+          + "), was " + pageSize);
+    }
+    if (pageSize == 0) {
+      pageSize = options.defaultPageSize;
+    }
+    boolean[] allowed = new boolean[ItemKind.COUNT];
+    if (request.getKindsCount() == 0) {
+      Arrays.fill(allowed, true);
+    }
+    for (int i = 0; i < request.getKindsCount(); i++) {
+      allowed[ProtoMapping.kind(request.getKindsValue(i), "kinds[" + i + "]").index()] = true;
+    }
+    int page = 1;
+    long[] served = new long[0];
+    if (!request.getPageToken().isEmpty()) {
+      try {
+        PageState state = tokens.decode(request.getPageToken(), System.currentTimeMillis());
+        page = state.nextPage();
+        served = state.servedIds();
+      } catch (InvalidTokenException e) {
+        throw invalid("page_token", e.getMessage());
+      }
+    }
+    String requestId = ctx.getRequestId().isEmpty() ? UUID.randomUUID().toString() : ctx.getRequestId();
+    return new Parsed(requestId, pageSize, allowed, page, served, ProtoMapping.country(ctx, "context"),
+        ProtoMapping.clientTimeMs(ctx, "context"));
+  }
+
+  private record Recalled(CandidateBlock block, String snapshotVersion, boolean allDeadline) {}
+
+  private Recalled recall(Parsed p, RequestContext ctx, UserFeatures features, Budget budget, Trace trace) {
+    int shards = downstreams.recallShards.size();
+    long nanos = budget.stageNanos(Budget.RECALL);
+    RecallRequest.Builder req = RecallRequest.newBuilder().setContext(ctx).setUser(features);
+    for (ItemKind k : ItemKind.values()) {
+      int perShard = p.allowedKinds[k.index()]
+          ? (int) Math.ceil(options.recallPerKind[k.index()] * options.overFetch / shards) : 0;
+      // A kind the request excludes is asked with the smallest limit, then dropped below: limit 0 means default.
+      req.addKindLimits(KindLimit.newBuilder().setKindValue(k.code()).setLimit(Math.max(perShard, 1)));
+    }
+    for (long id : p.served) {
+      req.addExcludeItemIds(id);
+    }
+    RecallRequest recallRequest = req.build();
+    List<ListenableFuture<RecallResponse>> futures = new ArrayList<>(shards);
+    for (var stub : downstreams.recallShards) {
+      futures.add(stub.withDeadlineAfter(nanos, TimeUnit.NANOSECONDS).recall(recallRequest));
+    }
+    List<RecallResponse> answers = new ArrayList<>(shards);
+    boolean allDeadline = true;
+    for (int s = 0; s < shards; s++) {
+      long tShard = System.nanoTime();
+      try {
+        // The call's own deadline ends it; the extra wait only guards against a lost completion.
+        answers.add(futures.get(s).get(nanos + TimeUnit.MILLISECONDS.toNanos(20), TimeUnit.NANOSECONDS));
+        allDeadline = false;
+        trace.stage("recall_shard_" + s, tShard, 0, answers.get(answers.size() - 1).getCandidates().getItemIdsCount(), "");
+      } catch (ExecutionException e) {
+        Status status = Status.fromThrowable(e.getCause());
+        allDeadline &= status.getCode() == Status.Code.DEADLINE_EXCEEDED;
+        trace.degrade("recall_shard_" + s, status, "shard's candidates lost");
+      } catch (TimeoutException e) {
+        futures.get(s).cancel(true);
+        trace.degrade("recall_shard_" + s, Status.DEADLINE_EXCEEDED, "shard's candidates lost");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        futures.forEach(f -> f.cancel(true));
+        throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+      }
+    }
+    // Merge shards: shards own disjoint items, and recall scores are comparable across shards.
+    int total = 0;
+    for (RecallResponse r : answers) {
+      total += r.getCandidates().getItemIdsCount();
+    }
+    long[] ids = new long[total];
+    byte[] kinds = new byte[total];
+    float[] scores = new float[total];
+    int[] masks = new int[total];
+    int n = 0;
+    String version = "";
+    for (RecallResponse r : answers) {
+      CandidateBlock b = r.getCandidates();
+      version = r.getSnapshotVersion();
+      for (int i = 0; i < b.getItemIdsCount(); i++) {
+        if (!p.allowedKinds[b.getKindsValue(i) - 1]) {
+          continue;
+        }
+        ids[n] = b.getItemIds(i);
+        kinds[n] = (byte) b.getKindsValue(i);
+        scores[n] = b.getScores(i);
+        masks[n] = b.getChannelMasksCount() > i ? b.getChannelMasks(i) : 0;
+        n++;
+      }
+    }
+    int[] order = io.rankingcluster.core.Order.byScoreDescending(scores, n);
+    CandidateBlock.Builder merged = CandidateBlock.newBuilder();
+    for (int i : order) {
+      merged.addItemIds(ids[i]).addKindsValue(kinds[i]).addScores(scores[i]).addChannelMasks(masks[i]);
+    }
+    return new Recalled(merged.build(), version, allDeadline);
+  }
+
+  private FeedItem feedItem(Ranked ranked, int i, int position, String rule, Recalled recalled, CandidateBlock preranked,
+      boolean debug) {
+    long id = ranked.ids[i];
+    int row = catalog.index.rowOf(id);
+    FeedItem.Builder item = FeedItem.newBuilder().setItemId(id).setKindValue(ranked.kinds[i]).setValue(ranked.values[i])
+        .setPosition(position).setPlacementRule(rule);
+    if (row >= 0) {
+      item.setSellerId(catalog.sellers[row]).setCategoryId(catalog.categories[row]).setTitle(catalog.titles[row])
+          .setPrice(catalog.prices[row]);
+    }
+    int at = indexOf(recalled.block, id);
+    if (at >= 0) {
+      int mask = recalled.block.getChannelMasks(at);
+      for (Channel c : Channel.values()) {
+        if ((mask & c.bit()) != 0) {
+          item.addChannels(RecallChannel.forNumber(c.number()));
+        }
+      }
+    }
+    if (debug) {
+      int pre = indexOf(preranked, id);
+      item.setStageScores(StageScores.newBuilder()
+          .setRecall(at >= 0 ? recalled.block.getScores(at) : 0f)
+          .setPrerank(pre >= 0 ? preranked.getScores(pre) : 0f)
+          .setPClick(ranked.pClick[i]).setPConvert(ranked.pConvert[i]).setWatchSeconds(ranked.watch[i]));
+    }
+    return item.build();
+  }
+
+  private static int indexOf(CandidateBlock b, long id) {
+    // Linear, but only for the page's items (tens) over a block of thousands: cheaper than building an index.
+    for (int i = 0; i < b.getItemIdsCount(); i++) {
+      if (b.getItemIds(i) == id) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static List<KindLimit> limits(int[] perKind) {
+    List<KindLimit> out = new ArrayList<>();
+    for (ItemKind k : ItemKind.values()) {
+      out.add(KindLimit.newBuilder().setKindValue(k.code()).setLimit(Math.max(1, perKind[k.index()])).build());
+    }
+    return out;
+  }
+
+  private static CandidateBlock cutPerKind(CandidateBlock b, int[] perKind) {
+    int[] taken = new int[ItemKind.COUNT];
+    CandidateBlock.Builder out = CandidateBlock.newBuilder();
+    for (int i = 0; i < b.getItemIdsCount(); i++) {
+      int k = b.getKindsValue(i) - 1;
+      if (taken[k]++ < perKind[k]) {
+        out.addItemIds(b.getItemIds(i)).addKindsValue(b.getKindsValue(i)).addScores(b.getScores(i))
+            .addChannelMasks(b.getChannelMasks(i));
+      }
+    }
+    return out.build();
+  }
+
+  /** The first n candidates by score (prerank returns kinds grouped, each best first). */
+  private static CandidateBlock firstN(CandidateBlock b, int n) {
+    if (b.getItemIdsCount() <= n) {
+      return b;
+    }
+    float[] scores = new float[b.getItemIdsCount()];
+    for (int i = 0; i < scores.length; i++) {
+      scores[i] = b.getScores(i);
+    }
+    int[] order = io.rankingcluster.core.Order.byScoreDescending(scores, scores.length);
+    CandidateBlock.Builder out = CandidateBlock.newBuilder();
+    for (int j = 0; j < n; j++) {
+      int i = order[j];
+      out.addItemIds(b.getItemIds(i)).addKindsValue(b.getKindsValue(i)).addScores(b.getScores(i))
+          .addChannelMasks(b.getChannelMasksCount() > i ? b.getChannelMasks(i) : 0);
+    }
+    return out.build();
+  }
+
+  private static String describe(List<DegradedReason> reasons) {
+    StringBuilder sb = new StringBuilder();
+    for (DegradedReason r : reasons) {
+      sb.append(sb.length() == 0 ? "" : "; ").append(r.getStage()).append(": ").append(r.getCause());
+    }
+    return sb.toString();
+  }
+
+  private static long ms(long nanos) {
+    return TimeUnit.NANOSECONDS.toMillis(nanos);
+  }
+
+  /** Ranked candidates as parallel arrays, best first. */
+  private static final class Ranked {
+    final long[] ids;
+    final byte[] kinds;
+    final float[] values;
+    final float[] pClick;
+    final float[] pConvert;
+    final float[] watch;
+    final int size;
+
+    private Ranked(int n) {
+      ids = new long[n];
+      kinds = new byte[n];
+      values = new float[n];
+      pClick = new float[n];
+      pConvert = new float[n];
+      watch = new float[n];
+      size = n;
+    }
+
+    static Ranked of(RankResponse r) {
+      Ranked out = new Ranked(r.getItemIdsCount());
+      for (int i = 0; i < out.size; i++) {
+        out.ids[i] = r.getItemIds(i);
+        out.kinds[i] = (byte) r.getKindsValue(i);
+        out.values[i] = r.getValues(i);
+        out.pClick[i] = r.getPClick(i);
+        out.pConvert[i] = r.getPConvert(i);
+        out.watch[i] = r.getWatchSeconds(i);
+      }
+      return out;
+    }
+
+    /** Prerank order, value = the previous stage's score (heads unknown: 0). */
+    static Ranked fallback(CandidateBlock b) {
+      Ranked out = new Ranked(b.getItemIdsCount());
+      for (int i = 0; i < out.size; i++) {
+        out.ids[i] = b.getItemIds(i);
+        out.kinds[i] = (byte) b.getKindsValue(i);
+        out.values[i] = b.getScores(i);
+      }
+      return out;
+    }
+  }
+
+  /** Degraded reasons and per-stage debug records of one request. */
+  private static final class Trace {
+    final boolean debug;
+    final List<DegradedReason> reasons = new ArrayList<>();
+    final List<StageDebug> stages = new ArrayList<>();
+
+    Trace(boolean debug) {
+      this.debug = debug;
+    }
+
+    void stage(String name, long startNanos, int in, int out, String detail) {
+      if (debug) {
+        stages.add(StageDebug.newBuilder().setStage(name).setLatencyMs((System.nanoTime() - startNanos) / 1e6f)
+            .setCandidatesIn(in).setCandidatesOut(out).setDetail(detail).build());
+      }
+    }
+
+    void degrade(String stage, Status status, String detail) {
+      String cause = status.getCode().name().toLowerCase(java.util.Locale.ROOT);
+      reasons.add(DegradedReason.newBuilder().setStage(stage).setCause(cause)
+          .setDetail(detail + (status.getDescription() == null ? "" : " (" + status.getDescription() + ")")).build());
+      LOG.fine(() -> stage + " degraded: " + cause);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package io.rankingcluster.prerank;
+
+import io.grpc.BindableService;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.rankingcluster.common.server.DemoDataOptions;
+import io.rankingcluster.common.server.ManagedServer;
+import io.rankingcluster.common.server.ServerOptions;
+import io.rankingcluster.common.server.ServiceMain;
+import io.rankingcluster.common.server.Validation;
+import io.rankingcluster.core.world.DemoWorld;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** prerank-service: the light first-stage ranker. */
+@Command(name = "prerank-service", mixinStandardHelpOptions = true,
+    description = "Prerank: scores thousands of candidates with a light model and keeps the top K per kind.")
+public final class PrerankMain implements Callable<Integer> {
+  @Option(names = "--port", defaultValue = "9092", description = "gRPC port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--top-k", split = ",", defaultValue = "250,110,40",
+      description = "Default survivors per kind: products,videos,live streams (default: ${DEFAULT-VALUE}).")
+  int[] topK;
+
+  @Option(names = "--max-top-k", defaultValue = "2000", description = "Largest K a request may ask for (default: ${DEFAULT-VALUE}).")
+  int maxTopK;
+
+  @Option(names = "--max-candidates", defaultValue = "20000",
+      description = "Most candidates per request (default: ${DEFAULT-VALUE}).")
+  int maxCandidates;
+
+  @Mixin ServerOptions server;
+  @Mixin DemoDataOptions world;
+
+  public static void main(String[] args) {
+    System.exit(ServiceMain.execute("PRERANK", new PrerankMain(), args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    server.validate();
+    Validation.require(port > 0 && port < 65536, "--port must be in [1, 65535], was " + port);
+    Validation.require(topK.length == 3, "--top-k needs three numbers (products,videos,live streams)");
+    for (int k : topK) {
+      Validation.require(k >= 0 && k <= maxTopK, "--top-k entries must be in [0, --max-top-k=" + maxTopK + "], got " + k);
+    }
+    Validation.require(maxCandidates >= 1, "--max-candidates must be >= 1, was " + maxCandidates);
+    DemoWorld w = world.generate();
+    PrerankServiceImpl impl = new PrerankServiceImpl(w.catalog, w.categories, topK, maxTopK, maxCandidates);
+    ManagedServer managed = new ManagedServer("prerank-service",
+        NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl));
+    managed.start(() -> impl.warmUp(w.catalog, w.users, server.warmupRequests));
+    ServiceMain.serveUntilShutdown(managed);
+    return 0;
+  }
+}

@@ -1,0 +1,67 @@
+package io.rankingcluster.rank;
+
+import io.grpc.BindableService;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.rankingcluster.common.server.DemoDataOptions;
+import io.rankingcluster.common.server.ManagedServer;
+import io.rankingcluster.common.server.ServerOptions;
+import io.rankingcluster.common.server.ServiceMain;
+import io.rankingcluster.common.server.Validation;
+import io.rankingcluster.core.score.ValueFormula;
+import io.rankingcluster.core.world.DemoWorld;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** rank-service: the multi-task ranker and value formula. */
+@Command(name = "rank-service", mixinStandardHelpOptions = true,
+    description = "Rank: click, conversion and watch-time heads per candidate, combined into one value per impression.")
+public final class RankMain implements Callable<Integer> {
+  @Option(names = "--port", defaultValue = "9093", description = "gRPC port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--max-candidates", defaultValue = "2000", description = "Most candidates per request (default: ${DEFAULT-VALUE}).")
+  int maxCandidates;
+
+  @Option(names = "--value-per-watch-second", defaultValue = "0.02",
+      description = "Value formula: currency units per expected watched second (default: ${DEFAULT-VALUE}).")
+  float valuePerWatchSecond;
+
+  @Option(names = "--commerce-weight", defaultValue = "1.0",
+      description = "Value formula: weight of purchases made through a video (default: ${DEFAULT-VALUE}).")
+  float commerceWeight;
+
+  @Option(names = "--live-order-value", defaultValue = "25",
+      description = "Value formula: currency value of a purchase in a live stream (default: ${DEFAULT-VALUE}).")
+  float liveOrderValue;
+
+  @Mixin ServerOptions server;
+  @Mixin DemoDataOptions world;
+
+  public static void main(String[] args) {
+    System.exit(ServiceMain.execute("RANK", new RankMain(), args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    server.validate();
+    Validation.require(port > 0 && port < 65536, "--port must be in [1, 65535], was " + port);
+    Validation.require(maxCandidates >= 1, "--max-candidates must be >= 1, was " + maxCandidates);
+    ValueFormula formula;
+    try {
+      formula = new ValueFormula(valuePerWatchSecond, commerceWeight, liveOrderValue);
+    } catch (IllegalArgumentException e) {
+      throw new Validation.ConfigException("--value-per-watch-second, --commerce-weight, --live-order-value: " + e.getMessage());
+    }
+    DemoWorld w = world.generate();
+    RankServiceImpl impl = new RankServiceImpl(w.catalog, w.categories, formula, maxCandidates);
+    ManagedServer managed = new ManagedServer("rank-service",
+        NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl));
+    managed.start(() -> impl.warmUp(w.catalog, w.users, server.warmupRequests));
+    ServiceMain.serveUntilShutdown(managed);
+    return 0;
+  }
+}

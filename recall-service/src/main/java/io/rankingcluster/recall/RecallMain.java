@@ -1,0 +1,57 @@
+package io.rankingcluster.recall;
+
+import io.grpc.BindableService;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.rankingcluster.common.server.DemoDataOptions;
+import io.rankingcluster.common.server.ManagedServer;
+import io.rankingcluster.common.server.ServerOptions;
+import io.rankingcluster.common.server.ServiceMain;
+import io.rankingcluster.common.server.Validation;
+import io.rankingcluster.core.catalog.Catalog;
+import io.rankingcluster.core.world.DemoWorld;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** recall-service: serves one shard of the catalog. */
+@Command(name = "recall-service", mixinStandardHelpOptions = true,
+    description = "Recall: multi-channel candidate generation over one shard of the catalog.")
+public final class RecallMain implements Callable<Integer> {
+  @Option(names = "--port", defaultValue = "9091", description = "gRPC port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--shard-index", defaultValue = "0", description = "This shard's index (default: ${DEFAULT-VALUE}).")
+  int shardIndex;
+
+  @Option(names = "--shard-count", defaultValue = "1", description = "Number of shards (default: ${DEFAULT-VALUE}).")
+  int shardCount;
+
+  @Mixin ServerOptions server;
+  @Mixin DemoDataOptions world;
+  @Mixin RecallLimits limits;
+
+  public static void main(String[] args) {
+    System.exit(ServiceMain.execute("RECALL", new RecallMain(), args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    server.validate();
+    limits.validate();
+    Validation.require(port > 0 && port < 65536, "--port must be in [1, 65535], was " + port);
+    Validation.require(shardCount >= 1 && shardCount <= 4096, "--shard-count must be in [1, 4096], was " + shardCount);
+    Validation.require(shardIndex >= 0 && shardIndex < shardCount,
+        "--shard-index must be in [0, --shard-count=" + shardCount + "), was " + shardIndex);
+    DemoWorld w = world.generate();
+    Catalog shard = RecallServiceImpl.shardOf(w.catalog, shardIndex, shardCount);
+    RecallServiceImpl impl = new RecallServiceImpl(shard, shardIndex, shardCount, world.version(), limits);
+    ManagedServer managed = new ManagedServer("recall-service", NettyServerBuilder.forAddress(
+        new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl));
+    managed.start(() -> impl.warmUp(w.users, server.warmupRequests));
+    ServiceMain.serveUntilShutdown(managed);
+    return 0;
+  }
+}

@@ -9,6 +9,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.grpc.util.TransmitStatusRuntimeExceptionInterceptor;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,7 @@ public final class ManagedServer {
   private final ExecutorService executor;
   private final Server server;
   private final long drainMillis;
+  private final ConcurrencyLimitInterceptor shed;
 
   /**
    * @param name service name for logs
@@ -56,14 +58,16 @@ public final class ManagedServer {
           t.setDaemon(true);
           return t;
         });
-    ConcurrencyLimitInterceptor shed = new ConcurrencyLimitInterceptor(options.maxConcurrentCalls);
+    this.shed = new ConcurrencyLimitInterceptor(options.maxConcurrentCalls);
     DefaultDeadlineInterceptor deadline = new DefaultDeadlineInterceptor(options.defaultDeadlineMs);
     builder.executor(executor).maxInboundMessageSize(options.maxInboundBytes);
     for (BindableService service : services) {
       ServerServiceDefinition def = service.bindService();
       serviceNames.add(def.getServiceDescriptor().getName());
-      // Interceptors run last-added first: shed before doing any work, then apply the default deadline.
-      builder.addService(ServerInterceptors.intercept(def, deadline, shed));
+      // Interceptors run last-added first: shed before doing any work, then apply the default deadline, then
+      // turn a StatusRuntimeException thrown by a handler into that status (grpc-java would answer UNKNOWN).
+      builder.addService(ServerInterceptors.intercept(def, TransmitStatusRuntimeExceptionInterceptor.instance(), deadline,
+          shed));
     }
     builder.addService(health.getHealthService());
     builder.addService(ProtoReflectionServiceV1.newInstance());
@@ -106,11 +110,19 @@ public final class ManagedServer {
     health.enterTerminalState();
     server.shutdown();
     try {
-      if (!server.awaitTermination(drainMillis, TimeUnit.MILLISECONDS)) {
-        LOG.warning(() -> name + ": calls still running after the drain period; cancelling them");
-        server.shutdownNow();
-        server.awaitTermination(5, TimeUnit.SECONDS);
+      // Wait for the stage's own calls to finish, not for long-lived streams such as health watches, which
+      // would otherwise hold every stop to the full drain period.
+      long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMillis);
+      while (shed.inFlight() > 0 && System.nanoTime() < until) {
+        if (server.awaitTermination(20, TimeUnit.MILLISECONDS)) {
+          break;
+        }
       }
+      if (shed.inFlight() > 0) {
+        LOG.warning(() -> name + ": " + shed.inFlight() + " calls still running after the drain period; cancelling them");
+      }
+      server.shutdownNow();
+      server.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       server.shutdownNow();
       Thread.currentThread().interrupt();

@@ -23,7 +23,14 @@ public final class ServiceMain {
    * it. {@code envPrefix} names the environment variables ({@code RECALL} reads {@code RECALL_PORT}, ...).
    */
   public static int execute(String envPrefix, Object command, String[] args) {
-    CommandLine cl = new CommandLine(command).setDefaultValueProvider(new EnvDefaults(envPrefix, System.getenv()));
+    return execute(envPrefix, command, args, System.getenv(), new java.io.PrintWriter(System.err, true));
+  }
+
+  /** As {@link #execute(String, Object, String[])} with an explicit environment and error stream (tests). */
+  public static int execute(String envPrefix, Object command, String[] args, java.util.Map<String, String> env,
+      java.io.PrintWriter err) {
+    CommandLine cl = new CommandLine(command).setDefaultValueProvider(new EnvDefaults(envPrefix, env));
+    cl.setErr(err);
     cl.getCommandSpec().usageMessage().footer(
         "",
         "Every option can also be set by an environment variable: " + envPrefix + "_ plus the option name in",
@@ -37,6 +44,11 @@ public final class ServiceMain {
       throw ex;
     });
     return cl.execute(args);
+  }
+
+  /** An options object (a picocli mixin) holding its documented defaults, as if no flag were given. */
+  public static <T> T defaults(T options) {
+    return CommandLine.populateCommand(options);
   }
 
   /** Starts nothing; blocks until SIGTERM or Ctrl-C, then stops the server gracefully. */

@@ -1,0 +1,157 @@
+package io.rankingcluster.common.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.BindableService;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.rankingcluster.proto.v1.RankRequest;
+import io.rankingcluster.proto.v1.RankResponse;
+import io.rankingcluster.proto.v1.RankServiceGrpc;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ManagedServerTest {
+  private final String name = "managed-" + System.nanoTime();
+  private final ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
+
+  /** A Rank service whose first call blocks until released; later calls answer at once. */
+  static final class BlockingRank extends RankServiceGrpc.RankServiceImplBase {
+    final CountDownLatch firstCallStarted = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    final AtomicInteger calls = new AtomicInteger();
+
+    @Override
+    public void rank(RankRequest request, StreamObserver<RankResponse> out) {
+      if (calls.incrementAndGet() == 1) {
+        firstCallStarted.countDown();
+        try {
+          release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      out.onNext(RankResponse.newBuilder().setModelVersion("m").build());
+      out.onCompleted();
+    }
+  }
+
+  private ManagedServer server(BindableService service, int drainSeconds) {
+    ServerOptions options = ServiceMain.defaults(new ServerOptions());
+    options.drainSeconds = drainSeconds;
+    options.defaultDeadlineMs = 30_000;
+    return new ManagedServer("test", InProcessServerBuilder.forName(name), options, List.of(service));
+  }
+
+  private ServingStatus health(String service) {
+    return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+        .check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus();
+  }
+
+  @AfterEach
+  void close() {
+    channel.shutdownNow();
+  }
+
+  @Test
+  void start_healthIsNotServingDuringWarmUp_andServingAfter() throws Exception {
+    AtomicReference<ServingStatus> duringWarmUp = new AtomicReference<>();
+    ManagedServer server = server(new BlockingRank(), 1);
+    server.start(() -> duringWarmUp.set(health("ranking.v1.RankService")));
+    try {
+      assertEquals(ServingStatus.NOT_SERVING, duringWarmUp.get());
+      assertEquals(ServingStatus.SERVING, health("ranking.v1.RankService"));
+      assertEquals(ServingStatus.SERVING, health(""));
+    } finally {
+      server.stop();
+    }
+  }
+
+  @Test
+  void stop_healthFirst_inFlightCallCompletes_newCallsUnavailable() throws Exception {
+    BlockingRank rank = new BlockingRank();
+    ManagedServer server = server(rank, 20).start(() -> {});
+    // Watch health from before the stop, to see NOT_SERVING on a stream that outlives the shutdown.
+    List<ServingStatus> watched = new CopyOnWriteArrayList<>();
+    CountDownLatch notServing = new CountDownLatch(1);
+    HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), new StreamObserver<>() {
+      @Override
+      public void onNext(HealthCheckResponse r) {
+        watched.add(r.getStatus());
+        if (r.getStatus() == ServingStatus.NOT_SERVING) {
+          notServing.countDown();
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {}
+    });
+    CompletableFuture<RankResponse> inFlight = CompletableFuture.supplyAsync(() ->
+        RankServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).rank(RankRequest.getDefaultInstance()));
+    assertTrue(rank.firstCallStarted.await(10, TimeUnit.SECONDS), "first call never reached the service");
+
+    CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::stop);
+    assertTrue(notServing.await(10, TimeUnit.SECONDS), "health never went NOT_SERVING; saw " + watched);
+    assertTrue(!inFlight.isDone(), "the in-flight call must still be running when health turns NOT_SERVING");
+
+    // New calls are refused once the server stops accepting (poll: shutdown follows the health change).
+    Status.Code code = null;
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < until) {
+      try {
+        RankServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS).rank(RankRequest.getDefaultInstance());
+      } catch (StatusRuntimeException e) {
+        code = e.getStatus().getCode();
+        break;
+      }
+    }
+    assertEquals(Status.Code.UNAVAILABLE, code);
+
+    rank.release.countDown();
+    assertEquals("m", inFlight.get(10, TimeUnit.SECONDS).getModelVersion(), "the in-flight call completes normally");
+    stopping.get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void concurrencyLimit_shedsBeyondLimit_withResourceExhausted() throws Exception {
+    BlockingRank rank = new BlockingRank();
+    ServerOptions options = ServiceMain.defaults(new ServerOptions());
+    options.maxConcurrentCalls = 1;
+    options.drainSeconds = 1;
+    ManagedServer server = new ManagedServer("test", InProcessServerBuilder.forName(name), options, List.of(rank)).start(() -> {});
+    try {
+      CompletableFuture<RankResponse> first = CompletableFuture.supplyAsync(() ->
+          RankServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).rank(RankRequest.getDefaultInstance()));
+      assertTrue(rank.firstCallStarted.await(10, TimeUnit.SECONDS));
+      StatusRuntimeException shed = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () ->
+          RankServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS).rank(RankRequest.getDefaultInstance()));
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED, shed.getStatus().getCode());
+      rank.release.countDown();
+      first.get(10, TimeUnit.SECONDS);
+      // Capacity returns once the first call is done.
+      assertEquals("m", RankServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+          .rank(RankRequest.getDefaultInstance()).getModelVersion());
+    } finally {
+      server.stop();
+    }
+  }
+}

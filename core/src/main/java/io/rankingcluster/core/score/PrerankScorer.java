@@ -44,13 +44,13 @@ public final class PrerankScorer {
       if (rows[i] < 0) {
         continue;
       }
-      int k = in.kinds[i] - 1;
+      int k = catalog.kinds[rows[i]] - 1; // the catalog is the authority on kinds, not the caller
       if (taken[k] >= topK[k]) {
         continue;
       }
       taken[k]++;
       ids[m] = in.ids[i];
-      kinds[m] = in.kinds[i];
+      kinds[m] = catalog.kinds[rows[i]];
       out[m] = scores[i];
       masks[m] = in.channelMasks[i];
       m++;

@@ -55,7 +55,7 @@ public final class RankScorer {
         continue;
       }
       out.ids[m] = in.ids[i];
-      out.kinds[m] = in.kinds[i];
+      out.kinds[m] = catalog.kinds[rows[i]]; // the catalog is the authority on kinds, not the caller
       out.pClick[m] = pClick[i];
       out.pConvert[m] = pConvert[i];
       out.watchSeconds[m] = watch[i];

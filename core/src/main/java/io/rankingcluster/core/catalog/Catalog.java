@@ -35,6 +35,8 @@ public final class Catalog {
   public final int[] impressions;
   public final int[] clicks;
   public final int[] purchases;
+  /** Add-to-cart events. */
+  public final int[] carts;
   /** Total seconds watched after a click (videos and live streams). */
   public final float[] watchSeconds;
   public final String[] titles;
@@ -56,6 +58,7 @@ public final class Catalog {
     impressions = b.impressions;
     clicks = b.clicks;
     purchases = b.purchases;
+    carts = b.carts;
     watchSeconds = b.watchSeconds;
     titles = b.titles;
     categoryCount = b.categoryCount;
@@ -138,6 +141,7 @@ public final class Catalog {
       b.impressions[j] = impressions[i];
       b.clicks[j] = clicks[i];
       b.purchases[j] = purchases[i];
+      b.carts[j] = carts[i];
       b.watchSeconds[j] = watchSeconds[i];
       b.titles[j] = titles[i];
     }
@@ -160,6 +164,7 @@ public final class Catalog {
     public final int[] impressions;
     public final int[] clicks;
     public final int[] purchases;
+    public final int[] carts;
     public final float[] watchSeconds;
     public final String[] titles;
     private final int categoryCount;
@@ -179,6 +184,7 @@ public final class Catalog {
       impressions = new int[size];
       clicks = new int[size];
       purchases = new int[size];
+      carts = new int[size];
       watchSeconds = new float[size];
       titles = new String[size];
       this.categoryCount = categoryCount;

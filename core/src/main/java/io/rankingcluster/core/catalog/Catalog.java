@@ -109,6 +109,29 @@ public final class Catalog {
     return (purchases[row] + prior * strength) / (clicks[row] + strength);
   }
 
+  /** A builder holding copies of every column (for example to recompute statistics). */
+  public Builder toBuilder() {
+    Builder b = new Builder(size(), categoryCount);
+    System.arraycopy(ids, 0, b.ids, 0, size());
+    System.arraycopy(kinds, 0, b.kinds, 0, size());
+    System.arraycopy(sellers, 0, b.sellers, 0, size());
+    System.arraycopy(categories, 0, b.categories, 0, size());
+    System.arraycopy(prices, 0, b.prices, 0, size());
+    System.arraycopy(createdMs, 0, b.createdMs, 0, size());
+    System.arraycopy(liveStartMinute, 0, b.liveStartMinute, 0, size());
+    System.arraycopy(liveDurationMinutes, 0, b.liveDurationMinutes, 0, size());
+    System.arraycopy(countryMasks, 0, b.countryMasks, 0, size());
+    System.arraycopy(linkedProductRow, 0, b.linkedProductRow, 0, size());
+    System.arraycopy(inStock, 0, b.inStock, 0, size());
+    System.arraycopy(impressions, 0, b.impressions, 0, size());
+    System.arraycopy(clicks, 0, b.clicks, 0, size());
+    System.arraycopy(purchases, 0, b.purchases, 0, size());
+    System.arraycopy(carts, 0, b.carts, 0, size());
+    System.arraycopy(watchSeconds, 0, b.watchSeconds, 0, size());
+    System.arraycopy(titles, 0, b.titles, 0, size());
+    return b;
+  }
+
   /** A new catalog with only the rows that pass (for example: the items of one shard). */
   public Catalog filter(IntPredicate keepRow) {
     int n = 0;

@@ -22,6 +22,8 @@ public final class DemoWorld {
   /** The clock of the world: statistics are "as of" this instant (2026-01-01T00:00:00Z). */
   public static final long AS_OF_MS = 1_767_225_600_000L;
   public static final long FIRST_ITEM_ID = 100_001L;
+  /** Creators of non-shoppable videos get ids from here on (sellers start at 1000). */
+  public static final long CREATOR_ID_BASE = 900_000L;
   private static final long DAY_MS = 86_400_000L;
   private static final String[] BRANDS = {"Acme", "Nova", "Lumen", "Terra", "Kite", "Orbit", "Maple", "Zephyr",
       "Cobalt", "Juniper", "Atlas", "Ember", "Pico", "Vela", "Quill", "Sable"};
@@ -32,14 +34,25 @@ public final class DemoWorld {
   public final CategoryTree categories;
   public final UserProfiles users;
   public final GroundTruth truth;
+  /** Every impression and its outcome, in time order. */
+  public final EventLog events;
+  public final Spec spec;
   public final long seed;
 
-  private DemoWorld(long seed, Catalog catalog, CategoryTree categories, UserProfiles users, GroundTruth truth) {
-    this.seed = seed;
+  private DemoWorld(Spec spec, Catalog catalog, CategoryTree categories, UserProfiles users, GroundTruth truth,
+      EventLog events) {
+    this.spec = spec;
+    this.seed = spec.seed();
     this.catalog = catalog;
     this.categories = categories;
     this.users = users;
     this.truth = truth;
+    this.events = events;
+  }
+
+  /** The instant (ms since the epoch) of a time in seconds since the world's start. */
+  public static long epochMs(int timeSec) {
+    return AS_OF_MS - GroundTruth.PERIOD_SECONDS * 1000L + timeSec * 1000L;
   }
 
   /** Size and seed of a world. */
@@ -124,8 +137,12 @@ public final class DemoWorld {
           productRowsSeen++;
         }
         case VIDEO -> {
-          // 80% of videos are shoppable: they feature the seller's latest product, if it has one.
+          // 80% of videos are shoppable: they feature the seller's latest product, if it has one. The others
+          // come from independent creators.
           int linked = rnd.nextDouble() < 0.8 ? lastProductOfSeller[seller] : -1;
+          if (linked < 0) {
+            b.sellers[i] = CREATOR_ID_BASE + rnd.nextInt(Math.max(1, sellerCount / 2));
+          }
           b.linkedProductRow[i] = linked;
           if (linked >= 0) {
             b.categories[i] = b.categories[linked];
@@ -147,73 +164,178 @@ public final class DemoWorld {
     }
 
     GroundTruth truth = GroundTruth.create(spec.users(), tree, rnd);
-    long[][] recent = simulate(spec, b, tree, truth, quality, popularity, rnd);
+    truth.attachItems(quality, b.categories, b.kinds, b.prices);
+    EventLog events = simulate(spec, b, tree, truth, popularity, rnd);
     String[] userIds = new String[spec.users()];
     int[] countries = new int[spec.users()];
     for (int u = 0; u < spec.users(); u++) {
       userIds[u] = Integer.toString(u + 1);
       countries[u] = truth.country(u);
     }
-    Catalog catalog = b.build();
-    truth.attachItems(quality);
-    return new DemoWorld(spec.seed(), catalog, tree, new UserProfiles(userIds, countries, recent), truth);
+    Catalog shape = b.build();
+    Catalog catalog = withStatistics(shape, events, GroundTruth.PERIOD_SECONDS);
+    UserProfiles users = new UserProfiles(userIds, countries, recentClicks(events, shape, spec.users(),
+        GroundTruth.PERIOD_SECONDS));
+    return new DemoWorld(spec, catalog, tree, users, truth, events);
   }
 
   /**
-   * Replays each user's sessions: impressions drawn half from the user's interests and half from global
-   * popularity, shown at positions 1..20 with position bias; clicks, purchases and watch time drawn from
-   * the ground truth. Fills the observed statistics and returns each user's clicked items, newest first.
+   * The catalog with its statistics (impressions, clicks, carts, purchases, watch seconds) counted from the
+   * events before {@code untilSec}: what the shop had observed at that time.
    */
-  private static long[][] simulate(Spec spec, Catalog.Builder b, CategoryTree tree, GroundTruth truth,
-      float[] quality, float[] popularity, SplittableRandom rnd) {
+  public static Catalog withStatistics(Catalog shape, EventLog events, int untilSec) {
+    Catalog.Builder b = shape.toBuilder();
+    java.util.Arrays.fill(b.impressions, 0);
+    java.util.Arrays.fill(b.clicks, 0);
+    java.util.Arrays.fill(b.carts, 0);
+    java.util.Arrays.fill(b.purchases, 0);
+    java.util.Arrays.fill(b.watchSeconds, 0f);
+    for (int e = 0; e < events.size() && events.timeSec(e) < untilSec; e++) {
+      int i = events.item(e);
+      b.impressions[i]++;
+      if (events.clicked(e)) {
+        b.clicks[i]++;
+        b.watchSeconds[i] += events.watchSeconds(e);
+      }
+      if (events.carted(e)) {
+        b.carts[i]++;
+      }
+      if (events.purchased(e)) {
+        b.purchases[i]++;
+      }
+    }
+    return b.build();
+  }
+
+  /** Each user's clicked item ids before {@code untilSec}, newest first, at most MAX_RECENT. */
+  public static long[][] recentClicks(EventLog events, Catalog catalog, int users, int untilSec) {
+    int[] count = new int[users];
+    int end = 0;
+    while (end < events.size() && events.timeSec(end) < untilSec) {
+      end++;
+    }
+    long[][] recent = new long[users][];
+    for (int e = end - 1; e >= 0; e--) {
+      if (events.clicked(e) && count[events.user(e)] < UserProfiles.MAX_RECENT) {
+        count[events.user(e)]++;
+      }
+    }
+    for (int u = 0; u < users; u++) {
+      recent[u] = new long[count[u]];
+    }
+    int[] filled = new int[users];
+    for (int e = end - 1; e >= 0; e--) {
+      int u = events.user(e);
+      if (events.clicked(e) && filled[u] < count[u]) {
+        recent[u][filled[u]++] = catalog.ids[events.item(e)];
+      }
+    }
+    return recent;
+  }
+
+  /**
+   * Simulates each user's sessions over the period: sessions of 20 slots at times drawn around the user's
+   * preferred hour; each slot shows an item drawn from the user's (drifting) interests, from global
+   * popularity, from the category of the user's last click, or uniformly (so that the long tail and new
+   * items get impressions); off-air live streams are not shown. Clicks, carts, purchases and watch time come
+   * from the ground truth. Returns the log in time order.
+   */
+  private static EventLog simulate(Spec spec, Catalog.Builder b, CategoryTree tree, GroundTruth truth,
+      float[] popularity, SplittableRandom rnd) {
     int n = b.ids.length;
     int leaves = tree.leafCount();
     double[] globalCdf = cumulative(popularity, null);
     int[][] itemsOfLeaf = new int[leaves][];
+    int[] leafCount = new int[leaves];
+    for (int i = 0; i < n; i++) {
+      leafCount[b.categories[i]]++;
+    }
+    for (int c = 0; c < leaves; c++) {
+      itemsOfLeaf[c] = new int[leafCount[c]];
+      leafCount[c] = 0;
+    }
+    for (int i = 0; i < n; i++) {
+      int c = b.categories[i];
+      itemsOfLeaf[c][leafCount[c]++] = i;
+    }
     double[][] leafCdf = new double[leaves][];
     for (int c = 0; c < leaves; c++) {
-      final int leaf = c;
-      itemsOfLeaf[c] = java.util.stream.IntStream.range(0, n).filter(i -> b.categories[i] == leaf).toArray();
       leafCdf[c] = cumulative(popularity, itemsOfLeaf[c]);
     }
-    long[][] recent = new long[spec.users()][];
-    ArrayDeque<Long> clicked = new ArrayDeque<>();
+    EventLog log = new EventLog((int) Math.min(Integer.MAX_VALUE - 8, (long) spec.users() * spec.impressionsPerUser()));
     for (int u = 0; u < spec.users(); u++) {
-      clicked.clear();
       int impressions = (int) Math.min(spec.impressionsPerUser() * 6L,
-          Math.round(spec.impressionsPerUser() * Math.exp(0.8 * gaussian(rnd) - 0.32)));
-      for (int k = 0; k < impressions; k++) {
-        int item;
-        if (rnd.nextBoolean()) {
-          int leaf = truth.sampleInterestLeaf(u, rnd);
-          if (itemsOfLeaf[leaf].length == 0) {
+          Math.max(20, Math.round(spec.impressionsPerUser() * Math.exp(0.8 * gaussian(rnd) - 0.32))));
+      int lastClickedLeaf = -1;
+      for (int shown = 0; shown < impressions; ) {
+        int day = rnd.nextInt(GroundTruth.DAYS);
+        int hour = Math.floorMod(truth.preferredHour(u) + (int) Math.round(2.5 * gaussian(rnd)), 24);
+        int sessionStart = day * 86_400 + hour * 3600 + rnd.nextInt(3600);
+        for (int position = 1; position <= 20 && shown < impressions; position++, shown++) {
+          int t = sessionStart + position * 7;
+          int item = -1;
+          for (int attempt = 0; attempt < 3 && item < 0; attempt++) {
+            double r = rnd.nextDouble();
+            int candidate;
+            if (r < 0.45) {
+              int leaf = truth.sampleInterestLeaf(u, t, rnd);
+              if (itemsOfLeaf[leaf].length == 0) {
+                continue;
+              }
+              candidate = itemsOfLeaf[leaf][search(leafCdf[leaf], rnd.nextDouble())];
+            } else if (r < 0.80) {
+              candidate = search(globalCdf, rnd.nextDouble());
+            } else if (r < 0.90 && lastClickedLeaf >= 0 && itemsOfLeaf[lastClickedLeaf].length > 0) {
+              candidate = itemsOfLeaf[lastClickedLeaf][rnd.nextInt(itemsOfLeaf[lastClickedLeaf].length)];
+            } else {
+              candidate = rnd.nextInt(n);
+            }
+            if (b.kinds[candidate] == ItemKind.LIVE_STREAM.code()
+                && !onAir(b.liveStartMinute[candidate], b.liveDurationMinutes[candidate], t)) {
+              continue;
+            }
+            // Items exist only after they were created.
+            if (b.createdMs[candidate] > epochMs(t)) {
+              continue;
+            }
+            item = candidate;
+          }
+          if (item < 0) {
             continue;
           }
-          item = itemsOfLeaf[leaf][search(leafCdf[leaf], rnd.nextDouble())];
-        } else {
-          item = search(globalCdf, rnd.nextDouble());
-        }
-        int position = 1 + (k % 20);
-        b.impressions[item]++;
-        double pClick = truth.pClick(u, b.categories[item], b.kinds[item], b.prices[item], quality[item], position);
-        if (rnd.nextDouble() < pClick) {
-          b.clicks[item]++;
-          clicked.addFirst(b.ids[item]);
-          if (clicked.size() > UserProfiles.MAX_RECENT) {
-            clicked.removeLast();
+          byte flags = 0;
+          float watched = 0;
+          if (rnd.nextDouble() < truth.pClick(u, item, position, t)) {
+            flags |= EventLog.CLICK;
+            lastClickedLeaf = b.categories[item];
+            double meanWatch = truth.meanWatchSeconds(u, item, t);
+            if (meanWatch > 0) {
+              watched = (float) (-meanWatch * Math.log(1 - rnd.nextDouble()));
+            }
+            boolean canBuy = b.prices[item] > 0 || b.kinds[item] == ItemKind.LIVE_STREAM.code();
+            double pBuy = canBuy ? truth.pBuyAfterClick(u, item) : 0;
+            // Most purchases go through the cart; some carts are abandoned.
+            if (canBuy && rnd.nextDouble() < Math.min(1.0, 2.5 * pBuy)) {
+              flags |= EventLog.CART;
+              if (rnd.nextDouble() < 0.4) {
+                flags |= EventLog.PURCHASE;
+              }
+            }
           }
-          ItemKind kind = ItemKind.ofCode(b.kinds[item]);
-          if (kind != ItemKind.PRODUCT) {
-            b.watchSeconds[item] += (float) truth.watchSeconds(u, b.categories[item], quality[item], rnd);
-          }
-          if (b.prices[item] > 0 && rnd.nextDouble() < truth.pBuyAfterClick(u, kind, b.prices[item], quality[item])) {
-            b.purchases[item]++;
-          }
+          log.add(u, item, t, position, flags, watched);
         }
       }
-      recent[u] = clicked.stream().mapToLong(Long::longValue).toArray();
     }
-    return recent;
+    log.sortByTime();
+    return log;
+  }
+
+  private static boolean onAir(short start, short duration, int timeSec) {
+    if (start < 0) {
+      return false;
+    }
+    int minuteOfDay = Math.floorMod((int) (epochMs(timeSec) / 60_000L), 1440);
+    return Math.floorMod(minuteOfDay - start, 1440) < duration;
   }
 
   private static double[] cumulative(float[] weights, int[] subset) {

@@ -35,6 +35,11 @@ public final class CandidateSink {
     return size >= limit;
   }
 
+  /** The collected rows, best first as offered (valid entries: [0, size())). */
+  public int[] rows() {
+    return rows;
+  }
+
   public int size() {
     return size;
   }

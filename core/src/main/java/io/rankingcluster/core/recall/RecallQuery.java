@@ -13,6 +13,8 @@ import io.rankingcluster.core.user.UserProfiles.Affinities;
 public final class RecallQuery {
   public final Catalog catalog;
   public final long[] recentItemIds;
+  /** The user vector in the item embedding space; empty when unknown. */
+  public final float[] userVector;
   public final Affinities affinities;
   /** Index into {@link Catalog#COUNTRIES}, or -1 for no country restriction. */
   public final int country;
@@ -23,6 +25,12 @@ public final class RecallQuery {
 
   public RecallQuery(Catalog catalog, long[] recentItemIds, Affinities affinities, int country, long timeMs,
       long[] excludeIds, int[] kindLimits) {
+    this(catalog, recentItemIds, new float[0], affinities, country, timeMs, excludeIds, kindLimits);
+  }
+
+  public RecallQuery(Catalog catalog, long[] recentItemIds, float[] userVector, Affinities affinities, int country,
+      long timeMs, long[] excludeIds, int[] kindLimits) {
+    this.userVector = userVector;
     if (kindLimits.length != ItemKind.COUNT) {
       throw new IllegalArgumentException("kindLimits needs one entry per kind");
     }

@@ -274,7 +274,7 @@ public final class DemoWorld {
         for (int position = 1; position <= 20 && shown < impressions; position++, shown++) {
           int t = sessionStart + position * 7;
           int item = -1;
-          for (int attempt = 0; attempt < 3 && item < 0; attempt++) {
+          for (int attempt = 0; attempt < 6 && item < 0; attempt++) {
             double r = rnd.nextDouble();
             int candidate;
             if (r < 0.45) {
@@ -294,8 +294,8 @@ public final class DemoWorld {
                 && !onAir(b.liveStartMinute[candidate], b.liveDurationMinutes[candidate], t)) {
               continue;
             }
-            // Items exist only after they were created.
-            if (b.createdMs[candidate] > epochMs(t)) {
+            // Items exist only after they were created, and a shop shows a user only what sells in their country.
+            if (b.createdMs[candidate] > epochMs(t) || (b.countryMasks[candidate] & (1 << truth.country(u))) == 0) {
               continue;
             }
             item = candidate;

@@ -132,7 +132,7 @@ class RankScorerTest {
         assertTrue(r.values()[i] <= r.values()[i - 1], "values not descending at " + i);
       }
     }
-    // The most valuable item is not simply the first input: the sort did something.
+    // The first item is the most valuable one overall.
     float max = 0;
     for (int i = 0; i < r.size(); i++) {
       max = Math.max(max, r.values()[i]);

@@ -101,16 +101,18 @@ class RecallEngineTest {
     Catalog c = catalog();
     RecallEngine engine = new RecallEngine(c, List.of(
         new FixedSource(Channel.POPULAR, new int[] {0, 1}, new float[] {0.3f, 0.5f}),
-        new FixedSource(Channel.CATEGORY, new int[] {2, 0}, new float[] {0.1f, 0.9f})));
+        new FixedSource(Channel.CATEGORY, new int[] {2, 0, 1}, new float[] {0.1f, 0.9f, 0.2f})));
     RecallEngine.Result r = engine.recall(query(c, new long[0], 10, 10, 10), limits(Channel.POPULAR, Channel.CATEGORY));
     Candidates out = r.candidates();
+    // id 1: 0.3 then 0.9 -> 0.9; id 2: 0.5 then 0.2 -> 0.5 (the later, lower score must not win); id 3: 0.1.
     assertArrayEquals(new long[] {1, 2, 3}, ids(out));
     assertArrayEquals(new float[] {0.9f, 0.5f, 0.1f}, Arrays.copyOf(out.scores, 3));
-    assertArrayEquals(new int[] {Channel.POPULAR.bit() | Channel.CATEGORY.bit(), Channel.POPULAR.bit(),
-        Channel.CATEGORY.bit()}, Arrays.copyOf(out.channelMasks, 3));
+    int both = Channel.POPULAR.bit() | Channel.CATEGORY.bit();
+    assertArrayEquals(new int[] {both, both, Channel.CATEGORY.bit()}, Arrays.copyOf(out.channelMasks, 3));
     assertArrayEquals(new byte[] {1, 1, 1}, Arrays.copyOf(out.kinds, 3));
     assertEquals(2, r.channels().size());
     assertEquals(2, r.channels().get(0).candidates());
+    assertEquals(3, r.channels().get(1).candidates());
     assertEquals("", r.channels().get(0).failure());
   }
 

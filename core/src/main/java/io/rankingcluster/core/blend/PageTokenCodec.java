@@ -79,6 +79,11 @@ public final class PageTokenCodec {
     } catch (IllegalArgumentException e) {
       throw new InvalidTokenException("not a page token (bad encoding)");
     }
+    // The decoder ignores the unused low bits of the last character and accepts padding, so several strings
+    // decode to the same bytes; accept only the one string encode() produces.
+    if (!Base64.getUrlEncoder().withoutPadding().encodeToString(raw).equals(token)) {
+      throw new InvalidTokenException("not a page token (non-canonical encoding)");
+    }
     if (raw.length < HEADER + MAC_BYTES || raw[0] != FORMAT) {
       throw new InvalidTokenException("not a page token (bad format)");
     }

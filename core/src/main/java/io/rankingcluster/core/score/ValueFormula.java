@@ -13,7 +13,9 @@ public record ValueFormula(float valuePerWatchSecond, float commerceWeight, floa
   public static final ValueFormula DEFAULT = new ValueFormula(0.02f, 1.0f, 25f);
 
   public ValueFormula {
-    if (!(valuePerWatchSecond >= 0) || !(commerceWeight >= 0) || !(liveOrderValue >= 0)) {
+    if (!(valuePerWatchSecond >= 0) || !(commerceWeight >= 0) || !(liveOrderValue >= 0)
+        || Float.isInfinite(valuePerWatchSecond) || Float.isInfinite(commerceWeight)
+        || Float.isInfinite(liveOrderValue)) {
       throw new IllegalArgumentException("value formula weights must be finite and >= 0");
     }
   }

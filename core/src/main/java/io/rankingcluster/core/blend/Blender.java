@@ -9,13 +9,14 @@ import io.rankingcluster.core.ItemKind;
  * items placed) is asked first for its best remaining item that breaks no position rule (no live stream in
  * slot 1, at most N live streams in the first W slots, no seller twice in a row); when that kind has
  * nothing eligible, the next kind by deficit fills the slot (backfill). Only when no kind has an eligible
- * item is the seller rule relaxed. Input order within a kind is the ranking order, so the page keeps the
+ * item is the seller rule relaxed, and after it the live-stream position rules. Input order within a kind is the ranking order, so the page keeps the
  * ranker's preferences wherever the rules allow. Every placement records the rule that chose it.
  */
 public final class Blender {
   public static final String RULE_KIND_SHARE = "kind_share";
   public static final String RULE_BACKFILL = "backfill";
   public static final String RULE_SELLER_RELAXED = "seller_relaxed";
+  public static final String RULE_POSITION_RELAXED = "position_relaxed";
 
   private final BlendConfig config;
 
@@ -55,14 +56,16 @@ public final class Blender {
           deficit(a, filled, total, placedPerKind, allowedKinds)));
       int chosen = -1;
       String rule = null;
-      for (int attempt = 0; attempt < 2 && chosen < 0; attempt++) {
+      // Attempt 0 keeps every rule; 1 relaxes the seller rule; 2 also the live-stream position rules, so that
+      // a page of only live streams (asked for by a kind filter) is not left empty.
+      for (int attempt = 0; attempt < 3 && chosen < 0; attempt++) {
         boolean enforceSeller = attempt == 0 && config.noAdjacentSameSeller();
         for (int j = 0; j < ItemKind.COUNT && chosen < 0; j++) {
           int k = kindOrder[j];
           if (!allowedKinds[k]) {
             continue;
           }
-          boolean liveAllowed = liveAllowed(slot, liveSoFar);
+          boolean liveAllowed = attempt == 2 || liveAllowed(slot, liveSoFar);
           for (int i = 0; i < n; i++) {
             if (used[i] || kinds[i] - 1 != k) {
               continue;
@@ -74,7 +77,8 @@ public final class Blender {
               continue;
             }
             chosen = i;
-            rule = attempt == 1 ? RULE_SELLER_RELAXED : j == 0 ? RULE_KIND_SHARE : RULE_BACKFILL;
+            rule = attempt == 2 ? RULE_POSITION_RELAXED : attempt == 1 ? RULE_SELLER_RELAXED
+                : j == 0 ? RULE_KIND_SHARE : RULE_BACKFILL;
             break;
           }
         }

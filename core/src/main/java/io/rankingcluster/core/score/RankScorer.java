@@ -43,7 +43,9 @@ public final class RankScorer {
       float logit = (float) Math.log(ctr / (1 - ctr))
           + 1.5f * user.leafAffinity(leaf) + 0.6f * user.parentAffinity(leaf) + 0.25f * user.priceFit(catalog.prices[row]);
       pClick[i] = sigmoid(logit);
-      pConvert[i] = catalog.prices[row] > 0 ? catalog.smoothedCvr(row, 0.08f, 20f) : 0f;
+      // Live streams sell during the show (no list price): their conversion counts as well.
+      boolean sells = catalog.prices[row] > 0 || catalog.kinds[row] == io.rankingcluster.core.ItemKind.LIVE_STREAM.code();
+      pConvert[i] = sells ? catalog.smoothedCvr(row, 0.08f, 20f) : 0f;
       watch[i] = catalog.kinds[row] == 1 ? 0f : (catalog.watchSeconds[row] + 30f * 5f) / (catalog.clicks[row] + 5f);
       values[i] = formula.value(catalog.kinds[row], pClick[i], pConvert[i], watch[i], catalog.prices[row]);
     }

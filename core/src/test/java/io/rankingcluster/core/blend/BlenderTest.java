@@ -18,7 +18,7 @@ class BlenderTest {
   private static final byte L = 3;
   private static final boolean[] ALL = {true, true, true};
   private static final Set<String> RULES =
-      Set.of(Blender.RULE_KIND_SHARE, Blender.RULE_BACKFILL, Blender.RULE_SELLER_RELAXED);
+      Set.of(Blender.RULE_KIND_SHARE, Blender.RULE_BACKFILL, Blender.RULE_SELLER_RELAXED, Blender.RULE_POSITION_RELAXED);
   private static final double EPS = 1e-3;
 
   // ---------------------------------------------------------------------------------------------
@@ -86,15 +86,28 @@ class BlenderTest {
       if (!allowed[k]) {
         fail(at + ": kind " + kinds[i] + " not allowed");
       }
-      if (kinds[i] == L && s == 0 && cfg.noLiveInFirstSlot()) {
-        fail(at + ": live stream in slot 1");
-      }
-      if (kinds[i] == L && s < cfg.liveWindow() && liveInWindow + 1 > cfg.maxLiveInWindow()) {
-        fail(at + ": more than " + cfg.maxLiveInWindow() + " live streams in the first " + cfg.liveWindow());
+      boolean positionRelaxed = Blender.RULE_POSITION_RELAXED.equals(page[s].rule());
+      if (positionRelaxed) {
+        // Allowed only as a last resort: no remaining allowed item fits the slot under the position rules.
+        if (eligibleIgnoringSeller(i, s, liveInWindow, kinds, allowed, cfg)) {
+          fail(at + ": position_relaxed for an item that obeys the position rules");
+        }
+        for (int j = 0; j < n; j++) {
+          if (!used[j] && eligibleIgnoringSeller(j, s, liveInWindow, kinds, allowed, cfg)) {
+            fail(at + ": position rules relaxed although input " + j + " fitted");
+          }
+        }
+      } else {
+        if (kinds[i] == L && s == 0 && cfg.noLiveInFirstSlot()) {
+          fail(at + ": live stream in slot 1");
+        }
+        if (kinds[i] == L && s < cfg.liveWindow() && liveInWindow + 1 > cfg.maxLiveInWindow()) {
+          fail(at + ": more than " + cfg.maxLiveInWindow() + " live streams in the first " + cfg.liveWindow());
+        }
       }
       boolean sameSellerAsPrevious = s > 0 && sellers[i] == sellers[page[s - 1].input()];
       boolean relaxed = Blender.RULE_SELLER_RELAXED.equals(page[s].rule());
-      if (sameSellerAsPrevious && cfg.noAdjacentSameSeller() && !relaxed) {
+      if (sameSellerAsPrevious && cfg.noAdjacentSameSeller() && !relaxed && !positionRelaxed) {
         fail(at + ": same seller " + sellers[i] + " as the previous item without seller_relaxed");
       }
       if (relaxed) {
@@ -144,10 +157,10 @@ class BlenderTest {
       }
     }
     if (page.length < Math.min(pageSize, n)) {
-      int s = page.length;
+      // With every rule relaxable as a last resort, a page ends early only when no allowed item is left.
       for (int j = 0; j < n; j++) {
-        if (!used[j] && eligibleIgnoringSeller(j, s, liveInWindow, kinds, allowed, cfg)) {
-          fail(context + ": page ended after " + s + " items although input " + j + " could fill the next slot");
+        if (!used[j] && allowed[kinds[j] - 1]) {
+          fail(context + ": page ended after " + page.length + " items although input " + j + " was left");
         }
       }
     }

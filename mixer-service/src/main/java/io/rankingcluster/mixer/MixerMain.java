@@ -5,13 +5,13 @@ import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.rankingcluster.common.server.DemoDataOptions;
+import io.rankingcluster.common.server.SnapshotOptions;
 import io.rankingcluster.common.server.ManagedServer;
 import io.rankingcluster.common.server.ServerOptions;
 import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.common.server.Validation;
 import io.rankingcluster.core.blend.PageTokenCodec;
-import io.rankingcluster.core.world.DemoWorld;
+import io.rankingcluster.core.snapshot.Snapshot;
 import io.rankingcluster.proto.v1.RecommendRequest;
 import io.rankingcluster.proto.v1.RequestContext;
 import java.net.InetSocketAddress;
@@ -36,7 +36,7 @@ public final class MixerMain implements Callable<Integer> {
   int port;
 
   @Mixin ServerOptions server;
-  @Mixin DemoDataOptions world;
+  @Mixin SnapshotOptions data;
   @Mixin MixerOptions mixer;
 
   public static void main(String[] args) {
@@ -49,16 +49,16 @@ public final class MixerMain implements Callable<Integer> {
     mixer.validate();
     Validation.require(port > 0 && port < 65536, "--port must be in [1, 65535], was " + port);
     PageTokenCodec tokens = tokenCodec(mixer);
-    DemoWorld w = world.generate();
+    Snapshot w = data.load();
     List<ManagedChannel> shards = new ArrayList<>();
     for (String target : mixer.shardTargets()) {
       shards.add(channel(target));
     }
     Downstreams downstreams = new Downstreams(shards, channel(mixer.prerankTarget), channel(mixer.rankTarget));
-    MixerServiceImpl impl = new MixerServiceImpl(w.catalog, w.categories, w.users, downstreams, mixer, tokens);
+    MixerServiceImpl impl = new MixerServiceImpl(w, downstreams, mixer, tokens);
     ManagedServer managed = new ManagedServer("mixer-service",
         NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl));
-    managed.start(() -> warmUp(impl, server.warmupRequests, w.users.size()));
+    managed.start(() -> warmUp(impl, server.warmupRequests, w.users().size()));
     try {
       ServiceMain.serveUntilShutdown(managed);
     } finally {

@@ -17,7 +17,9 @@ import io.rankingcluster.core.blend.PageTokenCodec.InvalidTokenException;
 import io.rankingcluster.core.blend.PageTokenCodec.PageState;
 import io.rankingcluster.core.catalog.Catalog;
 import io.rankingcluster.core.catalog.CategoryTree;
+import io.rankingcluster.core.embed.Embeddings;
 import io.rankingcluster.core.recall.Channel;
+import io.rankingcluster.core.snapshot.Snapshot;
 import io.rankingcluster.core.score.UserSignals;
 import io.rankingcluster.core.user.UserProfiles;
 import io.rankingcluster.proto.v1.CandidateBlock;
@@ -66,17 +68,20 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
   private final Catalog catalog;
   private final CategoryTree tree;
   private final UserProfiles users;
+  private final Embeddings userVectors;
+  private final String snapshotVersion;
   private final Downstreams downstreams;
   private final MixerOptions options;
   private final PageTokenCodec tokens;
   private final Blender blender;
   private final String experimentArm = "default";
 
-  public MixerServiceImpl(Catalog catalog, CategoryTree tree, UserProfiles users, Downstreams downstreams,
-      MixerOptions options, PageTokenCodec tokens) {
-    this.catalog = catalog;
-    this.tree = tree;
-    this.users = users;
+  public MixerServiceImpl(Snapshot snapshot, Downstreams downstreams, MixerOptions options, PageTokenCodec tokens) {
+    this.catalog = snapshot.catalog();
+    this.tree = snapshot.categories();
+    this.users = snapshot.users();
+    this.userVectors = snapshot.userVectors();
+    this.snapshotVersion = snapshot.version();
     this.downstreams = downstreams;
     this.options = options;
     this.tokens = tokens;
@@ -107,10 +112,19 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     int country = p.country >= 0 ? p.country : userRow >= 0 ? users.country(userRow) : -1;
     RequestContext downstreamContext = request.getContext().toBuilder()
         .setRequestId(p.requestId)
+        .setSnapshotVersion(snapshotVersion)
         .setCountry(country >= 0 ? Catalog.COUNTRIES[country] : "")
         .setClientTimeMs(p.clientTimeMs)
         .build();
-    UserFeatures features = ProtoMapping.features(user);
+    UserFeatures.Builder featureBuilder = ProtoMapping.features(user).toBuilder();
+    if (userRow >= 0 && userVectors.dimension() > 0) {
+      // The long-term user vector from the snapshot; blending in recent items' embeddings comes with the
+      // hot-embedding cache.
+      for (int k = 0; k < userVectors.dimension(); k++) {
+        featureBuilder.addUserVector(userVectors.data()[userVectors.offset(userRow) + k]);
+      }
+    }
+    UserFeatures features = featureBuilder.build();
     trace.stage("user_state", t0, 0, recent.length, userRow < 0 ? "cold start" : "known user");
 
     // Recall fan-out.

@@ -18,6 +18,12 @@ import io.rankingcluster.proto.v1.MixerServiceGrpc;
 import io.rankingcluster.rank.RankServiceImpl;
 import io.rankingcluster.recall.RecallLimits;
 import io.rankingcluster.recall.RecallServiceImpl;
+import io.rankingcluster.recall.ShardData;
+import io.rankingcluster.core.snapshot.Snapshot;
+import io.rankingcluster.offline.ImplicitAls;
+import io.rankingcluster.offline.ItemToItemBuilder;
+import io.rankingcluster.offline.SnapshotBuilder;
+import io.rankingcluster.offline.Steps;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -29,7 +35,11 @@ import java.util.Map;
  * the production lifecycle, either in-process or on loopback Netty ports.
  */
 final class TestCluster implements AutoCloseable {
-  static final DemoWorld WORLD = DemoWorld.generate(new DemoWorld.Spec(7, 4000, 600, 40));
+  static final DemoWorld WORLD = DemoWorld.generate(new DemoWorld.Spec(7, 4000, 600, 60));
+  /** The world as the services see it: a snapshot with small embeddings (quick to train in tests). */
+  static final Snapshot SNAPSHOT = SnapshotBuilder.build(WORLD, "test-v1",
+      new ImplicitAls.Config(16, 4, 3, 10f, 1f, 7, 2), ItemToItemBuilder.Config.DEFAULT, new Steps(new java.io.PrintStream(
+          java.io.OutputStream.nullOutputStream())));
   static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   final List<ManagedServer> servers = new ArrayList<>();
@@ -47,19 +57,17 @@ final class TestCluster implements AutoCloseable {
     RecallLimits limits = ServiceMain.defaults(new RecallLimits());
     List<ManagedChannel> shardChannels = new ArrayList<>();
     for (int s = 0; s < shards; s++) {
-      RecallServiceImpl recall = new RecallServiceImpl(RecallServiceImpl.shardOf(WORLD.catalog, s, shards), s, shards,
-          "test-v1", limits);
+      RecallServiceImpl recall = new RecallServiceImpl(ShardData.of(SNAPSHOT, s, shards), limits);
       shardChannels.add(start("recall-" + s, recall, serverOptions));
     }
-    ManagedChannel prerank = start("prerank", new PrerankServiceImpl(WORLD.catalog, WORLD.categories,
+    ManagedChannel prerank = start("prerank", new PrerankServiceImpl(SNAPSHOT.catalog(), SNAPSHOT.categories(),
         new int[] {250, 110, 40}, 2000, 20000), serverOptions);
-    ManagedChannel rank = start("rank", new RankServiceImpl(WORLD.catalog, WORLD.categories, ValueFormula.DEFAULT, 2000),
+    ManagedChannel rank = start("rank", new RankServiceImpl(SNAPSHOT.catalog(), SNAPSHOT.categories(), ValueFormula.DEFAULT, 2000),
         serverOptions);
     mixerOptions = ServiceMain.defaults(new MixerOptions());
     PageTokenCodec tokens = new PageTokenCodec(Map.of(1, KEY), 1, 3_600_000L);
     Downstreams downstreams = new Downstreams(shardChannels, prerank, rank);
-    MixerServiceImpl impl = new MixerServiceImpl(WORLD.catalog, WORLD.categories, WORLD.users, downstreams, mixerOptions,
-        tokens);
+    MixerServiceImpl impl = new MixerServiceImpl(SNAPSHOT, downstreams, mixerOptions, tokens);
     mixerChannel = start("mixer", impl, serverOptions);
     mixer = servers.get(servers.size() - 1);
   }

@@ -102,6 +102,11 @@ public final class ImplicitAls {
       double[] gram, Config c) {
     int d = c.dimension();
     int o = r * d;
+    if (offsets[r] == offsets[r + 1]) {
+      // No interactions: the system's right-hand side is 0, so is its solution (no need to iterate).
+      java.util.Arrays.fill(target, o, o + d, 0f);
+      return;
+    }
     double[] xr = new double[d];
     for (int k = 0; k < d; k++) {
       xr[k] = target[o + k];

@@ -2,12 +2,12 @@ package io.rankingcluster.prerank;
 
 import io.grpc.BindableService;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.rankingcluster.common.server.DemoDataOptions;
+import io.rankingcluster.common.server.SnapshotOptions;
 import io.rankingcluster.common.server.ManagedServer;
 import io.rankingcluster.common.server.ServerOptions;
 import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.common.server.Validation;
-import io.rankingcluster.core.world.DemoWorld;
+import io.rankingcluster.core.snapshot.Snapshot;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -34,7 +34,7 @@ public final class PrerankMain implements Callable<Integer> {
   int maxCandidates;
 
   @Mixin ServerOptions server;
-  @Mixin DemoDataOptions world;
+  @Mixin SnapshotOptions data;
 
   public static void main(String[] args) {
     System.exit(ServiceMain.execute("PRERANK", new PrerankMain(), args));
@@ -49,11 +49,11 @@ public final class PrerankMain implements Callable<Integer> {
       Validation.require(k >= 0 && k <= maxTopK, "--top-k entries must be in [0, --max-top-k=" + maxTopK + "], got " + k);
     }
     Validation.require(maxCandidates >= 1, "--max-candidates must be >= 1, was " + maxCandidates);
-    DemoWorld w = world.generate();
-    PrerankServiceImpl impl = new PrerankServiceImpl(w.catalog, w.categories, topK, maxTopK, maxCandidates);
+    Snapshot w = data.load();
+    PrerankServiceImpl impl = new PrerankServiceImpl(w.catalog(), w.categories(), topK, maxTopK, maxCandidates);
     ManagedServer managed = new ManagedServer("prerank-service",
         NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl));
-    managed.start(() -> impl.warmUp(w.catalog, w.users, server.warmupRequests));
+    managed.start(() -> impl.warmUp(w.catalog(), w.users(), server.warmupRequests));
     ServiceMain.serveUntilShutdown(managed);
     return 0;
   }

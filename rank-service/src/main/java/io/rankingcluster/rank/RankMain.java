@@ -2,13 +2,13 @@ package io.rankingcluster.rank;
 
 import io.grpc.BindableService;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.rankingcluster.common.server.DemoDataOptions;
+import io.rankingcluster.common.server.SnapshotOptions;
 import io.rankingcluster.common.server.ManagedServer;
 import io.rankingcluster.common.server.ServerOptions;
 import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.common.server.Validation;
 import io.rankingcluster.core.score.ValueFormula;
-import io.rankingcluster.core.world.DemoWorld;
+import io.rankingcluster.core.snapshot.Snapshot;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -39,7 +39,7 @@ public final class RankMain implements Callable<Integer> {
   float liveOrderValue;
 
   @Mixin ServerOptions server;
-  @Mixin DemoDataOptions world;
+  @Mixin SnapshotOptions data;
 
   public static void main(String[] args) {
     System.exit(ServiceMain.execute("RANK", new RankMain(), args));
@@ -56,11 +56,11 @@ public final class RankMain implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new Validation.ConfigException("--value-per-watch-second, --commerce-weight, --live-order-value: " + e.getMessage());
     }
-    DemoWorld w = world.generate();
-    RankServiceImpl impl = new RankServiceImpl(w.catalog, w.categories, formula, maxCandidates);
+    Snapshot w = data.load();
+    RankServiceImpl impl = new RankServiceImpl(w.catalog(), w.categories(), formula, maxCandidates);
     ManagedServer managed = new ManagedServer("rank-service",
         NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl));
-    managed.start(() -> impl.warmUp(w.catalog, w.users, server.warmupRequests));
+    managed.start(() -> impl.warmUp(w.catalog(), w.users(), server.warmupRequests));
     ServiceMain.serveUntilShutdown(managed);
     return 0;
   }

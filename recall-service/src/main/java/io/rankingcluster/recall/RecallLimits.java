@@ -29,7 +29,12 @@ public final class RecallLimits {
       description = "Most excluded ids per request (default: ${DEFAULT-VALUE}).")
   public int maxExcludeIds;
 
+  @Option(names = "--max-embedding-ids", defaultValue = "5000",
+      description = "Most ids per GetEmbeddings call (default: ${DEFAULT-VALUE}).")
+  public int maxEmbeddingIds;
+
   public void validate() {
+    Validation.require(maxEmbeddingIds >= 1, "--max-embedding-ids must be >= 1, was " + maxEmbeddingIds);
     for (int v : new int[] {defaultProducts, defaultVideos, defaultLive, defaultChannel}) {
       Validation.require(v >= 0 && v <= maxLimit, "default limits must be in [0, --max-limit=" + maxLimit + "], got " + v);
     }

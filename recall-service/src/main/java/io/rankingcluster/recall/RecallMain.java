@@ -2,13 +2,12 @@ package io.rankingcluster.recall;
 
 import io.grpc.BindableService;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.rankingcluster.common.server.DemoDataOptions;
+import io.rankingcluster.common.server.SnapshotOptions;
 import io.rankingcluster.common.server.ManagedServer;
 import io.rankingcluster.common.server.ServerOptions;
 import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.common.server.Validation;
-import io.rankingcluster.core.catalog.Catalog;
-import io.rankingcluster.core.world.DemoWorld;
+import io.rankingcluster.core.snapshot.Snapshot;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -30,7 +29,7 @@ public final class RecallMain implements Callable<Integer> {
   int shardCount;
 
   @Mixin ServerOptions server;
-  @Mixin DemoDataOptions world;
+  @Mixin SnapshotOptions data;
   @Mixin RecallLimits limits;
 
   public static void main(String[] args) {
@@ -45,12 +44,12 @@ public final class RecallMain implements Callable<Integer> {
     Validation.require(shardCount >= 1 && shardCount <= 4096, "--shard-count must be in [1, 4096], was " + shardCount);
     Validation.require(shardIndex >= 0 && shardIndex < shardCount,
         "--shard-index must be in [0, --shard-count=" + shardCount + "), was " + shardIndex);
-    DemoWorld w = world.generate();
-    Catalog shard = RecallServiceImpl.shardOf(w.catalog, shardIndex, shardCount);
-    RecallServiceImpl impl = new RecallServiceImpl(shard, shardIndex, shardCount, world.version(), limits);
+    Snapshot snapshot = data.load();
+    ShardData shard = ShardData.of(snapshot, shardIndex, shardCount);
+    RecallServiceImpl impl = new RecallServiceImpl(shard, limits);
     ManagedServer managed = new ManagedServer("recall-service", NettyServerBuilder.forAddress(
         new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl));
-    managed.start(() -> impl.warmUp(w.users, server.warmupRequests));
+    managed.start(() -> impl.warmUp(snapshot.users(), snapshot.userVectors(), server.warmupRequests));
     ServiceMain.serveUntilShutdown(managed);
     return 0;
   }

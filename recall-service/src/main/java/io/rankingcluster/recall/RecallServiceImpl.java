@@ -2,17 +2,16 @@ package io.rankingcluster.recall;
 
 import static io.rankingcluster.common.mapping.Statuses.invalid;
 
-import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.rankingcluster.common.mapping.ProtoMapping;
-import io.rankingcluster.core.ShardFunction;
+import io.rankingcluster.common.server.Discard;
+import io.rankingcluster.core.embed.Embeddings;
+import io.rankingcluster.proto.v1.UserFeatures;
 import io.rankingcluster.core.catalog.Catalog;
-import io.rankingcluster.core.recall.Candidates;
 import io.rankingcluster.core.recall.Channel;
 import io.rankingcluster.core.recall.RecallEngine;
 import io.rankingcluster.core.recall.RecallQuery;
 import io.rankingcluster.core.user.UserProfiles;
-import io.rankingcluster.core.catalog.CategoryTree;
 import io.rankingcluster.core.score.UserSignals;
 import io.rankingcluster.proto.v1.ChannelLimit;
 import io.rankingcluster.proto.v1.ChannelStats;
@@ -29,24 +28,14 @@ import io.rankingcluster.proto.v1.ShardInfo;
  * {@link RecallEngine}, and answers with packed candidates and per-channel statistics.
  */
 public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImplBase {
+  private final ShardData shard;
   private final RecallEngine engine;
-  private final int shardIndex;
-  private final int shardCount;
-  private final String snapshotVersion;
   private final RecallLimits limits;
 
-  public RecallServiceImpl(Catalog shardCatalog, int shardIndex, int shardCount, String snapshotVersion,
-      RecallLimits limits) {
-    this.engine = RecallEngine.standard(shardCatalog);
-    this.shardIndex = shardIndex;
-    this.shardCount = shardCount;
-    this.snapshotVersion = snapshotVersion;
+  public RecallServiceImpl(ShardData shard, RecallLimits limits) {
+    this.shard = shard;
+    this.engine = shard.engine;
     this.limits = limits;
-  }
-
-  /** The items of shard {@code index} of {@code count}. */
-  public static Catalog shardOf(Catalog all, int index, int count) {
-    return all.filter(row -> ShardFunction.shardOf(all.ids[row], count) == index);
   }
 
   @Override
@@ -56,8 +45,8 @@ public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImpl
     RecallEngine.Result result = engine.recall(query, channelLimits);
     RecallResponse.Builder resp = RecallResponse.newBuilder()
         .setCandidates(ProtoMapping.block(result.candidates()))
-        .setShard(ShardInfo.newBuilder().setIndex(shardIndex).setCount(shardCount))
-        .setSnapshotVersion(snapshotVersion);
+        .setShard(ShardInfo.newBuilder().setIndex(shard.index).setCount(shard.count))
+        .setSnapshotVersion(shard.version);
     for (RecallEngine.ChannelReport r : result.channels()) {
       resp.addChannelStats(ChannelStats.newBuilder().setChannelValue(r.channel().number())
           .setCandidates(r.candidates()).setLatencyMs(r.latencyMs()).setFailure(r.failure()));
@@ -68,13 +57,33 @@ public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImpl
 
   @Override
   public void getEmbeddings(GetEmbeddingsRequest request, StreamObserver<GetEmbeddingsResponse> out) {
-    // The demo world carries no trained embeddings yet; they arrive with the offline snapshot.
-    out.onError(Status.UNIMPLEMENTED
-        .withDescription("GetEmbeddings: this snapshot (" + snapshotVersion + ") has no item embeddings").asRuntimeException());
+    if (request.getItemIdsCount() > limits.maxEmbeddingIds) {
+      throw invalid("item_ids", "at most " + limits.maxEmbeddingIds + " ids per call, got " + request.getItemIdsCount());
+    }
+    int dim = shard.embeddings.dimension();
+    GetEmbeddingsResponse.Builder resp = GetEmbeddingsResponse.newBuilder().setSnapshotVersion(shard.version)
+        .setDimension(dim);
+    float[] row = new float[dim];
+    for (int i = 0; i < request.getItemIdsCount(); i++) {
+      long id = request.getItemIds(i);
+      int r = shard.catalog.index.rowOf(id);
+      if (r < 0) {
+        // Unknown here (another shard's item, or no such item): listed, not an error.
+        resp.addMissingItemIds(id);
+        continue;
+      }
+      shard.embeddings.copyRow(r, row, 0);
+      resp.addItemIds(id);
+      for (float v : row) {
+        resp.addVectors(v);
+      }
+    }
+    out.onNext(resp.build());
+    out.onCompleted();
   }
 
   RecallQuery query(RecallRequest request) {
-    UserSignals user = ProtoMapping.user(request.getUser(), "user", CategoryTree.demo(), UserProfiles.MAX_RECENT);
+    UserSignals user = ProtoMapping.user(request.getUser(), "user", shard.categories, UserProfiles.MAX_RECENT);
     if (request.getExcludeItemIdsCount() > limits.maxExcludeIds) {
       throw invalid("exclude_item_ids", "at most " + limits.maxExcludeIds + " ids, got " + request.getExcludeItemIdsCount());
     }
@@ -85,7 +94,15 @@ public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImpl
     for (int i = 0; i < exclude.length; i++) {
       exclude[i] = request.getExcludeItemIds(i);
     }
-    return new RecallQuery(catalog, user.recentItemIds, user.affinities,
+    float[] vector = new float[request.getUser().getUserVectorCount()];
+    if (vector.length != 0 && vector.length != shard.embeddings.dimension()) {
+      throw invalid("user.user_vector", "has " + vector.length + " dimensions; this snapshot's embeddings have "
+          + shard.embeddings.dimension());
+    }
+    for (int i = 0; i < vector.length; i++) {
+      vector[i] = request.getUser().getUserVector(i);
+    }
+    return new RecallQuery(catalog, user.recentItemIds, vector, user.affinities,
         ProtoMapping.country(request.getContext(), "context"), ProtoMapping.clientTimeMs(request.getContext(), "context"),
         exclude, kindLimits);
   }
@@ -117,19 +134,20 @@ public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImpl
     return out;
   }
 
-  /** Runs {@code n} recalls for the first users' profiles: the warm-up before SERVING. */
-  void warmUp(UserProfiles users, int n) {
-    Catalog catalog = engine.catalog();
-    int[] channelLimits = channelLimits(RecallRequest.getDefaultInstance());
-    for (int i = 0; i < n; i++) {
-      int u = i % Math.max(1, users.size());
-      long[] recent = users.size() == 0 ? new long[0] : users.recentItems(u);
-      RecallQuery q = new RecallQuery(catalog, recent, UserProfiles.affinities(recent, catalog),
-          users.size() == 0 ? -1 : users.country(u), System.currentTimeMillis(), new long[0], limits.defaultKindLimits());
-      Candidates c = engine.recall(q, channelLimits).candidates();
-      if (c.size < 0) {
-        throw new IllegalStateException("unreachable");
+  /** Pushes {@code n} Recall calls built from real profiles through the handler: the warm-up before SERVING. */
+  void warmUp(UserProfiles users, Embeddings userVectors, int n) {
+    for (int i = 0; i < n && users.size() > 0; i++) {
+      int u = i % users.size();
+      UserFeatures.Builder f = UserFeatures.newBuilder();
+      for (long id : users.recentItems(u)) {
+        f.addRecentItemIds(id);
       }
+      if (userVectors.dimension() == shard.embeddings.dimension()) {
+        for (int k = 0; k < userVectors.dimension(); k++) {
+          f.addUserVector(userVectors.data()[userVectors.offset(u) + k]);
+        }
+      }
+      recall(RecallRequest.newBuilder().setUser(f).build(), Discard.of());
     }
   }
 }

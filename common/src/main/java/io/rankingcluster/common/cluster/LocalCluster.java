@@ -90,16 +90,20 @@ public final class LocalCluster implements Callable<Integer> {
   static final class Start implements Callable<Integer> {
     @CommandLine.ParentCommand LocalCluster cluster;
 
-    @Option(names = "--world-items", defaultValue = "20000", description = "Items in the demo world (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--world-items", defaultValue = "200000", description = "Items in the demo world (default: ${DEFAULT-VALUE}).")
     int items;
 
-    @Option(names = "--world-users", defaultValue = "5000", description = "Users in the demo world (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--world-users", defaultValue = "50000", description = "Users in the demo world (default: ${DEFAULT-VALUE}).")
     int users;
+
+    @Option(names = "--snapshot-root", description = "Serve this snapshot root instead of the demo world's (built when"
+        + " missing at .cluster/snapshots/demo-s<seed>-i<items>-u<users>).")
+    Path snapshotRoot;
 
     @Option(names = "--world-seed", defaultValue = "42", description = "Seed of the demo world (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--jvm-opts", defaultValue = "-Xmx1g -XX:+UseSerialGC -XX:TieredStopAtLevel=4",
+    @Option(names = "--jvm-opts", defaultValue = "-Xms256m -Xmx1g",
         description = "JVM options for every service (default: ${DEFAULT-VALUE}).")
     String jvmOpts;
 
@@ -110,7 +114,27 @@ public final class LocalCluster implements Callable<Integer> {
     public Integer call() throws Exception {
       Files.createDirectories(cluster.runDir().resolve("logs"));
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      List<String> world = List.of("--world-items=" + items, "--world-users=" + users, "--world-seed=" + seed);
+      Path root = snapshotRoot != null ? snapshotRoot
+          : cluster.runDir().resolve("snapshots").resolve("demo-s" + seed + "-i" + items + "-u" + users);
+      if (!Files.exists(root.resolve("CURRENT"))) {
+        if (snapshotRoot != null) {
+          System.err.println("no snapshot at " + snapshotRoot + " (no CURRENT file)");
+          return 1;
+        }
+        // First start on this world: build its snapshot once; later starts reuse it.
+        Path offline = cluster.root.resolve("offline").resolve("target").resolve("offline.jar");
+        System.out.println("building the demo snapshot (once; later starts reuse it) into " + root);
+        List<String> build = new ArrayList<>(List.of(java, "-Xmx6g", "-jar", offline.toString(), "build-snapshot",
+            "--root=" + root, "--items=" + items, "--users=" + users, "--seed=" + seed));
+        int code = new ProcessBuilder(build).inheritIO().start().waitFor();
+        if (code != 0) {
+          System.err.println("snapshot build failed (exit " + code + ")");
+          return 1;
+        }
+      } else {
+        System.out.println("serving the snapshot at " + root + " (" + Files.readString(root.resolve("CURRENT")).trim() + ")");
+      }
+      List<String> world = List.of("--snapshot-root=" + root.toAbsolutePath());
       // Stages first, all at once; the mixer last, since its warm-up calls them.
       for (int wave = 0; wave < 2; wave++) {
         List<Service> started = new ArrayList<>();

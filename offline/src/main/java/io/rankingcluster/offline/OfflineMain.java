@@ -1,0 +1,239 @@
+package io.rankingcluster.offline;
+
+import io.rankingcluster.core.snapshot.Snapshot;
+import io.rankingcluster.core.snapshot.SnapshotStore;
+import io.rankingcluster.core.snapshot.SnapshotValidator;
+import io.rankingcluster.core.world.DemoWorld;
+import io.rankingcluster.core.world.EventLog;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The offline command line: generate a world, build and manage snapshots, evaluate baselines. */
+@Command(name = "offline", mixinStandardHelpOptions = true,
+    description = "Offline pipeline of the ranking cluster: demo world, snapshots, evaluation.",
+    subcommands = {OfflineMain.Generate.class, OfflineMain.BuildSnapshot.class, OfflineMain.Evaluate.class,
+        OfflineMain.Validate.class, OfflineMain.Versions.class, OfflineMain.Pin.class})
+public final class OfflineMain implements Callable<Integer> {
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new OfflineMain()).execute(args));
+  }
+
+  @Override
+  public Integer call() {
+    new CommandLine(this).usage(System.out);
+    return 0;
+  }
+
+  /** The demo world's size and seed (shared by the commands that generate one). */
+  static final class WorldOptions {
+    @Option(names = "--seed", defaultValue = "42", description = "World seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--items", defaultValue = "200000", description = "Items (default: ${DEFAULT-VALUE}).")
+    int items;
+
+    @Option(names = "--users", defaultValue = "50000", description = "Users, named \"1\"..\"N\" (default: ${DEFAULT-VALUE}).")
+    int users;
+
+    @Option(names = "--impressions-per-user", defaultValue = "150",
+        description = "Mean simulated impressions per user over the 28 days (default: ${DEFAULT-VALUE}).")
+    int impressionsPerUser;
+
+    DemoWorld generate(Steps steps) {
+      steps.start(String.format(Locale.ROOT, "generate world (seed %d, %d items, %d users)", seed, items, users));
+      DemoWorld w = DemoWorld.generate(new DemoWorld.Spec(seed, items, users, impressionsPerUser));
+      steps.end(w.events.size() + " impressions, " + w.events.clicks() + " clicks");
+      return w;
+    }
+
+    String name() {
+      return "demo-s" + seed + "-i" + items + "-u" + users;
+    }
+  }
+
+  /** Embedding settings. */
+  static final class ModelOptions {
+    @Option(names = "--dim", defaultValue = "64", description = "Embedding dimension (default: ${DEFAULT-VALUE}).")
+    int dim;
+
+    @Option(names = "--als-iterations", defaultValue = "8", description = "ALS iterations (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Training threads; 0 = all processors (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    ImplicitAls.Config als(long seed) {
+      ImplicitAls.Config d = ImplicitAls.Config.defaults(seed);
+      return new ImplicitAls.Config(dim, iterations, d.cgSteps(), d.alpha(), d.lambda(), seed,
+          threads > 0 ? threads : d.threads());
+    }
+  }
+
+  @Command(name = "generate", mixinStandardHelpOptions = true,
+      description = "Generates the demo world and prints its statistics; optionally writes its event log as CSV.")
+  static final class Generate implements Callable<Integer> {
+    @Mixin WorldOptions world;
+
+    @Option(names = "--events-csv", description = "Write every impression as CSV here (user_id,item_id,time_ms,position,"
+        + "click,cart,purchase,watch_seconds).")
+    Path eventsCsv;
+
+    @Override
+    public Integer call() throws IOException {
+      Steps steps = new Steps(System.out);
+      DemoWorld w = world.generate(steps);
+      if (eventsCsv != null) {
+        steps.start("write " + eventsCsv);
+        try (BufferedWriter out = Files.newBufferedWriter(eventsCsv, StandardCharsets.UTF_8)) {
+          out.write("user_id,item_id,time_ms,position,click,cart,purchase,watch_seconds\n");
+          EventLog e = w.events;
+          for (int i = 0; i < e.size(); i++) {
+            out.write(w.users.userId(e.user(i)) + "," + w.catalog.ids[e.item(i)] + "," + DemoWorld.epochMs(e.timeSec(i)) + ","
+                + e.position(i) + "," + (e.clicked(i) ? 1 : 0) + "," + (e.carted(i) ? 1 : 0) + "," + (e.purchased(i) ? 1 : 0)
+                + "," + e.watchSeconds(i) + "\n");
+            if ((i & 0xFFFFF) == 0) {
+              steps.progress(i, e.size(), "events");
+            }
+          }
+        }
+        steps.end("");
+      }
+      int[] kinds = new int[4];
+      for (byte k : w.catalog.kinds) {
+        kinds[k]++;
+      }
+      System.out.printf(Locale.ROOT, "%nitems %d (products %d, videos %d, live streams %d), users %d, impressions %d, clicks %d%n",
+          w.catalog.size(), kinds[1], kinds[2], kinds[3], w.users.size(), w.events.size(), w.events.clicks());
+      steps.summary();
+      return 0;
+    }
+  }
+
+  @Command(name = "build-snapshot", mixinStandardHelpOptions = true,
+      description = "Generates the world, trains embeddings and neighbours, writes a snapshot and makes it CURRENT.")
+  static final class BuildSnapshot implements Callable<Integer> {
+    @Mixin WorldOptions world;
+    @Mixin ModelOptions model;
+
+    @Option(names = "--root", required = true, description = "Snapshot root folder (versions and CURRENT live here).")
+    Path root;
+
+    @Option(names = "--keep", defaultValue = "3", description = "Complete versions to keep; older ones are deleted (default: ${DEFAULT-VALUE}).")
+    int keep;
+
+    @Option(names = "--version", description = "Version name (default: the world's name and the build time).")
+    String version;
+
+    @Override
+    public Integer call() throws IOException {
+      if (keep < 1) {
+        throw new CommandLine.ParameterException(new CommandLine(this), "--keep must be >= 1, was " + keep);
+      }
+      Steps steps = new Steps(System.out);
+      DemoWorld w = world.generate(steps);
+      String name = version != null ? version
+          : world.name() + "-" + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss"));
+      Snapshot s = SnapshotBuilder.build(w, name, model.als(world.seed), ItemToItemBuilder.Config.DEFAULT, steps);
+      steps.start("write snapshot " + name + " to " + root);
+      SnapshotStore store = new SnapshotStore(root);
+      store.write(s);
+      store.publish(name);
+      List<String> removed = store.retain(keep);
+      steps.end(removed.isEmpty() ? "CURRENT -> " + name : "CURRENT -> " + name + ", removed " + removed);
+      steps.summary();
+      return 0;
+    }
+  }
+
+  @Command(name = "evaluate", mixinStandardHelpOptions = true,
+      description = "Evaluates the recall channels and baselines on held-out clicks; writes a report and a plot.")
+  static final class Evaluate implements Callable<Integer> {
+    @Mixin WorldOptions world;
+    @Mixin ModelOptions model;
+
+    @Option(names = "--out", defaultValue = "docs/evaluation", description = "Report folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--eval-users", defaultValue = "2000", description = "Users evaluated (default: ${DEFAULT-VALUE}).")
+    int evalUsers;
+
+    @Override
+    public Integer call() throws IOException {
+      Steps steps = new Steps(System.out);
+      DemoWorld w = world.generate(steps);
+      BaselineEvaluation.Config cfg = new BaselineEvaluation.Config(4, evalUsers, 300, 500, world.seed);
+      BaselineEvaluation.Trained trained = BaselineEvaluation.train(w, cfg, model.als(world.seed), steps);
+      BaselineEvaluation.Result result = BaselineEvaluation.evaluate(w, trained, cfg, steps);
+      String timings = steps.summary();
+      Files.createDirectories(out);
+      BaselineReport.write(out, w, cfg, result, timings);
+      System.out.println("report: " + out.resolve("baselines.md"));
+      return 0;
+    }
+  }
+
+  @Command(name = "validate", mixinStandardHelpOptions = true,
+      description = "Validates a snapshot version folder, or the CURRENT version of a root; exit 1 when invalid.")
+  static final class Validate implements Callable<Integer> {
+    @Parameters(index = "0", description = "A version folder or a snapshot root.")
+    Path path;
+
+    @Override
+    public Integer call() {
+      try {
+        System.out.println(SnapshotValidator.validate(path));
+        return 0;
+      } catch (Exception e) {
+        System.err.println("invalid snapshot: " + e.getMessage());
+        return 1;
+      }
+    }
+  }
+
+  @Command(name = "versions", mixinStandardHelpOptions = true, description = "Lists the complete versions of a root and CURRENT.")
+  static final class Versions implements Callable<Integer> {
+    @Option(names = "--root", required = true, description = "Snapshot root folder.")
+    Path root;
+
+    @Override
+    public Integer call() throws IOException {
+      SnapshotStore store = new SnapshotStore(root);
+      String current = store.current().orElse("");
+      for (SnapshotStore.Version v : store.versions()) {
+        System.out.printf("%s %-60s %s%n", v.name().equals(current) ? "*" : " ", v.name(), v.createdAt());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "pin", mixinStandardHelpOptions = true,
+      description = "Makes an existing version CURRENT again (rollback), after validating it.")
+  static final class Pin implements Callable<Integer> {
+    @Option(names = "--root", required = true, description = "Snapshot root folder.")
+    Path root;
+
+    @Parameters(index = "0", description = "The version to make CURRENT.")
+    String version;
+
+    @Override
+    public Integer call() throws IOException {
+      new SnapshotStore(root).pin(version);
+      System.out.println("CURRENT -> " + version);
+      return 0;
+    }
+  }
+}

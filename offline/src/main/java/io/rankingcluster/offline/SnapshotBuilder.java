@@ -1,0 +1,44 @@
+package io.rankingcluster.offline;
+
+import io.rankingcluster.core.recall.ItemNeighbours;
+import io.rankingcluster.core.snapshot.Snapshot;
+import io.rankingcluster.core.world.DemoWorld;
+import io.rankingcluster.core.world.GroundTruth;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Turns a demo world into a servable snapshot: the catalog with its statistics, user profiles, item
+ * embeddings and user vectors from implicit ALS over all clicks, and time-decayed item-to-item neighbours.
+ * The ground truth stays behind.
+ */
+public final class SnapshotBuilder {
+  private SnapshotBuilder() {}
+
+  public static Snapshot build(DemoWorld world, String version, ImplicitAls.Config als, ItemToItemBuilder.Config i2i,
+      Steps steps) {
+    steps.start("click interactions");
+    Interactions clicks = Interactions.clicks(world.events, world.users.size(), world.catalog.size(), 0, Integer.MAX_VALUE);
+    steps.end(clicks.nonZeros() + " user-item pairs");
+    steps.start("embeddings: implicit ALS, dimension " + als.dimension() + ", " + als.iterations() + " iterations");
+    ImplicitAls.Factors factors = ImplicitAls.train(clicks, als, (done, total) -> steps.progress(done, total, "iterations"));
+    steps.end("");
+    steps.start("item-to-item neighbours");
+    ItemNeighbours neighbours = ItemToItemBuilder.build(world.events, world.catalog, world.users.size(),
+        GroundTruth.PERIOD_SECONDS, i2i);
+    steps.end(neighbours.neighbourIds.length + " edges");
+    Map<String, String> modelVersions = new LinkedHashMap<>();
+    modelVersions.put("embeddings", "ials-d" + als.dimension() + "-i" + als.iterations() + "-a" + als.alpha() + "-l" + als.lambda());
+    modelVersions.put("item_to_item", "cooc-w" + i2i.window() + "-k" + i2i.perItem());
+    Map<String, String> provenance = new LinkedHashMap<>();
+    provenance.put("source", "demo-world");
+    provenance.put("seed", Long.toString(world.seed));
+    provenance.put("items", Integer.toString(world.catalog.size()));
+    provenance.put("users", Integer.toString(world.users.size()));
+    provenance.put("impressions_per_user", Integer.toString(world.spec.impressionsPerUser()));
+    provenance.put("events", Integer.toString(world.events.size()));
+    provenance.put("clicks", Integer.toString(world.events.clicks()));
+    return new Snapshot(version, world.categories, world.catalog, world.users, factors.items(), factors.users(), neighbours,
+        Map.of(), modelVersions, provenance);
+  }
+}

@@ -1,0 +1,72 @@
+package io.rankingcluster.recall;
+
+import io.rankingcluster.core.ShardFunction;
+import io.rankingcluster.core.catalog.Catalog;
+import io.rankingcluster.core.embed.Embeddings;
+import io.rankingcluster.core.recall.CandidateSource;
+import io.rankingcluster.core.recall.CategoryCandidateSource;
+import io.rankingcluster.core.recall.ExactEmbeddingCandidateSource;
+import io.rankingcluster.core.recall.FreshCandidateSource;
+import io.rankingcluster.core.recall.ItemToItemCandidateSource;
+import io.rankingcluster.core.recall.LiveNowCandidateSource;
+import io.rankingcluster.core.recall.PopularCandidateSource;
+import io.rankingcluster.core.recall.RecallEngine;
+import io.rankingcluster.core.snapshot.Snapshot;
+import java.util.List;
+
+/**
+ * The part of a snapshot one recall shard serves: the items with {@code shardOf(id, count) == index}, their
+ * embeddings, and the channels over them. Item-to-item keeps every item's neighbour list, so a shard can
+ * expand a user's recent items wherever they live, but returns only its own items.
+ */
+public final class ShardData {
+  public final Catalog catalog;
+  public final Embeddings embeddings;
+  public final RecallEngine engine;
+  public final String version;
+  public final io.rankingcluster.core.catalog.CategoryTree categories;
+  public final int index;
+  public final int count;
+
+  private ShardData(Catalog catalog, Embeddings embeddings, RecallEngine engine, String version,
+      io.rankingcluster.core.catalog.CategoryTree categories, int index, int count) {
+    this.catalog = catalog;
+    this.categories = categories;
+    this.embeddings = embeddings;
+    this.engine = engine;
+    this.version = version;
+    this.index = index;
+    this.count = count;
+  }
+
+  public static ShardData of(Snapshot s, int index, int count) {
+    Catalog all = s.catalog();
+    int[] rows = new int[all.size()];
+    int n = 0;
+    for (int r = 0; r < all.size(); r++) {
+      if (ShardFunction.shardOf(all.ids[r], count) == index) {
+        rows[n++] = r;
+      }
+    }
+    final int[] keep = java.util.Arrays.copyOf(rows, n);
+    boolean[] mine = new boolean[all.size()];
+    for (int r : keep) {
+      mine[r] = true;
+    }
+    Catalog shard = all.filter(r -> mine[r]);
+    Embeddings e = s.itemEmbeddings();
+    float[] data = new float[n * e.dimension()];
+    for (int j = 0; j < n; j++) {
+      e.copyRow(keep[j], data, j * e.dimension());
+    }
+    Embeddings shardEmbeddings = new Embeddings(n, e.dimension(), data);
+    List<CandidateSource> sources = List.of(
+        new ExactEmbeddingCandidateSource(shardEmbeddings),
+        new ItemToItemCandidateSource(shard, s.itemNeighbours(), all.ids),
+        new PopularCandidateSource(shard),
+        new CategoryCandidateSource(shard),
+        new FreshCandidateSource(shard),
+        new LiveNowCandidateSource(shard));
+    return new ShardData(shard, shardEmbeddings, new RecallEngine(shard, sources), s.version(), s.categories(), index, count);
+  }
+}

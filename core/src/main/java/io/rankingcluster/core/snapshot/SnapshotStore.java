@@ -155,7 +155,7 @@ public final class SnapshotStore {
       for (Path p : entries) {
         String name = p.getFileName().toString();
         boolean temporary = name.startsWith(Layout.TMP_PREFIX) || name.startsWith(Layout.CURRENT + ".tmp");
-        if (temporary && Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff)) {
+        if (temporary && lastModified(p).isBefore(cutoff)) {
           SnapshotWriter.deleteTree(p);
           deleted.add(name);
         }
@@ -163,5 +163,24 @@ public final class SnapshotStore {
     }
     SnapshotWriter.fsyncDirectory(root);
     return deleted;
+  }
+
+  /**
+   * The newest modification time in a tree: a writer busy with one large file for a long time changes that
+   * file's time, not its folder's, and must not be taken for stale.
+   */
+  private static Instant lastModified(Path p) throws IOException {
+    Instant newest = Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant();
+    if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+      try (var walk = Files.walk(p)) {
+        for (Path q : (Iterable<Path>) walk::iterator) {
+          Instant t = Files.getLastModifiedTime(q, LinkOption.NOFOLLOW_LINKS).toInstant();
+          if (t.isAfter(newest)) {
+            newest = t;
+          }
+        }
+      }
+    }
+    return newest;
   }
 }

@@ -24,7 +24,7 @@ class RecallMainConfigTest {
       "--shard-count=0|--shard-count",
       "--threads=-3|--threads",
       "--max-inbound-bytes=10|--max-inbound-bytes",
-      "--world-items=5|--world-items",
+      "--snapshot-root=/nonexistent|--snapshot-root",
       "--no-such-flag|--no-such-flag"})
   void badFlag_exitsNonZero_namingTheOption(String args, String option) {
     StringWriter err = new StringWriter();
@@ -51,7 +51,7 @@ class RecallMainConfigTest {
         new PrintWriter(new StringWriter(), true)));
     cl.usage(new PrintWriter(out, true));
     for (String option : new String[] {"--port", "--shard-index", "--shard-count", "--threads", "--max-inbound-bytes",
-        "--drain-seconds", "--warmup-requests", "--default-deadline-ms", "--world-items", "--max-exclude-ids"}) {
+        "--drain-seconds", "--warmup-requests", "--default-deadline-ms", "--snapshot-root", "--max-exclude-ids"}) {
       assertTrue(out.toString().contains(option), "--help should list " + option);
     }
   }

@@ -59,9 +59,11 @@ final class LeInput implements AutoCloseable {
     }
     int a = h.getInt(12);
     int b = h.getInt(16);
-    if (a < 0 || b < 0) {
-      throw new SnapshotException(name + ": header count " + Integer.toUnsignedString(a < 0 ? a : b)
-          + " too large (at most " + Integer.MAX_VALUE + ")");
+    // Counts index Java arrays (and n + 1 offsets), so they stay clear of the array size limit.
+    int limit = Integer.MAX_VALUE - 8;
+    if (a < 0 || a > limit || b < 0 || b > limit) {
+      throw new SnapshotException(name + ": header count " + Integer.toUnsignedString(a < 0 || a > limit ? a : b)
+          + " too large (at most " + limit + ")");
     }
     for (int i = 20; i < HEADER_BYTES; i++) {
       if (h.get(i) != 0) {

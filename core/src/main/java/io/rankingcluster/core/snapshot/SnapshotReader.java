@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -193,17 +194,19 @@ public final class SnapshotReader {
     }
     String[] parents = new String[lines.size()];
     String[][] leaves = new String[lines.size()][];
+    int perParent = -1;
     for (int p = 0; p < lines.size(); p++) {
       String[] cells = lines.get(p).split("\t", -1);
       if (cells.length < 2) {
         throw new SnapshotException(f + ": line " + (p + 1) + " has no leaf (parent TAB leaf TAB leaf ...)");
       }
-      if (cells.length != lines.get(0).split("\t", -1).length) {
+      if (perParent >= 0 && cells.length - 1 != perParent) {
         throw new SnapshotException(f + ": line " + (p + 1) + " has " + (cells.length - 1) + " leaves, line 1 has "
-            + (lines.get(0).split("\t", -1).length - 1) + " (every parent needs the same number)");
+            + perParent + " (every parent needs the same number)");
       }
+      perParent = cells.length - 1;
       parents[p] = cells[0];
-      leaves[p] = java.util.Arrays.copyOfRange(cells, 1, cells.length);
+      leaves[p] = Arrays.copyOfRange(cells, 1, cells.length);
     }
     return new CategoryTree(parents, leaves);
   }
@@ -244,7 +247,7 @@ public final class SnapshotReader {
     long[][] perUser = new long[n][];
     for (int i = 0; i < n; i++) {
       country[i] = countries[i];
-      perUser[i] = java.util.Arrays.copyOfRange(recent, offsets[i], offsets[i + 1]);
+      perUser[i] = Arrays.copyOfRange(recent, offsets[i], offsets[i + 1]);
     }
     try {
       return new UserProfiles(ids.toArray(new String[0]), country, perUser);

@@ -45,6 +45,16 @@ public final class Interactions {
         pairs[n++] = ((long) log.user(e) << 32) | log.item(e);
       }
     }
+    return fromPairs(users, items, pairs);
+  }
+
+  /**
+   * Counts from (user, item) pairs packed as {@code user << 32 | item}, one per interaction (repeats add
+   * up). Any source can feed this: the demo log, a real dataset, a test.
+   */
+  public static Interactions fromPairs(int users, int items, long[] pairs) {
+    pairs = pairs.clone();
+    int n = pairs.length;
     java.util.Arrays.sort(pairs);
     int distinct = 0;
     for (int i = 0; i < n; i++) {

@@ -286,7 +286,7 @@ public final class LocalCluster implements Callable<Integer> {
       System.out.printf("%nFeed for user %s, page %d  (snapshot %s, prerank %s, rank %s)%s%n", user, page,
           r.getVersions().getSnapshotVersion(), r.getVersions().getPrerankModelVersion(),
           r.getVersions().getRankModelVersion(), r.getDegraded() ? "  DEGRADED: " + r.getDegradedReasonsList() : "");
-      System.out.printf("%3s  %-11s %-9s %-44s %9s %8s  %-22s %s%n", "#", "KIND", "ITEM", "TITLE", "PRICE", "VALUE",
+      System.out.printf("%3s  %-11s %-9s %-44s %9s %8s  %-30s %s%n", "#", "KIND", "ITEM", "TITLE", "PRICE", "VALUE",
           "CHANNELS", "RULE");
       for (FeedItem it : r.getItemsList()) {
         String kind = it.getKind().name().replace("ITEM_KIND_", "").toLowerCase(Locale.ROOT);
@@ -294,7 +294,7 @@ public final class LocalCluster implements Callable<Integer> {
         it.getChannelsList().forEach(c -> ch.append(ch.length() == 0 ? "" : ",")
             .append(c.name().replace("RECALL_CHANNEL_", "").toLowerCase(Locale.ROOT)));
         String title = it.getTitle().length() > 44 ? it.getTitle().substring(0, 43) + "…" : it.getTitle();
-        System.out.printf("%3d  %-11s %-9s %-44s %9s %8.3f  %-22s %s%n", it.getPosition(), kind,
+        System.out.printf("%3d  %-11s %-9s %-44s %9s %8.3f  %-30s %s%n", it.getPosition(), kind,
             Long.toUnsignedString(it.getItemId()), title, it.getPrice() > 0 ? String.format("%.2f", it.getPrice()) : "-",
             it.getValue(), ch, it.getPlacementRule());
       }

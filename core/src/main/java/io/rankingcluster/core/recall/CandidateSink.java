@@ -10,6 +10,8 @@ public final class CandidateSink {
   final int[] rows;
   final float[] scores;
   int size;
+  /** Set when the channel's time is up: offers are refused, so a well-behaved channel stops early. */
+  private volatile boolean closed;
 
   public CandidateSink(RecallQuery query, int limit) {
     this.query = query;
@@ -20,7 +22,7 @@ public final class CandidateSink {
 
   /** Offers a row; returns false once the sink is full (the channel can stop). */
   public boolean offer(int row, float score) {
-    if (size >= limit) {
+    if (size >= limit || closed) {
       return false;
     }
     if (query.admits(row)) {
@@ -32,7 +34,12 @@ public final class CandidateSink {
   }
 
   public boolean full() {
-    return size >= limit;
+    return size >= limit || closed;
+  }
+
+  /** Refuses further offers (the channel overran its budget and its results are dropped). */
+  void close() {
+    closed = true;
   }
 
   /** The collected rows, best first as offered (valid entries: [0, size())). */

@@ -4,6 +4,12 @@ import io.rankingcluster.core.ItemKind;
 import io.rankingcluster.core.catalog.Catalog;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs a shard's channels for a query and merges their candidates: de-duplicated by item (keeping every
@@ -67,6 +73,68 @@ public final class RecallEngine {
       reports.add(new ChannelReport(source.channel(), failure.isEmpty() ? sink.size() : 0, ms, failure));
     }
     return new Result(merge(query, sinks, reportsChannels(reports)), reports);
+  }
+
+  /**
+   * Runs the channels in parallel on {@code executor}, each until its own deadline: {@code budgetNanos} from
+   * now times the channel's share ({@code shares[channel.number()]}, in (0, 1]). A channel that throws, is
+   * refused by the executor, or has not finished by its deadline is dropped and reported; its late results
+   * are never used (its sink is closed, so it stops at its next offer). Then merges what arrived.
+   */
+  public Result recall(RecallQuery query, int[] channelLimits, double[] shares, long budgetNanos, Executor executor) {
+    long start = System.nanoTime();
+    List<CandidateSource> running = new ArrayList<>();
+    List<CandidateSink> sinks = new ArrayList<>();
+    List<CompletableFuture<Void>> futures = new ArrayList<>();
+    List<ChannelReport> reports = new ArrayList<>();
+    long[] finishedAt = new long[sources.size()];
+    for (CandidateSource source : sources) {
+      int limit = channelLimits[source.channel().number()];
+      if (limit <= 0) {
+        continue;
+      }
+      CandidateSink sink = new CandidateSink(query, limit);
+      int k = running.size();
+      CompletableFuture<Void> f;
+      try {
+        f = CompletableFuture.runAsync(() -> {
+          source.fetch(query, sink);
+          finishedAt[k] = System.nanoTime();
+        }, executor);
+      } catch (RejectedExecutionException e) {
+        f = CompletableFuture.failedFuture(new IllegalStateException("no thread free for the channel (overloaded)"));
+      }
+      running.add(source);
+      sinks.add(sink);
+      futures.add(f);
+    }
+    List<CandidateSink> done = new ArrayList<>();
+    List<Channel> doneChannels = new ArrayList<>();
+    for (int k = 0; k < running.size(); k++) {
+      Channel channel = running.get(k).channel();
+      long deadline = start + (long) (budgetNanos * Math.min(1.0, Math.max(0.0, shares[channel.number()])));
+      String failure = "";
+      try {
+        futures.get(k).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        failure = "deadline_exceeded: no answer within its share of the budget";
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        failure = "failed: " + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failure = "interrupted";
+      }
+      if (failure.isEmpty()) {
+        done.add(sinks.get(k));
+        doneChannels.add(channel);
+        reports.add(new ChannelReport(channel, sinks.get(k).size(), (finishedAt[k] - start) / 1e6f, ""));
+      } else {
+        sinks.get(k).close();
+        reports.add(new ChannelReport(channel, 0, (System.nanoTime() - start) / 1e6f, failure));
+      }
+    }
+    return new Result(merge(query, done, doneChannels), reports);
   }
 
   private static List<Channel> reportsChannels(List<ChannelReport> reports) {

@@ -33,7 +33,56 @@ public final class RecallLimits {
       description = "Most ids per GetEmbeddings call (default: ${DEFAULT-VALUE}).")
   public int maxEmbeddingIds;
 
+  @Option(names = "--channel-threads", defaultValue = "0",
+      description = "Threads that run recall channels in parallel; 0 = 2 x processors (default: ${DEFAULT-VALUE}).")
+  public int channelThreads;
+
+  @Option(names = "--channel-shares", defaultValue = "ann=0.9,item_to_item=0.9,popular=0.9,category=0.9,fresh=0.9,live_now=0.9",
+      description = "Share of the call's remaining deadline each channel may use; a channel still running then is"
+          + " dropped and reported (default: ${DEFAULT-VALUE}).")
+  public String channelShares;
+
+  @Option(names = "--merge-reserve-ms", defaultValue = "1",
+      description = "Time kept back from the channels' budget to merge and answer (default: ${DEFAULT-VALUE}).")
+  public long mergeReserveMs;
+
+  /** Parsed --channel-shares, indexed by channel number. */
+  public double[] shares() {
+    double[] out = new double[io.rankingcluster.core.recall.Channel.values().length + 1];
+    java.util.Arrays.fill(out, 0.9);
+    for (String entry : channelShares.split(",")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      String[] kv = entry.trim().split("=");
+      Validation.require(kv.length == 2, "--channel-shares entries must be channel=share, got '" + entry.trim() + "'");
+      io.rankingcluster.core.recall.Channel channel = null;
+      for (io.rankingcluster.core.recall.Channel c : io.rankingcluster.core.recall.Channel.values()) {
+        if (c.label().equals(kv[0].trim())) {
+          channel = c;
+        }
+      }
+      Validation.require(channel != null, "--channel-shares: unknown channel '" + kv[0].trim() + "'");
+      double share;
+      try {
+        share = Double.parseDouble(kv[1].trim());
+      } catch (NumberFormatException e) {
+        throw new Validation.ConfigException("--channel-shares: '" + kv[1].trim() + "' is not a number");
+      }
+      Validation.require(share > 0 && share <= 1, "--channel-shares: share of " + kv[0].trim() + " must be in (0, 1]");
+      out[channel.number()] = share;
+    }
+    return out;
+  }
+
+  public int effectiveChannelThreads() {
+    return channelThreads > 0 ? channelThreads : 2 * Runtime.getRuntime().availableProcessors();
+  }
+
   public void validate() {
+    shares();
+    Validation.require(channelThreads >= 0 && channelThreads <= 1024, "--channel-threads must be in [0, 1024], was " + channelThreads);
+    Validation.require(mergeReserveMs >= 0 && mergeReserveMs < 1000, "--merge-reserve-ms must be in [0, 1000), was " + mergeReserveMs);
     Validation.require(maxEmbeddingIds >= 1, "--max-embedding-ids must be >= 1, was " + maxEmbeddingIds);
     for (int v : new int[] {defaultProducts, defaultVideos, defaultLive, defaultChannel}) {
       Validation.require(v >= 0 && v <= maxLimit, "default limits must be in [0, --max-limit=" + maxLimit + "], got " + v);

@@ -50,7 +50,11 @@ public final class RecallMain implements Callable<Integer> {
     ManagedServer managed = new ManagedServer("recall-service", NettyServerBuilder.forAddress(
         new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl));
     managed.start(() -> impl.warmUp(snapshot.users(), snapshot.userVectors(), server.warmupRequests));
-    ServiceMain.serveUntilShutdown(managed);
+    try {
+      ServiceMain.serveUntilShutdown(managed);
+    } finally {
+      impl.close();
+    }
     return 0;
   }
 }

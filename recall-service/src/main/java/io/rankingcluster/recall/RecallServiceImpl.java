@@ -2,7 +2,14 @@ package io.rankingcluster.recall;
 
 import static io.rankingcluster.common.mapping.Statuses.invalid;
 
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import io.rankingcluster.common.mapping.ProtoMapping;
 import io.rankingcluster.common.server.Discard;
 import io.rankingcluster.core.embed.Embeddings;
@@ -31,18 +38,39 @@ public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImpl
   private final ShardData shard;
   private final RecallEngine engine;
   private final RecallLimits limits;
+  private final double[] shares;
+  private final ExecutorService channelPool;
 
   public RecallServiceImpl(ShardData shard, RecallLimits limits) {
     this.shard = shard;
     this.engine = shard.engine;
     this.limits = limits;
+    this.shares = limits.shares();
+    int threads = limits.effectiveChannelThreads();
+    AtomicInteger n = new AtomicInteger();
+    // Bounded: beyond the queue a channel is refused and reported, which fails that channel, not the call.
+    this.channelPool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(threads * 64),
+        r -> {
+          Thread t = new Thread(r, "recall-channel-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  /** Stops the channel threads (after the server has drained). */
+  public void close() {
+    channelPool.shutdownNow();
   }
 
   @Override
   public void recall(RecallRequest request, StreamObserver<RecallResponse> out) {
     RecallQuery query = query(request);
     int[] channelLimits = channelLimits(request);
-    RecallEngine.Result result = engine.recall(query, channelLimits);
+    // The channels share what is left of the caller's deadline, minus a reserve to merge and answer.
+    Deadline deadline = Context.current().getDeadline();
+    long budget = (deadline == null ? TimeUnit.MILLISECONDS.toNanos(100) : deadline.timeRemaining(TimeUnit.NANOSECONDS))
+        - TimeUnit.MILLISECONDS.toNanos(limits.mergeReserveMs);
+    RecallEngine.Result result = engine.recall(query, channelLimits, shares, Math.max(0, budget), channelPool);
     RecallResponse.Builder resp = RecallResponse.newBuilder()
         .setCandidates(ProtoMapping.block(result.candidates()))
         .setShard(ShardInfo.newBuilder().setIndex(shard.index).setCount(shard.count))

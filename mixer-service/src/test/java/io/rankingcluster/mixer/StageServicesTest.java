@@ -84,6 +84,60 @@ class StageServicesTest {
   }
 
   @Test
+  void recall_userVectorOfWrongDimension_isInvalidArgument() {
+    assertInvalid(() -> recall(0).recall(RecallRequest.newBuilder()
+        .setUser(UserFeatures.newBuilder().addUserVector(0.1f).addUserVector(0.2f)).build()), "user.user_vector");
+  }
+
+  @Test
+  void recall_tooManyExcludedIds_isInvalidArgument() {
+    RecallRequest.Builder r = RecallRequest.newBuilder();
+    for (long id = 0; id < 20_001; id++) {
+      r.addExcludeItemIds(id);
+    }
+    assertInvalid(() -> recall(0).recall(r.build()), "exclude_item_ids");
+  }
+
+  @Test
+  void recall_excludedIdsAndCountry_neverReturned() {
+    RecallRequest base = RecallRequest.newBuilder().setContext(RequestContext.newBuilder().setUserId("5").setCountry("DE")).build();
+    RecallResponse first = recall(0).recall(base);
+    java.util.List<Long> excluded = first.getCandidates().getItemIdsList().subList(0, 50);
+    RecallResponse second = recall(0).recall(base.toBuilder().addAllExcludeItemIds(excluded).build());
+    int de = io.rankingcluster.core.catalog.Catalog.countryIndex("DE");
+    for (long id : second.getCandidates().getItemIdsList()) {
+      assertTrue(!excluded.contains(id), "excluded item " + id + " returned");
+      int row = TestCluster.SNAPSHOT.catalog().index.rowOf(id);
+      assertTrue(TestCluster.SNAPSHOT.catalog().soldIn(row, de), "item " + id + " is not sold in DE");
+    }
+  }
+
+  @Test
+  void getEmbeddings_ownIdsFound_foreignAndUnknownListedMissing() {
+    io.rankingcluster.core.catalog.Catalog all = TestCluster.SNAPSHOT.catalog();
+    long own = -1;
+    long foreign = -1;
+    for (int r = 0; r < all.size() && (own < 0 || foreign < 0); r++) {
+      if (io.rankingcluster.core.ShardFunction.shardOf(all.ids[r], 2) == 0) {
+        own = own < 0 ? all.ids[r] : own;
+      } else {
+        foreign = foreign < 0 ? all.ids[r] : foreign;
+      }
+    }
+    io.rankingcluster.proto.v1.GetEmbeddingsResponse r = recall(0).getEmbeddings(io.rankingcluster.proto.v1.GetEmbeddingsRequest
+        .newBuilder().addItemIds(own).addItemIds(foreign).addItemIds(424242424242L).build());
+    assertEquals(java.util.List.of(own), r.getItemIdsList());
+    assertEquals(java.util.List.of(foreign, 424242424242L), r.getMissingItemIdsList());
+    assertEquals(TestCluster.SNAPSHOT.itemEmbeddings().dimension(), r.getDimension());
+    assertEquals(r.getDimension(), r.getVectorsCount());
+    int row = all.index.rowOf(own);
+    for (int k = 0; k < r.getDimension(); k++) {
+      assertEquals(TestCluster.SNAPSHOT.itemEmbeddings().data()[row * r.getDimension() + k], r.getVectors(k));
+    }
+    assertEquals("test-v1", r.getSnapshotVersion());
+  }
+
+  @Test
   void prerankAndRank_scoreRecallOutput_bestFirst() {
     RecallResponse recalled = recall(0).recall(RecallRequest.newBuilder().setContext(RequestContext.newBuilder().setUserId("5")).build());
     PrerankResponse pre = prerank().prerank(PrerankRequest.newBuilder().setCandidates(recalled.getCandidates())

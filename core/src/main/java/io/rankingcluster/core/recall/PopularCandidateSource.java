@@ -40,14 +40,30 @@ public final class PopularCandidateSource implements CandidateSource {
       return;
     }
     int budget = sink.limit();
+    int[] next = new int[ItemKind.COUNT];
     for (ItemKind k : ItemKind.values()) {
       int share = (int) Math.ceil((double) budget * query.kindLimit(k.code()) / totalLimit);
-      int start = sink.size();
-      for (int row : lists[query.country + 1][k.index()]) {
-        if (sink.size() - start >= share || !sink.offer(row, score[row])) {
-          break;
-        }
+      next[k.index()] = fill(lists[query.country + 1][k.index()], 0, share, sink);
+    }
+    // A kind with too few items leaves part of its share unused: the other kinds continue their lists.
+    for (ItemKind k : ItemKind.values()) {
+      if (sink.full()) {
+        break;
+      }
+      if (query.kindLimit(k.code()) > 0) {
+        fill(lists[query.country + 1][k.index()], next[k.index()], Integer.MAX_VALUE, sink);
       }
     }
+  }
+
+  /** Offers list[from..] until {@code count} were taken or the sink is full; returns where it stopped. */
+  private int fill(int[] list, int from, int count, CandidateSink sink) {
+    int start = sink.size();
+    int i = from;
+    while (i < list.length && sink.size() - start < count && !sink.full()) {
+      sink.offer(list[i], score[list[i]]);
+      i++;
+    }
+    return i;
   }
 }

@@ -22,6 +22,7 @@ import io.rankingcluster.recall.ShardData;
 import io.rankingcluster.core.snapshot.Snapshot;
 import io.rankingcluster.offline.ImplicitAls;
 import io.rankingcluster.offline.ItemToItemBuilder;
+import io.rankingcluster.offline.ModelTraining;
 import io.rankingcluster.offline.SnapshotBuilder;
 import io.rankingcluster.offline.Steps;
 import java.io.IOException;
@@ -38,7 +39,8 @@ final class TestCluster implements AutoCloseable {
   static final DemoWorld WORLD = DemoWorld.generate(new DemoWorld.Spec(7, 4000, 600, 60));
   /** The world as the services see it: a snapshot with small embeddings (quick to train in tests). */
   static final Snapshot SNAPSHOT = SnapshotBuilder.build(WORLD, "test-v1",
-      new ImplicitAls.Config(16, 4, 3, 10f, 1f, 7, 2), ItemToItemBuilder.Config.DEFAULT, new Steps(new java.io.PrintStream(
+      new ImplicitAls.Config(16, 4, 3, 10f, 1f, 7, 2), ItemToItemBuilder.Config.DEFAULT,
+      new ModelTraining.Config(14, 22, 24, 100_000, 30_000, new ImplicitAls.Config(16, 4, 3, 10f, 1f, 7, 2), 1, 7), new Steps(new java.io.PrintStream(
           java.io.OutputStream.nullOutputStream())));
   static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 

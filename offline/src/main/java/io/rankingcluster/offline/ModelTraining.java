@@ -34,6 +34,35 @@ public final class ModelTraining {
   /** Models and their evaluation. */
   public record Result(MultiTaskModel prerank, MultiTaskModel rank, List<HeadResult> heads, String watchSummary) {}
 
+  /** The two models trained for serving: features known at day 18, trained on days 18-26, calibrated on 26-28. */
+  public static MultiTaskModel[] trainForServing(DemoWorld world, Config c, Steps steps) {
+    int day = 86_400;
+    steps.start("ranking data: features known at day 18, impressions of days 18..28");
+    RankingData.Known known = RankingData.knownAt(world, 18 * day, c.als());
+    MultiTaskTrainer.Data train = RankingData.build(world, known, 18 * day, 26 * day, RankFeatures.COUNT, c.maxTrainSamples(),
+        c.seed());
+    MultiTaskTrainer.Data valid = RankingData.build(world, known, 26 * day, GroundTruth.PERIOD_SECONDS, RankFeatures.COUNT,
+        c.maxEvalSamples(), c.seed() + 1);
+    steps.end(train.n() + " training and " + valid.n() + " calibration impressions");
+    MultiTaskTrainer.Trained[] t = trainBoth(train, valid, c, steps);
+    return new MultiTaskModel[] {t[0].model(), t[1].model()};
+  }
+
+  private static MultiTaskTrainer.Trained[] trainBoth(MultiTaskTrainer.Data train, MultiTaskTrainer.Data valid, Config c,
+      Steps steps) {
+    steps.start("prerank model: logistic regression on " + RankFeatures.PRERANK_COUNT + " features");
+    MultiTaskTrainer.Trained prerank = MultiTaskTrainer.train("prerank-lr-s" + c.seed(), columns(train, RankFeatures.PRERANK_COUNT),
+        columns(valid, RankFeatures.PRERANK_COUNT), new MultiTaskTrainer.Config(new int[0], false, false, c.epochs(), 512,
+            0.01f, 1e-6f, c.seed()), steps);
+    steps.end("");
+    steps.start("rank model: multi-task network " + RankFeatures.COUNT + "-32-16, heads click, conversion (ESMM), watch");
+    MultiTaskTrainer.Trained rank = MultiTaskTrainer.train("rank-mtl-s" + c.seed(), train, valid,
+        new MultiTaskTrainer.Config(new int[] {32, 16}, true, true, c.epochs(), 256, 0.003f, 1e-6f, c.seed()), steps);
+    steps.end("");
+
+    return new MultiTaskTrainer.Trained[] {prerank, rank};
+  }
+
   public static Result run(DemoWorld world, Config c, Steps steps) {
     int day = 86_400;
     steps.start("ranking data: features known at day " + c.trainFromDay() + ", impressions of days " + c.trainFromDay()
@@ -50,15 +79,9 @@ public final class ModelTraining {
         RankFeatures.COUNT, c.maxEvalSamples(), c.seed() + 2);
     steps.end(test.n() + " test impressions");
 
-    steps.start("prerank model: logistic regression on " + RankFeatures.PRERANK_COUNT + " features");
-    MultiTaskTrainer.Trained prerank = MultiTaskTrainer.train("prerank-lr-s" + c.seed(), columns(train, RankFeatures.PRERANK_COUNT),
-        columns(valid, RankFeatures.PRERANK_COUNT), new MultiTaskTrainer.Config(new int[0], false, false, c.epochs(), 512,
-            0.01f, 1e-6f, c.seed()), steps);
-    steps.end("");
-    steps.start("rank model: multi-task network " + RankFeatures.COUNT + "-32-16, heads click, conversion (ESMM), watch");
-    MultiTaskTrainer.Trained rank = MultiTaskTrainer.train("rank-mtl-s" + c.seed(), train, valid,
-        new MultiTaskTrainer.Config(new int[] {32, 16}, true, true, c.epochs(), 256, 0.003f, 1e-6f, c.seed()), steps);
-    steps.end("");
+    MultiTaskTrainer.Trained[] trained = trainBoth(train, valid, c, steps);
+    MultiTaskTrainer.Trained prerank = trained[0];
+    MultiTaskTrainer.Trained rank = trained[1];
 
     steps.start("evaluate heads on the test days");
     List<HeadResult> heads = new ArrayList<>();

@@ -76,6 +76,9 @@ public final class OfflineMain implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "Training threads; 0 = all processors (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--no-models", description = "Ship no prerank/rank models (the stages then score with item priors).")
+    boolean noModels;
+
     ImplicitAls.Config als(long seed) {
       ImplicitAls.Config d = ImplicitAls.Config.defaults(seed);
       return new ImplicitAls.Config(dim, iterations, d.cgSteps(), d.alpha(), d.lambda(), seed,
@@ -147,7 +150,8 @@ public final class OfflineMain implements Callable<Integer> {
       DemoWorld w = world.generate(steps);
       String name = version != null ? version
           : world.name() + "-" + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss"));
-      Snapshot s = SnapshotBuilder.build(w, name, model.als(world.seed), ItemToItemBuilder.Config.DEFAULT, steps);
+      Snapshot s = SnapshotBuilder.build(w, name, model.als(world.seed), ItemToItemBuilder.Config.DEFAULT,
+          model.noModels ? null : ModelTraining.Config.defaults(world.seed), steps);
       steps.start("write snapshot " + name + " to " + root);
       SnapshotStore store = new SnapshotStore(root);
       store.write(s);
@@ -178,10 +182,15 @@ public final class OfflineMain implements Callable<Integer> {
       BaselineEvaluation.Config cfg = new BaselineEvaluation.Config(4, evalUsers, 300, 500, world.seed);
       BaselineEvaluation.Trained trained = BaselineEvaluation.train(w, cfg, model.als(world.seed), steps);
       BaselineEvaluation.Result result = BaselineEvaluation.evaluate(w, trained, cfg, steps);
+      ModelTraining.Result models = model.noModels ? null : ModelTraining.run(w, ModelTraining.Config.defaults(world.seed), steps);
       String timings = steps.summary();
       Files.createDirectories(out);
       BaselineReport.write(out, w, cfg, result, timings);
       System.out.println("report: " + out.resolve("baselines.md"));
+      if (models != null) {
+        ModelReport.write(out, w, models);
+        System.out.println("report: " + out.resolve("models.md"));
+      }
       return 0;
     }
   }

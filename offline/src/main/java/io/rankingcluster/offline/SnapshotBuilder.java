@@ -1,5 +1,6 @@
 package io.rankingcluster.offline;
 
+import io.rankingcluster.core.model.MultiTaskModel;
 import io.rankingcluster.core.recall.ItemNeighbours;
 import io.rankingcluster.core.snapshot.Snapshot;
 import io.rankingcluster.core.world.DemoWorld;
@@ -9,14 +10,19 @@ import java.util.Map;
 
 /**
  * Turns a demo world into a servable snapshot: the catalog with its statistics, user profiles, item
- * embeddings and user vectors from implicit ALS over all clicks, and time-decayed item-to-item neighbours.
+ * embeddings and user vectors from implicit ALS over all clicks, time-decayed item-to-item neighbours, and the
+ * trained prerank and rank models.
  * The ground truth stays behind.
  */
 public final class SnapshotBuilder {
   private SnapshotBuilder() {}
 
+  /**
+   * @param models settings of the prerank and rank model training, or null to ship no models (the stages then
+   *     score with item priors)
+   */
   public static Snapshot build(DemoWorld world, String version, ImplicitAls.Config als, ItemToItemBuilder.Config i2i,
-      Steps steps) {
+      ModelTraining.Config models, Steps steps) {
     steps.start("click interactions");
     Interactions clicks = Interactions.clicks(world.events, world.users.size(), world.catalog.size(), 0, Integer.MAX_VALUE);
     steps.end(clicks.nonZeros() + " user-item pairs");
@@ -27,7 +33,15 @@ public final class SnapshotBuilder {
     ItemNeighbours neighbours = ItemToItemBuilder.build(world.events, world.catalog, world.users.size(),
         GroundTruth.PERIOD_SECONDS, i2i);
     steps.end(neighbours.neighbourIds.length + " edges");
+    Map<String, byte[]> modelFiles = new LinkedHashMap<>();
     Map<String, String> modelVersions = new LinkedHashMap<>();
+    if (models != null) {
+      MultiTaskModel[] trained = ModelTraining.trainForServing(world, models, steps);
+      modelFiles.put("prerank", trained[0].toBytes());
+      modelFiles.put("rank", trained[1].toBytes());
+      modelVersions.put("prerank", trained[0].version());
+      modelVersions.put("rank", trained[1].version());
+    }
     modelVersions.put("embeddings", "ials-d" + als.dimension() + "-i" + als.iterations() + "-a" + als.alpha() + "-l" + als.lambda());
     modelVersions.put("item_to_item", "cooc-w" + i2i.window() + "-k" + i2i.perItem());
     Map<String, String> provenance = new LinkedHashMap<>();
@@ -39,6 +53,6 @@ public final class SnapshotBuilder {
     provenance.put("events", Integer.toString(world.events.size()));
     provenance.put("clicks", Integer.toString(world.events.clicks()));
     return new Snapshot(version, world.categories, world.catalog, world.users, factors.items(), factors.users(), neighbours,
-        Map.of(), modelVersions, provenance);
+        modelFiles, modelVersions, provenance);
   }
 }

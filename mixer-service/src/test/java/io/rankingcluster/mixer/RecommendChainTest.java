@@ -65,7 +65,9 @@ class RecommendChainTest {
     }
     assertEquals(EnumSet.of(ItemKind.ITEM_KIND_PRODUCT, ItemKind.ITEM_KIND_VIDEO, ItemKind.ITEM_KIND_LIVE_STREAM), kinds);
     assertEquals("test-v1", r.getVersions().getSnapshotVersion());
-    assertFalse(r.getVersions().getRankModelVersion().isEmpty());
+    assertEquals(TestCluster.SNAPSHOT.modelVersions().get("rank"), r.getVersions().getRankModelVersion(),
+        "the trained rank model of the snapshot serves");
+    assertEquals(TestCluster.SNAPSHOT.modelVersions().get("prerank"), r.getVersions().getPrerankModelVersion());
     assertTrue(r.getDebug().getStagesList().stream().anyMatch(s -> s.getStage().equals("rank") && s.getCandidatesIn() > 0));
   }
 

@@ -50,7 +50,7 @@ public final class PrerankMain implements Callable<Integer> {
     }
     Validation.require(maxCandidates >= 1, "--max-candidates must be >= 1, was " + maxCandidates);
     Snapshot w = data.load();
-    PrerankServiceImpl impl = new PrerankServiceImpl(w.catalog(), w.categories(), topK, maxTopK, maxCandidates);
+    PrerankServiceImpl impl = new PrerankServiceImpl(w, topK, maxTopK, maxCandidates);
     ManagedServer managed = new ManagedServer("prerank-service",
         NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl));
     managed.start(() -> impl.warmUp(w.catalog(), w.users(), server.warmupRequests));

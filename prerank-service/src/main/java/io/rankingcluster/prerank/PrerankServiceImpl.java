@@ -6,6 +6,10 @@ import io.rankingcluster.common.mapping.Statuses;
 import io.rankingcluster.core.ItemKind;
 import io.rankingcluster.core.catalog.Catalog;
 import io.rankingcluster.core.catalog.CategoryTree;
+import io.rankingcluster.core.embed.Embeddings;
+import io.rankingcluster.core.model.MultiTaskModel;
+import io.rankingcluster.core.model.SnapshotModels;
+import io.rankingcluster.core.snapshot.Snapshot;
 import io.rankingcluster.core.recall.Candidates;
 import io.rankingcluster.core.score.PrerankScorer;
 import io.rankingcluster.core.score.UserSignals;
@@ -22,8 +26,17 @@ public final class PrerankServiceImpl extends PrerankServiceGrpc.PrerankServiceI
   private final int maxTopK;
   private final int maxCandidates;
 
-  public PrerankServiceImpl(Catalog catalog, CategoryTree tree, int[] defaultTopK, int maxTopK, int maxCandidates) {
-    this.scorer = new PrerankScorer(catalog);
+  private final int dimension;
+
+  public PrerankServiceImpl(Snapshot snapshot, int[] defaultTopK, int maxTopK, int maxCandidates) {
+    this(snapshot.catalog(), snapshot.categories(), snapshot.itemEmbeddings(), SnapshotModels.get(snapshot, "prerank"),
+        defaultTopK, maxTopK, maxCandidates);
+  }
+
+  public PrerankServiceImpl(Catalog catalog, CategoryTree tree, Embeddings itemEmbeddings, MultiTaskModel model,
+      int[] defaultTopK, int maxTopK, int maxCandidates) {
+    this.scorer = new PrerankScorer(catalog, itemEmbeddings, model);
+    this.dimension = itemEmbeddings.dimension();
     this.tree = tree;
     this.defaultTopK = defaultTopK.clone();
     this.maxTopK = maxTopK;
@@ -38,10 +51,12 @@ public final class PrerankServiceImpl extends PrerankServiceGrpc.PrerankServiceI
     }
     UserSignals user = ProtoMapping.user(request.getUser(), "user", tree, UserProfiles.MAX_RECENT);
     int[] topK = ProtoMapping.kindLimits(request.getTopKPerKindList(), "top_k_per_kind", defaultTopK, maxTopK);
-    PrerankScorer.Result result = scorer.topKPerKind(in, user, topK);
+    float[] vector = ProtoMapping.userVector(request.getUser(), "user", dimension);
+    long time = ProtoMapping.clientTimeMs(request.getContext(), "context");
+    PrerankScorer.Result result = scorer.topKPerKind(in, user, vector, time, topK);
     PrerankResponse.Builder resp = PrerankResponse.newBuilder()
         .setCandidates(ProtoMapping.block(result.kept()))
-        .setModelVersion(PrerankScorer.MODEL_VERSION);
+        .setModelVersion(scorer.modelVersion());
     for (ItemKind k : ItemKind.values()) {
       if (result.shortKinds()[k.index()]) {
         resp.addShortKindsValue(k.code());

@@ -57,7 +57,7 @@ public final class RankMain implements Callable<Integer> {
       throw new Validation.ConfigException("--value-per-watch-second, --commerce-weight, --live-order-value: " + e.getMessage());
     }
     Snapshot w = data.load();
-    RankServiceImpl impl = new RankServiceImpl(w.catalog(), w.categories(), formula, maxCandidates);
+    RankServiceImpl impl = new RankServiceImpl(w, formula, maxCandidates);
     ManagedServer managed = new ManagedServer("rank-service",
         NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl));
     managed.start(() -> impl.warmUp(w.catalog(), w.users(), server.warmupRequests));

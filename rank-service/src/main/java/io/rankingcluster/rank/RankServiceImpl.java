@@ -5,6 +5,10 @@ import io.rankingcluster.common.mapping.ProtoMapping;
 import io.rankingcluster.common.mapping.Statuses;
 import io.rankingcluster.core.catalog.Catalog;
 import io.rankingcluster.core.catalog.CategoryTree;
+import io.rankingcluster.core.embed.Embeddings;
+import io.rankingcluster.core.model.MultiTaskModel;
+import io.rankingcluster.core.model.SnapshotModels;
+import io.rankingcluster.core.snapshot.Snapshot;
 import io.rankingcluster.core.recall.Candidates;
 import io.rankingcluster.core.score.RankScorer;
 import io.rankingcluster.core.score.UserSignals;
@@ -20,8 +24,17 @@ public final class RankServiceImpl extends RankServiceGrpc.RankServiceImplBase {
   private final CategoryTree tree;
   private final int maxCandidates;
 
-  public RankServiceImpl(Catalog catalog, CategoryTree tree, ValueFormula formula, int maxCandidates) {
-    this.scorer = new RankScorer(catalog, formula);
+  private final int dimension;
+
+  public RankServiceImpl(Snapshot snapshot, ValueFormula formula, int maxCandidates) {
+    this(snapshot.catalog(), snapshot.categories(), snapshot.itemEmbeddings(), SnapshotModels.get(snapshot, "rank"), formula,
+        maxCandidates);
+  }
+
+  public RankServiceImpl(Catalog catalog, CategoryTree tree, Embeddings itemEmbeddings, MultiTaskModel model,
+      ValueFormula formula, int maxCandidates) {
+    this.scorer = new RankScorer(catalog, formula, itemEmbeddings, model);
+    this.dimension = itemEmbeddings.dimension();
     this.tree = tree;
     this.maxCandidates = maxCandidates;
   }
@@ -33,8 +46,10 @@ public final class RankServiceImpl extends RankServiceGrpc.RankServiceImplBase {
       throw Statuses.invalid("candidates.item_ids", "no candidates to rank");
     }
     UserSignals user = ProtoMapping.user(request.getUser(), "user", tree, UserProfiles.MAX_RECENT);
-    RankScorer.Ranked r = scorer.rank(in, user);
-    RankResponse.Builder resp = RankResponse.newBuilder().setModelVersion(RankScorer.MODEL_VERSION);
+    float[] vector = ProtoMapping.userVector(request.getUser(), "user", dimension);
+    long time = ProtoMapping.clientTimeMs(request.getContext(), "context");
+    RankScorer.Ranked r = scorer.rank(in, user, vector, time);
+    RankResponse.Builder resp = RankResponse.newBuilder().setModelVersion(scorer.modelVersion());
     for (int i = 0; i < r.size(); i++) {
       resp.addItemIds(r.ids()[i]).addKindsValue(r.kinds()[i]).addPClick(r.pClick()[i]).addPConvert(r.pConvert()[i])
           .addWatchSeconds(r.watchSeconds()[i]).addValues(r.values()[i]);

@@ -137,6 +137,22 @@ public final class ProtoMapping {
         tree.leavesPerParent());
   }
 
+  /** The user vector; empty, or exactly {@code dimension} finite floats, else INVALID_ARGUMENT. */
+  public static float[] userVector(UserFeatures f, String field, int dimension) {
+    int n = f.getUserVectorCount();
+    if (n != 0 && n != dimension) {
+      throw invalid(field + ".user_vector", "has " + n + " dimensions; this snapshot's embeddings have " + dimension);
+    }
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = f.getUserVector(i);
+      if (!Float.isFinite(v[i])) {
+        throw invalid(field + ".user_vector[" + i + "]", "must be finite, was " + v[i]);
+      }
+    }
+    return v;
+  }
+
   /** UserFeatures from what the mixer computed. */
   public static UserFeatures features(UserSignals u) {
     UserFeatures.Builder b = UserFeatures.newBuilder().setTypicalPrice(u.typicalPrice).setColdStart(u.coldStart);

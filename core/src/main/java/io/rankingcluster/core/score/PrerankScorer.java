@@ -3,6 +3,9 @@ package io.rankingcluster.core.score;
 import io.rankingcluster.core.ItemKind;
 import io.rankingcluster.core.Order;
 import io.rankingcluster.core.catalog.Catalog;
+import io.rankingcluster.core.embed.Embeddings;
+import io.rankingcluster.core.model.MultiTaskModel;
+import io.rankingcluster.core.model.RankFeatures;
 import io.rankingcluster.core.recall.Candidates;
 
 /**
@@ -11,11 +14,30 @@ import io.rankingcluster.core.recall.Candidates;
  * top K per kind. Weights are fixed priors until the trained model replaces them.
  */
 public final class PrerankScorer {
+  /** The version reported when no trained model is loaded: fixed weights over item priors. */
   public static final String MODEL_VERSION = "prerank-prior-1";
   private final Catalog catalog;
+  private final Embeddings itemEmbeddings;
+  private final MultiTaskModel model;
 
+  /** Scores with fixed prior weights (no trained model). */
   public PrerankScorer(Catalog catalog) {
+    this(catalog, Embeddings.empty(catalog.size()), null);
+  }
+
+  /** Scores with a trained model's click head over {@link RankFeatures} (null model: fixed prior weights). */
+  public PrerankScorer(Catalog catalog, Embeddings itemEmbeddings, MultiTaskModel model) {
+    if (model != null && model.inputs() != RankFeatures.PRERANK_COUNT) {
+      throw new IllegalArgumentException("prerank model " + model.version() + " expects " + model.inputs()
+          + " features, the prerank feature set has " + RankFeatures.PRERANK_COUNT);
+    }
     this.catalog = catalog;
+    this.itemEmbeddings = itemEmbeddings;
+    this.model = model;
+  }
+
+  public String modelVersion() {
+    return model == null ? MODEL_VERSION : model.version();
   }
 
   /** Result: the kept candidates (best first within each kind) and kinds that fell short of their K. */
@@ -26,12 +48,36 @@ public final class PrerankScorer {
    * {@code topK[kind index]} of each kind.
    */
   public Result topKPerKind(Candidates in, UserSignals user, int[] topK) {
+    return topKPerKind(in, user, new float[0], 0L, topK);
+  }
+
+  /** As above, with the user vector and the request's time for the trained model's features. */
+  public Result topKPerKind(Candidates in, UserSignals user, float[] userVector, long timeMs, int[] topK) {
     float[] scores = new float[in.size];
     int[] rows = new int[in.size];
     for (int i = 0; i < in.size; i++) {
-      int row = catalog.index.rowOf(in.ids[i]);
-      rows[i] = row;
-      scores[i] = row < 0 ? Float.NaN : score(row, user, in.scores[i], in.channelMasks[i]);
+      rows[i] = catalog.index.rowOf(in.ids[i]);
+    }
+    if (model == null) {
+      for (int i = 0; i < in.size; i++) {
+        scores[i] = rows[i] < 0 ? Float.NaN : score(rows[i], user, in.scores[i], in.channelMasks[i]);
+      }
+    } else {
+      // One feature matrix for the batch, one pass of the model: no per-candidate allocation.
+      int f = RankFeatures.PRERANK_COUNT;
+      float[] x = new float[in.size * f];
+      RankFeatures.Context ctx = new RankFeatures.Context(user, userVector, catalog, itemEmbeddings);
+      for (int i = 0; i < in.size; i++) {
+        if (rows[i] >= 0) {
+          RankFeatures.compute(catalog, itemEmbeddings, rows[i], ctx, timeMs, x, i * f, f);
+        }
+      }
+      model.predict(x, in.size, scores, new float[2 * model.maxWidth()]);
+      for (int i = 0; i < in.size; i++) {
+        if (rows[i] < 0) {
+          scores[i] = Float.NaN;
+        }
+      }
     }
     int[] order = Order.byScoreDescending(scores, in.size);
     int[] taken = new int[ItemKind.COUNT];

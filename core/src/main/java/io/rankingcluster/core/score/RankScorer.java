@@ -2,6 +2,9 @@ package io.rankingcluster.core.score;
 
 import io.rankingcluster.core.Order;
 import io.rankingcluster.core.catalog.Catalog;
+import io.rankingcluster.core.embed.Embeddings;
+import io.rankingcluster.core.model.MultiTaskModel;
+import io.rankingcluster.core.model.RankFeatures;
 import io.rankingcluster.core.recall.Candidates;
 
 /**
@@ -11,13 +14,32 @@ import io.rankingcluster.core.recall.Candidates;
  * Weights are fixed priors until the trained multi-task model replaces them.
  */
 public final class RankScorer {
+  /** The version reported when no trained model is loaded: fixed weights over item priors. */
   public static final String MODEL_VERSION = "rank-prior-1";
   private final Catalog catalog;
   private final ValueFormula formula;
+  private final Embeddings itemEmbeddings;
+  private final MultiTaskModel model;
 
+  /** Heads from fixed prior weights (no trained model). */
   public RankScorer(Catalog catalog, ValueFormula formula) {
+    this(catalog, formula, Embeddings.empty(catalog.size()), null);
+  }
+
+  /** Heads from a trained multi-task model over {@link RankFeatures} (null model: fixed prior weights). */
+  public RankScorer(Catalog catalog, ValueFormula formula, Embeddings itemEmbeddings, MultiTaskModel model) {
+    if (model != null && (model.inputs() != RankFeatures.COUNT || model.heads() != 3)) {
+      throw new IllegalArgumentException("rank model " + model.version() + " expects " + model.inputs() + " features and has "
+          + model.heads() + " heads; the rank stage needs " + RankFeatures.COUNT + " features and 3 heads");
+    }
     this.catalog = catalog;
     this.formula = formula;
+    this.itemEmbeddings = itemEmbeddings;
+    this.model = model;
+  }
+
+  public String modelVersion() {
+    return model == null ? MODEL_VERSION : model.version();
   }
 
   /** Parallel arrays sorted by value, best first; ids unknown to the catalog are dropped. */
@@ -25,6 +47,14 @@ public final class RankScorer {
       float[] values, int size) {}
 
   public Ranked rank(Candidates in, UserSignals user) {
+    return rank(in, user, new float[0], 0L);
+  }
+
+  /** As above, with the user vector and the request's time for the trained model's features. */
+  public Ranked rank(Candidates in, UserSignals user, float[] userVector, long timeMs) {
+    if (model != null) {
+      return rankWithModel(in, user, userVector, timeMs);
+    }
     int n = in.size;
     float[] pClick = new float[n];
     float[] pConvert = new float[n];
@@ -49,6 +79,44 @@ public final class RankScorer {
       watch[i] = catalog.kinds[row] == 1 ? 0f : (catalog.watchSeconds[row] + 30f * 5f) / (catalog.clicks[row] + 5f);
       values[i] = formula.value(catalog.kinds[row], pClick[i], pConvert[i], watch[i], catalog.prices[row]);
     }
+    return sorted(in, rows, pClick, pConvert, watch, values);
+  }
+
+  private Ranked rankWithModel(Candidates in, UserSignals user, float[] userVector, long timeMs) {
+    int n = in.size;
+    int f = RankFeatures.COUNT;
+    float[] x = new float[n * f];
+    int[] rows = new int[n];
+    RankFeatures.Context ctx = new RankFeatures.Context(user, userVector, catalog, itemEmbeddings);
+    for (int i = 0; i < n; i++) {
+      rows[i] = catalog.index.rowOf(in.ids[i]);
+      if (rows[i] >= 0) {
+        RankFeatures.compute(catalog, itemEmbeddings, rows[i], ctx, timeMs, x, i * f, f);
+      }
+    }
+    float[] heads = new float[n * 3];
+    model.predict(x, n, heads, new float[2 * model.maxWidth()]);
+    float[] pClick = new float[n];
+    float[] pConvert = new float[n];
+    float[] watch = new float[n];
+    float[] values = new float[n];
+    for (int i = 0; i < n; i++) {
+      if (rows[i] < 0) {
+        values[i] = Float.NaN;
+        continue;
+      }
+      int row = rows[i];
+      pClick[i] = heads[i * 3];
+      boolean sells = catalog.prices[row] > 0 || catalog.kinds[row] == io.rankingcluster.core.ItemKind.LIVE_STREAM.code();
+      pConvert[i] = sells ? heads[i * 3 + 1] : 0f;
+      watch[i] = catalog.kinds[row] == io.rankingcluster.core.ItemKind.PRODUCT.code() ? 0f : heads[i * 3 + 2];
+      values[i] = formula.value(catalog.kinds[row], pClick[i], pConvert[i], watch[i], catalog.prices[row]);
+    }
+    return sorted(in, rows, pClick, pConvert, watch, values);
+  }
+
+  private Ranked sorted(Candidates in, int[] rows, float[] pClick, float[] pConvert, float[] watch, float[] values) {
+    int n = in.size;
     int[] order = Order.byScoreDescending(values, n);
     Ranked out = new Ranked(new long[n], new byte[n], new float[n], new float[n], new float[n], new float[n], 0);
     int m = 0;

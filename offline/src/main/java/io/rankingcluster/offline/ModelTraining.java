@@ -107,7 +107,7 @@ public final class ModelTraining {
       ctcvr[i] = rankClick[i] * cvr[i];
       ctcvrPrior[i] = ctrPrior[i] * cvrPrior[i];
     }
-    heads.add(head("rank", "conversion (purchase | click)", "clicked test impressions", cvr, test.purchase(), cvrPrior,
+    heads.add(head("rank", "conversion (purchase given click)", "clicked test impressions", cvr, test.purchase(), cvrPrior,
         test.click()));
     heads.add(head("rank", "click and conversion (ESMM pCTCVR)", "all test impressions", ctcvr, test.purchase(), ctcvrPrior,
         null));

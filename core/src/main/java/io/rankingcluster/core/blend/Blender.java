@@ -32,6 +32,35 @@ public final class Blender {
    * kind k off the page. Returns at most pageSize placements in display order.
    */
   public Placement[] blend(byte[] kinds, long[] sellers, int n, int pageSize, boolean[] allowedKinds) {
+    return blend(kinds, sellers, n, pageSize, allowedKinds, null);
+  }
+
+  /**
+   * Diversity by maximal marginal relevance (Carbonell and Goldstein 1998): within the kind chosen for a
+   * slot, the item maximising {@code lambda * relevance - (1 - lambda) * (max cosine similarity to the items
+   * already on the page)} is placed, instead of simply the best ranked. {@code relevance} are the rank values
+   * (scaled to [0, 1] here); {@code unitVectors} are the items' embeddings normalised to length 1, row-major,
+   * {@code dimension} floats each (a zero row has no similarity to anything). lambda = 1 is the ranking order.
+   */
+  public record Diversity(float[] relevance, float[] unitVectors, int dimension, float lambda) {
+    public Diversity {
+      if (!(lambda >= 0 && lambda <= 1)) {
+        throw new IllegalArgumentException("MMR lambda must be in [0, 1], was " + lambda);
+      }
+    }
+  }
+
+  /** As above, with MMR diversity inside each kind (null: ranking order). */
+  public Placement[] blend(byte[] kinds, long[] sellers, int n, int pageSize, boolean[] allowedKinds, Diversity diversity) {
+    boolean mmr = diversity != null && diversity.lambda() < 1f && diversity.dimension() > 0;
+    float[] maxSim = mmr ? new float[n] : null;
+    float relScale = 0;
+    if (mmr) {
+      for (int i = 0; i < n; i++) {
+        relScale = Math.max(relScale, Math.abs(diversity.relevance()[i]));
+      }
+      relScale = relScale > 0 ? 1f / relScale : 0f;
+    }
     boolean[] used = new boolean[n];
     int[] placedPerKind = new int[ItemKind.COUNT];
     float shareSum = 0;
@@ -66,6 +95,7 @@ public final class Blender {
             continue;
           }
           boolean liveAllowed = attempt == 2 || liveAllowed(slot, liveSoFar);
+          float best = Float.NEGATIVE_INFINITY;
           for (int i = 0; i < n; i++) {
             if (used[i] || kinds[i] - 1 != k) {
               continue;
@@ -76,10 +106,19 @@ public final class Blender {
             if (enforceSeller && sellers[i] == previousSeller) {
               continue;
             }
-            chosen = i;
+            if (!mmr) {
+              chosen = i; // ranking order: the first eligible is the best
+              break;
+            }
+            float score = diversity.lambda() * diversity.relevance()[i] * relScale - (1 - diversity.lambda()) * maxSim[i];
+            if (score > best) {
+              best = score;
+              chosen = i;
+            }
+          }
+          if (chosen >= 0) {
             rule = attempt == 2 ? RULE_POSITION_RELAXED : attempt == 1 ? RULE_SELLER_RELAXED
                 : j == 0 ? RULE_KIND_SHARE : RULE_BACKFILL;
-            break;
           }
         }
       }
@@ -93,6 +132,21 @@ public final class Blender {
       }
       previousSeller = sellers[chosen];
       page[size++] = new Placement(chosen, rule);
+      if (mmr) {
+        int d = diversity.dimension();
+        float[] u = diversity.unitVectors();
+        int oc = chosen * d;
+        for (int i = 0; i < n; i++) {
+          if (!used[i]) {
+            float s = 0;
+            int oi = i * d;
+            for (int x = 0; x < d; x++) {
+              s += u[oi + x] * u[oc + x];
+            }
+            maxSim[i] = Math.max(maxSim[i], s);
+          }
+        }
+      }
     }
     return java.util.Arrays.copyOf(page, size);
   }

@@ -378,4 +378,48 @@ class BlenderTest {
     assertThrows(IllegalArgumentException.class, () -> new BlendConfig(new float[] {1f, 1f, 1f}, true, -1, 1, true));
     assertThrows(IllegalArgumentException.class, () -> new BlendConfig(new float[] {1f, 1f, 1f}, true, 5, -1, true));
   }
+
+  @Test
+  void blend_mmr_lowLambdaPrefersADissimilarItemOverANearDuplicate() {
+    // Three products, ranked 0 > 1 > 2; item 1 is a near duplicate of item 0, item 2 points elsewhere.
+    byte[] kinds = {P, P, P};
+    long[] sellers = {1, 2, 3};
+    float[] unit = {1, 0, 0.995f, 0.0999f, 0, 1};
+    BlendConfig cfg = new BlendConfig(new float[] {1, 0, 0}, true, 5, 1, true);
+    Placement[] plain = new Blender(cfg).blend(kinds, sellers, 3, 3, ALL,
+        new Blender.Diversity(new float[] {1f, 0.9f, 0.8f}, unit, 2, 1f));
+    assertArrayEquals(new int[] {0, 1, 2}, Arrays.stream(plain).mapToInt(Placement::input).toArray(), "lambda 1 keeps rank order");
+    Placement[] diverse = new Blender(cfg).blend(kinds, sellers, 3, 3, ALL,
+        new Blender.Diversity(new float[] {1f, 0.9f, 0.8f}, unit, 2, 0.5f));
+    assertArrayEquals(new int[] {0, 2, 1}, Arrays.stream(diverse).mapToInt(Placement::input).toArray(),
+        "lambda 0.5 places the dissimilar item before the near duplicate");
+  }
+
+  @Test
+  void blend_mmrOverRandomInputs_stillObeysEveryRule() {
+    Random rnd = new Random(7);
+    for (int c = 0; c < 300; c++) {
+      int n = rnd.nextInt(120);
+      byte[] kinds = new byte[n];
+      long[] sellers = new long[n];
+      float[] rel = new float[n];
+      float[] unit = new float[n * 4];
+      for (int i = 0; i < n; i++) {
+        kinds[i] = (byte) (1 + rnd.nextInt(3));
+        sellers[i] = rnd.nextInt(6);
+        rel[i] = 1f - i / (float) Math.max(1, n);
+        double norm = 0;
+        for (int d = 0; d < 4; d++) {
+          unit[i * 4 + d] = (float) rnd.nextGaussian();
+          norm += unit[i * 4 + d] * unit[i * 4 + d];
+        }
+        for (int d = 0; d < 4; d++) {
+          unit[i * 4 + d] /= (float) Math.sqrt(norm);
+        }
+      }
+      Placement[] page = new Blender(BlendConfig.DEFAULT).blend(kinds, sellers, n, 20, ALL,
+          new Blender.Diversity(rel, unit, 4, 0.7f));
+      checkPage(kinds, sellers, n, 20, ALL, BlendConfig.DEFAULT, page, "mmr case " + c);
+    }
+  }
 }

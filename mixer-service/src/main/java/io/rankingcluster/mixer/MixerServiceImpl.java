@@ -380,21 +380,49 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     return out.build();
   }
 
-  /** The first n candidates by score (prerank returns kinds grouped, each best first). */
-  private static CandidateBlock firstN(CandidateBlock b, int n) {
+  /**
+   * At most n candidates for rank, split over the kinds in proportion to the prerank quotas (prerank scores
+   * are click probabilities, not comparable values across kinds: a cut by score alone would starve the kinds
+   * with lower click rates, such as live streams). A kind with fewer candidates leaves its share to the others.
+   * Within a kind, best prerank score first.
+   */
+  private CandidateBlock firstN(CandidateBlock b, int n) {
     if (b.getItemIdsCount() <= n) {
       return b;
+    }
+    int total = 0;
+    for (int q : options.prerankTopK) {
+      total += q;
+    }
+    int[] available = new int[ItemKind.COUNT];
+    for (int i = 0; i < b.getItemIdsCount(); i++) {
+      available[b.getKindsValue(i) - 1]++;
+    }
+    int[] quota = new int[ItemKind.COUNT];
+    int assigned = 0;
+    for (int k = 0; k < ItemKind.COUNT; k++) {
+      quota[k] = Math.min(available[k], (int) ((long) n * options.prerankTopK[k] / Math.max(1, total)));
+      assigned += quota[k];
+    }
+    for (int k = 0; k < ItemKind.COUNT && assigned < n; k++) {
+      int extra = Math.min(n - assigned, available[k] - quota[k]);
+      quota[k] += extra;
+      assigned += extra;
     }
     float[] scores = new float[b.getItemIdsCount()];
     for (int i = 0; i < scores.length; i++) {
       scores[i] = b.getScores(i);
     }
     int[] order = io.rankingcluster.core.Order.byScoreDescending(scores, scores.length);
+    int[] taken = new int[ItemKind.COUNT];
     CandidateBlock.Builder out = CandidateBlock.newBuilder();
-    for (int j = 0; j < n; j++) {
-      int i = order[j];
-      out.addItemIds(b.getItemIds(i)).addKindsValue(b.getKindsValue(i)).addScores(b.getScores(i))
-          .addChannelMasks(b.getChannelMasksCount() > i ? b.getChannelMasks(i) : 0);
+    for (int i : order) {
+      int k = b.getKindsValue(i) - 1;
+      if (taken[k] < quota[k]) {
+        taken[k]++;
+        out.addItemIds(b.getItemIds(i)).addKindsValue(b.getKindsValue(i)).addScores(b.getScores(i))
+            .addChannelMasks(b.getChannelMasksCount() > i ? b.getChannelMasks(i) : 0);
+      }
     }
     return out.build();
   }

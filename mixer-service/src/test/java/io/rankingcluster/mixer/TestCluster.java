@@ -60,10 +60,9 @@ final class TestCluster implements AutoCloseable {
       RecallServiceImpl recall = new RecallServiceImpl(ShardData.of(SNAPSHOT, s, shards), limits);
       shardChannels.add(start("recall-" + s, recall, serverOptions));
     }
-    ManagedChannel prerank = start("prerank", new PrerankServiceImpl(SNAPSHOT.catalog(), SNAPSHOT.categories(),
-        new int[] {250, 110, 40}, 2000, 20000), serverOptions);
-    ManagedChannel rank = start("rank", new RankServiceImpl(SNAPSHOT.catalog(), SNAPSHOT.categories(), ValueFormula.DEFAULT, 2000),
+    ManagedChannel prerank = start("prerank", new PrerankServiceImpl(SNAPSHOT, new int[] {250, 110, 40}, 2000, 20000),
         serverOptions);
+    ManagedChannel rank = start("rank", new RankServiceImpl(SNAPSHOT, ValueFormula.DEFAULT, 2000), serverOptions);
     mixerOptions = ServiceMain.defaults(new MixerOptions());
     PageTokenCodec tokens = new PageTokenCodec(Map.of(1, KEY), 1, 3_600_000L);
     Downstreams downstreams = new Downstreams(shardChannels, prerank, rank);

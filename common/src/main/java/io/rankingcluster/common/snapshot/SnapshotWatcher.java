@@ -183,6 +183,17 @@ public final class SnapshotWatcher<T> implements AutoCloseable {
     if (key.equals(refusedKey)) {
       return Outcome.STILL_REFUSED;
     }
+    Versioned.Entry<T> held = versioned.previous();
+    if (held != null && held.version().equals(name)) {
+      // A rollback within the grace period: the version is still loaded (and was validated when it was).
+      versioned.swap(held.version(), held.state());
+      swaps.incrementAndGet();
+      lastSwapMillis = System.currentTimeMillis();
+      refusedKey = null;
+      LOG.info(() -> service + ": snapshot " + name + " serving again (still loaded: no reload); " + serving
+          + " stays for pinned requests during the grace period");
+      return Outcome.SWAPPED;
+    }
     // At most two versions in memory: a previous one still in grace goes before a third is loaded.
     String early = versioned.dropPrevious(true);
     if (early != null) {

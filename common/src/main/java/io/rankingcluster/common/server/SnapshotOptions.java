@@ -21,7 +21,8 @@ public final class SnapshotOptions {
   public static final String DEFAULT_ROOT = ".cluster/snapshots/demo-s42-i200000-u50000";
 
   @Option(names = "--snapshot-root", defaultValue = DEFAULT_ROOT,
-      description = "Snapshot root folder; the version named by its CURRENT file is loaded (default: ${DEFAULT-VALUE}).")
+      description = "Snapshot root folder; the version named by its CURRENT file is loaded, and followed when CURRENT"
+          + " changes (default: ${DEFAULT-VALUE}).")
   public Path root;
 
   @Option(names = "--snapshot-poll-seconds", defaultValue = "10",

@@ -116,8 +116,6 @@ public final class SnapshotWatcher<T> implements AutoCloseable {
     timer = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, service + "-snapshot-watcher");
       t.setDaemon(true);
-      // Loading competes with requests for the CPU; requests win.
-      t.setPriority(Thread.MIN_PRIORITY);
       return t;
     });
     timer.setRemoveOnCancelPolicy(true);

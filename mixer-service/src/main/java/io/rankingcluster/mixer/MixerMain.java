@@ -10,8 +10,8 @@ import io.rankingcluster.common.server.ManagedServer;
 import io.rankingcluster.common.server.ServerOptions;
 import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.common.server.Validation;
+import io.rankingcluster.common.snapshot.SnapshotWatcher;
 import io.rankingcluster.core.blend.PageTokenCodec;
-import io.rankingcluster.core.snapshot.Snapshot;
 import io.rankingcluster.proto.v1.RecommendRequest;
 import io.rankingcluster.proto.v1.RequestContext;
 import java.net.InetSocketAddress;
@@ -46,19 +46,22 @@ public final class MixerMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     server.validate();
+    data.validate();
     mixer.validate();
     Validation.require(port > 0 && port < 65536, "--port must be in [1, 65535], was " + port);
     PageTokenCodec tokens = tokenCodec(mixer);
-    Snapshot w = data.load();
+    SnapshotWatcher<MixerData> watcher = data.watcher("mixer-service", MixerData::of);
     List<ManagedChannel> shards = new ArrayList<>();
     for (String target : mixer.shardTargets()) {
       shards.add(channel(target));
     }
     Downstreams downstreams = new Downstreams(shards, channel(mixer.prerankTarget), channel(mixer.rankTarget));
-    MixerServiceImpl impl = new MixerServiceImpl(w, downstreams, mixer, tokens);
+    MixerServiceImpl impl = new MixerServiceImpl(watcher.versioned(), downstreams, mixer, tokens);
     ManagedServer managed = new ManagedServer("mixer-service",
-        NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl));
-    managed.start(() -> warmUp(impl, server.warmupRequests, w.users().size()));
+        NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl))
+        .closeOnStop(watcher);
+    managed.start(() -> warmUp(impl, server.warmupRequests, watcher.initial().users().size()));
+    watcher.start();
     try {
       ServiceMain.serveUntilShutdown(managed);
     } finally {

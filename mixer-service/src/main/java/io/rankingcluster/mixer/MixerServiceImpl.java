@@ -9,6 +9,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.rankingcluster.common.mapping.ProtoMapping;
+import io.rankingcluster.common.snapshot.Versioned;
 import io.rankingcluster.core.ItemKind;
 import io.rankingcluster.core.blend.BlendConfig;
 import io.rankingcluster.core.blend.Blender;
@@ -16,7 +17,6 @@ import io.rankingcluster.core.blend.PageTokenCodec;
 import io.rankingcluster.core.blend.PageTokenCodec.InvalidTokenException;
 import io.rankingcluster.core.blend.PageTokenCodec.PageState;
 import io.rankingcluster.core.catalog.Catalog;
-import io.rankingcluster.core.catalog.CategoryTree;
 import io.rankingcluster.core.embed.Embeddings;
 import io.rankingcluster.core.recall.Channel;
 import io.rankingcluster.core.snapshot.Snapshot;
@@ -52,8 +52,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 
 /**
- * Recommend, end to end: validate; user state; recall fan-out to every shard in parallel; prerank; rank;
- * blend; sign the next-page token.
+ * Recommend, end to end: validate; pin a snapshot version; user state; recall fan-out to every shard in
+ * parallel; prerank; rank; blend; sign the next-page token.
  *
  * <p>Design note. One deadline governs the request: the client's, or the server default applied by the
  * common interceptor. {@link Budget} gives each stage its share of what remains, and every downstream call
@@ -61,27 +61,31 @@ import java.util.logging.Logger;
  * when the budget ends. A failing part costs its contribution, not the request: a lost shard costs its
  * candidates, a failed prerank falls back to recall order, a failed rank to prerank order; each marks the
  * response degraded with a reason. Only when recall yields nothing at all does the request fail.
+ *
+ * <p>Versions. The mixer pins its current snapshot version at the start of each request (one read of a
+ * {@link Versioned}) and sends it down in context.snapshot_version; every stage answers from that version
+ * while it holds it, else from its current one. A stage that names another version in its answer marks the
+ * response degraded with cause "version_skew": the page is still served, from mixed data.
  */
 public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBase {
   private static final Logger LOG = Logger.getLogger(MixerServiceImpl.class.getName());
 
-  private final Catalog catalog;
-  private final CategoryTree tree;
-  private final UserProfiles users;
-  private final Embeddings userVectors;
-  private final String snapshotVersion;
+  private final Versioned<MixerData> data;
   private final Downstreams downstreams;
   private final MixerOptions options;
   private final PageTokenCodec tokens;
   private final Blender blender;
   private final String experimentArm = "default";
 
+  /** Serves one snapshot for good (tests, tools). */
   public MixerServiceImpl(Snapshot snapshot, Downstreams downstreams, MixerOptions options, PageTokenCodec tokens) {
-    this.catalog = snapshot.catalog();
-    this.tree = snapshot.categories();
-    this.users = snapshot.users();
-    this.userVectors = snapshot.userVectors();
-    this.snapshotVersion = snapshot.version();
+    this(Versioned.fixed(snapshot.version(), MixerData.of(snapshot)), downstreams, options, tokens);
+  }
+
+  /** Serves whatever {@code data} holds; a snapshot watcher swaps it. */
+  public MixerServiceImpl(Versioned<MixerData> data, Downstreams downstreams, MixerOptions options,
+      PageTokenCodec tokens) {
+    this.data = data;
     this.downstreams = downstreams;
     this.options = options;
     this.tokens = tokens;
@@ -105,18 +109,30 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     Budget budget = new Budget(deadline, options.budgetShares, options.reserveMs);
     Trace trace = new Trace(request.getContext().getDebug());
 
+    // The one snapshot version of this request: clients normally pin none (the current one).
+    String requested = request.getContext().getSnapshotVersion();
+    Versioned.Entry<MixerData> pinned = data.forVersion(requested);
+    MixerData d = pinned.state();
+    String version = d.version();
+    if (pinned.isSkewFor(requested)) {
+      trace.versionSkew("mixer", requested, version);
+    }
+    Catalog catalog = d.catalog();
+    UserProfiles users = d.users();
+
     // User state: a known user's profile; an unknown user is a cold start, never an error.
     int userRow = users.rowOf(request.getContext().getUserId());
     long[] recent = userRow < 0 ? new long[0] : users.recentItems(userRow);
-    UserSignals user = UserSignals.of(recent, catalog, tree.parentCount(), tree.leavesPerParent());
+    UserSignals user = UserSignals.of(recent, catalog, d.tree().parentCount(), d.tree().leavesPerParent());
     int country = p.country >= 0 ? p.country : userRow >= 0 ? users.country(userRow) : -1;
     RequestContext downstreamContext = request.getContext().toBuilder()
         .setRequestId(p.requestId)
-        .setSnapshotVersion(snapshotVersion)
+        .setSnapshotVersion(version)
         .setCountry(country >= 0 ? Catalog.COUNTRIES[country] : "")
         .setClientTimeMs(p.clientTimeMs)
         .build();
     UserFeatures.Builder featureBuilder = ProtoMapping.features(user).toBuilder();
+    Embeddings userVectors = d.userVectors();
     if (userRow >= 0 && userVectors.dimension() > 0) {
       // The long-term user vector from the snapshot; blending in recent items' embeddings comes with the
       // hot-embedding cache.
@@ -150,6 +166,7 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
               .setCandidates(recalled.block).addAllTopKPerKind(limits(options.prerankTopK)).build());
       preranked = pr.getCandidates();
       prerankVersion = pr.getModelVersion();
+      trace.checkVersion("prerank", version, pr.getSnapshotVersion());
     } catch (StatusRuntimeException e) {
       trace.degrade("prerank", e.getStatus(), "fell back to recall order");
       preranked = cutPerKind(recalled.block, options.prerankTopK);
@@ -167,6 +184,7 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
           RankRequest.newBuilder().setContext(downstreamContext).setUser(features).setCandidates(toRank).build());
       ranked = Ranked.of(rr);
       rankVersion = rr.getModelVersion();
+      trace.checkVersion("rank", version, rr.getSnapshotVersion());
     } catch (StatusRuntimeException e) {
       trace.degrade("rank", e.getStatus(), "fell back to prerank order");
       ranked = Ranked.fallback(toRank);
@@ -188,11 +206,11 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     for (int pos = 0; pos < page.length; pos++) {
       int i = page[pos].input();
       served[p.served.length + pos] = ranked.ids[i];
-      resp.addItems(feedItem(ranked, i, pos + 1, page[pos].rule(), recalled, preranked, trace.debug));
+      resp.addItems(feedItem(catalog, ranked, i, pos + 1, page[pos].rule(), recalled, preranked, trace.debug));
     }
     resp.setNextPageToken(tokens.encode(new PageState(p.page + 1, served, System.currentTimeMillis())));
     resp.setDegraded(!trace.reasons.isEmpty()).addAllDegradedReasons(trace.reasons);
-    resp.setVersions(Versions.newBuilder().setSnapshotVersion(recalled.snapshotVersion)
+    resp.setVersions(Versions.newBuilder().setSnapshotVersion(version)
         .setPrerankModelVersion(prerankVersion).setRankModelVersion(rankVersion).setExperimentArm(experimentArm));
     if (trace.debug) {
       resp.setDebug(DebugInfo.newBuilder().addAllStages(trace.stages));
@@ -245,7 +263,7 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
         ProtoMapping.clientTimeMs(ctx, "context"));
   }
 
-  private record Recalled(CandidateBlock block, String snapshotVersion, boolean allDeadline) {}
+  private record Recalled(CandidateBlock block, boolean allDeadline) {}
 
   private Recalled recall(Parsed p, RequestContext ctx, UserFeatures features, Budget budget, Trace trace) {
     int shards = downstreams.recallShards.size();
@@ -271,9 +289,11 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
       long tShard = System.nanoTime();
       try {
         // The call's own deadline ends it; the extra wait only guards against a lost completion.
-        answers.add(futures.get(s).get(nanos + TimeUnit.MILLISECONDS.toNanos(20), TimeUnit.NANOSECONDS));
+        RecallResponse answer = futures.get(s).get(nanos + TimeUnit.MILLISECONDS.toNanos(20), TimeUnit.NANOSECONDS);
+        answers.add(answer);
         allDeadline = false;
-        trace.stage("recall_shard_" + s, tShard, 0, answers.get(answers.size() - 1).getCandidates().getItemIdsCount(), "");
+        trace.checkVersion("recall_shard_" + s, ctx.getSnapshotVersion(), answer.getSnapshotVersion());
+        trace.stage("recall_shard_" + s, tShard, 0, answer.getCandidates().getItemIdsCount(), "");
       } catch (ExecutionException e) {
         Status status = Status.fromThrowable(e.getCause());
         allDeadline &= status.getCode() == Status.Code.DEADLINE_EXCEEDED;
@@ -297,10 +317,8 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     float[] scores = new float[total];
     int[] masks = new int[total];
     int n = 0;
-    String version = "";
     for (RecallResponse r : answers) {
       CandidateBlock b = r.getCandidates();
-      version = r.getSnapshotVersion();
       for (int i = 0; i < b.getItemIdsCount(); i++) {
         if (!p.allowedKinds[b.getKindsValue(i) - 1]) {
           continue;
@@ -317,11 +335,11 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     for (int i : order) {
       merged.addItemIds(ids[i]).addKindsValue(kinds[i]).addScores(scores[i]).addChannelMasks(masks[i]);
     }
-    return new Recalled(merged.build(), version, allDeadline);
+    return new Recalled(merged.build(), allDeadline);
   }
 
-  private FeedItem feedItem(Ranked ranked, int i, int position, String rule, Recalled recalled, CandidateBlock preranked,
-      boolean debug) {
+  private static FeedItem feedItem(Catalog catalog, Ranked ranked, int i, int position, String rule, Recalled recalled,
+      CandidateBlock preranked, boolean debug) {
     long id = ranked.ids[i];
     int row = catalog.index.rowOf(id);
     FeedItem.Builder item = FeedItem.newBuilder().setItemId(id).setKindValue(ranked.kinds[i]).setValue(ranked.values[i])
@@ -506,6 +524,22 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
       reasons.add(DegradedReason.newBuilder().setStage(stage).setCause(cause)
           .setDetail(detail + (status.getDescription() == null ? "" : " (" + status.getDescription() + ")")).build());
       LOG.fine(() -> stage + " degraded: " + cause);
+    }
+
+    /**
+     * Marks skew when a stage answered from another snapshot version than the request pinned. A stage that
+     * names no version (an older build) cannot be judged and is trusted.
+     */
+    void checkVersion(String stage, String pinned, String answered) {
+      if (!answered.isEmpty() && !answered.equals(pinned)) {
+        versionSkew(stage, pinned, answered);
+      }
+    }
+
+    void versionSkew(String stage, String pinned, String answered) {
+      reasons.add(DegradedReason.newBuilder().setStage(stage).setCause("version_skew")
+          .setDetail("request pinned snapshot " + pinned + ", answered from " + answered).build());
+      LOG.fine(() -> stage + " degraded: version_skew (" + pinned + " -> " + answered + ")");
     }
   }
 }

@@ -10,11 +10,14 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.rankingcluster.common.server.ManagedServer;
 import io.rankingcluster.common.server.ServerOptions;
 import io.rankingcluster.common.server.ServiceMain;
+import io.rankingcluster.common.snapshot.Versioned;
 import io.rankingcluster.core.blend.PageTokenCodec;
 import io.rankingcluster.core.score.ValueFormula;
 import io.rankingcluster.core.world.DemoWorld;
+import io.rankingcluster.prerank.PrerankData;
 import io.rankingcluster.prerank.PrerankServiceImpl;
 import io.rankingcluster.proto.v1.MixerServiceGrpc;
+import io.rankingcluster.rank.RankData;
 import io.rankingcluster.rank.RankServiceImpl;
 import io.rankingcluster.recall.RecallLimits;
 import io.rankingcluster.recall.RecallServiceImpl;
@@ -27,13 +30,15 @@ import io.rankingcluster.offline.SnapshotBuilder;
 import io.rankingcluster.offline.Steps;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A whole cluster for tests: N recall shards, prerank, rank and the mixer, each a real gRPC server with
- * the production lifecycle, either in-process or on loopback Netty ports.
+ * the production lifecycle, either in-process or on loopback Netty ports. Each service serves its data from
+ * a {@link Versioned} holder (grace {@link #GRACE}) that a test may swap, as a snapshot watcher would.
  */
 final class TestCluster implements AutoCloseable {
   static final DemoWorld WORLD = DemoWorld.generate(new DemoWorld.Spec(7, 4000, 600, 60));
@@ -42,6 +47,7 @@ final class TestCluster implements AutoCloseable {
       new ImplicitAls.Config(16, 4, 3, 10f, 1f, 7, 2), ItemToItemBuilder.Config.DEFAULT,
       new ModelTraining.Config(14, 22, 24, 100_000, 30_000, new ImplicitAls.Config(16, 4, 3, 10f, 1f, 7, 2), 1, 7), new Steps(new java.io.PrintStream(
           java.io.OutputStream.nullOutputStream())));
+  static final Duration GRACE = Duration.ofMinutes(10);
   static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   final List<ManagedServer> servers = new ArrayList<>();
@@ -49,28 +55,59 @@ final class TestCluster implements AutoCloseable {
   final ManagedServer mixer;
   final ManagedChannel mixerChannel;
   final MixerOptions mixerOptions;
+  final List<Versioned<ShardData>> recallData = new ArrayList<>();
+  final Versioned<PrerankData> prerankData;
+  final Versioned<RankData> rankData;
+  final Versioned<MixerData> mixerData;
+  private final int shards;
   private final boolean loopback;
   private final String prefix = "test-" + System.nanoTime() + "-";
 
   TestCluster(boolean loopback, int shards) throws IOException {
     this.loopback = loopback;
+    this.shards = shards;
     ServerOptions serverOptions = ServiceMain.defaults(new ServerOptions());
     serverOptions.defaultDeadlineMs = 5_000; // generous: the machine is shared and noisy
     RecallLimits limits = ServiceMain.defaults(new RecallLimits());
     List<ManagedChannel> shardChannels = new ArrayList<>();
     for (int s = 0; s < shards; s++) {
-      RecallServiceImpl recall = new RecallServiceImpl(ShardData.of(SNAPSHOT, s, shards), limits);
+      recallData.add(new Versioned<>(SNAPSHOT.version(), ShardData.of(SNAPSHOT, s, shards), GRACE));
+      RecallServiceImpl recall = new RecallServiceImpl(recallData.get(s), limits);
       shardChannels.add(start("recall-" + s, recall, serverOptions));
     }
-    ManagedChannel prerank = start("prerank", new PrerankServiceImpl(SNAPSHOT, new int[] {250, 110, 40}, 2000, 20000), serverOptions);
-    ManagedChannel rank = start("rank", new RankServiceImpl(SNAPSHOT, ValueFormula.DEFAULT, 2000),
+    prerankData = new Versioned<>(SNAPSHOT.version(), PrerankData.of(SNAPSHOT), GRACE);
+    ManagedChannel prerank = start("prerank", new PrerankServiceImpl(prerankData, new int[] {250, 110, 40}, 2000, 20000),
         serverOptions);
+    rankData = new Versioned<>(SNAPSHOT.version(), RankData.of(SNAPSHOT, ValueFormula.DEFAULT), GRACE);
+    ManagedChannel rank = start("rank", new RankServiceImpl(rankData, 2000), serverOptions);
     mixerOptions = ServiceMain.defaults(new MixerOptions());
     PageTokenCodec tokens = new PageTokenCodec(Map.of(1, KEY), 1, 3_600_000L);
     Downstreams downstreams = new Downstreams(shardChannels, prerank, rank);
-    MixerServiceImpl impl = new MixerServiceImpl(SNAPSHOT, downstreams, mixerOptions, tokens);
+    mixerData = new Versioned<>(SNAPSHOT.version(), MixerData.of(SNAPSHOT), GRACE);
+    MixerServiceImpl impl = new MixerServiceImpl(mixerData, downstreams, mixerOptions, tokens);
     mixerChannel = start("mixer", impl, serverOptions);
     mixer = servers.get(servers.size() - 1);
+  }
+
+  /** The test snapshot's data under another version name: what a re-published snapshot looks like. */
+  static Snapshot renamed(String version) {
+    Snapshot s = SNAPSHOT;
+    return new Snapshot(version, s.categories(), s.catalog(), s.users(), s.itemEmbeddings(), s.userVectors(),
+        s.itemNeighbours(), s.models(), s.modelVersions(), s.provenance());
+  }
+
+  /** Swaps {@code snapshot} into every stage (recall shards, prerank, rank), as their watchers would. */
+  void swapStages(Snapshot snapshot) {
+    for (int s = 0; s < shards; s++) {
+      recallData.get(s).swap(snapshot.version(), ShardData.of(snapshot, s, shards));
+    }
+    prerankData.swap(snapshot.version(), PrerankData.of(snapshot));
+    rankData.swap(snapshot.version(), RankData.of(snapshot, ValueFormula.DEFAULT));
+  }
+
+  /** Swaps {@code snapshot} into the mixer, as its watcher would. */
+  void swapMixer(Snapshot snapshot) {
+    mixerData.swap(snapshot.version(), MixerData.of(snapshot));
   }
 
   MixerServiceGrpc.MixerServiceBlockingStub mixerStub() {

@@ -7,7 +7,7 @@ import io.rankingcluster.common.server.ManagedServer;
 import io.rankingcluster.common.server.ServerOptions;
 import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.common.server.Validation;
-import io.rankingcluster.core.snapshot.Snapshot;
+import io.rankingcluster.common.snapshot.SnapshotWatcher;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -43,17 +43,20 @@ public final class PrerankMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     server.validate();
+    data.validate();
     Validation.require(port > 0 && port < 65536, "--port must be in [1, 65535], was " + port);
     Validation.require(topK.length == 3, "--top-k needs three numbers (products,videos,live streams)");
     for (int k : topK) {
       Validation.require(k >= 0 && k <= maxTopK, "--top-k entries must be in [0, --max-top-k=" + maxTopK + "], got " + k);
     }
     Validation.require(maxCandidates >= 1, "--max-candidates must be >= 1, was " + maxCandidates);
-    Snapshot w = data.load();
-    PrerankServiceImpl impl = new PrerankServiceImpl(w, topK, maxTopK, maxCandidates);
+    SnapshotWatcher<PrerankData> watcher = data.watcher("prerank-service", PrerankData::of);
+    PrerankServiceImpl impl = new PrerankServiceImpl(watcher.versioned(), topK, maxTopK, maxCandidates);
     ManagedServer managed = new ManagedServer("prerank-service",
-        NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl));
-    managed.start(() -> impl.warmUp(w.catalog(), w.users(), server.warmupRequests));
+        NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl))
+        .closeOnStop(watcher);
+    managed.start(() -> impl.warmUp(watcher.initial().users(), server.warmupRequests));
+    watcher.start();
     ServiceMain.serveUntilShutdown(managed);
     return 0;
   }

@@ -3,41 +3,37 @@ package io.rankingcluster.prerank;
 import io.grpc.stub.StreamObserver;
 import io.rankingcluster.common.mapping.ProtoMapping;
 import io.rankingcluster.common.mapping.Statuses;
+import io.rankingcluster.common.snapshot.Versioned;
 import io.rankingcluster.core.ItemKind;
 import io.rankingcluster.core.catalog.Catalog;
-import io.rankingcluster.core.catalog.CategoryTree;
-import io.rankingcluster.core.embed.Embeddings;
-import io.rankingcluster.core.model.MultiTaskModel;
-import io.rankingcluster.core.model.SnapshotModels;
-import io.rankingcluster.core.snapshot.Snapshot;
 import io.rankingcluster.core.recall.Candidates;
 import io.rankingcluster.core.score.PrerankScorer;
 import io.rankingcluster.core.score.UserSignals;
+import io.rankingcluster.core.snapshot.Snapshot;
 import io.rankingcluster.core.user.UserProfiles;
 import io.rankingcluster.proto.v1.PrerankRequest;
 import io.rankingcluster.proto.v1.PrerankResponse;
 import io.rankingcluster.proto.v1.PrerankServiceGrpc;
 
-/** The Prerank rpc: validates, scores with core's {@link PrerankScorer}, keeps the top K per kind. */
+/**
+ * The Prerank rpc: validates, scores with core's {@link PrerankScorer}, keeps the top K per kind. Each call
+ * uses the snapshot version it pins (context.snapshot_version) while this service still holds it, else the
+ * current one, and names the version used in its response.
+ */
 public final class PrerankServiceImpl extends PrerankServiceGrpc.PrerankServiceImplBase {
-  private final PrerankScorer scorer;
-  private final CategoryTree tree;
+  private final Versioned<PrerankData> data;
   private final int[] defaultTopK;
   private final int maxTopK;
   private final int maxCandidates;
 
-  private final int dimension;
-
+  /** Serves one snapshot for good (tests, tools). */
   public PrerankServiceImpl(Snapshot snapshot, int[] defaultTopK, int maxTopK, int maxCandidates) {
-    this(snapshot.catalog(), snapshot.categories(), snapshot.itemEmbeddings(), SnapshotModels.get(snapshot, "prerank"),
-        defaultTopK, maxTopK, maxCandidates);
+    this(Versioned.fixed(snapshot.version(), PrerankData.of(snapshot)), defaultTopK, maxTopK, maxCandidates);
   }
 
-  public PrerankServiceImpl(Catalog catalog, CategoryTree tree, Embeddings itemEmbeddings, MultiTaskModel model,
-      int[] defaultTopK, int maxTopK, int maxCandidates) {
-    this.scorer = new PrerankScorer(catalog, itemEmbeddings, model);
-    this.dimension = itemEmbeddings.dimension();
-    this.tree = tree;
+  /** Serves whatever {@code data} holds; a snapshot watcher swaps it. */
+  public PrerankServiceImpl(Versioned<PrerankData> data, int[] defaultTopK, int maxTopK, int maxCandidates) {
+    this.data = data;
     this.defaultTopK = defaultTopK.clone();
     this.maxTopK = maxTopK;
     this.maxCandidates = maxCandidates;
@@ -49,14 +45,17 @@ public final class PrerankServiceImpl extends PrerankServiceGrpc.PrerankServiceI
     if (in.size == 0) {
       throw Statuses.invalid("candidates.item_ids", "no candidates to prerank");
     }
-    UserSignals user = ProtoMapping.user(request.getUser(), "user", tree, UserProfiles.MAX_RECENT);
+    // One read of the holder per call: every part of the call sees the same version.
+    PrerankData d = data.forVersion(request.getContext().getSnapshotVersion()).state();
+    UserSignals user = ProtoMapping.user(request.getUser(), "user", d.tree(), UserProfiles.MAX_RECENT);
     int[] topK = ProtoMapping.kindLimits(request.getTopKPerKindList(), "top_k_per_kind", defaultTopK, maxTopK);
-    float[] vector = ProtoMapping.userVector(request.getUser(), "user", dimension);
+    float[] vector = ProtoMapping.userVector(request.getUser(), "user", d.dimension());
     long time = ProtoMapping.clientTimeMs(request.getContext(), "context");
-    PrerankScorer.Result result = scorer.topKPerKind(in, user, vector, time, topK);
+    PrerankScorer.Result result = d.scorer().topKPerKind(in, user, vector, time, topK);
     PrerankResponse.Builder resp = PrerankResponse.newBuilder()
         .setCandidates(ProtoMapping.block(result.kept()))
-        .setModelVersion(scorer.modelVersion());
+        .setModelVersion(d.scorer().modelVersion())
+        .setSnapshotVersion(d.version());
     for (ItemKind k : ItemKind.values()) {
       if (result.shortKinds()[k.index()]) {
         resp.addShortKindsValue(k.code());
@@ -67,13 +66,16 @@ public final class PrerankServiceImpl extends PrerankServiceGrpc.PrerankServiceI
   }
 
   /** Scores {@code n} synthetic batches of the catalog's first items: the warm-up before SERVING. */
-  void warmUp(Catalog catalog, UserProfiles users, int n) {
+  void warmUp(UserProfiles users, int n) {
+    PrerankData d = data.current().state();
+    Catalog catalog = d.catalog();
     int size = Math.min(2000, catalog.size());
     Candidates batch = new Candidates(java.util.Arrays.copyOf(catalog.ids, size), java.util.Arrays.copyOf(catalog.kinds, size),
         new float[size], new int[size], size);
     for (int i = 0; i < n; i++) {
       long[] recent = users.size() == 0 ? new long[0] : users.recentItems(i % users.size());
-      scorer.topKPerKind(batch, UserSignals.of(recent, catalog, tree.parentCount(), tree.leavesPerParent()), defaultTopK);
+      d.scorer().topKPerKind(batch, UserSignals.of(recent, catalog, d.tree().parentCount(), d.tree().leavesPerParent()),
+          defaultTopK);
     }
   }
 }

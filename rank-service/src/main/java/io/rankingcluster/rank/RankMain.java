@@ -7,8 +7,8 @@ import io.rankingcluster.common.server.ManagedServer;
 import io.rankingcluster.common.server.ServerOptions;
 import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.common.server.Validation;
+import io.rankingcluster.common.snapshot.SnapshotWatcher;
 import io.rankingcluster.core.score.ValueFormula;
-import io.rankingcluster.core.snapshot.Snapshot;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -48,6 +48,7 @@ public final class RankMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     server.validate();
+    data.validate();
     Validation.require(port > 0 && port < 65536, "--port must be in [1, 65535], was " + port);
     Validation.require(maxCandidates >= 1, "--max-candidates must be >= 1, was " + maxCandidates);
     ValueFormula formula;
@@ -56,11 +57,14 @@ public final class RankMain implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new Validation.ConfigException("--value-per-watch-second, --commerce-weight, --live-order-value: " + e.getMessage());
     }
-    Snapshot w = data.load();
-    RankServiceImpl impl = new RankServiceImpl(w, formula, maxCandidates);
+    ValueFormula f = formula;
+    SnapshotWatcher<RankData> watcher = data.watcher("rank-service", s -> RankData.of(s, f));
+    RankServiceImpl impl = new RankServiceImpl(watcher.versioned(), maxCandidates);
     ManagedServer managed = new ManagedServer("rank-service",
-        NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl));
-    managed.start(() -> impl.warmUp(w.catalog(), w.users(), server.warmupRequests));
+        NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl))
+        .closeOnStop(watcher);
+    managed.start(() -> impl.warmUp(watcher.initial().users(), server.warmupRequests));
+    watcher.start();
     ServiceMain.serveUntilShutdown(managed);
     return 0;
   }

@@ -7,7 +7,7 @@ import io.rankingcluster.common.server.ManagedServer;
 import io.rankingcluster.common.server.ServerOptions;
 import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.common.server.Validation;
-import io.rankingcluster.core.snapshot.Snapshot;
+import io.rankingcluster.common.snapshot.SnapshotWatcher;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -39,17 +39,20 @@ public final class RecallMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     server.validate();
+    data.validate();
     limits.validate();
     Validation.require(port > 0 && port < 65536, "--port must be in [1, 65535], was " + port);
     Validation.require(shardCount >= 1 && shardCount <= 4096, "--shard-count must be in [1, 4096], was " + shardCount);
     Validation.require(shardIndex >= 0 && shardIndex < shardCount,
         "--shard-index must be in [0, --shard-count=" + shardCount + "), was " + shardIndex);
-    Snapshot snapshot = data.load();
-    ShardData shard = ShardData.of(snapshot, shardIndex, shardCount);
-    RecallServiceImpl impl = new RecallServiceImpl(shard, limits);
+    int index = shardIndex;
+    int count = shardCount;
+    SnapshotWatcher<ShardData> watcher = data.watcher("recall-service", s -> ShardData.of(s, index, count));
+    RecallServiceImpl impl = new RecallServiceImpl(watcher.versioned(), limits);
     ManagedServer managed = new ManagedServer("recall-service", NettyServerBuilder.forAddress(
-        new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl));
-    managed.start(() -> impl.warmUp(snapshot.users(), snapshot.userVectors(), server.warmupRequests));
+        new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl)).closeOnStop(watcher);
+    managed.start(() -> impl.warmUp(watcher.initial().users(), watcher.initial().userVectors(), server.warmupRequests));
+    watcher.start();
     try {
       ServiceMain.serveUntilShutdown(managed);
     } finally {

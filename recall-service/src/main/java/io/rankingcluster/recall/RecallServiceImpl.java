@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import io.rankingcluster.common.mapping.ProtoMapping;
 import io.rankingcluster.common.server.Discard;
+import io.rankingcluster.common.snapshot.Versioned;
 import io.rankingcluster.core.embed.Embeddings;
 import io.rankingcluster.proto.v1.UserFeatures;
 import io.rankingcluster.core.catalog.Catalog;
@@ -32,18 +33,24 @@ import io.rankingcluster.proto.v1.ShardInfo;
 
 /**
  * The Recall rpc over one shard: validates the request, runs the shard's channels through core's
- * {@link RecallEngine}, and answers with packed candidates and per-channel statistics.
+ * {@link RecallEngine}, and answers with packed candidates and per-channel statistics. Each call uses the
+ * shard data of the snapshot version it pins (context.snapshot_version) while this shard still holds it,
+ * else the current one, and names the version used in its response.
  */
 public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImplBase {
-  private final ShardData shard;
-  private final RecallEngine engine;
+  private final Versioned<ShardData> data;
   private final RecallLimits limits;
   private final double[] shares;
   private final ExecutorService channelPool;
 
+  /** Serves one shard data for good (tests, tools). */
   public RecallServiceImpl(ShardData shard, RecallLimits limits) {
-    this.shard = shard;
-    this.engine = shard.engine;
+    this(Versioned.fixed(shard.version, shard), limits);
+  }
+
+  /** Serves whatever shard data {@code data} holds; a snapshot watcher swaps it. */
+  public RecallServiceImpl(Versioned<ShardData> data, RecallLimits limits) {
+    this.data = data;
     this.limits = limits;
     this.shares = limits.shares();
     int threads = limits.effectiveChannelThreads();
@@ -64,13 +71,15 @@ public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImpl
 
   @Override
   public void recall(RecallRequest request, StreamObserver<RecallResponse> out) {
-    RecallQuery query = query(request);
+    // One read of the holder per call: every part of the call sees the same version.
+    ShardData shard = data.forVersion(request.getContext().getSnapshotVersion()).state();
+    RecallQuery query = query(request, shard);
     int[] channelLimits = channelLimits(request);
     // The channels share what is left of the caller's deadline, minus a reserve to merge and answer.
     Deadline deadline = Context.current().getDeadline();
     long budget = (deadline == null ? TimeUnit.MILLISECONDS.toNanos(100) : deadline.timeRemaining(TimeUnit.NANOSECONDS))
         - TimeUnit.MILLISECONDS.toNanos(limits.mergeReserveMs);
-    RecallEngine.Result result = engine.recall(query, channelLimits, shares, Math.max(0, budget), channelPool);
+    RecallEngine.Result result = shard.engine.recall(query, channelLimits, shares, Math.max(0, budget), channelPool);
     RecallResponse.Builder resp = RecallResponse.newBuilder()
         .setCandidates(ProtoMapping.block(result.candidates()))
         .setShard(ShardInfo.newBuilder().setIndex(shard.index).setCount(shard.count))
@@ -88,6 +97,7 @@ public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImpl
     if (request.getItemIdsCount() > limits.maxEmbeddingIds) {
       throw invalid("item_ids", "at most " + limits.maxEmbeddingIds + " ids per call, got " + request.getItemIdsCount());
     }
+    ShardData shard = data.forVersion(request.getContext().getSnapshotVersion()).state();
     int dim = shard.embeddings.dimension();
     GetEmbeddingsResponse.Builder resp = GetEmbeddingsResponse.newBuilder().setSnapshotVersion(shard.version)
         .setDimension(dim);
@@ -110,14 +120,14 @@ public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImpl
     out.onCompleted();
   }
 
-  RecallQuery query(RecallRequest request) {
+  RecallQuery query(RecallRequest request, ShardData shard) {
     UserSignals user = ProtoMapping.user(request.getUser(), "user", shard.categories, UserProfiles.MAX_RECENT);
     if (request.getExcludeItemIdsCount() > limits.maxExcludeIds) {
       throw invalid("exclude_item_ids", "at most " + limits.maxExcludeIds + " ids, got " + request.getExcludeItemIdsCount());
     }
     int[] kindLimits = ProtoMapping.kindLimits(request.getKindLimitsList(), "kind_limits", limits.defaultKindLimits(),
         limits.maxLimit);
-    Catalog catalog = engine.catalog();
+    Catalog catalog = shard.engine.catalog();
     long[] exclude = new long[request.getExcludeItemIdsCount()];
     for (int i = 0; i < exclude.length; i++) {
       exclude[i] = request.getExcludeItemIds(i);
@@ -164,6 +174,7 @@ public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImpl
 
   /** Pushes {@code n} Recall calls built from real profiles through the handler: the warm-up before SERVING. */
   void warmUp(UserProfiles users, Embeddings userVectors, int n) {
+    ShardData shard = data.current().state();
     for (int i = 0; i < n && users.size() > 0; i++) {
       int u = i % users.size();
       UserFeatures.Builder f = UserFeatures.newBuilder();

@@ -25,6 +25,8 @@ class RecallMainConfigTest {
       "--threads=-3|--threads",
       "--max-inbound-bytes=10|--max-inbound-bytes",
       "--snapshot-root=/nonexistent|--snapshot-root",
+      "--snapshot-poll-seconds=-1|--snapshot-poll-seconds",
+      "--snapshot-grace-seconds=x|--snapshot-grace-seconds",
       "--no-such-flag|--no-such-flag"})
   void badFlag_exitsNonZero_namingTheOption(String args, String option) {
     StringWriter err = new StringWriter();
@@ -51,7 +53,8 @@ class RecallMainConfigTest {
         new PrintWriter(new StringWriter(), true)));
     cl.usage(new PrintWriter(out, true));
     for (String option : new String[] {"--port", "--shard-index", "--shard-count", "--threads", "--max-inbound-bytes",
-        "--drain-seconds", "--warmup-requests", "--default-deadline-ms", "--snapshot-root", "--max-exclude-ids"}) {
+        "--drain-seconds", "--warmup-requests", "--default-deadline-ms", "--snapshot-root", "--snapshot-poll-seconds",
+        "--snapshot-grace-seconds", "--max-exclude-ids"}) {
       assertTrue(out.toString().contains(option), "--help should list " + option);
     }
   }

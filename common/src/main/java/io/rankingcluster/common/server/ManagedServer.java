@@ -11,8 +11,11 @@ import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.grpc.util.TransmitStatusRuntimeExceptionInterceptor;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -26,7 +29,8 @@ import java.util.logging.Logger;
  * deadline; and a graceful stop (health NOT_SERVING first, then no new calls, then in-flight calls drain
  * for the grace period, then the rest are cancelled).
  *
- * <p>The {@link ServerBuilder} comes from outside, so tests run the same lifecycle in-process.
+ * <p>The {@link ServerBuilder} comes from outside, so tests run the same lifecycle in-process. The time from
+ * process start to SERVING is logged on the SERVING line and kept ({@link #startupMillis()}).
  */
 public final class ManagedServer {
   private static final Logger LOG = Logger.getLogger(ManagedServer.class.getName());
@@ -38,6 +42,9 @@ public final class ManagedServer {
   private final Server server;
   private final long drainMillis;
   private final ConcurrencyLimitInterceptor shed;
+  private final List<AutoCloseable> closeOnStop = new CopyOnWriteArrayList<>();
+  private volatile long warmUpMillis = -1;
+  private volatile long startupMillis = -1;
 
   /**
    * @param name service name for logs
@@ -83,7 +90,41 @@ public final class ManagedServer {
     long t0 = System.nanoTime();
     warmUp.run();
     setStatus(ServingStatus.SERVING);
-    LOG.info(() -> String.format("%s SERVING (warm-up %.0f ms)", name, (System.nanoTime() - t0) / 1e6));
+    warmUpMillis = (System.nanoTime() - t0) / 1_000_000;
+    startupMillis = System.currentTimeMillis() - processStartMillis();
+    LOG.info(() -> String.format("%s SERVING %d ms after process start (warm-up %d ms)", name, startupMillis,
+        warmUpMillis));
+    return this;
+  }
+
+  /**
+   * When this process started, in ms since the epoch: the operating system's record (it includes JVM boot),
+   * else the JVM's own start time.
+   */
+  static long processStartMillis() {
+    return ProcessHandle.current().info().startInstant().map(Instant::toEpochMilli)
+        .orElseGet(() -> ManagementFactory.getRuntimeMXBean().getStartTime());
+  }
+
+  /**
+   * Milliseconds from process start to SERVING (JVM boot, configuration, data load, warm-up), or -1 before
+   * SERVING. Servers started later in a long-lived process (tests) count from that process's start.
+   */
+  public long startupMillis() {
+    return startupMillis;
+  }
+
+  /** Milliseconds the warm-up took, or -1 before SERVING. */
+  public long warmUpMillis() {
+    return warmUpMillis;
+  }
+
+  /**
+   * Closes {@code resource} when the server stops, after in-flight calls have drained (so what they use stays
+   * open until then); resources close in reverse order of registration. Returns this server.
+   */
+  public ManagedServer closeOnStop(AutoCloseable resource) {
+    closeOnStop.add(resource);
     return this;
   }
 
@@ -128,6 +169,14 @@ public final class ManagedServer {
       Thread.currentThread().interrupt();
     } finally {
       executor.shutdownNow();
+      for (int i = closeOnStop.size() - 1; i >= 0; i--) {
+        AutoCloseable resource = closeOnStop.get(i);
+        try {
+          resource.close();
+        } catch (Exception e) {
+          LOG.warning(() -> name + ": closing " + resource + " failed: " + e);
+        }
+      }
     }
     LOG.info(() -> name + " stopped");
   }

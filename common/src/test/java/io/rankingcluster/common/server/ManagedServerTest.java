@@ -84,6 +84,20 @@ class ManagedServerTest {
   }
 
   @Test
+  void start_measuresTimeToServing_andStopClosesRegisteredResourcesLastFirst() throws Exception {
+    ManagedServer server = server(new BlockingRank(), 1);
+    List<String> closed = new CopyOnWriteArrayList<>();
+    server.closeOnStop(() -> closed.add("first")).closeOnStop(() -> closed.add("second"));
+    assertEquals(-1, server.startupMillis());
+    server.start(() -> {});
+    assertTrue(server.warmUpMillis() >= 0 && server.startupMillis() >= server.warmUpMillis(),
+        "startup " + server.startupMillis() + " ms, warm-up " + server.warmUpMillis() + " ms");
+    assertTrue(closed.isEmpty(), "nothing closes while serving");
+    server.stop();
+    assertEquals(List.of("second", "first"), closed);
+  }
+
+  @Test
   void stop_healthFirst_inFlightCallCompletes_newCallsUnavailable() throws Exception {
     BlockingRank rank = new BlockingRank();
     ManagedServer server = server(rank, 20).start(() -> {});

@@ -8,10 +8,12 @@ import io.rankingcluster.core.user.UserProfiles;
 
 /**
  * What one snapshot version gives the mixer: the item table (sellers and titles for the page), the category
- * tree, user profiles and user vectors (the user state it sends to the stages).
+ * tree, user profiles and user vectors (the user state it sends to the stages), and item embeddings (for the
+ * diversity of the page).
  */
-public record MixerData(String version, Catalog catalog, CategoryTree tree, UserProfiles users, Embeddings userVectors) {
+public record MixerData(String version, Catalog catalog, CategoryTree tree, UserProfiles users, Embeddings userVectors,
+    Embeddings itemEmbeddings) {
   public static MixerData of(Snapshot s) {
-    return new MixerData(s.version(), s.catalog(), s.categories(), s.users(), s.userVectors());
+    return new MixerData(s.version(), s.catalog(), s.categories(), s.users(), s.userVectors(), s.itemEmbeddings());
   }
 }

@@ -66,7 +66,13 @@ public final class MixerOptions {
       description = "Blend: target share per kind, products,videos,live streams (default: ${DEFAULT-VALUE}).")
   public float[] kindShare;
 
+  @Option(names = "--mmr-lambda", defaultValue = "0.8",
+      description = "Blend: diversity by maximal marginal relevance inside each kind; 1 keeps the ranking order,"
+          + " lower values trade value for dissimilar items (default: ${DEFAULT-VALUE}).")
+  public float mmrLambda;
+
   public void validate() {
+    Validation.require(mmrLambda >= 0 && mmrLambda <= 1, "--mmr-lambda must be in [0, 1], was " + mmrLambda);
     shardTargets().forEach(t -> Validation.hostPort("--recall-targets", t));
     Validation.hostPort("--prerank-target", prerankTarget);
     Validation.hostPort("--rank-target", rankTarget);

@@ -198,7 +198,8 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
       int row = catalog.index.rowOf(ranked.ids[i]);
       sellers[i] = row < 0 ? -1 - i : catalog.sellers[row];
     }
-    Blender.Placement[] page = blender.blend(ranked.kinds, sellers, ranked.size, p.pageSize, p.allowedKinds);
+    Blender.Placement[] page = blender.blend(ranked.kinds, sellers, ranked.size, p.pageSize, p.allowedKinds,
+        diversity(d, ranked));
     trace.stage("blend", tBlend, ranked.size, page.length, "");
 
     RecommendResponse.Builder resp = RecommendResponse.newBuilder().setRequestId(p.requestId);
@@ -365,6 +366,33 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
           .setPClick(ranked.pClick[i]).setPConvert(ranked.pConvert[i]).setWatchSeconds(ranked.watch[i]));
     }
     return item.build();
+  }
+
+  /** MMR inputs for the ranked candidates: their values and unit-length embeddings (none when lambda is 1). */
+  private Blender.Diversity diversity(MixerData d, Ranked ranked) {
+    Embeddings e = d.itemEmbeddings();
+    if (options.mmrLambda >= 1f || e.dimension() == 0) {
+      return null;
+    }
+    int dim = e.dimension();
+    float[] unit = new float[ranked.size * dim];
+    for (int i = 0; i < ranked.size; i++) {
+      int row = d.catalog().index.rowOf(ranked.ids[i]);
+      if (row < 0) {
+        continue;
+      }
+      float norm = 0;
+      for (int k = 0; k < dim; k++) {
+        float v = e.data()[row * dim + k];
+        unit[i * dim + k] = v;
+        norm += v * v;
+      }
+      float inv = norm > 0 ? (float) (1 / Math.sqrt(norm)) : 0f;
+      for (int k = 0; k < dim; k++) {
+        unit[i * dim + k] *= inv;
+      }
+    }
+    return new Blender.Diversity(ranked.values, unit, dim, options.mmrLambda);
   }
 
   private static int indexOf(CandidateBlock b, long id) {

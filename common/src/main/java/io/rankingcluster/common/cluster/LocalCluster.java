@@ -182,7 +182,10 @@ public final class LocalCluster implements Callable<Integer> {
           return false;
         }
         if ("SERVING".equals(health("127.0.0.1", s.port()))) {
-          System.out.printf("%-16s SERVING%n", s.name());
+          long startedAt = cluster.process(s).flatMap(h -> h.info().startInstant()).map(java.time.Instant::toEpochMilli)
+              .orElse(System.currentTimeMillis());
+          System.out.printf("%-16s SERVING %.1f s after its process started%n", s.name(),
+              (System.currentTimeMillis() - startedAt) / 1000.0);
           return true;
         }
         TimeUnit.MILLISECONDS.sleep(200); // poll interval while a process loads and warms

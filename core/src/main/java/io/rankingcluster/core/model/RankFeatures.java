@@ -84,25 +84,69 @@ public final class RankFeatures {
     }
   }
 
+  /** Column indexes of the features that depend on the item alone (precomputed by {@link ItemStatics}). */
+  private static final int[] STATIC_COLUMNS = {0, 1, 2, 6, 7, 8, 11};
+
+  /**
+   * The item-only features of every catalog row, computed once per catalog (a snapshot load) so that
+   * scoring a candidate copies them instead of recomputing logarithms: the same values as {@link #compute}.
+   */
+  public static final class ItemStatics {
+    final float[] table;
+    final Catalog catalog;
+
+    public ItemStatics(Catalog c) {
+      this.catalog = c;
+      this.table = new float[c.size() * STATIC_COLUMNS.length];
+      float[] row = new float[COUNT];
+      for (int r = 0; r < c.size(); r++) {
+        itemOnly(c, r, row, 0);
+        for (int j = 0; j < STATIC_COLUMNS.length; j++) {
+          table[r * STATIC_COLUMNS.length + j] = row[STATIC_COLUMNS[j]];
+        }
+      }
+    }
+  }
+
+  private static void itemOnly(Catalog c, int row, float[] out, int offset) {
+    float ctr = c.smoothedCtr(row, 0.05f, 50f);
+    float cvr = c.smoothedCvr(row, 0.05f, 20f);
+    byte kind = c.kinds[row];
+    out[offset] = (float) Math.log(ctr);
+    out[offset + 1] = (float) Math.log(cvr);
+    out[offset + 2] = (float) Math.log1p(c.impressions[row]);
+    out[offset + 6] = (float) Math.log1p(c.prices[row]);
+    out[offset + 7] = kind == ItemKind.VIDEO.code() ? 1f : 0f;
+    out[offset + 8] = kind == ItemKind.LIVE_STREAM.code() ? 1f : 0f;
+    out[offset + 11] = (float) Math.log1p((c.watchSeconds[row] + 30f) / (c.clicks[row] + 1f));
+  }
+
+  /** As {@link #compute(Catalog, Embeddings, int, Context, long, float[], int, int)}, item-only features from a table. */
+  public static void compute(ItemStatics statics, Embeddings itemEmbeddings, int row, Context ctx, long timeMs, float[] out,
+      int offset, int columns) {
+    int s = row * STATIC_COLUMNS.length;
+    for (int j = 0; j < STATIC_COLUMNS.length; j++) {
+      out[offset + STATIC_COLUMNS[j]] = statics.table[s + j];
+    }
+    userDependent(statics.catalog, itemEmbeddings, row, ctx, timeMs, out, offset, columns);
+  }
+
   /**
    * Writes the features of catalog row {@code row}, shown at {@code timeMs}, into {@code out[offset .. offset + columns)}; columns is
    * {@link #PRERANK_COUNT} or {@link #COUNT}.
    */
   public static void compute(Catalog c, Embeddings itemEmbeddings, int row, Context ctx, long timeMs, float[] out,
       int offset, int columns) {
-    float ctr = c.smoothedCtr(row, 0.05f, 50f);
-    float cvr = c.smoothedCvr(row, 0.05f, 20f);
+    itemOnly(c, row, out, offset);
+    userDependent(c, itemEmbeddings, row, ctx, timeMs, out, offset, columns);
+  }
+
+  private static void userDependent(Catalog c, Embeddings itemEmbeddings, int row, Context ctx, long timeMs, float[] out,
+      int offset, int columns) {
     int leaf = c.categories[row];
-    byte kind = c.kinds[row];
-    out[offset] = (float) Math.log(ctr);
-    out[offset + 1] = (float) Math.log(cvr);
-    out[offset + 2] = (float) Math.log1p(c.impressions[row]);
     out[offset + 3] = ctx.user.leafAffinity(leaf);
     out[offset + 4] = ctx.user.parentAffinity(leaf);
     out[offset + 5] = ctx.user.priceFit(c.prices[row]);
-    out[offset + 6] = (float) Math.log1p(c.prices[row]);
-    out[offset + 7] = kind == ItemKind.VIDEO.code() ? 1f : 0f;
-    out[offset + 8] = kind == ItemKind.LIVE_STREAM.code() ? 1f : 0f;
     int d = itemEmbeddings.dimension();
     float dot = 0;
     if (ctx.userVector.length == d && d > 0) {
@@ -115,7 +159,6 @@ public final class RankFeatures {
     out[offset + 9] = dot;
     double ageDays = Math.max(0, (timeMs - c.createdMs[row]) / 86_400_000.0);
     out[offset + 10] = (float) Math.exp(-ageDays / 7);
-    out[offset + 11] = (float) Math.log1p((c.watchSeconds[row] + 30f) / (c.clicks[row] + 1f));
     if (columns <= PRERANK_COUNT) {
       return;
     }

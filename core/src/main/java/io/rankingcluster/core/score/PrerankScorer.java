@@ -19,6 +19,8 @@ public final class PrerankScorer {
   private final Catalog catalog;
   private final Embeddings itemEmbeddings;
   private final MultiTaskModel model;
+  /** Item-only features precomputed once per catalog (null without a model). */
+  private final RankFeatures.ItemStatics statics;
 
   /** Scores with fixed prior weights (no trained model). */
   public PrerankScorer(Catalog catalog) {
@@ -34,6 +36,7 @@ public final class PrerankScorer {
     this.catalog = catalog;
     this.itemEmbeddings = itemEmbeddings;
     this.model = model;
+    this.statics = model == null ? null : new RankFeatures.ItemStatics(catalog);
   }
 
   public String modelVersion() {
@@ -69,7 +72,7 @@ public final class PrerankScorer {
       RankFeatures.Context ctx = new RankFeatures.Context(user, userVector, catalog, itemEmbeddings);
       for (int i = 0; i < in.size; i++) {
         if (rows[i] >= 0) {
-          RankFeatures.compute(catalog, itemEmbeddings, rows[i], ctx, timeMs, x, i * f, f);
+          RankFeatures.compute(statics, itemEmbeddings, rows[i], ctx, timeMs, x, i * f, f);
         }
       }
       model.predict(x, in.size, scores, new float[2 * model.maxWidth()]);

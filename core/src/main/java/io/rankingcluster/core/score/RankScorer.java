@@ -20,6 +20,8 @@ public final class RankScorer {
   private final ValueFormula formula;
   private final Embeddings itemEmbeddings;
   private final MultiTaskModel model;
+  /** Item-only features precomputed once per catalog (null without a model). */
+  private final RankFeatures.ItemStatics statics;
 
   /** Heads from fixed prior weights (no trained model). */
   public RankScorer(Catalog catalog, ValueFormula formula) {
@@ -36,6 +38,7 @@ public final class RankScorer {
     this.formula = formula;
     this.itemEmbeddings = itemEmbeddings;
     this.model = model;
+    this.statics = model == null ? null : new RankFeatures.ItemStatics(catalog);
   }
 
   public String modelVersion() {
@@ -91,7 +94,7 @@ public final class RankScorer {
     for (int i = 0; i < n; i++) {
       rows[i] = catalog.index.rowOf(in.ids[i]);
       if (rows[i] >= 0) {
-        RankFeatures.compute(catalog, itemEmbeddings, rows[i], ctx, timeMs, x, i * f, f);
+        RankFeatures.compute(statics, itemEmbeddings, rows[i], ctx, timeMs, x, i * f, f);
       }
     }
     float[] heads = new float[n * 3];

@@ -71,7 +71,53 @@ public final class MixerOptions {
           + " lower values trade value for dissimilar items (default: ${DEFAULT-VALUE}).")
   public float mmrLambda;
 
+  @Option(names = "--experiment", defaultValue = "default",
+      description = "Name of the running experiment; it salts the user hash, so a new name reshuffles users"
+          + " (default: ${DEFAULT-VALUE}).")
+  public String experiment;
+
+  @Option(names = "--experiment-arms", defaultValue = "control:1",
+      description = "Arms as name:share[:stage=model_version,...], separated by ';' (shares sum to 1), e.g."
+          + " 'control:0.5;treatment:0.5:rank=rank-mtl-s43'. An arm without models serves the stages' defaults"
+          + " (default: ${DEFAULT-VALUE}).")
+  public String experimentArms;
+
+  /** The experiment router for --experiment and --experiment-arms. */
+  public io.rankingcluster.core.experiment.ExperimentRouter experimentRouter() {
+    List<io.rankingcluster.core.experiment.ExperimentRouter.Arm> arms = new ArrayList<>();
+    for (String spec : experimentArms.split(";")) {
+      if (spec.isBlank()) {
+        continue;
+      }
+      String[] parts = spec.trim().split(":");
+      Validation.require(parts.length == 2 || parts.length == 3,
+          "--experiment-arms entries must be name:share[:stage=model,...], got '" + spec.trim() + "'");
+      double share;
+      try {
+        share = Double.parseDouble(parts[1]);
+      } catch (NumberFormatException e) {
+        throw new Validation.ConfigException("--experiment-arms: share of '" + parts[0] + "' is not a number");
+      }
+      Map<String, String> models = new HashMap<>();
+      if (parts.length == 3) {
+        for (String kv : parts[2].split(",")) {
+          String[] pair = kv.split("=");
+          Validation.require(pair.length == 2 && (pair[0].equals("prerank") || pair[0].equals("rank")),
+              "--experiment-arms: models of '" + parts[0] + "' must be prerank=... or rank=..., got '" + kv + "'");
+          models.put(pair[0], pair[1]);
+        }
+      }
+      arms.add(new io.rankingcluster.core.experiment.ExperimentRouter.Arm(parts[0], share, Map.copyOf(models)));
+    }
+    try {
+      return new io.rankingcluster.core.experiment.ExperimentRouter(experiment, arms);
+    } catch (IllegalArgumentException e) {
+      throw new Validation.ConfigException("--experiment-arms: " + e.getMessage());
+    }
+  }
+
   public void validate() {
+    experimentRouter();
     Validation.require(mmrLambda >= 0 && mmrLambda <= 1, "--mmr-lambda must be in [0, 1], was " + mmrLambda);
     shardTargets().forEach(t -> Validation.hostPort("--recall-targets", t));
     Validation.hostPort("--prerank-target", prerankTarget);

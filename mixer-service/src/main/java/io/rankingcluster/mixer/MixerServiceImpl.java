@@ -18,6 +18,7 @@ import io.rankingcluster.core.blend.PageTokenCodec.InvalidTokenException;
 import io.rankingcluster.core.blend.PageTokenCodec.PageState;
 import io.rankingcluster.core.catalog.Catalog;
 import io.rankingcluster.core.embed.Embeddings;
+import io.rankingcluster.core.experiment.ExperimentRouter;
 import io.rankingcluster.core.recall.Channel;
 import io.rankingcluster.core.snapshot.Snapshot;
 import io.rankingcluster.core.score.UserSignals;
@@ -75,7 +76,7 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
   private final MixerOptions options;
   private final PageTokenCodec tokens;
   private final Blender blender;
-  private final String experimentArm = "default";
+  private final ExperimentRouter experiments;
 
   /** Serves one snapshot for good (tests, tools). */
   public MixerServiceImpl(Snapshot snapshot, Downstreams downstreams, MixerOptions options, PageTokenCodec tokens) {
@@ -88,6 +89,7 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     this.data = data;
     this.downstreams = downstreams;
     this.options = options;
+    this.experiments = options.experimentRouter();
     this.tokens = tokens;
     this.blender = new Blender(new BlendConfig(options.kindShare, true, 5, 1, true));
   }
@@ -125,7 +127,10 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     long[] recent = userRow < 0 ? new long[0] : users.recentItems(userRow);
     UserSignals user = UserSignals.of(recent, catalog, d.tree().parentCount(), d.tree().leavesPerParent());
     int country = p.country >= 0 ? p.country : userRow >= 0 ? users.country(userRow) : -1;
+    // One experiment arm per request, decided here and passed down: every stage serves the same arm.
+    ExperimentRouter.Arm arm = experimentArm(request.getContext());
     RequestContext downstreamContext = request.getContext().toBuilder()
+        .putAllModelVersions(arm.settings())
         .setRequestId(p.requestId)
         .setSnapshotVersion(version)
         .setCountry(country >= 0 ? Catalog.COUNTRIES[country] : "")
@@ -212,11 +217,26 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     resp.setNextPageToken(tokens.encode(new PageState(p.page + 1, served, System.currentTimeMillis())));
     resp.setDegraded(!trace.reasons.isEmpty()).addAllDegradedReasons(trace.reasons);
     resp.setVersions(Versions.newBuilder().setSnapshotVersion(version)
-        .setPrerankModelVersion(prerankVersion).setRankModelVersion(rankVersion).setExperimentArm(experimentArm));
+        .setPrerankModelVersion(prerankVersion).setRankModelVersion(rankVersion).setExperimentArm(arm.name()));
     if (trace.debug) {
       resp.setDebug(DebugInfo.newBuilder().addAllStages(trace.stages));
     }
     return resp.build();
+  }
+
+  /** The arm forced by the request (NOT_FOUND when unknown), or the user's arm by the router's stable hash. */
+  private ExperimentRouter.Arm experimentArm(RequestContext ctx) {
+    if (ctx.getExperiment().isEmpty()) {
+      return experiments.arm(ctx.getUserId());
+    }
+    ExperimentRouter.Arm forced = experiments.byName(ctx.getExperiment());
+    if (forced == null) {
+      StringBuilder names = new StringBuilder();
+      experiments.arms().forEach(a -> names.append(names.length() == 0 ? "" : ", ").append(a.name()));
+      throw io.rankingcluster.common.mapping.Statuses.notFound("context.experiment", "no experiment arm '"
+          + ctx.getExperiment() + "' (arms: " + names + ")");
+    }
+    return forced;
   }
 
   private record Parsed(String requestId, int pageSize, boolean[] allowedKinds, int page, long[] served, int country,

@@ -45,7 +45,7 @@ final class TestCluster implements AutoCloseable {
   /** The world as the services see it: a snapshot with small embeddings (quick to train in tests). */
   static final Snapshot SNAPSHOT = SnapshotBuilder.build(WORLD, "test-v1",
       new ImplicitAls.Config(16, 4, 3, 10f, 1f, 7, 2), ItemToItemBuilder.Config.DEFAULT,
-      new ModelTraining.Config(14, 22, 24, 100_000, 30_000, new ImplicitAls.Config(16, 4, 3, 10f, 1f, 7, 2), 1, 7), new Steps(new java.io.PrintStream(
+      new ModelTraining.Config(14, 22, 24, 100_000, 30_000, new ImplicitAls.Config(16, 4, 3, 10f, 1f, 7, 2), 1, 7), true, new Steps(new java.io.PrintStream(
           java.io.OutputStream.nullOutputStream())));
   static final Duration GRACE = Duration.ofMinutes(10);
   static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -64,6 +64,11 @@ final class TestCluster implements AutoCloseable {
   private final String prefix = "test-" + System.nanoTime() + "-";
 
   TestCluster(boolean loopback, int shards) throws IOException {
+    this(loopback, shards, options -> { });
+  }
+
+  /** With the mixer's options adjusted before it starts (for example experiment arms). */
+  TestCluster(boolean loopback, int shards, java.util.function.Consumer<MixerOptions> mixerSettings) throws IOException {
     this.loopback = loopback;
     this.shards = shards;
     ServerOptions serverOptions = ServiceMain.defaults(new ServerOptions());
@@ -81,6 +86,7 @@ final class TestCluster implements AutoCloseable {
     rankData = new Versioned<>(SNAPSHOT.version(), RankData.of(SNAPSHOT, ValueFormula.DEFAULT), GRACE);
     ManagedChannel rank = start("rank", new RankServiceImpl(rankData, 2000), serverOptions);
     mixerOptions = ServiceMain.defaults(new MixerOptions());
+    mixerSettings.accept(mixerOptions);
     PageTokenCodec tokens = new PageTokenCodec(Map.of(1, KEY), 1, 3_600_000L);
     Downstreams downstreams = new Downstreams(shardChannels, prerank, rank);
     mixerData = new Versioned<>(SNAPSHOT.version(), MixerData.of(SNAPSHOT), GRACE);

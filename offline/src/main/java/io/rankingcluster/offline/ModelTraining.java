@@ -36,6 +36,14 @@ public final class ModelTraining {
 
   /** The two models trained for serving: features known at day 18, trained on days 18-26, calibrated on 26-28. */
   public static MultiTaskModel[] trainForServing(DemoWorld world, Config c, Steps steps) {
+    return trainForServing(world, c, false, steps);
+  }
+
+  /**
+   * As above; with {@code rankVariant}, a third model: a rank variant with a wider network (48-24) and another
+   * seed, shipped as "rank@wide" for an A/B test against the default.
+   */
+  public static MultiTaskModel[] trainForServing(DemoWorld world, Config c, boolean rankVariant, Steps steps) {
     int day = 86_400;
     steps.start("ranking data: features known at day 18, impressions of days 18..28");
     RankingData.Known known = RankingData.knownAt(world, 18 * day, c.als());
@@ -45,7 +53,14 @@ public final class ModelTraining {
         c.maxEvalSamples(), c.seed() + 1);
     steps.end(train.n() + " training and " + valid.n() + " calibration impressions");
     MultiTaskTrainer.Trained[] t = trainBoth(train, valid, c, steps);
-    return new MultiTaskModel[] {t[0].model(), t[1].model()};
+    if (!rankVariant) {
+      return new MultiTaskModel[] {t[0].model(), t[1].model()};
+    }
+    steps.start("rank variant: multi-task network " + RankFeatures.COUNT + "-48-24");
+    MultiTaskTrainer.Trained wide = MultiTaskTrainer.train("rank-mtl-wide-s" + (c.seed() + 1), train, valid,
+        new MultiTaskTrainer.Config(new int[] {48, 24}, true, true, c.epochs(), 256, 0.003f, 1e-6f, c.seed() + 1), steps);
+    steps.end("");
+    return new MultiTaskModel[] {t[0].model(), t[1].model(), wide.model()};
   }
 
   private static MultiTaskTrainer.Trained[] trainBoth(MultiTaskTrainer.Data train, MultiTaskTrainer.Data valid, Config c,

@@ -141,6 +141,9 @@ public final class OfflineMain implements Callable<Integer> {
     @Option(names = "--version", description = "Version name (default: the world's name and the build time).")
     String version;
 
+    @Option(names = "--rank-variant", description = "Also ship a second rank model, rank@wide (48-24), for an A/B test.")
+    boolean rankVariant;
+
     @Override
     public Integer call() throws IOException {
       if (keep < 1) {
@@ -151,7 +154,7 @@ public final class OfflineMain implements Callable<Integer> {
       String name = version != null ? version
           : world.name() + "-" + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss"));
       Snapshot s = SnapshotBuilder.build(w, name, model.als(world.seed), ItemToItemBuilder.Config.DEFAULT,
-          model.noModels ? null : ModelTraining.Config.defaults(world.seed), steps);
+          model.noModels ? null : ModelTraining.Config.defaults(world.seed), rankVariant, steps);
       steps.start("write snapshot " + name + " to " + root);
       SnapshotStore store = new SnapshotStore(root);
       store.write(s);

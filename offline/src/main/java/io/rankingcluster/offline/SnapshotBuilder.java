@@ -23,6 +23,12 @@ public final class SnapshotBuilder {
    */
   public static Snapshot build(DemoWorld world, String version, ImplicitAls.Config als, ItemToItemBuilder.Config i2i,
       ModelTraining.Config models, Steps steps) {
+    return build(world, version, als, i2i, models, false, steps);
+  }
+
+  /** As above; {@code rankVariant} also ships a second rank model, "rank@wide", for A/B tests. */
+  public static Snapshot build(DemoWorld world, String version, ImplicitAls.Config als, ItemToItemBuilder.Config i2i,
+      ModelTraining.Config models, boolean rankVariant, Steps steps) {
     steps.start("click interactions");
     Interactions clicks = Interactions.clicks(world.events, world.users.size(), world.catalog.size(), 0, Integer.MAX_VALUE);
     steps.end(clicks.nonZeros() + " user-item pairs");
@@ -36,11 +42,15 @@ public final class SnapshotBuilder {
     Map<String, byte[]> modelFiles = new LinkedHashMap<>();
     Map<String, String> modelVersions = new LinkedHashMap<>();
     if (models != null) {
-      MultiTaskModel[] trained = ModelTraining.trainForServing(world, models, steps);
+      MultiTaskModel[] trained = ModelTraining.trainForServing(world, models, rankVariant, steps);
       modelFiles.put("prerank", trained[0].toBytes());
       modelFiles.put("rank", trained[1].toBytes());
       modelVersions.put("prerank", trained[0].version());
       modelVersions.put("rank", trained[1].version());
+      if (trained.length > 2) {
+        modelFiles.put("rank@wide", trained[2].toBytes());
+        modelVersions.put("rank@wide", trained[2].version());
+      }
     }
     modelVersions.put("embeddings", "ials-d" + als.dimension() + "-i" + als.iterations() + "-a" + als.alpha() + "-l" + als.lambda());
     modelVersions.put("item_to_item", "cooc-w" + i2i.window() + "-k" + i2i.perItem());

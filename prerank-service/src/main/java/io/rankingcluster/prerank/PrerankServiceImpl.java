@@ -1,6 +1,7 @@
 package io.rankingcluster.prerank;
 
 import io.grpc.stub.StreamObserver;
+import io.rankingcluster.common.mapping.ModelChoice;
 import io.rankingcluster.common.mapping.ProtoMapping;
 import io.rankingcluster.common.mapping.Statuses;
 import io.rankingcluster.common.snapshot.Versioned;
@@ -51,10 +52,11 @@ public final class PrerankServiceImpl extends PrerankServiceGrpc.PrerankServiceI
     int[] topK = ProtoMapping.kindLimits(request.getTopKPerKindList(), "top_k_per_kind", defaultTopK, maxTopK);
     float[] vector = ProtoMapping.userVector(request.getUser(), "user", d.dimension());
     long time = ProtoMapping.clientTimeMs(request.getContext(), "context");
-    PrerankScorer.Result result = d.scorer().topKPerKind(in, user, vector, time, topK);
+    PrerankScorer scorer = ModelChoice.choose(request.getContext(), "prerank", d.byModelVersion(), d.scorer());
+    PrerankScorer.Result result = scorer.topKPerKind(in, user, vector, time, topK);
     PrerankResponse.Builder resp = PrerankResponse.newBuilder()
         .setCandidates(ProtoMapping.block(result.kept()))
-        .setModelVersion(d.scorer().modelVersion())
+        .setModelVersion(scorer.modelVersion())
         .setSnapshotVersion(d.version());
     for (ItemKind k : ItemKind.values()) {
       if (result.shortKinds()[k.index()]) {

@@ -1,6 +1,7 @@
 package io.rankingcluster.rank;
 
 import io.grpc.stub.StreamObserver;
+import io.rankingcluster.common.mapping.ModelChoice;
 import io.rankingcluster.common.mapping.ProtoMapping;
 import io.rankingcluster.common.mapping.Statuses;
 import io.rankingcluster.common.snapshot.Versioned;
@@ -46,8 +47,9 @@ public final class RankServiceImpl extends RankServiceGrpc.RankServiceImplBase {
     UserSignals user = ProtoMapping.user(request.getUser(), "user", d.tree(), UserProfiles.MAX_RECENT);
     float[] vector = ProtoMapping.userVector(request.getUser(), "user", d.dimension());
     long time = ProtoMapping.clientTimeMs(request.getContext(), "context");
-    RankScorer.Ranked r = d.scorer().rank(in, user, vector, time);
-    RankResponse.Builder resp = RankResponse.newBuilder().setModelVersion(d.scorer().modelVersion())
+    RankScorer scorer = ModelChoice.choose(request.getContext(), "rank", d.byModelVersion(), d.scorer());
+    RankScorer.Ranked r = scorer.rank(in, user, vector, time);
+    RankResponse.Builder resp = RankResponse.newBuilder().setModelVersion(scorer.modelVersion())
         .setSnapshotVersion(d.version());
     for (int i = 0; i < r.size(); i++) {
       resp.addItemIds(r.ids()[i]).addKindsValue(r.kinds()[i]).addPClick(r.pClick()[i]).addPConvert(r.pConvert()[i])

@@ -164,6 +164,45 @@ class StageServicesTest {
   }
 
   @Test
+  void rank_debugFeatures_equalTheOfflineFeaturesForTheSameInputs() {
+    io.rankingcluster.core.snapshot.Snapshot s = TestCluster.SNAPSHOT;
+    int u = s.users().rowOf("5");
+    long[] recent = s.users().recentItems(u);
+    io.rankingcluster.core.score.UserSignals signals = io.rankingcluster.core.score.UserSignals.of(recent, s.catalog(),
+        s.categories().parentCount(), s.categories().leavesPerParent());
+    float[] vector = new float[s.userVectors().dimension()];
+    s.userVectors().copyRow(u, vector, 0);
+    UserFeatures.Builder f = io.rankingcluster.common.mapping.ProtoMapping.features(signals).toBuilder();
+    for (float v : vector) {
+      f.addUserVector(v);
+    }
+    long time = io.rankingcluster.core.world.DemoWorld.AS_OF_MS;
+    CandidateBlock.Builder c = CandidateBlock.newBuilder();
+    for (int row = 0; row < 40; row++) {
+      c.addItemIds(s.catalog().ids[row * 7]).addKindsValue(s.catalog().kinds[row * 7]).addScores(0.5f);
+    }
+    RankResponse r = rank().rank(RankRequest.newBuilder().setCandidates(c)
+        .setContext(RequestContext.newBuilder().setDebug(true).setClientTimeMs(time)).setUser(f).build());
+    int cols = io.rankingcluster.core.model.RankFeatures.COUNT;
+    assertEquals(java.util.List.of(io.rankingcluster.core.model.RankFeatures.NAMES), r.getFeatureNamesList());
+    assertEquals(r.getItemIdsCount() * cols, r.getFeatureValuesCount());
+    // The offline path: the direct feature computation training uses (RankingData), same user, same time.
+    io.rankingcluster.core.model.RankFeatures.Context ctx = new io.rankingcluster.core.model.RankFeatures.Context(signals,
+        vector, s.catalog(), s.itemEmbeddings());
+    float[] offline = new float[cols];
+    for (int i = 0; i < r.getItemIdsCount(); i++) {
+      int row = s.catalog().index.rowOf(r.getItemIds(i));
+      io.rankingcluster.core.model.RankFeatures.compute(s.catalog(), s.itemEmbeddings(), row, ctx, time, offline, 0, cols);
+      for (int k = 0; k < cols; k++) {
+        assertEquals(offline[k], r.getFeatureValues(i * cols + k), 0f,
+            "item " + r.getItemIds(i) + " feature " + io.rankingcluster.core.model.RankFeatures.NAMES[k]);
+      }
+    }
+    RankResponse plain = rank().rank(RankRequest.newBuilder().setCandidates(c).setUser(f).build());
+    assertEquals(0, plain.getFeatureValuesCount(), "no features without debug");
+  }
+
+  @Test
   void rank_badUserFeatures_isInvalidArgument() {
     CandidateBlock one = CandidateBlock.newBuilder().addItemIds(100_001L).addKinds(ItemKind.ITEM_KIND_PRODUCT).addScores(1).build();
     assertInvalid(() -> rank().rank(RankRequest.newBuilder().setCandidates(one)

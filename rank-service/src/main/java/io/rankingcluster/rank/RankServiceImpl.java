@@ -7,6 +7,7 @@ import io.rankingcluster.common.mapping.Statuses;
 import io.rankingcluster.common.snapshot.Versioned;
 import io.rankingcluster.core.catalog.Catalog;
 import io.rankingcluster.core.recall.Candidates;
+import io.rankingcluster.core.model.RankFeatures;
 import io.rankingcluster.core.score.RankScorer;
 import io.rankingcluster.core.score.UserSignals;
 import io.rankingcluster.core.score.ValueFormula;
@@ -54,6 +55,13 @@ public final class RankServiceImpl extends RankServiceGrpc.RankServiceImplBase {
     for (int i = 0; i < r.size(); i++) {
       resp.addItemIds(r.ids()[i]).addKindsValue(r.kinds()[i]).addPClick(r.pClick()[i]).addPConvert(r.pConvert()[i])
           .addWatchSeconds(r.watchSeconds()[i]).addValues(r.values()[i]);
+    }
+    if (request.getContext().getDebug()) {
+      // The model's view of each candidate, to explain a ranking (and to check serving against training).
+      resp.addAllFeatureNames(java.util.List.of(RankFeatures.NAMES));
+      for (float v : scorer.features(r.ids(), r.size(), user, vector, time)) {
+        resp.addFeatureValues(v);
+      }
     }
     out.onNext(resp.build());
     out.onCompleted();

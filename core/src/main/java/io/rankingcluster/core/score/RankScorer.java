@@ -118,6 +118,23 @@ public final class RankScorer {
     return sorted(in, rows, pClick, pConvert, watch, values);
   }
 
+  /**
+   * The features the model sees for these items (row-major, {@link RankFeatures#COUNT} columns; zeros for
+   * unknown ids), computed by the same code as scoring: what the rank service reports with debug.
+   */
+  public float[] features(long[] ids, int n, UserSignals user, float[] userVector, long timeMs) {
+    float[] x = new float[n * RankFeatures.COUNT];
+    RankFeatures.ItemStatics table = statics != null ? statics : new RankFeatures.ItemStatics(catalog);
+    RankFeatures.Context ctx = new RankFeatures.Context(user, userVector, catalog, itemEmbeddings);
+    for (int i = 0; i < n; i++) {
+      int row = catalog.index.rowOf(ids[i]);
+      if (row >= 0) {
+        RankFeatures.compute(table, itemEmbeddings, row, ctx, timeMs, x, i * RankFeatures.COUNT, RankFeatures.COUNT);
+      }
+    }
+    return x;
+  }
+
   private Ranked sorted(Candidates in, int[] rows, float[] pClick, float[] pConvert, float[] watch, float[] values) {
     int n = in.size;
     int[] order = Order.byScoreDescending(values, n);

@@ -16,13 +16,15 @@ import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
- * The on-disk form of an {@link HnswIndex} (the graph only; the vectors stay in the snapshot). Little-endian:
+ * The on-disk form of an {@link HnswIndex}: its graphs only (the vectors stay in the snapshot, and the
+ * tiers are recomputed from them). Little-endian:
  *
  * <pre>
- *   magic "RCHNSW1\0" | format 1 | rows | dimension | m | efConstruction | levels | entry node | pad 0
- *   | vectors fingerprint (8)
- *   level 0:   offsets[rows + 1], neighbours[offsets[rows]]
- *   level l>0: count, nodes[count] (ascending), offsets[count + 1], neighbours[offsets[count]]
+ *   magic "RCHNSW1\0" | format 1 | rows | nodes | dimension | m | efConstruction | tierRatio | tiers
+ *   | reserved 0 | vectors fingerprint (8)
+ *   per tier:  size | levels (0: no graph) | then, with a graph: entry node
+ *              level 0:   offsets[size + 1], neighbours[offsets[size]]
+ *              level l>0: count, nodes[count] (ascending), offsets[count + 1], neighbours[offsets[count]]
  *   CRC-32C of every byte before it (8, as an unsigned value)
  * </pre>
  *
@@ -32,15 +34,19 @@ import java.util.zip.CRC32C;
 final class HnswIndexFile {
   static final byte[] MAGIC = "RCHNSW1\0".getBytes(StandardCharsets.US_ASCII);
   static final int FORMAT = 1;
-  static final int HEADER_BYTES = 48;
+  static final int HEADER_BYTES = 52;
 
   /** What a file must hold to be used: the parameters and vectors the caller has now. */
-  record Header(int rows, int dimension, int m, int efConstruction, long fingerprint) {}
+  record Header(int rows, int nodes, int dimension, int m, int efConstruction, int tierRatio, int tiers,
+      long fingerprint) {}
 
   private HnswIndexFile() {}
 
-  /** Writes to a temporary file beside {@code file}, syncs, then renames it over {@code file}. */
-  static void write(Path file, Header h, CompactGraph g) throws IOException {
+  /**
+   * Writes to a temporary file beside {@code file}, syncs, then renames it over {@code file};
+   * {@code graphs[t]} is null for a tier without a graph.
+   */
+  static void write(Path file, Header h, int[] sizes, CompactGraph[] graphs) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
@@ -50,21 +56,31 @@ final class HnswIndexFile {
         out.bytes(MAGIC);
         out.putInt(FORMAT);
         out.putInt(h.rows());
+        out.putInt(h.nodes());
         out.putInt(h.dimension());
         out.putInt(h.m());
         out.putInt(h.efConstruction());
-        out.putInt(g.numLevels());
-        out.putInt(g.entryNode);
+        out.putInt(h.tierRatio());
+        out.putInt(h.tiers());
         out.putInt(0);
         out.putLong(h.fingerprint());
-        for (int l = 0; l < g.numLevels(); l++) {
-          CompactGraph.Level level = g.levels[l];
-          if (l > 0) {
-            out.putInt(level.count());
-            out.ints(level.nodes);
+        for (int t = 0; t < sizes.length; t++) {
+          CompactGraph g = graphs[t];
+          out.putInt(sizes[t]);
+          out.putInt(g == null ? 0 : g.numLevels());
+          if (g == null) {
+            continue;
           }
-          out.ints(level.offsets);
-          out.ints(level.neighbours);
+          out.putInt(g.entryNode);
+          for (int l = 0; l < g.numLevels(); l++) {
+            CompactGraph.Level level = g.levels[l];
+            if (l > 0) {
+              out.putInt(level.count());
+              out.ints(level.nodes);
+            }
+            out.ints(level.offsets);
+            out.ints(level.neighbours);
+          }
         }
         out.finish();
         ch.force(true);
@@ -79,8 +95,11 @@ final class HnswIndexFile {
     }
   }
 
-  /** Reads and checks a file written by {@link #write}; throws naming the problem if it is not usable. */
-  static CompactGraph read(Path file, Header expected) throws IOException {
+  /**
+   * Reads and checks a file written by {@link #write} against the header and tier layout the caller
+   * expects; returns one graph per tier (null where the layout has none). Throws naming the problem.
+   */
+  static CompactGraph[] read(Path file, Header expected, HnswIndex.TierLayout layout) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
       if (size < HEADER_BYTES + 8) {
@@ -109,63 +128,80 @@ final class HnswIndexFile {
       if (format != FORMAT) {
         throw bad(file, "format " + format + ", this reader reads " + FORMAT);
       }
-      Header h = new Header(in.getInt(), in.getInt(), in.getInt(), in.getInt(), 0);
-      int numLevels = in.getInt();
-      int entry = in.getInt();
+      int[] f = new int[7];
+      for (int i = 0; i < f.length; i++) {
+        f[i] = in.getInt();
+      }
       in.getInt();
-      long fingerprint = in.getLong();
-      Header found = new Header(h.rows(), h.dimension(), h.m(), h.efConstruction(), fingerprint);
+      Header found = new Header(f[0], f[1], f[2], f[3], f[4], f[5], f[6], in.getLong());
       if (!found.equals(expected)) {
         throw bad(file, "built for " + found + ", expected " + expected);
       }
-      int rows = h.rows();
-      if (numLevels < 1 || numLevels > 64 || (rows == 0 ? entry != -1 : entry < 0 || entry >= rows)) {
-        throw bad(file, "bad header: " + numLevels + " levels, entry node " + entry);
-      }
-      CompactGraph.Level[] levels = new CompactGraph.Level[numLevels];
-      int[] previous = null;
-      for (int l = 0; l < numLevels; l++) {
-        int[] nodes = null;
-        int count = rows;
-        if (l > 0) {
-          count = in.count(rows, "level " + l + " node count");
-          nodes = in.ints(count);
-          for (int i = 0; i < count; i++) {
-            if (nodes[i] < 0 || nodes[i] >= rows || (i > 0 && nodes[i] <= nodes[i - 1])) {
-              throw bad(file, "level " + l + ": node ids not ascending within [0, " + rows + ")");
-            }
-            // A node on level l is on every level below it: the search descends through them.
-            if (previous != null && Arrays.binarySearch(previous, nodes[i]) < 0) {
-              throw bad(file, "level " + l + ": node " + nodes[i] + " missing from level " + (l - 1));
-            }
-          }
+      CompactGraph[] graphs = new CompactGraph[layout.count()];
+      for (int t = 0; t < layout.count(); t++) {
+        int tierSize = in.getInt();
+        int numLevels = in.getInt();
+        if (tierSize != layout.rows(t).length || (numLevels > 0) != layout.hasGraph(t)) {
+          throw bad(file, "tier " + t + ": " + tierSize + " rows" + (numLevels > 0 ? " with" : " without")
+              + " a graph, the vectors give " + layout.rows(t).length + (layout.hasGraph(t) ? " with" : " without"));
         }
-        int[] offsets = in.ints(count + 1);
-        if (offsets[0] != 0) {
-          throw bad(file, "level " + l + ": offsets do not start at 0");
+        if (numLevels > 0) {
+          graphs[t] = readGraph(in, file, "tier " + t, tierSize, numLevels);
         }
-        for (int i = 0; i < count; i++) {
-          if (offsets[i + 1] < offsets[i]) {
-            throw bad(file, "level " + l + ": offsets decrease");
-          }
-        }
-        int[] neighbours = in.ints(in.count(Integer.MAX_VALUE, offsets[count], "level " + l + " edge count"));
-        for (int nb : neighbours) {
-          if (nb < 0 || nb >= rows || (nodes != null && Arrays.binarySearch(nodes, nb) < 0)) {
-            throw bad(file, "level " + l + ": neighbour " + nb + " is not a node of the level");
-          }
-        }
-        levels[l] = new CompactGraph.Level(nodes, offsets, neighbours);
-        previous = nodes;
-      }
-      if (rows > 0 && numLevels > 1 && Arrays.binarySearch(levels[numLevels - 1].nodes, entry) < 0) {
-        throw bad(file, "entry node " + entry + " is not on the top level");
       }
       if (in.position() != size - 8) {
-        throw bad(file, (size - 8 - in.position()) + " bytes after the last level");
+        throw bad(file, (size - 8 - in.position()) + " bytes after the last tier");
       }
-      return rows == 0 ? CompactGraph.empty() : new CompactGraph(rows, entry, levels);
+      return graphs;
     }
+  }
+
+  private static CompactGraph readGraph(In in, Path file, String where, int rows, int numLevels) throws IOException {
+    int entry = in.getInt();
+    if (numLevels > 64 || entry < 0 || entry >= rows) {
+      throw bad(file, where + ": bad graph header: " + numLevels + " levels, entry node " + entry);
+    }
+    CompactGraph.Level[] levels = new CompactGraph.Level[numLevels];
+    int[] previous = null;
+    for (int l = 0; l < numLevels; l++) {
+      String at = where + " level " + l;
+      int[] nodes = null;
+      int count = rows;
+      if (l > 0) {
+        count = in.count(rows, in.getInt(), at + " node count");
+        nodes = in.ints(count);
+        for (int i = 0; i < count; i++) {
+          if (nodes[i] < 0 || nodes[i] >= rows || (i > 0 && nodes[i] <= nodes[i - 1])) {
+            throw bad(file, at + ": node ids not ascending within [0, " + rows + ")");
+          }
+          // A node on level l is on every level below it: the search descends through them.
+          if (previous != null && Arrays.binarySearch(previous, nodes[i]) < 0) {
+            throw bad(file, at + ": node " + nodes[i] + " missing from the level below");
+          }
+        }
+      }
+      int[] offsets = in.ints(count + 1);
+      if (offsets[0] != 0) {
+        throw bad(file, at + ": offsets do not start at 0");
+      }
+      for (int i = 0; i < count; i++) {
+        if (offsets[i + 1] < offsets[i]) {
+          throw bad(file, at + ": offsets decrease");
+        }
+      }
+      int[] neighbours = in.ints(in.count(Integer.MAX_VALUE, offsets[count], at + " edge count"));
+      for (int nb : neighbours) {
+        if (nb < 0 || nb >= rows || (nodes != null && Arrays.binarySearch(nodes, nb) < 0)) {
+          throw bad(file, at + ": neighbour " + nb + " is not a node of the level");
+        }
+      }
+      levels[l] = new CompactGraph.Level(nodes, offsets, neighbours);
+      previous = nodes;
+    }
+    if (numLevels > 1 && Arrays.binarySearch(levels[numLevels - 1].nodes, entry) < 0) {
+      throw bad(file, where + ": entry node " + entry + " is not on the top level");
+    }
+    return new CompactGraph(rows, entry, levels);
   }
 
   private static IOException bad(Path file, String problem) {
@@ -257,10 +293,6 @@ final class HnswIndexFile {
     long getLong() throws IOException {
       need(8);
       return map.getLong();
-    }
-
-    int count(int max, String what) throws IOException {
-      return count(max, getInt(), what);
     }
 
     int count(int max, int v, String what) throws IOException {

@@ -191,8 +191,8 @@ class HnswIndexTest {
     index.save(file);
     HnswIndex loaded = HnswIndex.load(file, items, PARAMS);
     assertEquals(index.edges(), loaded.edges());
-    assertEquals(index.levels(), loaded.levels());
-    assertEquals(index.graphBytes(), loaded.graphBytes());
+    assertEquals(index.tierCount(), loaded.tierCount());
+    assertEquals(index.indexBytes(), loaded.indexBytes());
     for (float[] q : queries) {
       HnswIndex.Hits a = index.search(q, 10, 48);
       HnswIndex.Hits b = loaded.search(q, 10, 48);

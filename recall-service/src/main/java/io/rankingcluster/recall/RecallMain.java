@@ -31,6 +31,7 @@ public final class RecallMain implements Callable<Integer> {
   @Mixin ServerOptions server;
   @Mixin SnapshotOptions data;
   @Mixin RecallLimits limits;
+  @Mixin AnnOptions ann;
 
   public static void main(String[] args) {
     System.exit(ServiceMain.execute("RECALL", new RecallMain(), args));
@@ -40,12 +41,13 @@ public final class RecallMain implements Callable<Integer> {
   public Integer call() throws Exception {
     server.validate();
     limits.validate();
+    ann.validate();
     Validation.require(port > 0 && port < 65536, "--port must be in [1, 65535], was " + port);
     Validation.require(shardCount >= 1 && shardCount <= 4096, "--shard-count must be in [1, 4096], was " + shardCount);
     Validation.require(shardIndex >= 0 && shardIndex < shardCount,
         "--shard-index must be in [0, --shard-count=" + shardCount + "), was " + shardIndex);
     Snapshot snapshot = data.load();
-    ShardData shard = ShardData.of(snapshot, shardIndex, shardCount);
+    ShardData shard = ShardData.of(snapshot, data.root.resolve(snapshot.version()), shardIndex, shardCount, ann);
     RecallServiceImpl impl = new RecallServiceImpl(shard, limits);
     ManagedServer managed = new ManagedServer("recall-service", NettyServerBuilder.forAddress(
         new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl));

@@ -25,6 +25,12 @@ class RecallMainConfigTest {
       "--threads=-3|--threads",
       "--max-inbound-bytes=10|--max-inbound-bytes",
       "--snapshot-root=/nonexistent|--snapshot-root",
+      "--ann=bogus|--ann",
+      "--ann-ef-search=0|--ann-ef-search",
+      "--ann-m=1|--ann-m",
+      "--ann-ef-construction=0|--ann-ef-construction",
+      "--ann-tier-ratio=1|--ann-tier-ratio",
+      "--ann-build-threads=-1|--ann-build-threads",
       "--no-such-flag|--no-such-flag"})
   void badFlag_exitsNonZero_namingTheOption(String args, String option) {
     StringWriter err = new StringWriter();
@@ -51,7 +57,9 @@ class RecallMainConfigTest {
         new PrintWriter(new StringWriter(), true)));
     cl.usage(new PrintWriter(out, true));
     for (String option : new String[] {"--port", "--shard-index", "--shard-count", "--threads", "--max-inbound-bytes",
-        "--drain-seconds", "--warmup-requests", "--default-deadline-ms", "--snapshot-root", "--max-exclude-ids"}) {
+        "--drain-seconds", "--warmup-requests", "--default-deadline-ms", "--snapshot-root", "--max-exclude-ids", "--ann",
+        "--ann-ef-search", "--ann-m", "--ann-ef-construction", "--ann-tier-ratio", "--ann-build-threads",
+        "--ann-index-cache-dir"}) {
       assertTrue(out.toString().contains(option), "--help should list " + option);
     }
   }

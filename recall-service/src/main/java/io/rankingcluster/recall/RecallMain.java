@@ -31,6 +31,7 @@ public final class RecallMain implements Callable<Integer> {
   @Mixin ServerOptions server;
   @Mixin SnapshotOptions data;
   @Mixin RecallLimits limits;
+  @Mixin AnnOptions ann;
 
   public static void main(String[] args) {
     System.exit(ServiceMain.execute("RECALL", new RecallMain(), args));
@@ -41,13 +42,16 @@ public final class RecallMain implements Callable<Integer> {
     server.validate();
     data.validate();
     limits.validate();
+    ann.validate();
     Validation.require(port > 0 && port < 65536, "--port must be in [1, 65535], was " + port);
     Validation.require(shardCount >= 1 && shardCount <= 4096, "--shard-count must be in [1, 4096], was " + shardCount);
     Validation.require(shardIndex >= 0 && shardIndex < shardCount,
         "--shard-index must be in [0, --shard-count=" + shardCount + "), was " + shardIndex);
     int index = shardIndex;
     int count = shardCount;
-    SnapshotWatcher<ShardData> watcher = data.watcher("recall-service", s -> ShardData.of(s, index, count));
+    // Each version's ANN index is cached beside that version (or in --ann-index-cache-dir), per shard.
+    SnapshotWatcher<ShardData> watcher = data.watcher("recall-service",
+        s -> ShardData.of(s, data.root.resolve(s.version()), index, count, ann));
     RecallServiceImpl impl = new RecallServiceImpl(watcher.versioned(), limits);
     ManagedServer managed = new ManagedServer("recall-service", NettyServerBuilder.forAddress(
         new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl)).closeOnStop(watcher);

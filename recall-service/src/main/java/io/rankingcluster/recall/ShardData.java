@@ -1,6 +1,9 @@
 package io.rankingcluster.recall;
 
 import io.rankingcluster.core.ShardFunction;
+import io.rankingcluster.core.ann.HnswCandidateSource;
+import io.rankingcluster.core.ann.HnswIndex;
+import io.rankingcluster.core.ann.HnswIndexCache;
 import io.rankingcluster.core.catalog.Catalog;
 import io.rankingcluster.core.embed.Embeddings;
 import io.rankingcluster.core.recall.CandidateSource;
@@ -12,14 +15,19 @@ import io.rankingcluster.core.recall.LiveNowCandidateSource;
 import io.rankingcluster.core.recall.PopularCandidateSource;
 import io.rankingcluster.core.recall.RecallEngine;
 import io.rankingcluster.core.snapshot.Snapshot;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.logging.Logger;
 
 /**
  * The part of a snapshot one recall shard serves: the items with {@code shardOf(id, count) == index}, their
  * embeddings, and the channels over them. Item-to-item keeps every item's neighbour list, so a shard can
- * expand a user's recent items wherever they live, but returns only its own items.
+ * expand a user's recent items wherever they live, but returns only its own items. The ANN channel is an
+ * HNSW index over the shard's embeddings (cached on disk per snapshot version and shard) or the exact scan.
  */
 public final class ShardData {
+  private static final Logger LOG = Logger.getLogger(ShardData.class.getName());
+
   public final Catalog catalog;
   public final Embeddings embeddings;
   public final RecallEngine engine;
@@ -39,7 +47,16 @@ public final class ShardData {
     this.count = count;
   }
 
+  /** A shard with the default HNSW index, built in memory and not cached (tests, tools). */
   public static ShardData of(Snapshot s, int index, int count) {
+    return of(s, null, index, count, io.rankingcluster.common.server.ServiceMain.defaults(new AnnOptions()));
+  }
+
+  /**
+   * A shard of the snapshot stored in {@code versionDir} (null: nothing is cached), with the ANN channel
+   * {@code ann} configures.
+   */
+  public static ShardData of(Snapshot s, Path versionDir, int index, int count, AnnOptions ann) {
     Catalog all = s.catalog();
     int[] rows = new int[all.size()];
     int n = 0;
@@ -61,12 +78,33 @@ public final class ShardData {
     }
     Embeddings shardEmbeddings = new Embeddings(n, e.dimension(), data);
     List<CandidateSource> sources = List.of(
-        new ExactEmbeddingCandidateSource(shardEmbeddings),
+        annSource(s.version(), shardEmbeddings, versionDir, index, count, ann),
         new ItemToItemCandidateSource(shard, s.itemNeighbours(), all.ids),
         new PopularCandidateSource(shard),
         new CategoryCandidateSource(shard),
         new FreshCandidateSource(shard),
         new LiveNowCandidateSource(shard));
     return new ShardData(shard, shardEmbeddings, new RecallEngine(shard, sources), s.version(), s.categories(), index, count);
+  }
+
+  private static CandidateSource annSource(String version, Embeddings embeddings, Path versionDir, int index, int count,
+      AnnOptions ann) {
+    if (ann.kind == AnnOptions.Kind.exact) {
+      return new ExactEmbeddingCandidateSource(embeddings);
+    }
+    HnswIndex hnsw;
+    if (versionDir == null) {
+      hnsw = HnswIndex.build(embeddings, ann.params(), ann.effectiveBuildThreads());
+    } else {
+      Path file = ann.cacheFile(versionDir, version, index, count);
+      HnswIndexCache.Result r = HnswIndexCache.loadOrBuild(file, embeddings, ann.params(), ann.effectiveBuildThreads());
+      hnsw = r.index();
+      LOG.info(() -> String.format("HNSW index for shard %d of %d: %s in %d ms (%s); %d items, %d tiers", index, count,
+          r.source().name().toLowerCase(java.util.Locale.ROOT), r.millis(), file, hnsw.rows(), hnsw.tierCount()));
+      if (!r.note().isEmpty()) {
+        LOG.warning(r.note());
+      }
+    }
+    return new HnswCandidateSource(hnsw, ann.efSearch);
   }
 }

@@ -27,6 +27,12 @@ class RecallMainConfigTest {
       "--snapshot-root=/nonexistent|--snapshot-root",
       "--snapshot-poll-seconds=-1|--snapshot-poll-seconds",
       "--snapshot-grace-seconds=x|--snapshot-grace-seconds",
+      "--ann=bogus|--ann",
+      "--ann-ef-search=0|--ann-ef-search",
+      "--ann-m=1|--ann-m",
+      "--ann-ef-construction=0|--ann-ef-construction",
+      "--ann-tier-ratio=1|--ann-tier-ratio",
+      "--ann-build-threads=-1|--ann-build-threads",
       "--no-such-flag|--no-such-flag"})
   void badFlag_exitsNonZero_namingTheOption(String args, String option) {
     StringWriter err = new StringWriter();
@@ -54,7 +60,8 @@ class RecallMainConfigTest {
     cl.usage(new PrintWriter(out, true));
     for (String option : new String[] {"--port", "--shard-index", "--shard-count", "--threads", "--max-inbound-bytes",
         "--drain-seconds", "--warmup-requests", "--default-deadline-ms", "--snapshot-root", "--snapshot-poll-seconds",
-        "--snapshot-grace-seconds", "--max-exclude-ids"}) {
+        "--snapshot-grace-seconds", "--max-exclude-ids", "--ann", "--ann-ef-search", "--ann-m", "--ann-ef-construction",
+        "--ann-tier-ratio", "--ann-build-threads", "--ann-index-cache-dir"}) {
       assertTrue(out.toString().contains(option), "--help should list " + option);
     }
   }

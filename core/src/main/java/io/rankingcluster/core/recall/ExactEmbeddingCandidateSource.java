@@ -1,6 +1,7 @@
 package io.rankingcluster.core.recall;
 
 import io.rankingcluster.core.embed.Embeddings;
+import io.rankingcluster.core.embed.VectorMath;
 
 /**
  * Embedding recall by exact scan: the items whose embeddings have the largest dot product with the user
@@ -35,11 +36,7 @@ public final class ExactEmbeddingCandidateSource implements CandidateSource {
     float[] data = items.data();
     int d = items.dimension();
     for (int row = 0, o = 0; row < items.rows(); row++, o += d) {
-      float s = 0;
-      for (int k = 0; k < d; k++) {
-        s += data[o + k] * user[k];
-      }
-      top.offer(row, s);
+      top.offer(row, VectorMath.dot(data, o, user, 0, d));
     }
     int[] rows = top.rowsBestFirst();
     float[] scores = top.scoresBestFirst();

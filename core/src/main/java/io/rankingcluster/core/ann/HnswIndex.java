@@ -1,0 +1,534 @@
+package io.rankingcluster.core.ann;
+
+import io.rankingcluster.core.embed.Embeddings;
+import io.rankingcluster.core.embed.VectorMath;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.lucene.search.AbstractKnnCollector;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.hnsw.HnswGraphBuilder;
+import org.apache.lucene.util.hnsw.HnswGraphSearcher;
+import org.apache.lucene.util.hnsw.NeighborQueue;
+
+/**
+ * An approximate maximum-inner-product index over item embeddings: HNSW graphs built and searched with
+ * Apache Lucene's HNSW code (docs/decisions/0004-ann-library.md), over the caller's embedding array (not
+ * copied; it must not change while the index is used). Scores are dot products. Immutable after
+ * construction; {@link #search} is safe to call from many threads.
+ *
+ * <h2>Design: norm tiers</h2>
+ * Item vectors from matrix factorisation have very uneven norms: in the demo shop a third are all zeros
+ * (items without interactions), the median norm is 0.05 and the largest 5 to 18. One HNSW graph over them
+ * with inner-product similarity fails: the graph's neighbour pruning links short vectors only to a few long
+ * ones, and most nodes cannot be reached (70% of them on a 50k-item sample; recall@100 stalls near 0.94).
+ * So the rows are sorted by norm and cut into tiers whose norms differ by at most a factor
+ * ({@link Params#tierRatio()}); each tier large enough gets its own graph, in which norms are alike and
+ * the graph is well connected. A search visits the tiers from the longest vectors down and stops as soon
+ * as the tier's largest possible score, |q| times its largest norm (Cauchy-Schwarz), cannot beat the k-th
+ * best found: the answers to a user vector lie among the longest vectors, so a search touches a few
+ * thousand of a million items. Small tiers are scanned exactly. Rows whose vector is all zeros form a
+ * last tier that is only scanned (every query scores them 0).
+ */
+public final class HnswIndex {
+  /**
+   * Index shape: {@code m} neighbours per node on a graph's upper levels (2m on level 0),
+   * {@code efConstruction} candidates kept while inserting, and {@code tierRatio}, the largest ratio of
+   * norms within one tier (0: one graph for all non-zero rows). They shape the index, so they are part of
+   * the index file's identity.
+   */
+  public record Params(int m, int efConstruction, int tierRatio) {
+    /** Defaults chosen by the benchmark (docs/benchmarks.md). */
+    public static final Params DEFAULT = new Params(16, 100, 2);
+
+    public Params {
+      // m and efConstruction: Lucene's own limits (Lucene99HnswVectorsFormat).
+      if (m < 2 || m > 512) {
+        throw new IllegalArgumentException("HNSW m must be in [2, 512], was " + m);
+      }
+      if (efConstruction < 1 || efConstruction > 3200) {
+        throw new IllegalArgumentException("HNSW efConstruction must be in [1, 3200], was " + efConstruction);
+      }
+      if (tierRatio != 0 && (tierRatio < 2 || tierRatio > 1024)) {
+        throw new IllegalArgumentException("HNSW tierRatio must be 0 (one tier) or in [2, 1024], was " + tierRatio);
+      }
+    }
+
+    public Params(int m, int efConstruction) {
+      this(m, efConstruction, DEFAULT.tierRatio);
+    }
+  }
+
+  /** Level assignment is random; a fixed seed (and one thread per graph) makes builds repeatable. */
+  static final long SEED = 42;
+  /** Tiers smaller than this get no graph: scanning them costs less than a graph search would. */
+  static final int MIN_GRAPH_NODES = 1024;
+  /**
+   * A graph search visits many times ef nodes, at random where a scan streams: a tier of fewer than this
+   * many times ef nodes is scanned instead.
+   */
+  static final int SCAN_WHEN_EF_TIMES = 16;
+  /**
+   * A graph search that has visited this share of its tier without finishing (a filter that refuses most
+   * rows keeps it looking) stops and scans the tier instead: bounded at about twice a scan's cost.
+   */
+  static final int VISIT_LIMIT_DIVISOR = 4;
+
+  /** A run of rows with similar norms. */
+  static final class Tier {
+    /** The largest norm in the tier, rounded up (a bound on every score's |q| factor). */
+    final float maxNorm;
+    /** The row of each node, longest vector first. */
+    final int[] rowOf;
+    /** Null when the tier is only scanned. */
+    final CompactGraph graph;
+    /** For graph-less tiers with vectors: their rows copied contiguously, so that a scan streams. */
+    final float[] vectors;
+
+    Tier(float maxNorm, int[] rowOf, CompactGraph graph, float[] vectors) {
+      this.maxNorm = maxNorm;
+      this.rowOf = rowOf;
+      this.graph = graph;
+      this.vectors = vectors;
+    }
+
+    int size() {
+      return rowOf.length;
+    }
+  }
+
+  private final Embeddings items;
+  private final Params params;
+  private final Tier[] tiers;
+
+  private HnswIndex(Embeddings items, Params params, Tier[] tiers) {
+    this.items = items;
+    this.params = params;
+    this.tiers = tiers;
+  }
+
+  /**
+   * Builds the index over every row of {@code items}; the graphs of different tiers are built in parallel
+   * on {@code threads} threads, each graph by one thread, so the result does not depend on the thread count.
+   */
+  public static HnswIndex build(Embeddings items, Params params, int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be >= 1, was " + threads);
+    }
+    TierLayout layout = TierLayout.of(items, params.tierRatio());
+    CompactGraph[] graphs = new CompactGraph[layout.count()];
+    List<Integer> withGraphs = new ArrayList<>();
+    for (int t = 0; t < layout.count(); t++) {
+      if (layout.hasGraph(t)) {
+        withGraphs.add(t);
+      }
+    }
+    // Largest first, so that the longest build starts at once.
+    withGraphs.sort((a, b) -> Integer.compare(layout.rows(b).length, layout.rows(a).length));
+    if (threads == 1 || withGraphs.size() <= 1) {
+      for (int t : withGraphs) {
+        graphs[t] = buildGraph(items, layout.rows(t), params);
+      }
+    } else {
+      AtomicInteger id = new AtomicInteger();
+      ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, withGraphs.size()), r -> {
+        Thread th = new Thread(r, "hnsw-build-" + id.incrementAndGet());
+        th.setDaemon(true);
+        return th;
+      });
+      try {
+        List<Future<CompactGraph>> futures = new ArrayList<>();
+        for (int t : withGraphs) {
+          futures.add(pool.submit(() -> buildGraph(items, layout.rows(t), params)));
+        }
+        for (int i = 0; i < withGraphs.size(); i++) {
+          graphs[withGraphs.get(i)] = futures.get(i).get();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while building the HNSW index", e);
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("building the HNSW index failed: " + e.getCause(), e.getCause());
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+    return new HnswIndex(items, params, layout.tiers(items, graphs));
+  }
+
+  private static CompactGraph buildGraph(Embeddings items, int[] rowOf, Params params) {
+    try {
+      MipScorer.Supplier scorers = new MipScorer.Supplier(items.data(), items.dimension(), rowOf);
+      return CompactGraph.of(HnswGraphBuilder.create(scorers, params.m(), params.efConstruction(), SEED, rowOf.length)
+          .build(rowOf.length));
+    } catch (IOException e) {
+      // The scorers read arrays, never files: Lucene declares IOException for its on-disk graphs.
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Loads an index written by {@link #save} over the same {@code items} with the same {@code params};
+   * throws an IOException naming the problem if the file is absent, damaged, truncated, or was built for
+   * other vectors or parameters.
+   */
+  public static HnswIndex load(Path file, Embeddings items, Params params) throws IOException {
+    TierLayout layout = TierLayout.of(items, params.tierRatio());
+    CompactGraph[] graphs = HnswIndexFile.read(file, header(items, params, layout), layout);
+    return new HnswIndex(items, params, layout.tiers(items, graphs));
+  }
+
+  /** Writes the graphs to {@code file} atomically (a temporary file beside it, then a rename). */
+  public void save(Path file) throws IOException {
+    CompactGraph[] graphs = new CompactGraph[tiers.length];
+    int[] sizes = new int[tiers.length];
+    for (int t = 0; t < tiers.length; t++) {
+      graphs[t] = tiers[t].graph;
+      sizes[t] = tiers[t].size();
+    }
+    HnswIndexFile.write(file, header(items, params, nodes(), tiers.length), sizes, graphs);
+  }
+
+  public Params params() {
+    return params;
+  }
+
+  public int rows() {
+    return items.rows();
+  }
+
+  public int dimension() {
+    return items.dimension();
+  }
+
+  /** Rows with a non-zero vector (the rows the tiers' graphs and scans cover before the zero tier). */
+  public int nodes() {
+    int n = 0;
+    for (Tier t : tiers) {
+      n += t.maxNorm > 0 ? t.size() : 0;
+    }
+    return n;
+  }
+
+  /** Number of tiers, the zero tier included. */
+  public int tierCount() {
+    return tiers.length;
+  }
+
+  /** Rows in graph-less (scan-only) tiers with a non-zero norm. */
+  public int scannedNodes() {
+    int n = 0;
+    for (Tier t : tiers) {
+      n += t.graph == null && t.maxNorm > 0 ? t.size() : 0;
+    }
+    return n;
+  }
+
+  /**
+   * Heap bytes beyond the caller's vectors: graphs, node-to-row maps, and the contiguous copies of the
+   * scan-only tiers' vectors.
+   */
+  public long indexBytes() {
+    long b = 0;
+    for (Tier t : tiers) {
+      b += 4L * t.rowOf.length + (t.graph == null ? 0 : t.graph.bytes()) + (t.vectors == null ? 0 : 4L * t.vectors.length);
+    }
+    return b;
+  }
+
+  /** Edges over all graphs and levels. */
+  public long edges() {
+    long e = 0;
+    for (Tier t : tiers) {
+      e += t.graph == null ? 0 : t.graph.edges();
+    }
+    return e;
+  }
+
+  /** One line per tier: size, largest norm, graph or scan (for logs and the benchmark). */
+  public String describeTiers() {
+    StringBuilder sb = new StringBuilder();
+    for (Tier t : tiers) {
+      sb.append(String.format(java.util.Locale.ROOT, "%s%d rows <= %.4g %s", sb.length() == 0 ? "" : "; ", t.size(),
+          t.maxNorm, t.graph != null ? "graph" : "scan"));
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Writes up to k rows with the largest dot product with {@code query} that {@code filter} accepts into
+   * {@code rowsOut}/{@code scoresOut} (length >= k), best first, and returns how many. {@code efSearch} is
+   * each graph search's candidate list size (raised to k if smaller): larger finds more of the true top k,
+   * slower; large enough, every tier is scanned and the answer is exact.
+   */
+  public int search(float[] query, int k, int efSearch, RowFilter filter, int[] rowsOut, float[] scoresOut) {
+    if (query.length != items.dimension()) {
+      throw new IllegalArgumentException("query has " + query.length + " dimensions, the index " + items.dimension());
+    }
+    if (k <= 0 || items.rows() == 0) {
+      return 0;
+    }
+    int ef = Math.max(k, efSearch);
+    boolean all = filter == null || filter == RowFilter.ALL;
+    float queryNorm = (float) Math.sqrt(VectorMath.dot(query, 0, query, 0, query.length));
+    NeighborQueue best = new NeighborQueue(k, false);
+    for (Tier t : tiers) {
+      // Cauchy-Schwarz: no row of this tier or any later one scores above |q| * maxNorm. The margin covers
+      // float rounding in the dot products.
+      if (best.size() >= k && queryNorm * t.maxNorm * 1.0001f + 1e-6f <= best.topScore()) {
+        break;
+      }
+      if (t.graph == null || (long) ef * SCAN_WHEN_EF_TIMES >= t.size() || !searchGraph(t, query, ef, all ? null : filter,
+          best)) {
+        scan(t, query, all ? null : filter, k, best);
+      }
+    }
+    int n = best.size();
+    for (int i = n - 1; i >= 0; i--) {
+      scoresOut[i] = best.topScore();
+      rowsOut[i] = best.pop();
+    }
+    return n;
+  }
+
+  /** Convenience form of {@link #search(float[], int, int, RowFilter, int[], float[])}: all rows admitted. */
+  public Hits search(float[] query, int k, int efSearch) {
+    int[] rows = new int[Math.max(0, k)];
+    float[] scores = new float[Math.max(0, k)];
+    int n = search(query, k, efSearch, RowFilter.ALL, rows, scores);
+    return new Hits(Arrays.copyOf(rows, n), Arrays.copyOf(scores, n));
+  }
+
+  /** Rows and their dot products, best first. */
+  public record Hits(int[] rows, float[] scores) {}
+
+  /** Adds the tier's best ef to {@code best}; false if the search gave up (then the caller scans). */
+  private boolean searchGraph(Tier t, float[] query, int ef, RowFilter filter, NeighborQueue best) {
+    Collector results = new Collector(ef, Math.max(ef, t.size() / VISIT_LIMIT_DIVISOR));
+    try {
+      HnswGraphSearcher.search(new MipScorer(items.data(), items.dimension(), t.rowOf, query, 0), results,
+          t.graph.view(), filter == null ? null : new FilterBits(filter, t.rowOf));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (results.earlyTerminated()) {
+      return false;
+    }
+    NeighborQueue q = results.queue;
+    while (q.size() > 0) {
+      float score = MipScorer.toDot(q.topScore());
+      best.insertWithOverflow(t.rowOf[q.pop()], score);
+    }
+    return true;
+  }
+
+  private void scan(Tier t, float[] query, RowFilter filter, int k, NeighborQueue best) {
+    float min = best.size() >= k ? best.topScore() : Float.NEGATIVE_INFINITY;
+    int d = items.dimension();
+    float[] data = t.vectors != null ? t.vectors : items.data();
+    int[] rowOf = t.rowOf;
+    for (int i = 0; i < rowOf.length; i++) {
+      int row = rowOf[i];
+      if (filter != null && !filter.accepts(row)) {
+        continue;
+      }
+      float s = VectorMath.dot(data, (t.vectors != null ? i : row) * d, query, 0, d);
+      if (s > min) {
+        best.insertWithOverflow(row, s);
+        if (best.size() >= k) {
+          min = best.topScore();
+        }
+      }
+    }
+  }
+
+  private static HnswIndexFile.Header header(Embeddings items, Params params, TierLayout layout) {
+    int nodes = 0;
+    for (int t = 0; t < layout.count(); t++) {
+      nodes += layout.isZero(t) ? 0 : layout.rows(t).length;
+    }
+    return header(items, params, nodes, layout.count());
+  }
+
+  private static HnswIndexFile.Header header(Embeddings items, Params params, int nodes, int tierCount) {
+    return new HnswIndexFile.Header(items.rows(), nodes, items.dimension(), params.m(), params.efConstruction(),
+        params.tierRatio(), tierCount, fingerprint(items));
+  }
+
+  /**
+   * A cheap identity of the vectors (all dimensions of about 1,000 evenly spread rows): an index file is
+   * keyed by snapshot version and shard already; this catches a file copied next to other vectors.
+   */
+  static long fingerprint(Embeddings items) {
+    float[] data = items.data();
+    int d = items.dimension();
+    int n = items.rows();
+    long h = 0x9E3779B97F4A7C15L ^ ((long) n << 32 | d);
+    int step = Math.max(1, n / 1024);
+    for (int row = 0; row < n; row += step) {
+      for (int k = 0, o = row * d; k < d; k++) {
+        h = (h ^ Float.floatToRawIntBits(data[o + k])) * 0x100000001B3L;
+        h ^= h >>> 29;
+      }
+    }
+    return h;
+  }
+
+  /**
+   * How rows fall into tiers: a pure function of the vectors and the ratio, so a loaded file is checked
+   * against the layout recomputed from the vectors it is loaded for.
+   */
+  static final class TierLayout {
+    private final int[][] rows;
+    private final float[] maxNorms;
+
+    private TierLayout(int[][] rows, float[] maxNorms) {
+      this.rows = rows;
+      this.maxNorms = maxNorms;
+    }
+
+    static TierLayout of(Embeddings items, int ratio) {
+      int n = items.rows();
+      int d = items.dimension();
+      float[] data = items.data();
+      float[] norms = new float[n];
+      boolean[] zero = new boolean[n];
+      long[] keys = new long[n];
+      int nonZero = 0;
+      for (int r = 0, o = 0; r < n; r++, o += d) {
+        double s = 0;
+        for (int k = 0; k < d; k++) {
+          s += (double) data[o + k] * data[o + k];
+        }
+        // Rounded up: maxNorm must bound every |x| in its tier.
+        norms[r] = Math.nextUp((float) Math.sqrt(s));
+        zero[r] = s == 0;
+        if (!zero[r]) {
+          // Longest first, then by row: positive floats order like their bits.
+          keys[nonZero++] = ((long) (Integer.MAX_VALUE - Float.floatToIntBits(norms[r])) << 32) | r;
+        }
+      }
+      long[] sorted = Arrays.copyOf(keys, nonZero);
+      Arrays.sort(sorted);
+      List<int[]> tiers = new ArrayList<>();
+      List<Float> maxima = new ArrayList<>();
+      for (int i = 0; i < nonZero; ) {
+        float top = norms[(int) sorted[i]];
+        int j = i + 1;
+        if (ratio == 0) {
+          j = nonZero;
+        } else {
+          while (j < nonZero && norms[(int) sorted[j]] * ratio >= top) {
+            j++;
+          }
+        }
+        int[] tier = new int[j - i];
+        for (int x = i; x < j; x++) {
+          tier[x - i] = (int) sorted[x];
+        }
+        tiers.add(tier);
+        maxima.add(top);
+        i = j;
+      }
+      if (nonZero < n) {
+        int[] zeroRows = new int[n - nonZero];
+        for (int r = 0, z = 0; r < n; r++) {
+          if (zero[r]) {
+            zeroRows[z++] = r;
+          }
+        }
+        tiers.add(zeroRows);
+        maxima.add(0f);
+      }
+      float[] m = new float[maxima.size()];
+      for (int i = 0; i < m.length; i++) {
+        m[i] = maxima.get(i);
+      }
+      return new TierLayout(tiers.toArray(new int[0][]), m);
+    }
+
+    int count() {
+      return rows.length;
+    }
+
+    int[] rows(int tier) {
+      return rows[tier];
+    }
+
+    boolean isZero(int tier) {
+      return maxNorms[tier] == 0;
+    }
+
+    boolean hasGraph(int tier) {
+      return !isZero(tier) && rows[tier].length >= MIN_GRAPH_NODES;
+    }
+
+    Tier[] tiers(Embeddings items, CompactGraph[] graphs) {
+      Tier[] out = new Tier[rows.length];
+      int d = items.dimension();
+      for (int t = 0; t < rows.length; t++) {
+        float[] copy = null;
+        if (!hasGraph(t) && !isZero(t)) {
+          copy = new float[rows[t].length * d];
+          for (int i = 0; i < rows[t].length; i++) {
+            items.copyRow(rows[t][i], copy, i * d);
+          }
+        }
+        out[t] = new Tier(maxNorms[t], rows[t], hasGraph(t) ? graphs[t] : null, copy);
+      }
+      return out;
+    }
+  }
+
+  /** Lucene's accepted-ordinals view of a row filter over one tier's nodes. */
+  private record FilterBits(RowFilter filter, int[] rowOf) implements Bits {
+    @Override
+    public boolean get(int node) {
+      return filter.accepts(rowOf[node]);
+    }
+
+    @Override
+    public int length() {
+      return rowOf.length;
+    }
+  }
+
+  /** Keeps the ef best (node, score) in Lucene's primitive min-heap: no object per collected node. */
+  private static final class Collector extends AbstractKnnCollector {
+    final NeighborQueue queue;
+
+    Collector(int k, long visitLimit) {
+      super(k, visitLimit);
+      queue = new NeighborQueue(k, false);
+    }
+
+    @Override
+    public boolean collect(int docId, float similarity) {
+      return queue.insertWithOverflow(docId, similarity);
+    }
+
+    @Override
+    public int numCollected() {
+      return queue.size();
+    }
+
+    @Override
+    public float minCompetitiveSimilarity() {
+      return queue.size() >= k() ? queue.topScore() : Float.NEGATIVE_INFINITY;
+    }
+
+    @Override
+    public TopDocs topDocs() {
+      throw new UnsupportedOperationException("read results from the queue");
+    }
+  }
+}

@@ -21,6 +21,11 @@ public final class RecallLimits {
       description = "Candidates per channel when the request sets no limit (default: ${DEFAULT-VALUE}).")
   public int defaultChannel;
 
+  @Option(names = "--default-ann-limit", defaultValue = "300",
+      description = "Candidates from the embedding (ANN) channel when the request sets no limit; smaller than the"
+          + " other channels' because an HNSW search costs grows with k (default: ${DEFAULT-VALUE}).")
+  public int defaultAnn;
+
   @Option(names = "--max-limit", defaultValue = "10000",
       description = "Largest per-kind or per-channel limit a request may ask for (default: ${DEFAULT-VALUE}).")
   public int maxLimit;
@@ -84,7 +89,7 @@ public final class RecallLimits {
     Validation.require(channelThreads >= 0 && channelThreads <= 1024, "--channel-threads must be in [0, 1024], was " + channelThreads);
     Validation.require(mergeReserveMs >= 0 && mergeReserveMs < 1000, "--merge-reserve-ms must be in [0, 1000), was " + mergeReserveMs);
     Validation.require(maxEmbeddingIds >= 1, "--max-embedding-ids must be >= 1, was " + maxEmbeddingIds);
-    for (int v : new int[] {defaultProducts, defaultVideos, defaultLive, defaultChannel}) {
+    for (int v : new int[] {defaultProducts, defaultVideos, defaultLive, defaultChannel, defaultAnn}) {
       Validation.require(v >= 0 && v <= maxLimit, "default limits must be in [0, --max-limit=" + maxLimit + "], got " + v);
     }
     Validation.require(maxLimit >= 1 && maxLimit <= 1_000_000, "--max-limit must be in [1, 1000000], was " + maxLimit);

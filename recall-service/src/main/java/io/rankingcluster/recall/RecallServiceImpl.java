@@ -148,7 +148,7 @@ public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImpl
   int[] channelLimits(RecallRequest request) {
     int[] out = new int[Channel.values().length + 1];
     for (Channel c : Channel.values()) {
-      out[c.number()] = limits.defaultChannel;
+      out[c.number()] = c == Channel.ANN ? limits.defaultAnn : limits.defaultChannel;
     }
     boolean[] seen = new boolean[out.length];
     for (int i = 0; i < request.getChannelLimitsCount(); i++) {

@@ -12,6 +12,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.lucene.codecs.hnsw.DefaultFlatVectorScorer;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.KnnCollector;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.util.hnsw.HnswGraphBuilder;
+import org.apache.lucene.util.hnsw.HnswGraphSearcher;
+import org.apache.lucene.util.hnsw.OnHeapHnswGraph;
+import org.apache.lucene.util.hnsw.RandomAccessVectorValues;
+import org.apache.lucene.util.hnsw.RandomVectorScorer;
+import org.apache.lucene.util.hnsw.RandomVectorScorerSupplier;
 
 /** The ANN implementations the benchmark compares, behind one small interface. */
 final class AnnLibraries {
@@ -33,15 +43,103 @@ final class AnnLibraries {
     /** Exact bytes of the index structure beyond the vectors, when the implementation can tell; else -1. */
     long structureBytes();
 
+    /** What the searches since the last call did, as a short text (empty if the implementation cannot tell). */
+    default String traceAndReset() {
+      return "";
+    }
+
     void close();
   }
 
   static Ann of(String name) {
     return switch (name) {
       case "lucene" -> new Lucene();
+      case "lucene-mip" -> new LuceneMip();
       case "hnswlib" -> new Hnswlib();
-      default -> throw new IllegalArgumentException("unknown library '" + name + "' (lucene, hnswlib)");
+      default -> throw new IllegalArgumentException("unknown library '" + name + "' (lucene, lucene-mip, hnswlib)");
     };
+  }
+
+  /** The rows with a non-zero vector (single-graph variants index only these; see docs/benchmarks.md). */
+  static int[] nonZeroRows(Embeddings items) {
+    int[] rows = new int[items.rows()];
+    int n = 0;
+    float[] data = items.data();
+    int d = items.dimension();
+    for (int r = 0; r < items.rows(); r++) {
+      for (int k = 0; k < d; k++) {
+        if (data[r * d + k] != 0) {
+          rows[n++] = r;
+          break;
+        }
+      }
+    }
+    return java.util.Arrays.copyOf(rows, n);
+  }
+
+  /**
+   * Lucene used as it comes: one graph with MAXIMUM_INNER_PRODUCT similarity, its own on-heap vector values
+   * (one float[] per row) and DefaultFlatVectorScorer, whose dot product is Lucene's VectorUtil (Panama
+   * vectors on the JDKs Lucene knows). Zero rows left out.
+   */
+  static final class LuceneMip implements Ann {
+    private OnHeapHnswGraph graph;
+    private RandomAccessVectorValues.Floats values;
+    private int[] rowOf;
+
+    @Override
+    public String name() {
+      return "lucene-mip";
+    }
+
+    @Override
+    public String build(Embeddings items, int m, int efConstruction, int threads, Path cacheDir) throws Exception {
+      rowOf = nonZeroRows(items);
+      List<float[]> vectors = new ArrayList<>(rowOf.length);
+      for (int row : rowOf) {
+        float[] v = new float[items.dimension()];
+        items.copyRow(row, v, 0);
+        vectors.add(v);
+      }
+      values = RandomAccessVectorValues.fromFloats(vectors, items.dimension());
+      RandomVectorScorerSupplier scorers = DefaultFlatVectorScorer.INSTANCE.getRandomVectorScorerSupplier(
+          VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT, values);
+      graph = HnswGraphBuilder.create(scorers, m, efConstruction, 42, rowOf.length).build(rowOf.length);
+      return "BUILT (1 thread; " + rowOf.length + " non-zero rows)";
+    }
+
+    @Override
+    public int search(float[] query, int k, int ef, int[] out) {
+      try {
+        RandomVectorScorer scorer = DefaultFlatVectorScorer.INSTANCE.getRandomVectorScorer(
+            VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT, values, query);
+        KnnCollector c = HnswGraphSearcher.search(scorer, Math.max(k, ef), graph, null, Integer.MAX_VALUE);
+        ScoreDoc[] docs = c.topDocs().scoreDocs;
+        int n = Math.min(k, docs.length);
+        for (int i = 0; i < n; i++) {
+          out[i] = rowOf[docs[i].doc];
+        }
+        return n;
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public long[] saveAndLoad(Path dir) {
+      return null;
+    }
+
+    @Override
+    public long structureBytes() {
+      return graph.ramBytesUsed();
+    }
+
+    @Override
+    public void close() {
+      graph = null;
+      values = null;
+    }
   }
 
   /** core's HnswIndex: Lucene 9.12's HnswGraphBuilder/HnswGraphSearcher over a compact graph. */
@@ -70,12 +168,27 @@ final class AnnLibraries {
       return "BUILT";
     }
 
+    String describe() {
+      return index.describeTiers();
+    }
+
+    private HnswIndex.Trace trace = new HnswIndex.Trace();
+
     @Override
     public int search(float[] query, int k, int ef, int[] out) {
       if (scores.length < k) {
         scores = new float[k];
       }
-      return index.search(query, k, ef, RowFilter.ALL, out, scores);
+      return index.search(query, k, ef, RowFilter.ALL, out, scores, trace);
+    }
+
+    @Override
+    public String traceAndReset() {
+      HnswIndex.Trace t = trace;
+      trace = new HnswIndex.Trace();
+      double n = Math.max(1, t.searches);
+      return String.format(java.util.Locale.ROOT, "%.1f graph + %.1f scanned tiers; %.0f graph nodes + %.0f rows scored",
+          t.graphTiers / n, t.scannedTiers / n, t.graphNodes / n, t.scannedRows / n);
     }
 
     @Override
@@ -127,17 +240,18 @@ final class AnnLibraries {
 
     @Override
     public String build(Embeddings items, int m, int efConstruction, int threads, Path cacheDir) throws Exception {
+      int[] nonZero = nonZeroRows(items);
       index = com.github.jelmerk.hnswlib.core.hnsw.HnswIndex
-          .newBuilder(items.dimension(), DistanceFunctions.FLOAT_INNER_PRODUCT, items.rows())
+          .newBuilder(items.dimension(), DistanceFunctions.FLOAT_INNER_PRODUCT, nonZero.length)
           .withM(m).withEfConstruction(efConstruction).withEf(efConstruction).build();
-      List<Row> rows = new ArrayList<>(items.rows());
-      for (int r = 0; r < items.rows(); r++) {
+      List<Row> rows = new ArrayList<>(nonZero.length);
+      for (int r : nonZero) {
         float[] v = new float[items.dimension()];
         items.copyRow(r, v, 0);
         rows.add(new Row(r, v));
       }
       index.addAll(rows, threads, (done, max) -> { }, Integer.MAX_VALUE);
-      return "BUILT";
+      return "BUILT (" + threads + " threads; " + nonZero.length + " non-zero rows)";
     }
 
     @Override

@@ -9,6 +9,9 @@ import io.rankingcluster.core.recall.TopK;
  * and the fallback where a graph search would cost more than the scan. Stateless and thread-safe.
  */
 public final class ExactScan {
+  /** Rows scored per kernel call: the scores stay in L1 between the kernel and the heap. */
+  private static final int BLOCK = 256;
+
   private ExactScan() {}
 
   /**
@@ -26,9 +29,14 @@ public final class ExactScan {
     float[] data = items.data();
     TopK top = new TopK(Math.min(k, items.rows()));
     boolean all = filter == null || filter == RowFilter.ALL;
-    for (int row = 0, o = 0, n = items.rows(); row < n; row++, o += d) {
-      if (all || filter.accepts(row)) {
-        top.offer(row, VectorMath.dot(data, o, query, 0, d));
+    float[] block = new float[BLOCK];
+    for (int first = 0, n = items.rows(); first < n; first += BLOCK) {
+      int count = Math.min(BLOCK, n - first);
+      VectorMath.dots(data, first * d, count, d, query, block);
+      for (int i = 0; i < count; i++) {
+        if (all || filter.accepts(first + i)) {
+          top.offer(first + i, block[i]);
+        }
       }
     }
     int[] rows = top.rowsBestFirst();

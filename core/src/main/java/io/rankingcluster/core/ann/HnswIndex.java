@@ -73,15 +73,22 @@ public final class HnswIndex {
   /** Tiers smaller than this get no graph: scanning them costs less than a graph search would. */
   static final int MIN_GRAPH_NODES = 1024;
   /**
-   * A graph search visits many times ef nodes, at random where a scan streams: a tier of fewer than this
-   * many times ef nodes is scanned instead.
+   * Tiers up to this size keep a contiguous copy of their vectors: the longest vectors, where every search
+   * starts, are then scanned as a stream and graph-searched with locality. With skewed norms these tiers
+   * hold a few percent of the rows.
    */
-  static final int SCAN_WHEN_EF_TIMES = 16;
+  static final int MAX_COPIED_ROWS = 16_384;
   /**
-   * A graph search that has visited this share of its tier without finishing (a filter that refuses most
-   * rows keeps it looking) stops and scans the tier instead: bounded at about twice a scan's cost.
+   * A graph search scores about 15 ef nodes (measured: docs/benchmarks.md), at random, where a scan of a
+   * contiguous copy streams at about a third of the cost per row: such a tier of fewer than this many
+   * times ef rows is scanned instead. Tiers without a copy are scanned below half of it.
    */
-  static final int VISIT_LIMIT_DIVISOR = 4;
+  static final int SCAN_WHEN_EF_TIMES = Integer.getInteger("hnsw.scanTimes", 32);
+  /**
+   * A filtered graph search that has scored this share of its tier without finishing (a filter that
+   * refuses most rows keeps it looking) stops, and the tier is scanned: bounded at about twice a scan.
+   */
+  static final int VISIT_LIMIT_DIVISOR = 2;
 
   /** A run of rows with similar norms. */
   static final class Tier {
@@ -91,7 +98,7 @@ public final class HnswIndex {
     final int[] rowOf;
     /** Null when the tier is only scanned. */
     final CompactGraph graph;
-    /** For graph-less tiers with vectors: their rows copied contiguously, so that a scan streams. */
+    /** Small tiers: their rows' vectors copied contiguously (node i at i * dimension), else null. */
     final float[] vectors;
 
     Tier(float maxNorm, int[] rowOf, CompactGraph graph, float[] vectors) {
@@ -224,18 +231,9 @@ public final class HnswIndex {
     return tiers.length;
   }
 
-  /** Rows in graph-less (scan-only) tiers with a non-zero norm. */
-  public int scannedNodes() {
-    int n = 0;
-    for (Tier t : tiers) {
-      n += t.graph == null && t.maxNorm > 0 ? t.size() : 0;
-    }
-    return n;
-  }
-
   /**
    * Heap bytes beyond the caller's vectors: graphs, node-to-row maps, and the contiguous copies of the
-   * scan-only tiers' vectors.
+   * small tiers' vectors.
    */
   public long indexBytes() {
     long b = 0;
@@ -271,6 +269,25 @@ public final class HnswIndex {
    * slower; large enough, every tier is scanned and the answer is exact.
    */
   public int search(float[] query, int k, int efSearch, RowFilter filter, int[] rowsOut, float[] scoresOut) {
+    return search(query, k, efSearch, filter, rowsOut, scoresOut, null);
+  }
+
+  /** What searches did, summed over the searches given the same trace (benchmarks; not thread-safe). */
+  public static final class Trace {
+    public long searches;
+    /** Tiers answered by a graph search. */
+    public long graphTiers;
+    /** Tiers answered by a scan. */
+    public long scannedTiers;
+    /** Rows scored by scans. */
+    public long scannedRows;
+    /** Nodes scored by graph searches. */
+    public long graphNodes;
+  }
+
+  /** As {@link #search(float[], int, int, RowFilter, int[], float[])}, adding what it did to {@code trace}. */
+  public int search(float[] query, int k, int efSearch, RowFilter filter, int[] rowsOut, float[] scoresOut,
+      Trace trace) {
     if (query.length != items.dimension()) {
       throw new IllegalArgumentException("query has " + query.length + " dimensions, the index " + items.dimension());
     }
@@ -287,10 +304,17 @@ public final class HnswIndex {
       if (best.size() >= k && queryNorm * t.maxNorm * 1.0001f + 1e-6f <= best.topScore()) {
         break;
       }
-      if (t.graph == null || (long) ef * SCAN_WHEN_EF_TIMES >= t.size() || !searchGraph(t, query, ef, all ? null : filter,
-          best)) {
+      long scanBelow = (long) ef * (t.vectors != null ? SCAN_WHEN_EF_TIMES : SCAN_WHEN_EF_TIMES / 2);
+      if (t.graph == null || scanBelow >= t.size() || !searchGraph(t, query, ef, all ? null : filter, best, trace)) {
         scan(t, query, all ? null : filter, k, best);
+        if (trace != null) {
+          trace.scannedTiers++;
+          trace.scannedRows += t.size();
+        }
       }
+    }
+    if (trace != null) {
+      trace.searches++;
     }
     int n = best.size();
     for (int i = n - 1; i >= 0; i--) {
@@ -312,16 +336,24 @@ public final class HnswIndex {
   public record Hits(int[] rows, float[] scores) {}
 
   /** Adds the tier's best ef to {@code best}; false if the search gave up (then the caller scans). */
-  private boolean searchGraph(Tier t, float[] query, int ef, RowFilter filter, NeighborQueue best) {
-    Collector results = new Collector(ef, Math.max(ef, t.size() / VISIT_LIMIT_DIVISOR));
+  private boolean searchGraph(Tier t, float[] query, int ef, RowFilter filter, NeighborQueue best, Trace trace) {
+    // Unfiltered searches always finish; only a filter can keep one looking.
+    Collector results = new Collector(ef, filter == null ? Long.MAX_VALUE : Math.max(ef, t.size() / VISIT_LIMIT_DIVISOR));
+    MipScorer scorer = t.vectors != null ? new MipScorer(t.vectors, items.dimension(), null, query, 0)
+        : new MipScorer(items.data(), items.dimension(), t.rowOf, query, 0);
     try {
-      HnswGraphSearcher.search(new MipScorer(items.data(), items.dimension(), t.rowOf, query, 0), results,
-          t.graph.view(), filter == null ? null : new FilterBits(filter, t.rowOf));
+      HnswGraphSearcher.search(scorer, results, t.graph.view(), filter == null ? null : new FilterBits(filter, t.rowOf));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    if (trace != null) {
+      trace.graphNodes += results.visitedCount();
+    }
     if (results.earlyTerminated()) {
       return false;
+    }
+    if (trace != null) {
+      trace.graphTiers++;
     }
     NeighborQueue q = results.queue;
     while (q.size() > 0) {
@@ -334,8 +366,25 @@ public final class HnswIndex {
   private void scan(Tier t, float[] query, RowFilter filter, int k, NeighborQueue best) {
     float min = best.size() >= k ? best.topScore() : Float.NEGATIVE_INFINITY;
     int d = items.dimension();
-    float[] data = t.vectors != null ? t.vectors : items.data();
     int[] rowOf = t.rowOf;
+    if (t.vectors != null && filter == null) {
+      // Contiguous copy: the four-rows-at-a-time kernel, in blocks.
+      float[] block = new float[Math.min(256, rowOf.length)];
+      for (int first = 0; first < rowOf.length; first += block.length) {
+        int count = Math.min(block.length, rowOf.length - first);
+        VectorMath.dots(t.vectors, first * d, count, d, query, block);
+        for (int i = 0; i < count; i++) {
+          if (block[i] > min) {
+            best.insertWithOverflow(rowOf[first + i], block[i]);
+            if (best.size() >= k) {
+              min = best.topScore();
+            }
+          }
+        }
+      }
+      return;
+    }
+    float[] data = t.vectors != null ? t.vectors : items.data();
     for (int i = 0; i < rowOf.length; i++) {
       int row = rowOf[i];
       if (filter != null && !filter.accepts(row)) {
@@ -477,7 +526,7 @@ public final class HnswIndex {
       int d = items.dimension();
       for (int t = 0; t < rows.length; t++) {
         float[] copy = null;
-        if (!hasGraph(t) && !isZero(t)) {
+        if (!isZero(t) && rows[t].length <= MAX_COPIED_ROWS) {
           copy = new float[rows[t].length * d];
           for (int i = 0; i < rows[t].length; i++) {
             items.copyRow(rows[t][i], copy, i * d);

@@ -6,10 +6,10 @@ import org.apache.lucene.util.hnsw.RandomVectorScorer;
 import org.apache.lucene.util.hnsw.RandomVectorScorerSupplier;
 
 /**
- * Lucene's MAXIMUM_INNER_PRODUCT similarity between one query and a graph's nodes, read in place from the
- * shard's row-major embedding array ({@code rowOf[node]} is the node's row): the index shares that array
- * instead of copying it into one array per row (which Lucene's own on-heap vector values would need), so
- * the vectors are held once.
+ * Lucene's MAXIMUM_INNER_PRODUCT similarity between one query and a graph's nodes, read in place from a
+ * row-major float array: the shard's embeddings ({@code rowOf[node]} is the node's row), so that the
+ * vectors are not copied into one array per row as Lucene's own on-heap vector values would need, or a
+ * tier's contiguous copy ({@code rowOf} null: node i is row i of the copy).
  */
 final class MipScorer implements RandomVectorScorer {
   private final float[] data;
@@ -31,12 +31,12 @@ final class MipScorer implements RandomVectorScorer {
     // Lucene's scaling maps any dot product to a positive, order-preserving score, the shape its graph
     // code expects of a similarity; toDot maps it back.
     return VectorUtil.scaleMaxInnerProductScore(
-        VectorMath.dot(data, rowOf[node] * dimension, query, queryOffset, dimension));
+        VectorMath.dot(data, (rowOf == null ? node : rowOf[node]) * dimension, query, queryOffset, dimension));
   }
 
   @Override
   public int maxOrd() {
-    return rowOf.length;
+    return rowOf == null ? data.length / dimension : rowOf.length;
   }
 
   /** Inverse of {@link VectorUtil#scaleMaxInnerProductScore(float)}. */

@@ -35,8 +35,13 @@ public final class ExactEmbeddingCandidateSource implements CandidateSource {
     TopK top = new TopK(keep);
     float[] data = items.data();
     int d = items.dimension();
-    for (int row = 0, o = 0; row < items.rows(); row++, o += d) {
-      top.offer(row, VectorMath.dot(data, o, user, 0, d));
+    float[] block = new float[256];
+    for (int first = 0, n = items.rows(); first < n; first += block.length) {
+      int count = Math.min(block.length, n - first);
+      VectorMath.dots(data, first * d, count, d, user, block);
+      for (int i = 0; i < count; i++) {
+        top.offer(first + i, block[i]);
+      }
     }
     int[] rows = top.rowsBestFirst();
     float[] scores = top.scoresBestFirst();

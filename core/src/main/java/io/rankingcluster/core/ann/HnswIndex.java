@@ -22,7 +22,7 @@ import org.apache.lucene.util.hnsw.NeighborQueue;
 
 /**
  * An approximate maximum-inner-product index over item embeddings: HNSW graphs built and searched with
- * Apache Lucene's HNSW code (docs/decisions/0004-ann-library.md), over the caller's embedding array (not
+ * Apache Lucene's HNSW code (docs/decisions/0005-ann-library.md), over the caller's embedding array (not
  * copied; it must not change while the index is used). Scores are dot products. Immutable after
  * construction; {@link #search} is safe to call from many threads.
  *

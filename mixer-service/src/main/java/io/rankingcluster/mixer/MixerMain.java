@@ -2,8 +2,6 @@ package io.rankingcluster.mixer;
 
 import io.grpc.BindableService;
 import io.grpc.Context;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.rankingcluster.common.server.SnapshotOptions;
 import io.rankingcluster.common.server.ManagedServer;
@@ -16,7 +14,6 @@ import io.rankingcluster.proto.v1.RecommendRequest;
 import io.rankingcluster.proto.v1.RequestContext;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -51,11 +48,7 @@ public final class MixerMain implements Callable<Integer> {
     Validation.require(port > 0 && port < 65536, "--port must be in [1, 65535], was " + port);
     PageTokenCodec tokens = tokenCodec(mixer);
     SnapshotWatcher<MixerData> watcher = data.watcher("mixer-service", MixerData::of);
-    List<ManagedChannel> shards = new ArrayList<>();
-    for (String target : mixer.shardTargets()) {
-      shards.add(channel(target));
-    }
-    Downstreams downstreams = new Downstreams(shards, channel(mixer.prerankTarget), channel(mixer.rankTarget));
+    Downstreams downstreams = Downstreams.open(mixer);
     MixerServiceImpl impl = new MixerServiceImpl(watcher.versioned(), downstreams, mixer, tokens);
     ManagedServer managed = new ManagedServer("mixer-service",
         NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl))
@@ -68,11 +61,6 @@ public final class MixerMain implements Callable<Integer> {
       downstreams.close();
     }
     return 0;
-  }
-
-  static ManagedChannel channel(String target) {
-    // Plaintext on loopback and in-cluster; TLS arrives with the security issue.
-    return NettyChannelBuilder.forTarget(target).usePlaintext().build();
   }
 
   static PageTokenCodec tokenCodec(MixerOptions mixer) {

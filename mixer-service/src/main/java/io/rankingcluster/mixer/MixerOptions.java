@@ -11,13 +11,17 @@ import picocli.CommandLine.Option;
 /** The mixer's own settings (a picocli mixin): downstream addresses, budgets, page size, page tokens. */
 public final class MixerOptions {
   @Option(names = "--recall-targets", defaultValue = "127.0.0.1:9091",
-      description = "Recall shards in shard order, comma-separated host:port (default: ${DEFAULT-VALUE}).")
+      description = "Recall shards in shard order, comma-separated. A shard is host:port, its replicas joined by '|'"
+          + " (127.0.0.2:9091|127.0.0.3:9091), or a gRPC URI such as dns:///recall-0.recall:9091; calls are spread"
+          + " round-robin over replicas (default: ${DEFAULT-VALUE}).")
   public String recallTargets;
 
-  @Option(names = "--prerank-target", defaultValue = "127.0.0.1:9092", description = "Prerank host:port (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--prerank-target", defaultValue = "127.0.0.1:9092",
+      description = "Prerank host:port, replicas joined by '|', or a gRPC URI (default: ${DEFAULT-VALUE}).")
   public String prerankTarget;
 
-  @Option(names = "--rank-target", defaultValue = "127.0.0.1:9093", description = "Rank host:port (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--rank-target", defaultValue = "127.0.0.1:9093",
+      description = "Rank host:port, replicas joined by '|', or a gRPC URI (default: ${DEFAULT-VALUE}).")
   public String rankTarget;
 
   @Option(names = "--budget-shares", split = ",", defaultValue = "0.30,0.15,0.30,0.05",
@@ -82,6 +86,54 @@ public final class MixerOptions {
           + " (default: ${DEFAULT-VALUE}).")
   public String experimentArms;
 
+  @Option(names = "--hedge-delay-ms", defaultValue = "10",
+      description = "Recall: when a shard replica has not answered after this, the same call also goes to another"
+          + " replica and the first answer wins (gRPC hedging; 0 = off, Recall is then retried like the other reads)"
+          + " (default: ${DEFAULT-VALUE}).")
+  public long hedgeDelayMs;
+
+  @Option(names = "--retry-max-attempts", defaultValue = "2",
+      description = "Attempts per read (prerank, rank, GetEmbeddings) when a replica is UNAVAILABLE, with retry"
+          + " throttling; 1 = no retries (default: ${DEFAULT-VALUE}).")
+  public int retryMaxAttempts;
+
+  @Option(names = "--breaker-failure-rate", defaultValue = "50",
+      description = "Circuit breaker per stage and shard: opens at this failure percentage (UNAVAILABLE, DEADLINE_EXCEEDED,"
+          + " RESOURCE_EXHAUSTED, INTERNAL) over the window (default: ${DEFAULT-VALUE}).")
+  public float breakerFailureRate;
+
+  @Option(names = "--breaker-window", defaultValue = "20",
+      description = "Circuit breaker: the last N calls judged (default: ${DEFAULT-VALUE}).")
+  public int breakerWindow;
+
+  @Option(names = "--breaker-min-calls", defaultValue = "10",
+      description = "Circuit breaker: calls needed before the failure rate counts (default: ${DEFAULT-VALUE}).")
+  public int breakerMinCalls;
+
+  @Option(names = "--breaker-open-ms", defaultValue = "2000",
+      description = "Circuit breaker: time open (failing fast) before trial calls (default: ${DEFAULT-VALUE}).")
+  public long breakerOpenMs;
+
+  @Option(names = "--breaker-half-open-calls", defaultValue = "3",
+      description = "Circuit breaker: trial calls in half-open that decide between closing and reopening"
+          + " (default: ${DEFAULT-VALUE}).")
+  public int breakerHalfOpenCalls;
+
+  @Option(names = "--bulkhead-max-calls", defaultValue = "64",
+      description = "Calls in flight to one stage or shard at most; beyond it a call is not sent and the request"
+          + " degrades (default: ${DEFAULT-VALUE}).")
+  public int bulkheadMaxCalls;
+
+  @Option(names = "--min-stage-budget-ms", defaultValue = "2",
+      description = "A stage call sent with less budget than this is not counted by the circuit breaker, so short"
+          + " client deadlines cannot open it (default: ${DEFAULT-VALUE}).")
+  public long minStageBudgetMs;
+
+  @Option(names = "--reconnect-check-ms", defaultValue = "500",
+      description = "How often the reconnect backoff of the stage channels is reset, so a restarted replica gets"
+          + " traffic again within about this time (default: ${DEFAULT-VALUE}).")
+  public long reconnectCheckMs;
+
   /** The experiment router for --experiment and --experiment-arms. */
   public io.rankingcluster.core.experiment.ExperimentRouter experimentRouter() {
     List<io.rankingcluster.core.experiment.ExperimentRouter.Arm> arms = new ArrayList<>();
@@ -119,9 +171,24 @@ public final class MixerOptions {
   public void validate() {
     experimentRouter();
     Validation.require(mmrLambda >= 0 && mmrLambda <= 1, "--mmr-lambda must be in [0, 1], was " + mmrLambda);
-    shardTargets().forEach(t -> Validation.hostPort("--recall-targets", t));
-    Validation.hostPort("--prerank-target", prerankTarget);
-    Validation.hostPort("--rank-target", rankTarget);
+    shardTargets().forEach(t -> target("--recall-targets", t));
+    target("--prerank-target", prerankTarget);
+    target("--rank-target", rankTarget);
+    Validation.require(hedgeDelayMs >= 0 && hedgeDelayMs <= 10_000, "--hedge-delay-ms must be in [0, 10000], was " + hedgeDelayMs);
+    Validation.require(retryMaxAttempts >= 1 && retryMaxAttempts <= 5, "--retry-max-attempts must be in [1, 5], was "
+        + retryMaxAttempts);
+    Validation.require(breakerFailureRate > 0 && breakerFailureRate <= 100,
+        "--breaker-failure-rate must be in (0, 100], was " + breakerFailureRate);
+    Validation.require(breakerWindow >= 1 && breakerWindow <= 10_000, "--breaker-window must be in [1, 10000], was "
+        + breakerWindow);
+    Validation.require(breakerMinCalls >= 1 && breakerMinCalls <= breakerWindow,
+        "--breaker-min-calls must be in [1, --breaker-window=" + breakerWindow + "], was " + breakerMinCalls);
+    Validation.require(breakerOpenMs >= 1, "--breaker-open-ms must be >= 1, was " + breakerOpenMs);
+    Validation.require(breakerHalfOpenCalls >= 1, "--breaker-half-open-calls must be >= 1, was " + breakerHalfOpenCalls);
+    Validation.require(bulkheadMaxCalls >= 1, "--bulkhead-max-calls must be >= 1, was " + bulkheadMaxCalls);
+    Validation.require(minStageBudgetMs >= 0, "--min-stage-budget-ms must be >= 0, was " + minStageBudgetMs);
+    Validation.require(reconnectCheckMs >= 50 && reconnectCheckMs <= 60_000,
+        "--reconnect-check-ms must be in [50, 60000], was " + reconnectCheckMs);
     Validation.require(budgetShares.length == 4, "--budget-shares needs four numbers: recall,prerank,rank,blend");
     double sum = 0;
     for (double s : budgetShares) {
@@ -145,6 +212,18 @@ public final class MixerOptions {
     Map<Integer, byte[]> keys = pageTokenKeyMap();
     Validation.require(keys.isEmpty() || keys.containsKey(pageTokenKeyId),
         "--page-token-key-id " + pageTokenKeyId + " is not among --page-token-keys");
+  }
+
+  /** A target: host:port replicas joined by '|', or a dns:/// (or other gRPC) URI. */
+  private static void target(String flag, String spec) {
+    if (spec.contains("://") || spec.startsWith("dns:")) {
+      Validation.require(spec.startsWith("dns:"), flag + ": only dns:/// URIs are supported besides host:port lists, got '"
+          + spec + "'");
+      return;
+    }
+    List<String> replicas = Channels.replicas(spec);
+    Validation.require(!replicas.isEmpty(), flag + ": a target lists no replica: '" + spec + "'");
+    replicas.forEach(r -> Validation.hostPort(flag, r));
   }
 
   public List<String> shardTargets() {

@@ -162,18 +162,18 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
 
     // Prerank; on failure keep recall order, cut to the same per-kind sizes.
     long tPrerank = System.nanoTime();
+    CandidateBlock recalledBlock = recalled.block;
+    PrerankResponse pr = guarded("prerank", downstreams.prerankGuard, budget.stageNanos(Budget.PRERANK),
+        "fell back to recall order", trace, nanos -> downstreams.prerank.withDeadlineAfter(nanos, TimeUnit.NANOSECONDS)
+            .prerank(PrerankRequest.newBuilder().setContext(downstreamContext).setUser(features)
+                .setCandidates(recalledBlock).addAllTopKPerKind(limits(options.prerankTopK)).build()));
     CandidateBlock preranked;
     String prerankVersion = "";
-    try {
-      long nanos = budget.stageNanos(Budget.PRERANK);
-      PrerankResponse pr = downstreams.prerank.withDeadlineAfter(nanos, TimeUnit.NANOSECONDS).prerank(
-          PrerankRequest.newBuilder().setContext(downstreamContext).setUser(features)
-              .setCandidates(recalled.block).addAllTopKPerKind(limits(options.prerankTopK)).build());
+    if (pr != null) {
       preranked = pr.getCandidates();
       prerankVersion = pr.getModelVersion();
       trace.checkVersion("prerank", version, pr.getSnapshotVersion());
-    } catch (StatusRuntimeException e) {
-      trace.degrade("prerank", e.getStatus(), "fell back to recall order");
+    } else {
       preranked = cutPerKind(recalled.block, options.prerankTopK);
     }
     trace.stage("prerank", tPrerank, recalled.block.getItemIdsCount(), preranked.getItemIdsCount(), prerankVersion);
@@ -181,17 +181,16 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     // Rank the best of prerank; on failure keep prerank order.
     long tRank = System.nanoTime();
     CandidateBlock toRank = firstN(preranked, options.rankMax);
+    RankResponse rr = guarded("rank", downstreams.rankGuard, budget.stageNanos(Budget.RANK), "fell back to prerank order",
+        trace, nanos -> downstreams.rank.withDeadlineAfter(nanos, TimeUnit.NANOSECONDS).rank(
+            RankRequest.newBuilder().setContext(downstreamContext).setUser(features).setCandidates(toRank).build()));
     Ranked ranked;
     String rankVersion = "";
-    try {
-      long nanos = budget.stageNanos(Budget.RANK);
-      RankResponse rr = downstreams.rank.withDeadlineAfter(nanos, TimeUnit.NANOSECONDS).rank(
-          RankRequest.newBuilder().setContext(downstreamContext).setUser(features).setCandidates(toRank).build());
+    if (rr != null) {
       ranked = Ranked.of(rr);
       rankVersion = rr.getModelVersion();
       trace.checkVersion("rank", version, rr.getSnapshotVersion());
-    } catch (StatusRuntimeException e) {
-      trace.degrade("rank", e.getStatus(), "fell back to prerank order");
+    } else {
       ranked = Ranked.fallback(toRank);
     }
     trace.stage("rank", tRank, toRank.getItemIdsCount(), ranked.size, rankVersion);
@@ -222,6 +221,41 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
       resp.setDebug(DebugInfo.newBuilder().addAllStages(trace.stages));
     }
     return resp.build();
+  }
+
+  /**
+   * One blocking stage call under its guard and budget. Returns null when the guard refused the call or the
+   * call failed; the trace then holds the degraded reason and {@code fallback} says what the page does instead.
+   */
+  private <T> T guarded(String stage, Guard guard, long nanos, String fallback, Trace trace,
+      java.util.function.LongFunction<T> rpc) {
+    Guard.Refusal refusal = guard.enter();
+    if (refusal != Guard.Refusal.NONE) {
+      trace.degrade(stage, refusal.cause, fallback + " (" + guard.name + " " + refusal.cause + ")");
+      return null;
+    }
+    long start = System.nanoTime();
+    try {
+      T answer = rpc.apply(nanos);
+      guard.exit(start, Status.OK);
+      return answer;
+    } catch (StatusRuntimeException e) {
+      judge(guard, start, nanos, e.getStatus());
+      trace.degrade(stage, e.getStatus(), fallback);
+      return null;
+    } catch (RuntimeException e) {
+      guard.exitUnjudged();
+      throw e;
+    }
+  }
+
+  /** Ends a guarded call: unjudged when its budget was below the minimum (a short client deadline, not the stage). */
+  private void judge(Guard guard, long start, long budgetNanos, Status status) {
+    if (budgetNanos < TimeUnit.MILLISECONDS.toNanos(options.minStageBudgetMs)) {
+      guard.exitUnjudged();
+    } else {
+      guard.exit(start, status);
+    }
   }
 
   /** The arm forced by the request (NOT_FOUND when unknown), or the user's arm by the router's stable hash. */
@@ -301,16 +335,49 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     }
     RecallRequest recallRequest = req.build();
     List<ListenableFuture<RecallResponse>> futures = new ArrayList<>(shards);
-    for (var stub : downstreams.recallShards) {
-      futures.add(stub.withDeadlineAfter(nanos, TimeUnit.NANOSECONDS).recall(recallRequest));
+    java.util.concurrent.atomic.AtomicBoolean[] cancelledByUs = new java.util.concurrent.atomic.AtomicBoolean[shards];
+    for (int s = 0; s < shards; s++) {
+      Guard guard = downstreams.recallGuards.get(s);
+      Guard.Refusal refusal = guard.enter();
+      if (refusal != Guard.Refusal.NONE) {
+        futures.add(null);
+        trace.degrade("recall_shard_" + s, refusal.cause, "shard's candidates lost (" + refusal.cause + ")");
+        continue;
+      }
+      long start = System.nanoTime();
+      java.util.concurrent.atomic.AtomicBoolean ours = new java.util.concurrent.atomic.AtomicBoolean();
+      cancelledByUs[s] = ours;
+      ListenableFuture<RecallResponse> f = downstreams.recallShards.get(s).withDeadlineAfter(nanos, TimeUnit.NANOSECONDS)
+          .recall(recallRequest);
+      com.google.common.util.concurrent.Futures.addCallback(f, new com.google.common.util.concurrent.FutureCallback<>() {
+        @Override
+        public void onSuccess(RecallResponse result) {
+          guard.exit(start, Status.OK);
+        }
+
+        @Override
+        public void onFailure(Throwable t) {
+          if (ours.get() || t instanceof java.util.concurrent.CancellationException) {
+            guard.exitUnjudged();
+          } else {
+            judge(guard, start, nanos, Status.fromThrowable(t));
+          }
+        }
+      }, com.google.common.util.concurrent.MoreExecutors.directExecutor());
+      futures.add(f);
     }
     List<RecallResponse> answers = new ArrayList<>(shards);
     boolean allDeadline = true;
     for (int s = 0; s < shards; s++) {
+      ListenableFuture<RecallResponse> future = futures.get(s);
+      if (future == null) {
+        allDeadline = false;
+        continue;
+      }
       long tShard = System.nanoTime();
       try {
         // The call's own deadline ends it; the extra wait only guards against a lost completion.
-        RecallResponse answer = futures.get(s).get(nanos + TimeUnit.MILLISECONDS.toNanos(20), TimeUnit.NANOSECONDS);
+        RecallResponse answer = future.get(nanos + TimeUnit.MILLISECONDS.toNanos(20), TimeUnit.NANOSECONDS);
         answers.add(answer);
         allDeadline = false;
         trace.checkVersion("recall_shard_" + s, ctx.getSnapshotVersion(), answer.getSnapshotVersion());
@@ -320,11 +387,17 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
         allDeadline &= status.getCode() == Status.Code.DEADLINE_EXCEEDED;
         trace.degrade("recall_shard_" + s, status, "shard's candidates lost");
       } catch (TimeoutException e) {
-        futures.get(s).cancel(true);
+        cancelledByUs[s].set(true);
+        future.cancel(true);
         trace.degrade("recall_shard_" + s, Status.DEADLINE_EXCEEDED, "shard's candidates lost");
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        futures.forEach(f -> f.cancel(true));
+        for (int r = 0; r < shards; r++) {
+          if (futures.get(r) != null) {
+            cancelledByUs[r].set(true);
+            futures.get(r).cancel(true);
+          }
+        }
         throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
       }
     }
@@ -568,9 +641,12 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     }
 
     void degrade(String stage, Status status, String detail) {
-      String cause = status.getCode().name().toLowerCase(java.util.Locale.ROOT);
-      reasons.add(DegradedReason.newBuilder().setStage(stage).setCause(cause)
-          .setDetail(detail + (status.getDescription() == null ? "" : " (" + status.getDescription() + ")")).build());
+      degrade(stage, status.getCode().name().toLowerCase(java.util.Locale.ROOT),
+          detail + (status.getDescription() == null ? "" : " (" + status.getDescription() + ")"));
+    }
+
+    void degrade(String stage, String cause, String detail) {
+      reasons.add(DegradedReason.newBuilder().setStage(stage).setCause(cause).setDetail(detail).build());
       LOG.fine(() -> stage + " degraded: " + cause);
     }
 

@@ -7,6 +7,7 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.rankingcluster.common.server.FaultInjector;
 import io.rankingcluster.common.server.ManagedServer;
 import io.rankingcluster.common.server.ServerOptions;
 import io.rankingcluster.common.server.ServiceMain;
@@ -59,6 +60,11 @@ final class TestCluster implements AutoCloseable {
   final Versioned<PrerankData> prerankData;
   final Versioned<RankData> rankData;
   final Versioned<MixerData> mixerData;
+  /** Fault injection per stage (no rules: calls pass untouched): recall shards in order, prerank, rank. */
+  final List<FaultInjector> recallFaults = new ArrayList<>();
+  final FaultInjector prerankFaults = new FaultInjector();
+  final FaultInjector rankFaults = new FaultInjector();
+  final Downstreams downstreams;
   private final int shards;
   private final boolean loopback;
   private final String prefix = "test-" + System.nanoTime() + "-";
@@ -69,6 +75,12 @@ final class TestCluster implements AutoCloseable {
 
   /** With the mixer's options adjusted before it starts (for example experiment arms). */
   TestCluster(boolean loopback, int shards, java.util.function.Consumer<MixerOptions> mixerSettings) throws IOException {
+    this(loopback, shards, mixerSettings, server -> { });
+  }
+
+  /** With the mixer's options and its server's options (for example its concurrency limit) adjusted. */
+  TestCluster(boolean loopback, int shards, java.util.function.Consumer<MixerOptions> mixerSettings,
+      java.util.function.Consumer<ServerOptions> mixerServerSettings) throws IOException {
     this.loopback = loopback;
     this.shards = shards;
     ServerOptions serverOptions = ServiceMain.defaults(new ServerOptions());
@@ -78,21 +90,30 @@ final class TestCluster implements AutoCloseable {
     for (int s = 0; s < shards; s++) {
       recallData.add(new Versioned<>(SNAPSHOT.version(), ShardData.of(SNAPSHOT, s, shards), GRACE));
       RecallServiceImpl recall = new RecallServiceImpl(recallData.get(s), limits);
-      shardChannels.add(start("recall-" + s, recall, serverOptions));
+      recallFaults.add(new FaultInjector());
+      shardChannels.add(start("recall-" + s, faulty(recall, recallFaults.get(s)), serverOptions));
     }
     prerankData = new Versioned<>(SNAPSHOT.version(), PrerankData.of(SNAPSHOT), GRACE);
-    ManagedChannel prerank = start("prerank", new PrerankServiceImpl(prerankData, new int[] {250, 110, 40}, 2000, 20000),
-        serverOptions);
+    ManagedChannel prerank = start("prerank", faulty(new PrerankServiceImpl(prerankData, new int[] {250, 110, 40}, 2000, 20000),
+        prerankFaults), serverOptions);
     rankData = new Versioned<>(SNAPSHOT.version(), RankData.of(SNAPSHOT, ValueFormula.DEFAULT), GRACE);
-    ManagedChannel rank = start("rank", new RankServiceImpl(rankData, 2000), serverOptions);
+    ManagedChannel rank = start("rank", faulty(new RankServiceImpl(rankData, 2000), rankFaults), serverOptions);
     mixerOptions = ServiceMain.defaults(new MixerOptions());
     mixerSettings.accept(mixerOptions);
     PageTokenCodec tokens = new PageTokenCodec(Map.of(1, KEY), 1, 3_600_000L);
-    Downstreams downstreams = new Downstreams(shardChannels, prerank, rank);
+    downstreams = new Downstreams(shardChannels, prerank, rank, mixerOptions);
     mixerData = new Versioned<>(SNAPSHOT.version(), MixerData.of(SNAPSHOT), GRACE);
     MixerServiceImpl impl = new MixerServiceImpl(mixerData, downstreams, mixerOptions, tokens);
-    mixerChannel = start("mixer", impl, serverOptions);
+    ServerOptions mixerServer = ServiceMain.defaults(new ServerOptions());
+    mixerServer.defaultDeadlineMs = serverOptions.defaultDeadlineMs;
+    mixerServerSettings.accept(mixerServer);
+    mixerChannel = start("mixer", impl, mixerServer);
     mixer = servers.get(servers.size() - 1);
+  }
+
+  private static BindableService faulty(BindableService service, FaultInjector faults) {
+    io.grpc.ServerServiceDefinition def = io.grpc.ServerInterceptors.intercept(service, faults);
+    return () -> def;
   }
 
   /** The test snapshot's data under another version name: what a re-published snapshot looks like. */
@@ -141,5 +162,6 @@ final class TestCluster implements AutoCloseable {
     for (ManagedServer s : servers) {
       s.stop();
     }
+    downstreams.close();
   }
 }

@@ -1,0 +1,91 @@
+package io.rankingcluster.mixer;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Channels from the mixer to the stages, with their service config: round_robin over the replicas of a target;
+ * hedging for Recall (a second attempt to another replica when the first is slow), a retry policy for the
+ * other reads (never both on one method); retry throttling so that retries stop when a stage is mostly
+ * failing instead of doubling its load.
+ *
+ * <p>A target is {@code host:port}, replicas joined by {@code |} ({@code 127.0.0.2:9091|127.0.0.3:9091}, resolved
+ * by {@link StaticResolverProvider}), or a gRPC URI such as {@code dns:///recall-0.recall:9091}.
+ */
+final class Channels {
+  private Channels() {}
+
+  /** The gRPC target for one configured spec. */
+  static String target(String spec) {
+    String s = spec.trim();
+    if (s.contains("://") || s.startsWith("dns:")) {
+      return s;
+    }
+    return StaticResolverProvider.SCHEME + ":///" + String.join(",", replicas(s));
+  }
+
+  /** The replicas of a {@code |}-joined spec (one entry for a URI). */
+  static List<String> replicas(String spec) {
+    List<String> out = new ArrayList<>();
+    for (String r : spec.split("\\|")) {
+      if (!r.isBlank()) {
+        out.add(r.trim());
+      }
+    }
+    return out;
+  }
+
+  static ManagedChannel open(String spec, MixerOptions options) {
+    StaticResolverProvider.register();
+    return NettyChannelBuilder.forTarget(target(spec))
+        // Plaintext on loopback and in-cluster; TLS arrives with the security issue.
+        .usePlaintext()
+        .defaultServiceConfig(serviceConfig(options))
+        .enableRetry()
+        // Why: an idle connection to a stage must not cost the first request a handshake; pings also find a
+        // dead replica (no RST from a killed pod) before a request does.
+        .keepAliveTime(30, TimeUnit.SECONDS)
+        .keepAliveTimeout(5, TimeUnit.SECONDS)
+        .build();
+  }
+
+  /** The service config (JSON as maps; gRPC wants numbers as Double). */
+  static Map<String, Object> serviceConfig(MixerOptions o) {
+    Map<String, Object> retry = Map.of(
+        "maxAttempts", (double) o.retryMaxAttempts,
+        "initialBackoff", "0.005s",
+        "maxBackoff", "0.050s",
+        "backoffMultiplier", 2.0,
+        // Only UNAVAILABLE: the call did not reach a handler (connection refused, replica draining), so a
+        // retry cannot double work. DEADLINE_EXCEEDED is never retried: the budget is spent.
+        "retryableStatusCodes", List.of("UNAVAILABLE"));
+    List<Object> methods = new ArrayList<>();
+    List<Object> retried = new ArrayList<>(List.of(
+        Map.of("service", "ranking.v1.PrerankService"),
+        Map.of("service", "ranking.v1.RankService"),
+        Map.of("service", "ranking.v1.RecallService", "method", "GetEmbeddings")));
+    if (o.hedgeDelayMs > 0) {
+      methods.add(Map.of(
+          "name", List.of(Map.of("service", "ranking.v1.RecallService", "method", "Recall")),
+          "hedgingPolicy", Map.of(
+              "maxAttempts", 2.0,
+              "hedgingDelay", String.format(java.util.Locale.ROOT, "%.3fs", o.hedgeDelayMs / 1000.0),
+              "nonFatalStatusCodes", List.of("UNAVAILABLE"))));
+    } else {
+      retried.add(Map.of("service", "ranking.v1.RecallService", "method", "Recall"));
+    }
+    if (o.retryMaxAttempts > 1) {
+      methods.add(Map.of("name", retried, "retryPolicy", retry));
+    }
+    return Map.of(
+        "loadBalancingConfig", List.of(Map.of("round_robin", Map.of())),
+        "methodConfig", methods,
+        // A token bucket per channel: each failed attempt costs 1, each success returns 0.1; below half the
+        // tokens, retries and hedges stop (gRPC's A6 design), so a failing stage sees no retry storm.
+        "retryThrottling", Map.of("maxTokens", 10.0, "tokenRatio", 0.1));
+  }
+}

@@ -1,0 +1,158 @@
+package io.rankingcluster.mixer;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.BindableService;
+import io.grpc.ManagedChannel;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.rankingcluster.common.server.FaultInjector;
+import io.rankingcluster.common.server.ManagedServer;
+import io.rankingcluster.common.server.ServerOptions;
+import io.rankingcluster.common.server.ServiceMain;
+import io.rankingcluster.common.snapshot.Versioned;
+import io.rankingcluster.core.blend.PageTokenCodec;
+import io.rankingcluster.core.score.ValueFormula;
+import io.rankingcluster.prerank.PrerankData;
+import io.rankingcluster.prerank.PrerankServiceImpl;
+import io.rankingcluster.proto.v1.MixerServiceGrpc;
+import io.rankingcluster.proto.v1.RecommendRequest;
+import io.rankingcluster.proto.v1.RecommendResponse;
+import io.rankingcluster.proto.v1.RequestContext;
+import io.rankingcluster.rank.RankData;
+import io.rankingcluster.rank.RankServiceImpl;
+import io.rankingcluster.recall.RecallLimits;
+import io.rankingcluster.recall.RecallServiceImpl;
+import io.rankingcluster.recall.ShardData;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * One recall shard served by two replicas on loopback, reached through the mixer's production channels
+ * ({@link Channels}: static resolver, round_robin, hedging and retry service config, reconnect resets).
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ReplicaTest {
+  private final List<ManagedServer> servers = new ArrayList<>();
+  private final FaultInjector[] replicaFaults = {new FaultInjector(), new FaultInjector()};
+  private final int[] replicaPorts = new int[2];
+  private final ManagedServer[] replicas = new ManagedServer[2];
+  private Downstreams downstreams;
+  private ManagedChannel mixerChannel;
+
+  private static ServerOptions serverOptions() {
+    ServerOptions o = ServiceMain.defaults(new ServerOptions());
+    o.defaultDeadlineMs = 5_000;
+    return o;
+  }
+
+  private ManagedServer netty(String name, int port, BindableService service) throws Exception {
+    ManagedServer s = new ManagedServer(name, NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)),
+        serverOptions(), List.of(service)).start(() -> {});
+    servers.add(s);
+    return s;
+  }
+
+  private ManagedServer startReplica(int r, int port) throws Exception {
+    RecallServiceImpl recall = new RecallServiceImpl(Versioned.fixed(TestCluster.SNAPSHOT.version(),
+        ShardData.of(TestCluster.SNAPSHOT, 0, 1)), ServiceMain.defaults(new RecallLimits()));
+    ServerServiceDefinition def = ServerInterceptors.intercept(recall, replicaFaults[r]);
+    replicas[r] = netty("recall-0-replica-" + r, port, () -> def);
+    replicaPorts[r] = replicas[r].port();
+    return replicas[r];
+  }
+
+  private void startCluster(long hedgeDelayMs) throws Exception {
+    startReplica(0, 0);
+    startReplica(1, 0);
+    ManagedServer prerank = netty("prerank", 0, new PrerankServiceImpl(Versioned.fixed(TestCluster.SNAPSHOT.version(),
+        PrerankData.of(TestCluster.SNAPSHOT)), new int[] {250, 110, 40}, 2000, 20000));
+    ManagedServer rank = netty("rank", 0, new RankServiceImpl(Versioned.fixed(TestCluster.SNAPSHOT.version(),
+        RankData.of(TestCluster.SNAPSHOT, ValueFormula.DEFAULT)), 2000));
+    MixerOptions o = ServiceMain.defaults(new MixerOptions());
+    o.recallTargets = "127.0.0.1:" + replicaPorts[0] + "|127.0.0.1:" + replicaPorts[1];
+    o.prerankTarget = "127.0.0.1:" + prerank.port();
+    o.rankTarget = "127.0.0.1:" + rank.port();
+    o.hedgeDelayMs = hedgeDelayMs;
+    o.reconnectCheckMs = 100;
+    o.validate();
+    downstreams = Downstreams.open(o);
+    String name = "replica-test-mixer-" + System.nanoTime();
+    MixerServiceImpl impl = new MixerServiceImpl(TestCluster.SNAPSHOT, downstreams, o,
+        new PageTokenCodec(Map.of(1, TestCluster.KEY), 1, 3_600_000L));
+    servers.add(new ManagedServer("mixer", InProcessServerBuilder.forName(name), serverOptions(), List.of(impl))
+        .start(() -> {}));
+    mixerChannel = InProcessChannelBuilder.forName(name).build();
+  }
+
+  @AfterEach
+  void stop() {
+    if (mixerChannel != null) {
+      mixerChannel.shutdownNow();
+    }
+    if (downstreams != null) {
+      downstreams.close();
+    }
+    servers.forEach(ManagedServer::stop);
+  }
+
+  private RecommendResponse call(int i) {
+    return MixerServiceGrpc.newBlockingStub(mixerChannel).withDeadlineAfter(5, TimeUnit.SECONDS).recommend(
+        RecommendRequest.newBuilder().setContext(RequestContext.newBuilder().setUserId(Integer.toString(1 + i % 50)))
+            .build());
+  }
+
+  @Test
+  void replicas_shareTheLoad_survivesAKilledOne_andUseARestartedOneAgainWithinSeconds() throws Exception {
+    startCluster(0);
+    for (int i = 0; i < 20; i++) {
+      RecommendResponse r = call(i);
+      assertFalse(r.getDegraded(), () -> "healthy replicas: " + r.getDegradedReasonsList());
+    }
+    assertTrue(replicaFaults[0].seenCalls() >= 5 && replicaFaults[1].seenCalls() >= 5,
+        "round robin over both replicas: " + replicaFaults[0].seenCalls() + " / " + replicaFaults[1].seenCalls());
+
+    replicas[1].stop();
+    servers.remove(replicas[1]);
+    for (int i = 0; i < 20; i++) {
+      RecommendResponse r = call(i);
+      assertFalse(r.getDegraded(), () -> "one replica left still serves every request: " + r.getDegradedReasonsList());
+    }
+
+    FaultInjector restarted = new FaultInjector();
+    replicaFaults[1] = restarted;
+    startReplica(1, replicaPorts[1]);
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    int i = 0;
+    while (restarted.seenCalls() == 0 && System.nanoTime() < until) {
+      call(i++);
+      Thread.sleep(20); // poll: the channel reconnects after its backoff is reset
+    }
+    assertTrue(restarted.seenCalls() > 0, "the restarted replica gets traffic again within 10 s");
+  }
+
+  @Test
+  void hedging_slowReplica_secondAttemptGoesToTheOther_noDegradation() throws Exception {
+    startCluster(10);
+    // Round robin only picks connected replicas: warm until both have answered, as the mixer's warm-up does.
+    for (int i = 0; i < 50 && (replicaFaults[0].seenCalls() == 0 || replicaFaults[1].seenCalls() == 0); i++) {
+      call(i);
+    }
+    replicaFaults[0].set("*", FaultInjector.Rule.delay(60_000));
+    for (int i = 0; i < 10; i++) {
+      RecommendResponse r = call(i);
+      assertFalse(r.getDegraded(), () -> "the hedge to the healthy replica answered: " + r.getDegradedReasonsList());
+    }
+    assertTrue(replicaFaults[0].delayedCalls() > 0, "some first attempts went to the slow replica");
+  }
+}

@@ -1,0 +1,181 @@
+package io.rankingcluster.mixer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.rankingcluster.common.server.FaultInjector;
+import io.rankingcluster.core.ShardFunction;
+import io.rankingcluster.proto.v1.DegradedReason;
+import io.rankingcluster.proto.v1.FeedItem;
+import io.rankingcluster.proto.v1.RecommendRequest;
+import io.rankingcluster.proto.v1.RecommendResponse;
+import io.rankingcluster.proto.v1.RequestContext;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The mixer when stages fail or are slow: partial pages, fallbacks, breakers, deadlines and cancellation. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ResilienceTest {
+  private static TestCluster cluster;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = new TestCluster(false, 2, o -> {
+      o.breakerWindow = 6;
+      o.breakerMinCalls = 4;
+      o.breakerOpenMs = 300;
+      o.breakerHalfOpenCalls = 2;
+    });
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  @AfterEach
+  void healEverything() {
+    cluster.recallFaults.forEach(FaultInjector::clearAll);
+    cluster.prerankFaults.clearAll();
+    cluster.rankFaults.clearAll();
+    cluster.downstreams.guards().forEach(g -> g.breaker.reset());
+  }
+
+  private static RecommendResponse call(String user, long deadlineMs) {
+    return cluster.mixerStub().withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).recommend(RecommendRequest.newBuilder()
+        .setContext(RequestContext.newBuilder().setUserId(user).setDebug(true)).build());
+  }
+
+  private static DegradedReason reason(RecommendResponse r, String stage) {
+    return r.getDegradedReasonsList().stream().filter(d -> d.getStage().equals(stage)).findFirst()
+        .orElseThrow(() -> new AssertionError("no degraded reason for " + stage + ": " + r.getDegradedReasonsList()));
+  }
+
+  @Test
+  void recommend_shardDown_returnsPartialPageDegradedWithThatShard() {
+    cluster.recallFaults.get(1).set("*", FaultInjector.Rule.abort(Status.Code.UNAVAILABLE));
+    RecommendResponse r = call("7", 10_000);
+    assertTrue(r.getDegraded());
+    assertEquals("unavailable", reason(r, "recall_shard_1").getCause());
+    assertEquals(1, r.getDegradedReasonsCount(), () -> "only the shard is lost: " + r.getDegradedReasonsList());
+    assertEquals(20, r.getItemsCount(), "the surviving shard still fills the page");
+    for (FeedItem it : r.getItemsList()) {
+      assertEquals(0, ShardFunction.shardOf(it.getItemId(), 2), "every item comes from the surviving shard 0");
+    }
+  }
+
+  @Test
+  void recommend_allShardsDown_failsUnavailableNamingTheShards() {
+    cluster.recallFaults.forEach(f -> f.set("*", FaultInjector.Rule.abort(Status.Code.UNAVAILABLE)));
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> call("7", 10_000));
+    assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+    assertTrue(e.getStatus().getDescription().contains("recall_shard_0")
+        && e.getStatus().getDescription().contains("recall_shard_1"), e.getStatus().getDescription());
+  }
+
+  @Test
+  void recommend_rankDown_servesPrerankOrderDegraded() {
+    cluster.rankFaults.set("*", FaultInjector.Rule.abort(Status.Code.UNAVAILABLE));
+    RecommendResponse r = call("7", 10_000);
+    assertEquals(20, r.getItemsCount());
+    DegradedReason rank = reason(r, "rank");
+    assertEquals("unavailable", rank.getCause());
+    assertTrue(rank.getDetail().contains("prerank order"), rank.getDetail());
+    for (FeedItem it : r.getItemsList()) {
+      assertEquals(it.getStageScores().getPrerank(), it.getValue(), 0f, "value is the prerank score");
+      assertEquals(0f, it.getStageScores().getPClick(), 0f, "no rank heads");
+    }
+  }
+
+  @Test
+  void recommend_prerankAndRankDown_servesRecallOrderDegraded() {
+    cluster.prerankFaults.set("*", FaultInjector.Rule.abort(Status.Code.INTERNAL));
+    cluster.rankFaults.set("*", FaultInjector.Rule.abort(Status.Code.UNAVAILABLE));
+    RecommendResponse r = call("7", 10_000);
+    assertEquals(20, r.getItemsCount());
+    assertEquals("internal", reason(r, "prerank").getCause());
+    assertEquals("unavailable", reason(r, "rank").getCause());
+    for (FeedItem it : r.getItemsList()) {
+      assertEquals(it.getStageScores().getRecall(), it.getValue(), 0f, "value is the recall score");
+    }
+  }
+
+  @Test
+  void breaker_opensAfterFailures_failsFastWhileOpen_recoversThroughHalfOpen() throws Exception {
+    cluster.rankFaults.set("*", FaultInjector.Rule.abort(Status.Code.UNAVAILABLE));
+    Guard rank = cluster.downstreams.rankGuard;
+    int calls = 0;
+    while (rank.state() != CircuitBreaker.State.OPEN && calls < 50) {
+      assertEquals("unavailable", reason(call("7", 10_000), "rank").getCause());
+      calls++;
+    }
+    assertEquals(CircuitBreaker.State.OPEN, rank.state(), "opened after " + calls + " failures");
+    long reachedRank = cluster.rankFaults.abortedCalls();
+    for (int i = 0; i < 3; i++) {
+      RecommendResponse r = call("7", 10_000);
+      assertEquals("circuit_open", reason(r, "rank").getCause());
+      assertEquals(20, r.getItemsCount(), "still a page, in prerank order");
+    }
+    assertEquals(reachedRank, cluster.rankFaults.abortedCalls(), "an open breaker sends nothing to rank");
+
+    cluster.rankFaults.clearAll();
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    RecommendResponse r = call("7", 10_000);
+    while (r.getDegraded() && System.nanoTime() < until) {
+      Thread.sleep(50); // poll: the breaker lets trial calls through after --breaker-open-ms
+      r = call("7", 10_000);
+    }
+    assertFalse(r.getDegraded(), () -> "recovered after the stage healed");
+    for (int i = 0; i < 3; i++) {
+      call("7", 10_000);
+    }
+    assertEquals(CircuitBreaker.State.CLOSED, rank.state(), "half-open trials succeeded and closed the breaker");
+  }
+
+  @Test
+  void recommend_clientDeadlineShorterThanRankDelay_answersDegradedInTime_andRankSeesTheCancellation() throws Exception {
+    CountDownLatch cancelled = new CountDownLatch(1);
+    cluster.rankFaults.onCancelledDuringDelay(cancelled::countDown);
+    cluster.rankFaults.set("*", FaultInjector.Rule.delay(60_000));
+    long t0 = System.nanoTime();
+    RecommendResponse r = call("7", 1_500);
+    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    assertEquals("deadline_exceeded", reason(r, "rank").getCause());
+    assertEquals(20, r.getItemsCount(), "a page in prerank order");
+    assertTrue(ms < 1_500, "answered before the client's deadline, took " + ms + " ms");
+    assertTrue(cancelled.await(10, TimeUnit.SECONDS), "the delayed rank call observed its cancellation");
+  }
+
+  @Test
+  void recommend_slowShard_costsItsCandidatesOnly_andTheShardSeesTheCancellation() throws Exception {
+    CountDownLatch cancelled = new CountDownLatch(1);
+    cluster.recallFaults.get(0).onCancelledDuringDelay(cancelled::countDown);
+    cluster.recallFaults.get(0).set("*", FaultInjector.Rule.delay(60_000));
+    RecommendResponse r = call("7", 1_500);
+    assertEquals("deadline_exceeded", reason(r, "recall_shard_0").getCause());
+    assertTrue(r.getItemsCount() > 0);
+    for (FeedItem it : r.getItemsList()) {
+      assertEquals(1, ShardFunction.shardOf(it.getItemId(), 2));
+    }
+    assertTrue(cancelled.await(10, TimeUnit.SECONDS), "the slow shard observed its cancellation");
+  }
+
+  @Test
+  void recommend_invalidArgumentFromAStage_neverOpensItsBreaker() {
+    cluster.rankFaults.set("*", FaultInjector.Rule.abort(Status.Code.INVALID_ARGUMENT));
+    for (int i = 0; i < 12; i++) {
+      assertEquals("invalid_argument", reason(call("7", 10_000), "rank").getCause());
+    }
+    assertEquals(CircuitBreaker.State.CLOSED, cluster.downstreams.rankGuard.state());
+  }
+}

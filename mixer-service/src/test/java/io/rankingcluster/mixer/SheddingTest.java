@@ -1,0 +1,52 @@
+package io.rankingcluster.mixer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.rankingcluster.common.server.FaultInjector;
+import io.rankingcluster.proto.v1.MixerServiceGrpc;
+import io.rankingcluster.proto.v1.RecommendRequest;
+import io.rankingcluster.proto.v1.RecommendResponse;
+import io.rankingcluster.proto.v1.RequestContext;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The mixer's own server sheds load beyond its concurrency limit instead of queueing. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class SheddingTest {
+  @Test
+  void recommend_beyondConcurrencyLimit_resourceExhaustedAtOnce_andServesAgainAfter() throws Exception {
+    try (TestCluster c = new TestCluster(false, 1, o -> { }, server -> server.maxConcurrentCalls = 2)) {
+      // Two requests hold the mixer: rank is slow, and they wait for it within their budget.
+      c.rankFaults.set("*", FaultInjector.Rule.delay(60_000));
+      RecommendRequest req = RecommendRequest.newBuilder().setContext(RequestContext.newBuilder().setUserId("7")).build();
+      MixerServiceGrpc.MixerServiceFutureStub async = MixerServiceGrpc.newFutureStub(c.mixerChannel);
+      List<ListenableFuture<RecommendResponse>> held = List.of(
+          async.withDeadlineAfter(4, TimeUnit.SECONDS).recommend(req), async.withDeadlineAfter(4, TimeUnit.SECONDS).recommend(req));
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (c.rankFaults.delayedCalls() < 2 && System.nanoTime() < until) {
+        Thread.sleep(10); // poll until both requests are inside rank
+      }
+      assertEquals(2, c.rankFaults.delayedCalls(), "both held requests reached rank");
+
+      long t0 = System.nanoTime();
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+          () -> c.mixerStub().withDeadlineAfter(10, TimeUnit.SECONDS).recommend(req));
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+      assertTrue(ms < 1_000, "shed at once, not queued: " + ms + " ms");
+
+      c.rankFaults.clearAll();
+      for (ListenableFuture<RecommendResponse> f : held) {
+        assertEquals("rank", f.get(10, TimeUnit.SECONDS).getDegradedReasons(0).getStage(), "held ones degrade, not fail");
+      }
+      assertEquals(20, c.mixerStub().withDeadlineAfter(10, TimeUnit.SECONDS).recommend(req).getItemsCount());
+    }
+  }
+}

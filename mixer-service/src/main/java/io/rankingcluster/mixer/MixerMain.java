@@ -52,7 +52,7 @@ public final class MixerMain implements Callable<Integer> {
     MixerServiceImpl impl = new MixerServiceImpl(watcher.versioned(), downstreams, mixer, tokens);
     ManagedServer managed = new ManagedServer("mixer-service",
         NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl))
-        .closeOnStop(watcher);
+        .closeOnStop(watcher).closeOnStop(impl);
     managed.start(() -> warmUp(impl, server.warmupRequests, watcher.initial().users().size()));
     watcher.start();
     try {

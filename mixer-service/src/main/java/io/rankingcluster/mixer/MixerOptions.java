@@ -134,6 +134,35 @@ public final class MixerOptions {
           + " traffic again within about this time (default: ${DEFAULT-VALUE}).")
   public long reconnectCheckMs;
 
+  @Option(names = "--embedding-cache-mb", defaultValue = "64",
+      description = "Hot item embeddings kept by the mixer (fetched from the recall shards), in MiB"
+          + " (default: ${DEFAULT-VALUE}).")
+  public long embeddingCacheMb;
+
+  @Option(names = "--prewarm-items", defaultValue = "20000",
+      description = "When a snapshot version appears, the embeddings of this many most popular items are loaded in"
+          + " the background (default: ${DEFAULT-VALUE}).")
+  public int prewarmItems;
+
+  @Option(names = "--recent-weight", defaultValue = "0.3",
+      description = "User vector = long-term vector + this weight x the mean embedding of the recent items (scaled to"
+          + " the same length); 0 = long-term only (default: ${DEFAULT-VALUE}).")
+  public float recentWeight;
+
+  @Option(names = "--user-state-budget-ms", defaultValue = "10",
+      description = "At most this long (and a tenth of the remaining deadline) to fetch recent items' embeddings"
+          + " (default: ${DEFAULT-VALUE}).")
+  public long userStateBudgetMs;
+
+  @Option(names = "--user-state-ttl-ms", defaultValue = "30000",
+      description = "User state (features and vector) is cached this long per user and snapshot version"
+          + " (default: ${DEFAULT-VALUE}).")
+  public long userStateTtlMs;
+
+  @Option(names = "--user-state-cache-size", defaultValue = "100000",
+      description = "Users whose state is cached at most (default: ${DEFAULT-VALUE}).")
+  public long userStateCacheSize;
+
   /** The experiment router for --experiment and --experiment-arms. */
   public io.rankingcluster.core.experiment.ExperimentRouter experimentRouter() {
     List<io.rankingcluster.core.experiment.ExperimentRouter.Arm> arms = new ArrayList<>();
@@ -187,6 +216,15 @@ public final class MixerOptions {
     Validation.require(breakerHalfOpenCalls >= 1, "--breaker-half-open-calls must be >= 1, was " + breakerHalfOpenCalls);
     Validation.require(bulkheadMaxCalls >= 1, "--bulkhead-max-calls must be >= 1, was " + bulkheadMaxCalls);
     Validation.require(minStageBudgetMs >= 0, "--min-stage-budget-ms must be >= 0, was " + minStageBudgetMs);
+    Validation.require(embeddingCacheMb >= 1 && embeddingCacheMb <= 65_536,
+        "--embedding-cache-mb must be in [1, 65536], was " + embeddingCacheMb);
+    Validation.require(prewarmItems >= 0 && prewarmItems <= MixerData.MAX_POPULAR,
+        "--prewarm-items must be in [0, " + MixerData.MAX_POPULAR + "], was " + prewarmItems);
+    Validation.require(recentWeight >= 0 && recentWeight <= 10 && Float.isFinite(recentWeight),
+        "--recent-weight must be in [0, 10], was " + recentWeight);
+    Validation.require(userStateBudgetMs >= 0, "--user-state-budget-ms must be >= 0, was " + userStateBudgetMs);
+    Validation.require(userStateTtlMs >= 0, "--user-state-ttl-ms must be >= 0 (0 = no caching), was " + userStateTtlMs);
+    Validation.require(userStateCacheSize >= 0, "--user-state-cache-size must be >= 0, was " + userStateCacheSize);
     Validation.require(reconnectCheckMs >= 50 && reconnectCheckMs <= 60_000,
         "--reconnect-check-ms must be in [50, 60000], was " + reconnectCheckMs);
     Validation.require(budgetShares.length == 4, "--budget-shares needs four numbers: recall,prerank,rank,blend");

@@ -68,7 +68,7 @@ import java.util.logging.Logger;
  * while it holds it, else from its current one. A stage that names another version in its answer marks the
  * response degraded with cause "version_skew": the page is still served, from mixed data.
  */
-public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBase {
+public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBase implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(MixerServiceImpl.class.getName());
 
   private final Versioned<MixerData> data;
@@ -77,6 +77,8 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
   private final PageTokenCodec tokens;
   private final Blender blender;
   private final ExperimentRouter experiments;
+  private final EmbeddingCache embeddings;
+  private final com.github.benmanes.caffeine.cache.Cache<String, UserState> userStates;
 
   /** Serves one snapshot for good (tests, tools). */
   public MixerServiceImpl(Snapshot snapshot, Downstreams downstreams, MixerOptions options, PageTokenCodec tokens) {
@@ -92,6 +94,24 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     this.experiments = options.experimentRouter();
     this.tokens = tokens;
     this.blender = new Blender(new BlendConfig(options.kindShare, true, 5, 1, true));
+    this.embeddings = new EmbeddingCache(downstreams.recallShards, options.embeddingCacheMb << 20, 60_000);
+    // Pages 2..k of a session and repeated opens reuse the state; the TTL bounds how stale it gets.
+    this.userStates = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+        .maximumSize(options.userStateCacheSize)
+        .expireAfterWrite(java.time.Duration.ofMillis(options.userStateTtlMs))
+        .recordStats()
+        .build();
+  }
+
+  /** Stops the background pre-warm. */
+  @Override
+  public void close() {
+    embeddings.close();
+  }
+
+  /** The hot-embedding cache (tests and metrics). */
+  EmbeddingCache embeddings() {
+    return embeddings;
   }
 
   @Override
@@ -104,11 +124,7 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
   RecommendResponse recommend(RecommendRequest request) {
     long t0 = System.nanoTime();
     Parsed p = parse(request);
-    Deadline deadline = Context.current().getDeadline();
-    if (deadline == null) {
-      deadline = Deadline.after(100, TimeUnit.MILLISECONDS);
-    }
-    Budget budget = new Budget(deadline, options.budgetShares, options.reserveMs);
+    Budget budget = p.budget;
     Trace trace = new Trace(request.getContext().getDebug());
 
     // The one snapshot version of this request: clients normally pin none (the current one).
@@ -120,15 +136,13 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
       trace.versionSkew("mixer", requested, version);
     }
     Catalog catalog = d.catalog();
-    UserProfiles users = d.users();
+    embeddings.prewarm(version, Arrays.copyOf(d.popularIds(), Math.min(options.prewarmItems, d.popularIds().length)),
+        RequestContext.newBuilder().setRequestId("prewarm-" + version).build());
 
-    // User state: a known user's profile; an unknown user is a cold start, never an error.
-    int userRow = users.rowOf(request.getContext().getUserId());
-    long[] recent = userRow < 0 ? new long[0] : users.recentItems(userRow);
-    UserSignals user = UserSignals.of(recent, catalog, d.tree().parentCount(), d.tree().leavesPerParent());
-    int country = p.country >= 0 ? p.country : userRow >= 0 ? users.country(userRow) : -1;
     // One experiment arm per request, decided here and passed down: every stage serves the same arm.
     ExperimentRouter.Arm arm = experimentArm(request.getContext());
+    UserState state = userState(d, request.getContext(), p, trace, t0);
+    int country = p.country >= 0 ? p.country : state.row() >= 0 ? d.users().country(state.row()) : -1;
     RequestContext downstreamContext = request.getContext().toBuilder()
         .putAllModelVersions(arm.settings())
         .setRequestId(p.requestId)
@@ -136,17 +150,7 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
         .setCountry(country >= 0 ? Catalog.COUNTRIES[country] : "")
         .setClientTimeMs(p.clientTimeMs)
         .build();
-    UserFeatures.Builder featureBuilder = ProtoMapping.features(user).toBuilder();
-    Embeddings userVectors = d.userVectors();
-    if (userRow >= 0 && userVectors.dimension() > 0) {
-      // The long-term user vector from the snapshot; blending in recent items' embeddings comes with the
-      // hot-embedding cache.
-      for (int k = 0; k < userVectors.dimension(); k++) {
-        featureBuilder.addUserVector(userVectors.data()[userVectors.offset(userRow) + k]);
-      }
-    }
-    UserFeatures features = featureBuilder.build();
-    trace.stage("user_state", t0, 0, recent.length, userRow < 0 ? "cold start" : "known user");
+    UserFeatures features = state.features();
 
     // Recall fan-out.
     long tRecall = System.nanoTime();
@@ -202,9 +206,11 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
       int row = catalog.index.rowOf(ranked.ids[i]);
       sellers[i] = row < 0 ? -1 - i : catalog.sellers[row];
     }
+    EmbeddingCache.Lookup vectors = options.mmrLambda >= 1f ? null
+        : embeddings.get(version, ranked.ids, ranked.size, budget.stageNanos(Budget.BLEND), downstreamContext);
     Blender.Placement[] page = blender.blend(ranked.kinds, sellers, ranked.size, p.pageSize, p.allowedKinds,
-        diversity(d, ranked));
-    trace.stage("blend", tBlend, ranked.size, page.length, "");
+        diversity(vectors, ranked));
+    trace.stage("blend", tBlend, ranked.size, page.length, vectors == null ? "mmr off" : cacheDetail(vectors));
 
     RecommendResponse.Builder resp = RecommendResponse.newBuilder().setRequestId(p.requestId);
     long[] served = Arrays.copyOf(p.served, p.served.length + page.length);
@@ -274,7 +280,7 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
   }
 
   private record Parsed(String requestId, int pageSize, boolean[] allowedKinds, int page, long[] served, int country,
-      long clientTimeMs) {}
+      long clientTimeMs, Budget budget) {}
 
   private Parsed parse(RecommendRequest request) {
     if (!request.hasContext()) {
@@ -314,8 +320,12 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
       }
     }
     String requestId = ctx.getRequestId().isEmpty() ? UUID.randomUUID().toString() : ctx.getRequestId();
+    Deadline deadline = Context.current().getDeadline();
+    if (deadline == null) {
+      deadline = Deadline.after(100, TimeUnit.MILLISECONDS); // only direct calls without a gRPC context
+    }
     return new Parsed(requestId, pageSize, allowed, page, served, ProtoMapping.country(ctx, "context"),
-        ProtoMapping.clientTimeMs(ctx, "context"));
+        ProtoMapping.clientTimeMs(ctx, "context"), new Budget(deadline, options.budgetShares, options.reserveMs));
   }
 
   private record Recalled(CandidateBlock block, boolean allDeadline) {}
@@ -461,31 +471,88 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     return item.build();
   }
 
-  /** MMR inputs for the ranked candidates: their values and unit-length embeddings (none when lambda is 1). */
-  private Blender.Diversity diversity(MixerData d, Ranked ranked) {
-    Embeddings e = d.itemEmbeddings();
-    if (options.mmrLambda >= 1f || e.dimension() == 0) {
+  /** MMR inputs for the ranked candidates: their values and unit-length embeddings (null when MMR is off). */
+  private Blender.Diversity diversity(EmbeddingCache.Lookup vectors, Ranked ranked) {
+    if (vectors == null) {
       return null;
     }
-    int dim = e.dimension();
+    int dim = 0;
+    for (float[] v : vectors.vectors()) {
+      if (v != null) {
+        dim = v.length;
+        break;
+      }
+    }
+    if (dim == 0) {
+      return null;
+    }
     float[] unit = new float[ranked.size * dim];
     for (int i = 0; i < ranked.size; i++) {
-      int row = d.catalog().index.rowOf(ranked.ids[i]);
-      if (row < 0) {
-        continue;
+      float[] v = vectors.vectors()[i];
+      if (v == null || v.length != dim) {
+        continue; // not loaded in time: this item gets no similarity penalty
       }
       float norm = 0;
-      for (int k = 0; k < dim; k++) {
-        float v = e.data()[row * dim + k];
-        unit[i * dim + k] = v;
-        norm += v * v;
+      for (float x : v) {
+        norm += x * x;
       }
       float inv = norm > 0 ? (float) (1 / Math.sqrt(norm)) : 0f;
       for (int k = 0; k < dim; k++) {
-        unit[i * dim + k] *= inv;
+        unit[i * dim + k] = v[k] * inv;
       }
     }
     return new Blender.Diversity(ranked.values, unit, dim, options.mmrLambda);
+  }
+
+  private static String cacheDetail(EmbeddingCache.Lookup l) {
+    return "embeddings: " + l.hits() + " cache hits, " + l.misses() + " misses, " + l.loaded() + " loaded in "
+        + l.calls() + " GetEmbeddings calls";
+  }
+
+  /** A user's state for one snapshot version: profile row (-1 unknown), recent items, signals, and what is sent down. */
+  record UserState(int row, long[] recent, UserFeatures features) {}
+
+  /**
+   * The user's state, from the user-state cache (TTL) or built: profile signals, and the user vector as the
+   * long-term vector of the snapshot plus the embeddings of the recent items (fetched through the embedding
+   * cache), weighted by --recent-weight. An unknown user is a cold start, never an error.
+   */
+  private UserState userState(MixerData d, RequestContext ctx, Parsed p, Trace trace, long t0) {
+    String key = d.version() + '\u0000' + ctx.getUserId();
+    UserState cached = userStates.getIfPresent(key);
+    if (cached != null) {
+      trace.stage("user_state", t0, 0, cached.recent().length, "user-state cache hit");
+      return cached;
+    }
+    UserProfiles users = d.users();
+    Catalog catalog = d.catalog();
+    int row = users.rowOf(ctx.getUserId());
+    long[] recent = row < 0 ? new long[0] : users.recentItems(row);
+    UserSignals user = UserSignals.of(recent, catalog, d.tree().parentCount(), d.tree().leavesPerParent());
+    UserFeatures.Builder features = ProtoMapping.features(user).toBuilder();
+    Embeddings longTerm = d.userVectors();
+    float[] vector = null;
+    if (row >= 0 && longTerm.dimension() > 0) {
+      vector = new float[longTerm.dimension()];
+      longTerm.copyRow(row, vector, 0);
+    }
+    String detail = row < 0 ? "cold start" : "known user";
+    if (recent.length > 0 && options.recentWeight > 0) {
+      long nanos = Math.min(TimeUnit.MILLISECONDS.toNanos(options.userStateBudgetMs), Math.max(0, p.budget.remainingNanos() / 10));
+      EmbeddingCache.Lookup l = embeddings.get(d.version(), recent, recent.length, nanos,
+          ctx.toBuilder().setRequestId(p.requestId).build());
+      vector = io.rankingcluster.core.embed.UserVectors.blend(vector, l.vectors(), options.recentWeight);
+      detail += "; recent items' " + cacheDetail(l);
+    }
+    if (vector != null) {
+      for (float v : vector) {
+        features.addUserVector(v);
+      }
+    }
+    UserState state = new UserState(row, recent, features.build());
+    userStates.put(key, state);
+    trace.stage("user_state", t0, 0, recent.length, detail);
+    return state;
   }
 
   private static int indexOf(CandidateBlock b, long id) {

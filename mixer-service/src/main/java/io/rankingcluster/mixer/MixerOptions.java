@@ -75,14 +75,25 @@ public final class MixerOptions {
           + " lower values trade value for dissimilar items (default: ${DEFAULT-VALUE}).")
   public float mmrLambda;
 
+  @Option(names = "--blend-config", defaultValue = "",
+      description = "A JSON file of named blending rules (message BlendConfigFile in proto/ranking/v1/config.proto);"
+          + " reloaded without a restart when it changes. Empty: one configuration from --kind-share and"
+          + " --mmr-lambda (default: none).")
+  public String blendConfig;
+
+  @Option(names = "--blend-config-poll-ms", defaultValue = "2000",
+      description = "How often the --blend-config file is checked for changes (default: ${DEFAULT-VALUE}).")
+  public long blendConfigPollMs;
+
   @Option(names = "--experiment", defaultValue = "default",
       description = "Name of the running experiment; it salts the user hash, so a new name reshuffles users"
           + " (default: ${DEFAULT-VALUE}).")
   public String experiment;
 
   @Option(names = "--experiment-arms", defaultValue = "control:1",
-      description = "Arms as name:share[:stage=model_version,...], separated by ';' (shares sum to 1), e.g."
-          + " 'control:0.5;treatment:0.5:rank=rank-mtl-s43'. An arm without models serves the stages' defaults"
+      description = "Arms as name:share[:setting=value,...], separated by ';' (shares sum to 1), e.g."
+          + " 'control:0.5;treatment:0.5:rank=rank-mtl-s43,blend=video-heavy'. Settings: prerank= and rank= (model"
+          + " versions), blend= (a configuration of --blend-config). An arm without settings serves the defaults"
           + " (default: ${DEFAULT-VALUE}).")
   public String experimentArms;
 
@@ -183,8 +194,9 @@ public final class MixerOptions {
       if (parts.length == 3) {
         for (String kv : parts[2].split(",")) {
           String[] pair = kv.split("=");
-          Validation.require(pair.length == 2 && (pair[0].equals("prerank") || pair[0].equals("rank")),
-              "--experiment-arms: models of '" + parts[0] + "' must be prerank=... or rank=..., got '" + kv + "'");
+          Validation.require(pair.length == 2 && (pair[0].equals("prerank") || pair[0].equals("rank")
+              || pair[0].equals("blend")),
+              "--experiment-arms: settings of '" + parts[0] + "' must be prerank=..., rank=... or blend=..., got '" + kv + "'");
           models.put(pair[0], pair[1]);
         }
       }
@@ -197,8 +209,21 @@ public final class MixerOptions {
     }
   }
 
+  /** The blend configurations named by experiment arms. */
+  public java.util.Set<String> armBlendNames() {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    for (var arm : experimentRouter().arms()) {
+      String blend = arm.settings().get("blend");
+      if (blend != null) {
+        names.add(blend);
+      }
+    }
+    return names;
+  }
+
   public void validate() {
     experimentRouter();
+    Validation.require(blendConfigPollMs >= 100, "--blend-config-poll-ms must be >= 100, was " + blendConfigPollMs);
     Validation.require(mmrLambda >= 0 && mmrLambda <= 1, "--mmr-lambda must be in [0, 1], was " + mmrLambda);
     shardTargets().forEach(t -> target("--recall-targets", t));
     target("--prerank-target", prerankTarget);

@@ -11,7 +11,6 @@ import io.grpc.stub.StreamObserver;
 import io.rankingcluster.common.mapping.ProtoMapping;
 import io.rankingcluster.common.snapshot.Versioned;
 import io.rankingcluster.core.ItemKind;
-import io.rankingcluster.core.blend.BlendConfig;
 import io.rankingcluster.core.blend.Blender;
 import io.rankingcluster.core.blend.PageTokenCodec;
 import io.rankingcluster.core.blend.PageTokenCodec.InvalidTokenException;
@@ -75,7 +74,7 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
   private final Downstreams downstreams;
   private final MixerOptions options;
   private final PageTokenCodec tokens;
-  private final Blender blender;
+  private final BlendSettings blendSettings;
   private final ExperimentRouter experiments;
   private final EmbeddingCache embeddings;
   private final com.github.benmanes.caffeine.cache.Cache<String, UserState> userStates;
@@ -93,7 +92,8 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     this.options = options;
     this.experiments = options.experimentRouter();
     this.tokens = tokens;
-    this.blender = new Blender(new BlendConfig(options.kindShare, true, 5, 1, true));
+    this.blendSettings = BlendSettings.of(options, options.armBlendNames());
+    blendSettings.start(options.blendConfigPollMs);
     this.embeddings = new EmbeddingCache(downstreams.recallShards, options.embeddingCacheMb << 20, 60_000);
     // Pages 2..k of a session and repeated opens reuse the state; the TTL bounds how stale it gets.
     this.userStates = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
@@ -107,6 +107,12 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
   @Override
   public void close() {
     embeddings.close();
+    blendSettings.close();
+  }
+
+  /** The blending rules in force (tests). */
+  BlendSettings blendSettings() {
+    return blendSettings;
   }
 
   /** The hot-embedding cache (tests and metrics). */
@@ -144,7 +150,7 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     UserState state = userState(d, request.getContext(), p, trace, t0);
     int country = p.country >= 0 ? p.country : state.row() >= 0 ? d.users().country(state.row()) : -1;
     RequestContext downstreamContext = request.getContext().toBuilder()
-        .putAllModelVersions(arm.settings())
+        .putAllModelVersions(modelVersions(arm))
         .setRequestId(p.requestId)
         .setSnapshotVersion(version)
         .setCountry(country >= 0 ? Catalog.COUNTRIES[country] : "")
@@ -206,23 +212,39 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
       int row = catalog.index.rowOf(ranked.ids[i]);
       sellers[i] = row < 0 ? -1 - i : catalog.sellers[row];
     }
-    EmbeddingCache.Lookup vectors = options.mmrLambda >= 1f ? null
+    BlendSettings.Named rules = blendSettings.get(arm.settings().get("blend"));
+    EmbeddingCache.Lookup vectors = rules.mmrLambda() >= 1f ? null
         : embeddings.get(version, ranked.ids, ranked.size, budget.stageNanos(Budget.BLEND), downstreamContext);
-    Blender.Placement[] page = blender.blend(ranked.kinds, sellers, ranked.size, p.pageSize, p.allowedKinds,
-        diversity(vectors, ranked));
-    trace.stage("blend", tBlend, ranked.size, page.length, vectors == null ? "mmr off" : cacheDetail(vectors));
+    boolean[] fresh = null;
+    if (rules.config().explorationSlot() > 0) {
+      fresh = new boolean[ranked.size];
+      long since = p.clientTimeMs - rules.explorationMaxAgeMs();
+      for (int i = 0; i < ranked.size; i++) {
+        int row = catalog.index.rowOf(ranked.ids[i]);
+        fresh[i] = row >= 0 && catalog.createdMs[row] >= since;
+      }
+    }
+    Blender.Placement[] page = new Blender(rules.config()).blend(ranked.kinds, sellers, ranked.size, p.pageSize,
+        p.allowedKinds, diversity(vectors, ranked, rules.mmrLambda()), fresh);
+    trace.stage("blend", tBlend, ranked.size, page.length, "config " + rules.name() + "; "
+        + (vectors == null ? "mmr off" : cacheDetail(vectors)));
 
     RecommendResponse.Builder resp = RecommendResponse.newBuilder().setRequestId(p.requestId);
     long[] served = Arrays.copyOf(p.served, p.served.length + page.length);
     for (int pos = 0; pos < page.length; pos++) {
       int i = page[pos].input();
       served[p.served.length + pos] = ranked.ids[i];
-      resp.addItems(feedItem(catalog, ranked, i, pos + 1, page[pos].rule(), recalled, preranked, trace.debug));
+      FeedItem.Builder item = feedItem(catalog, ranked, i, pos + 1, page[pos].rule(), recalled, preranked, trace.debug);
+      if (trace.debug && page[pos].displaced() >= 0) {
+        item.setDisplacedItemId(ranked.ids[page[pos].displaced()]);
+      }
+      resp.addItems(item);
     }
     resp.setNextPageToken(tokens.encode(new PageState(p.page + 1, served, System.currentTimeMillis())));
     resp.setDegraded(!trace.reasons.isEmpty()).addAllDegradedReasons(trace.reasons);
     resp.setVersions(Versions.newBuilder().setSnapshotVersion(version)
-        .setPrerankModelVersion(prerankVersion).setRankModelVersion(rankVersion).setExperimentArm(arm.name()));
+        .setPrerankModelVersion(prerankVersion).setRankModelVersion(rankVersion).setExperimentArm(arm.name())
+        .setBlendConfig(rules.name()));
     if (trace.debug) {
       resp.setDebug(DebugInfo.newBuilder().addAllStages(trace.stages));
     }
@@ -262,6 +284,13 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     } else {
       guard.exit(start, status);
     }
+  }
+
+  /** The arm's model versions for the stages (its other settings, such as blend, stay in the mixer). */
+  private static java.util.Map<String, String> modelVersions(ExperimentRouter.Arm arm) {
+    java.util.Map<String, String> out = new java.util.HashMap<>(arm.settings());
+    out.remove("blend");
+    return out;
   }
 
   /** The arm forced by the request (NOT_FOUND when unknown), or the user's arm by the router's stable hash. */
@@ -442,7 +471,7 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     return new Recalled(merged.build(), allDeadline);
   }
 
-  private static FeedItem feedItem(Catalog catalog, Ranked ranked, int i, int position, String rule, Recalled recalled,
+  private static FeedItem.Builder feedItem(Catalog catalog, Ranked ranked, int i, int position, String rule, Recalled recalled,
       CandidateBlock preranked, boolean debug) {
     long id = ranked.ids[i];
     int row = catalog.index.rowOf(id);
@@ -468,11 +497,11 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
           .setPrerank(pre >= 0 ? preranked.getScores(pre) : 0f)
           .setPClick(ranked.pClick[i]).setPConvert(ranked.pConvert[i]).setWatchSeconds(ranked.watch[i]));
     }
-    return item.build();
+    return item;
   }
 
   /** MMR inputs for the ranked candidates: their values and unit-length embeddings (null when MMR is off). */
-  private Blender.Diversity diversity(EmbeddingCache.Lookup vectors, Ranked ranked) {
+  private static Blender.Diversity diversity(EmbeddingCache.Lookup vectors, Ranked ranked, float lambda) {
     if (vectors == null) {
       return null;
     }
@@ -501,7 +530,7 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
         unit[i * dim + k] = v[k] * inv;
       }
     }
-    return new Blender.Diversity(ranked.values, unit, dim, options.mmrLambda);
+    return new Blender.Diversity(ranked.values, unit, dim, lambda);
   }
 
   private static String cacheDetail(EmbeddingCache.Lookup l) {

@@ -65,6 +65,7 @@ final class TestCluster implements AutoCloseable {
   final FaultInjector prerankFaults = new FaultInjector();
   final FaultInjector rankFaults = new FaultInjector();
   final Downstreams downstreams;
+  final MixerServiceImpl mixerImpl;
   private final int shards;
   private final boolean loopback;
   private final String prefix = "test-" + System.nanoTime() + "-";
@@ -103,7 +104,8 @@ final class TestCluster implements AutoCloseable {
     PageTokenCodec tokens = new PageTokenCodec(Map.of(1, KEY), 1, 3_600_000L);
     downstreams = new Downstreams(shardChannels, prerank, rank, mixerOptions);
     mixerData = new Versioned<>(SNAPSHOT.version(), MixerData.of(SNAPSHOT), GRACE);
-    MixerServiceImpl impl = new MixerServiceImpl(mixerData, downstreams, mixerOptions, tokens);
+    mixerImpl = new MixerServiceImpl(mixerData, downstreams, mixerOptions, tokens);
+    MixerServiceImpl impl = mixerImpl;
     ServerOptions mixerServer = ServiceMain.defaults(new ServerOptions());
     mixerServer.defaultDeadlineMs = serverOptions.defaultDeadlineMs;
     mixerServerSettings.accept(mixerServer);
@@ -163,5 +165,6 @@ final class TestCluster implements AutoCloseable {
       s.stop();
     }
     downstreams.close();
+    mixerImpl.close();
   }
 }

@@ -12,10 +12,17 @@ import io.rankingcluster.core.ItemKind;
  * @param maxLiveInWindow see liveWindow
  * @param noAdjacentSameSeller two neighbouring items never share a seller (relaxed only when nothing else is
  *     left)
+ * @param explorationSlot the 1-based slot reserved for a fresh item (0 = none)
  */
 public record BlendConfig(float[] kindShare, boolean noLiveInFirstSlot, int liveWindow, int maxLiveInWindow,
-    boolean noAdjacentSameSeller) {
-  public static final BlendConfig DEFAULT = new BlendConfig(new float[] {0.6f, 0.3f, 0.1f}, true, 5, 1, true);
+    boolean noAdjacentSameSeller, int explorationSlot) {
+  public static final BlendConfig DEFAULT = new BlendConfig(new float[] {0.6f, 0.3f, 0.1f}, true, 5, 1, true, 0);
+
+  /** Without an exploration slot. */
+  public BlendConfig(float[] kindShare, boolean noLiveInFirstSlot, int liveWindow, int maxLiveInWindow,
+      boolean noAdjacentSameSeller) {
+    this(kindShare, noLiveInFirstSlot, liveWindow, maxLiveInWindow, noAdjacentSameSeller, 0);
+  }
 
   public BlendConfig {
     if (kindShare.length != ItemKind.COUNT) {
@@ -28,6 +35,9 @@ public record BlendConfig(float[] kindShare, boolean noLiveInFirstSlot, int live
     }
     if (liveWindow < 0 || maxLiveInWindow < 0) {
       throw new IllegalArgumentException("liveWindow and maxLiveInWindow must be >= 0");
+    }
+    if (explorationSlot < 0) {
+      throw new IllegalArgumentException("explorationSlot must be >= 0 (0 = none), was " + explorationSlot);
     }
     kindShare = kindShare.clone();
   }

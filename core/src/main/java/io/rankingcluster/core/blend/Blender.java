@@ -17,6 +17,7 @@ public final class Blender {
   public static final String RULE_BACKFILL = "backfill";
   public static final String RULE_SELLER_RELAXED = "seller_relaxed";
   public static final String RULE_POSITION_RELAXED = "position_relaxed";
+  public static final String RULE_EXPLORATION = "exploration";
 
   private final BlendConfig config;
 
@@ -24,8 +25,15 @@ public final class Blender {
     this.config = config;
   }
 
-  /** One placed item: the index into the input arrays and the rule that placed it. */
-  public record Placement(int input, String rule) {}
+  /**
+   * One placed item: the index into the input arrays, the rule that placed it, and the input that ranking
+   * order alone would have put in this slot when the rules chose another (-1 when none was displaced).
+   */
+  public record Placement(int input, String rule, int displaced) {
+    public Placement(int input, String rule) {
+      this(input, rule, -1);
+    }
+  }
 
   /**
    * Blends {@code n} candidates given in ranking order (best first). {@code allowedKinds[k]} false keeps
@@ -52,6 +60,17 @@ public final class Blender {
 
   /** As above, with MMR diversity inside each kind (null: ranking order). */
   public Placement[] blend(byte[] kinds, long[] sellers, int n, int pageSize, boolean[] allowedKinds, Diversity diversity) {
+    return blend(kinds, sellers, n, pageSize, allowedKinds, diversity, null);
+  }
+
+  /**
+   * As above, with an exploration slot: when the config names one ({@link BlendConfig#explorationSlot()}), that
+   * slot takes the best-ranked item marked in {@code fresh} that breaks no rule, whatever its kind's share
+   * (an item the ranker cannot know well yet gets seen). {@code fresh} null, or no eligible fresh item: the
+   * slot is filled as any other.
+   */
+  public Placement[] blend(byte[] kinds, long[] sellers, int n, int pageSize, boolean[] allowedKinds, Diversity diversity,
+      boolean[] fresh) {
     boolean mmr = diversity != null && diversity.lambda() < 1f && diversity.dimension() > 0;
     float[] maxSim = mmr ? new float[n] : null;
     float relScale = 0;
@@ -85,6 +104,18 @@ public final class Blender {
           deficit(a, filled, total, placedPerKind, allowedKinds)));
       int chosen = -1;
       String rule = null;
+      if (fresh != null && slot == config.explorationSlot() - 1) {
+        boolean liveAllowed = liveAllowed(slot, liveSoFar);
+        for (int i = 0; i < n; i++) {
+          if (!used[i] && fresh[i] && allowedKinds[kinds[i] - 1]
+              && (kinds[i] != ItemKind.LIVE_STREAM.code() || liveAllowed)
+              && !(config.noAdjacentSameSeller() && sellers[i] == previousSeller)) {
+            chosen = i;
+            rule = RULE_EXPLORATION;
+            break;
+          }
+        }
+      }
       // Attempt 0 keeps every rule; 1 relaxes the seller rule; 2 also the live-stream position rules, so that
       // a page of only live streams (asked for by a kind filter) is not left empty.
       for (int attempt = 0; attempt < 3 && chosen < 0; attempt++) {
@@ -125,13 +156,20 @@ public final class Blender {
       if (chosen < 0) {
         break;
       }
+      int displaced = -1;
+      for (int i = 0; i < n; i++) {
+        if (!used[i] && allowedKinds[kinds[i] - 1]) {
+          displaced = i == chosen ? -1 : i; // the best-ranked item still waiting: ranking order's choice
+          break;
+        }
+      }
       used[chosen] = true;
       placedPerKind[kinds[chosen] - 1]++;
       if (kinds[chosen] == ItemKind.LIVE_STREAM.code() && slot < config.liveWindow()) {
         liveSoFar++;
       }
       previousSeller = sellers[chosen];
-      page[size++] = new Placement(chosen, rule);
+      page[size++] = new Placement(chosen, rule, displaced);
       if (mmr) {
         int d = diversity.dimension();
         float[] u = diversity.unitVectors();

@@ -18,7 +18,8 @@ class BlenderTest {
   private static final byte L = 3;
   private static final boolean[] ALL = {true, true, true};
   private static final Set<String> RULES =
-      Set.of(Blender.RULE_KIND_SHARE, Blender.RULE_BACKFILL, Blender.RULE_SELLER_RELAXED, Blender.RULE_POSITION_RELAXED);
+      Set.of(Blender.RULE_KIND_SHARE, Blender.RULE_BACKFILL, Blender.RULE_SELLER_RELAXED, Blender.RULE_POSITION_RELAXED,
+          Blender.RULE_EXPLORATION);
   private static final double EPS = 1e-3;
 
   // ---------------------------------------------------------------------------------------------
@@ -64,6 +65,16 @@ class BlenderTest {
    */
   static void checkPage(byte[] kinds, long[] sellers, int n, int pageSize, boolean[] allowed, BlendConfig cfg,
       Placement[] page, String context) {
+    checkPage(kinds, sellers, n, pageSize, allowed, cfg, null, page, context);
+  }
+
+  /**
+   * As above, with fresh items: the exploration slot holds the best-ranked fresh item that breaks no rule
+   * (and only there, and only a fresh one); every placement names the item ranking order would have placed
+   * instead (the best-ranked allowed item still waiting) when it differs.
+   */
+  static void checkPage(byte[] kinds, long[] sellers, int n, int pageSize, boolean[] allowed, BlendConfig cfg,
+      boolean[] fresh, Placement[] page, String context) {
     if (page.length > Math.min(pageSize, n)) {
       fail(context + ": page of " + page.length + " for pageSize " + pageSize + " and n " + n);
     }
@@ -85,6 +96,25 @@ class BlenderTest {
       int k = kinds[i] - 1;
       if (!allowed[k]) {
         fail(at + ": kind " + kinds[i] + " not allowed");
+      }
+      int rankingChoice = -1;
+      for (int j = 0; j < n && rankingChoice < 0; j++) {
+        rankingChoice = !used[j] && allowed[kinds[j] - 1] ? j : -1;
+      }
+      if (page[s].displaced() != (rankingChoice == i ? -1 : rankingChoice)) {
+        fail(at + ": displaced should be " + (rankingChoice == i ? -1 : rankingChoice));
+      }
+      long prevSeller = s == 0 ? Long.MIN_VALUE : sellers[page[s - 1].input()];
+      int freshChoice = -1;
+      if (fresh != null && s == cfg.explorationSlot() - 1) {
+        for (int j = 0; j < n && freshChoice < 0; j++) {
+          boolean fits = !used[j] && fresh[j] && eligibleIgnoringSeller(j, s, liveInWindow, kinds, allowed, cfg)
+              && !(cfg.noAdjacentSameSeller() && sellers[j] == prevSeller);
+          freshChoice = fits ? j : -1;
+        }
+      }
+      if (Blender.RULE_EXPLORATION.equals(page[s].rule()) != (freshChoice >= 0) || (freshChoice >= 0 && freshChoice != i)) {
+        fail(at + ": the exploration slot must hold the best-ranked fitting fresh item " + freshChoice);
       }
       boolean positionRelaxed = Blender.RULE_POSITION_RELAXED.equals(page[s].rule());
       if (positionRelaxed) {
@@ -176,6 +206,7 @@ class BlenderTest {
     int relaxedSeen = 0;
     int backfillSeen = 0;
     int shortPagesSeen = 0;
+    int explorationSeen = 0;
     for (int c = 0; c < 2000; c++) {
       int n = rnd.nextInt(301);
       double[] kindWeight = {rnd.nextDouble(), rnd.nextDouble() * 0.6, rnd.nextDouble() * 0.4};
@@ -199,17 +230,23 @@ class BlenderTest {
         shares[k] = rnd.nextInt(6) == 0 ? 0f : rnd.nextFloat();
       }
       BlendConfig cfg = rnd.nextInt(4) == 0 ? BlendConfig.DEFAULT
-          : new BlendConfig(shares, rnd.nextBoolean(), rnd.nextInt(9), rnd.nextInt(4), rnd.nextInt(5) != 0);
+          : new BlendConfig(shares, rnd.nextBoolean(), rnd.nextInt(9), rnd.nextInt(4), rnd.nextInt(5) != 0,
+              rnd.nextInt(3) == 0 ? 1 + rnd.nextInt(12) : 0);
+      boolean[] fresh = new boolean[n];
+      for (int i = 0; i < n; i++) {
+        fresh[i] = rnd.nextInt(10) == 0;
+      }
       boolean[] allowed = rnd.nextInt(3) == 0
           ? new boolean[] {rnd.nextBoolean(), rnd.nextBoolean(), rnd.nextBoolean()} : ALL.clone();
       int pageSize = rnd.nextInt(8) == 0 ? 400 : rnd.nextInt(61);
-      Placement[] page = new Blender(cfg).blend(kinds, sellers, n, pageSize, allowed);
+      Placement[] page = new Blender(cfg).blend(kinds, sellers, n, pageSize, allowed, null, fresh);
       String context = "case " + c + " (n " + n + ", pageSize " + pageSize + ", shares "
           + Arrays.toString(cfg.kindShare()) + ", noLiveFirst " + cfg.noLiveInFirstSlot() + ", window "
           + cfg.liveWindow() + "/" + cfg.maxLiveInWindow() + ", sellerRule " + cfg.noAdjacentSameSeller()
           + ", allowed " + Arrays.toString(allowed) + ")";
-      checkPage(kinds, sellers, n, pageSize, allowed, cfg, page, context);
+      checkPage(kinds, sellers, n, pageSize, allowed, cfg, fresh, page, context);
       for (Placement p : page) {
+        explorationSeen += Blender.RULE_EXPLORATION.equals(p.rule()) ? 1 : 0;
         relaxedSeen += Blender.RULE_SELLER_RELAXED.equals(p.rule()) ? 1 : 0;
         backfillSeen += Blender.RULE_BACKFILL.equals(p.rule()) ? 1 : 0;
       }
@@ -219,6 +256,7 @@ class BlenderTest {
     assertTrue(relaxedSeen > 0, "no seller_relaxed placement generated");
     assertTrue(backfillSeen > 0, "no backfill placement generated");
     assertTrue(shortPagesSeen > 0, "no short page generated");
+    assertTrue(explorationSeen > 0, "no exploration placement generated");
   }
 
   @Test
@@ -421,5 +459,31 @@ class BlenderTest {
           new Blender.Diversity(rel, unit, 4, 0.7f));
       checkPage(kinds, sellers, n, 20, ALL, BlendConfig.DEFAULT, page, "mmr case " + c);
     }
+  }
+
+  @Test
+  void blend_explorationSlot_placesTheBestFreshItemThere_andNamesWhatItDisplaced() {
+    int n = 30;
+    byte[] kinds = new byte[n];
+    long[] sellers = new long[n];
+    boolean[] fresh = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      kinds[i] = P;
+      sellers[i] = i;
+    }
+    fresh[25] = true;
+    fresh[27] = true;
+    BlendConfig cfg = new BlendConfig(new float[] {1, 0, 0}, true, 5, 1, true, 3);
+    Placement[] page = new Blender(cfg).blend(kinds, sellers, n, 10, ALL, null, fresh);
+    assertEquals(25, page[2].input());
+    assertEquals(Blender.RULE_EXPLORATION, page[2].rule());
+    assertEquals(2, page[2].displaced(), "ranking order would have placed input 2 there");
+    assertEquals(-1, page[0].displaced());
+    assertEquals(2, page[3].input(), "the displaced item comes next");
+    checkPage(kinds, sellers, n, 10, ALL, cfg, fresh, page, "exploration");
+    // The checker rejects an exploration slot filled by anything but the best fitting fresh item.
+    Placement[] wrong = page.clone();
+    wrong[2] = new Placement(27, Blender.RULE_EXPLORATION, 2);
+    assertThrows(AssertionError.class, () -> checkPage(kinds, sellers, n, 10, ALL, cfg, fresh, wrong, "wrong fresh"));
   }
 }

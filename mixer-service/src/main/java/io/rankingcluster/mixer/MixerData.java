@@ -10,11 +10,11 @@ import io.rankingcluster.core.user.UserProfiles;
 /**
  * What one snapshot version gives the mixer: the item table (sellers and titles for the page), the category
  * tree, user profiles and long-term user vectors (the user state it sends to the stages), and the most
- * popular item ids (what the embedding cache pre-warms). Item embeddings are not kept: the mixer fetches the
+ * popular item ids (what the embedding cache pre-warms), and the creation time of its newest item. Item embeddings are not kept: the mixer fetches the
  * hot ones from the recall shards ({@link EmbeddingCache}).
  */
 public record MixerData(String version, Catalog catalog, CategoryTree tree, UserProfiles users, Embeddings userVectors,
-    long[] popularIds) {
+    long[] popularIds, long newestItemMs) {
   /** At most this many ids are kept in popularity order (the pre-warm takes a prefix). */
   static final int MAX_POPULAR = 100_000;
 
@@ -29,6 +29,10 @@ public record MixerData(String version, Catalog catalog, CategoryTree tree, User
     for (int i = 0; i < popular.length; i++) {
       popular[i] = c.ids[order[i]];
     }
-    return new MixerData(s.version(), c, s.categories(), s.users(), s.userVectors(), popular);
+    long newest = 0;
+    for (long t : c.createdMs) {
+      newest = Math.max(newest, t);
+    }
+    return new MixerData(s.version(), c, s.categories(), s.users(), s.userVectors(), popular, newest);
   }
 }

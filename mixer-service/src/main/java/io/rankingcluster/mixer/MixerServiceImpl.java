@@ -70,6 +70,9 @@ import java.util.logging.Logger;
 public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBase implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(MixerServiceImpl.class.getName());
 
+  /** Fresh-channel candidates added to rank's input when the blend has an exploration slot. */
+  static final int EXPLORATION_CANDIDATES = 5;
+
   private final Versioned<MixerData> data;
   private final Downstreams downstreams;
   private final MixerOptions options;
@@ -190,7 +193,10 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
 
     // Rank the best of prerank; on failure keep prerank order.
     long tRank = System.nanoTime();
-    CandidateBlock toRank = firstN(preranked, options.rankMax);
+    BlendSettings.Named rules = blendSettings.get(arm.settings().get("blend"));
+    CandidateBlock toRank = rules.config().explorationSlot() > 0
+        ? withFreshCandidates(firstN(preranked, options.rankMax), recalled.block, EXPLORATION_CANDIDATES)
+        : firstN(preranked, options.rankMax);
     RankResponse rr = guarded("rank", downstreams.rankGuard, budget.stageNanos(Budget.RANK), "fell back to prerank order",
         trace, nanos -> downstreams.rank.withDeadlineAfter(nanos, TimeUnit.NANOSECONDS).rank(
             RankRequest.newBuilder().setContext(downstreamContext).setUser(features).setCandidates(toRank).build()));
@@ -212,13 +218,14 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
       int row = catalog.index.rowOf(ranked.ids[i]);
       sellers[i] = row < 0 ? -1 - i : catalog.sellers[row];
     }
-    BlendSettings.Named rules = blendSettings.get(arm.settings().get("blend"));
     EmbeddingCache.Lookup vectors = rules.mmrLambda() >= 1f ? null
         : embeddings.get(version, ranked.ids, ranked.size, budget.stageNanos(Budget.BLEND), downstreamContext);
     boolean[] fresh = null;
     if (rules.config().explorationSlot() > 0) {
       fresh = new boolean[ranked.size];
-      long since = p.clientTimeMs - rules.explorationMaxAgeMs();
+      // Ages count from the request's client time, or from the snapshot's newest item when the client's clock
+      // is past it: a replayed or demo catalog would otherwise have no fresh item at all.
+      long since = Math.min(p.clientTimeMs, d.newestItemMs()) - rules.explorationMaxAgeMs();
       for (int i = 0; i < ranked.size; i++) {
         int row = catalog.index.rowOf(ranked.ids[i]);
         fresh[i] = row >= 0 && catalog.createdMs[row] >= since;
@@ -660,6 +667,25 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
       }
     }
     return out.build();
+  }
+
+  /**
+   * Adds up to {@code n} candidates of the fresh recall channel that prerank cut: new items have no history, so
+   * the light model scores them low, and the exploration slot would never see one. Rank scores them like the
+   * rest; the blender puts the best-ranked fresh item in the exploration slot.
+   */
+  private static CandidateBlock withFreshCandidates(CandidateBlock toRank, CandidateBlock recalled, int n) {
+    java.util.Set<Long> present = new java.util.HashSet<>(toRank.getItemIdsList());
+    CandidateBlock.Builder out = toRank.toBuilder();
+    int added = 0;
+    for (int i = 0; i < recalled.getItemIdsCount() && added < n; i++) {
+      if ((recalled.getChannelMasks(i) & Channel.FRESH.bit()) != 0 && present.add(recalled.getItemIds(i))) {
+        out.addItemIds(recalled.getItemIds(i)).addKindsValue(recalled.getKindsValue(i)).addScores(recalled.getScores(i))
+            .addChannelMasks(recalled.getChannelMasks(i));
+        added++;
+      }
+    }
+    return added == 0 ? toRank : out.build();
   }
 
   private static String describe(List<DegradedReason> reasons) {

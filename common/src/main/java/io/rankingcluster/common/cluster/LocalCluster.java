@@ -156,6 +156,11 @@ public final class LocalCluster implements Callable<Integer> {
           cmd.addAll(List.of(jvmOpts.trim().split("\\s+")));
           cmd.addAll(List.of("-jar", jar.toString(), "--port=" + s.port()));
           cmd.addAll(world);
+          Path blend = cluster.root.resolve("config").resolve("blend.json");
+          if (s.name().equals("mixer-service") && Files.exists(blend)) {
+            // The example rules of the repository: edit the file and the running mixer picks them up.
+            cmd.add("--blend-config=" + blend.toAbsolutePath());
+          }
           Path log = cluster.runDir().resolve("logs").resolve(s.name() + ".log");
           Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
           Files.writeString(cluster.pidFile(s), Long.toString(p.pid()));

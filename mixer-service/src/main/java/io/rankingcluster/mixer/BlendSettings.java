@@ -82,6 +82,15 @@ final class BlendSettings implements AutoCloseable {
     return n != null ? n : current.get().get("");
   }
 
+  /** Names of the configurations in force, in order. */
+  java.util.List<String> names() {
+    return java.util.List.copyOf(current.get().byName().keySet());
+  }
+
+  String defaultName() {
+    return current.get().defaultName();
+  }
+
   long reloads() {
     return reloads.get();
   }

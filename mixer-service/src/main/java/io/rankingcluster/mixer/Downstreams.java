@@ -1,5 +1,7 @@
 package io.rankingcluster.mixer;
 
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.grpc.ManagedChannel;
 import io.rankingcluster.proto.v1.PrerankServiceGrpc;
 import io.rankingcluster.proto.v1.RankServiceGrpc;
@@ -27,6 +29,9 @@ public final class Downstreams implements AutoCloseable {
   final RankServiceGrpc.RankServiceBlockingStub rank;
   final Guard rankGuard;
   private final List<ManagedChannel> channels = new ArrayList<>();
+  /** Every guard's breaker and bulkhead, in registries so that their metrics can be exported together. */
+  final CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
+  final BulkheadRegistry bulkheads = BulkheadRegistry.ofDefaults();
   private final ScheduledExecutorService reconnects;
 
   public Downstreams(List<ManagedChannel> recallShardChannels, ManagedChannel prerankChannel, ManagedChannel rankChannel,
@@ -34,13 +39,13 @@ public final class Downstreams implements AutoCloseable {
     for (int s = 0; s < recallShardChannels.size(); s++) {
       ManagedChannel c = recallShardChannels.get(s);
       recallShards.add(RecallServiceGrpc.newFutureStub(c));
-      recallGuards.add(new Guard("recall_shard_" + s, options));
+      recallGuards.add(new Guard("recall_shard_" + s, options, breakers, bulkheads));
       channels.add(c);
     }
     prerank = PrerankServiceGrpc.newBlockingStub(prerankChannel);
-    prerankGuard = new Guard("prerank", options);
+    prerankGuard = new Guard("prerank", options, breakers, bulkheads);
     rank = RankServiceGrpc.newBlockingStub(rankChannel);
-    rankGuard = new Guard("rank", options);
+    rankGuard = new Guard("rank", options, breakers, bulkheads);
     channels.add(prerankChannel);
     channels.add(rankChannel);
     reconnects = Executors.newSingleThreadScheduledExecutor(r -> {

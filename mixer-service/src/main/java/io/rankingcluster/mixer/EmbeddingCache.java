@@ -70,6 +70,10 @@ final class EmbeddingCache {
     });
   }
 
+  Cache<Key, float[]> cache() {
+    return cache;
+  }
+
   CacheStats stats() {
     return cache.stats();
   }

@@ -2,6 +2,8 @@ package io.rankingcluster.mixer;
 
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.grpc.Status;
@@ -41,9 +43,9 @@ final class Guard {
   final CircuitBreaker breaker;
   final Bulkhead bulkhead;
 
-  Guard(String name, MixerOptions o) {
+  Guard(String name, MixerOptions o, CircuitBreakerRegistry breakers, BulkheadRegistry bulkheads) {
     this.name = name;
-    this.breaker = CircuitBreaker.of(name, CircuitBreakerConfig.custom()
+    this.breaker = breakers.circuitBreaker(name, CircuitBreakerConfig.custom()
         .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
         .slidingWindowSize(o.breakerWindow)
         .minimumNumberOfCalls(o.breakerMinCalls)
@@ -53,7 +55,7 @@ final class Guard {
         // Half-open is entered by the next call after the wait, without a timer thread per breaker.
         .automaticTransitionFromOpenToHalfOpenEnabled(false)
         .build());
-    this.bulkhead = Bulkhead.of(name, BulkheadConfig.custom()
+    this.bulkhead = bulkheads.bulkhead(name, BulkheadConfig.custom()
         .maxConcurrentCalls(o.bulkheadMaxCalls)
         .maxWaitDuration(Duration.ZERO)
         .build());

@@ -4,6 +4,8 @@ import io.grpc.BindableService;
 import io.grpc.Context;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.rankingcluster.common.server.SnapshotOptions;
+import io.rankingcluster.common.metrics.StageMetrics;
+import io.rankingcluster.common.metrics.Telemetry;
 import io.rankingcluster.common.server.ManagedServer;
 import io.rankingcluster.common.server.ServerOptions;
 import io.rankingcluster.common.server.ServiceMain;
@@ -49,11 +51,15 @@ public final class MixerMain implements Callable<Integer> {
     PageTokenCodec tokens = tokenCodec(mixer);
     SnapshotWatcher<MixerData> watcher = data.watcher("mixer-service", MixerData::of);
     Downstreams downstreams = Downstreams.open(mixer);
-    MixerServiceImpl impl = new MixerServiceImpl(watcher.versioned(), downstreams, mixer, tokens);
+    Telemetry telemetry = Telemetry.create("mixer-service");
+    watcher.instrument(telemetry);
+    MixerServiceImpl impl = new MixerServiceImpl(watcher.versioned(), downstreams, mixer, tokens)
+        .instrument(new StageMetrics(telemetry));
     ManagedServer managed = new ManagedServer("mixer-service",
-        NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl))
-        .closeOnStop(watcher).closeOnStop(impl);
+        NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl),
+        telemetry).closeOnStop(watcher).closeOnStop(impl);
     managed.start(() -> warmUp(impl, server.warmupRequests, watcher.initial().users().size()));
+    ServiceMain.serveMetrics(managed, server);
     watcher.start();
     try {
       ServiceMain.serveUntilShutdown(managed);

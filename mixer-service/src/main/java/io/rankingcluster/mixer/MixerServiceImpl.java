@@ -9,6 +9,8 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.rankingcluster.common.mapping.ProtoMapping;
+import io.rankingcluster.common.metrics.StageMetrics;
+import io.rankingcluster.common.metrics.Telemetry;
 import io.rankingcluster.common.snapshot.Versioned;
 import io.rankingcluster.core.ItemKind;
 import io.rankingcluster.core.blend.Blender;
@@ -106,6 +108,26 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
         .build();
   }
 
+  private StageMetrics metrics = new StageMetrics(Telemetry.create("mixer-service"));
+
+  /**
+   * Records into {@code metrics}: stage latencies and candidates, degraded parts by cause, pages, the embedding
+   * and user-state caches (hits, misses, evictions, size), breaker states and bulkheads. Returns this.
+   */
+  public MixerServiceImpl instrument(StageMetrics metrics) {
+    this.metrics = metrics;
+    io.micrometer.core.instrument.MeterRegistry registry = metrics.telemetry().registry();
+    io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(registry, embeddings.cache(), "embeddings");
+    io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(registry, userStates, "user_state");
+    io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics
+        .ofCircuitBreakerRegistry(downstreams.breakers).bindTo(registry);
+    io.github.resilience4j.micrometer.tagged.TaggedBulkheadMetrics.ofBulkheadRegistry(downstreams.bulkheads).bindTo(registry);
+    metrics.telemetry().info("ranking.blend.config.info", "Blend configurations in force (value 1; default=true for the"
+        + " default one)", () -> blendSettings.names().stream().map(n -> io.micrometer.core.instrument.Tags.of("config", n,
+            "default", Boolean.toString(n.equals(blendSettings.defaultName())))).toList());
+    return this;
+  }
+
   /** Stops the background pre-warm. */
   @Override
   public void close() {
@@ -134,7 +156,7 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     long t0 = System.nanoTime();
     Parsed p = parse(request);
     Budget budget = p.budget;
-    Trace trace = new Trace(request.getContext().getDebug());
+    Trace trace = new Trace(request.getContext().getDebug(), metrics);
 
     // The one snapshot version of this request: clients normally pin none (the current one).
     String requested = request.getContext().getSnapshotVersion();
@@ -249,6 +271,7 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     }
     resp.setNextPageToken(tokens.encode(new PageState(p.page + 1, served, System.currentTimeMillis())));
     resp.setDegraded(!trace.reasons.isEmpty()).addAllDegradedReasons(trace.reasons);
+    metrics.page(!trace.reasons.isEmpty());
     resp.setVersions(Versions.newBuilder().setSnapshotVersion(version)
         .setPrerankModelVersion(prerankVersion).setRankModelVersion(rankVersion).setExperimentArm(arm.name())
         .setBlendConfig(rules.name()));
@@ -750,12 +773,16 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     final boolean debug;
     final List<DegradedReason> reasons = new ArrayList<>();
     final List<StageDebug> stages = new ArrayList<>();
+    private final StageMetrics metrics;
 
-    Trace(boolean debug) {
+    Trace(boolean debug, StageMetrics metrics) {
       this.debug = debug;
+      this.metrics = metrics;
     }
 
     void stage(String name, long startNanos, int in, int out, String detail) {
+      metrics.stageDuration(name, System.nanoTime() - startNanos);
+      metrics.candidates(name, in, out);
       if (debug) {
         stages.add(StageDebug.newBuilder().setStage(name).setLatencyMs((System.nanoTime() - startNanos) / 1e6f)
             .setCandidatesIn(in).setCandidatesOut(out).setDetail(detail).build());
@@ -768,6 +795,7 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     }
 
     void degrade(String stage, String cause, String detail) {
+      metrics.degraded(stage, cause);
       reasons.add(DegradedReason.newBuilder().setStage(stage).setCause(cause).setDetail(detail).build());
       LOG.fine(() -> stage + " degraded: " + cause);
     }
@@ -783,6 +811,7 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     }
 
     void versionSkew(String stage, String pinned, String answered) {
+      metrics.degraded(stage, "version_skew");
       reasons.add(DegradedReason.newBuilder().setStage(stage).setCause("version_skew")
           .setDetail("request pinned snapshot " + pinned + ", answered from " + answered).build());
       LOG.fine(() -> stage + " degraded: version_skew (" + pinned + " -> " + answered + ")");

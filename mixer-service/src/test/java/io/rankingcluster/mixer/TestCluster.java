@@ -7,6 +7,8 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.rankingcluster.common.metrics.StageMetrics;
+import io.rankingcluster.common.metrics.Telemetry;
 import io.rankingcluster.common.server.FaultInjector;
 import io.rankingcluster.common.server.ManagedServer;
 import io.rankingcluster.common.server.ServerOptions;
@@ -90,21 +92,22 @@ final class TestCluster implements AutoCloseable {
     List<ManagedChannel> shardChannels = new ArrayList<>();
     for (int s = 0; s < shards; s++) {
       recallData.add(new Versioned<>(SNAPSHOT.version(), ShardData.of(SNAPSHOT, s, shards), GRACE));
-      RecallServiceImpl recall = new RecallServiceImpl(recallData.get(s), limits);
+      RecallServiceImpl recall = new RecallServiceImpl(recallData.get(s), limits).instrument(metrics("recall-" + s));
       recallFaults.add(new FaultInjector());
       shardChannels.add(start("recall-" + s, faulty(recall, recallFaults.get(s)), serverOptions));
     }
     prerankData = new Versioned<>(SNAPSHOT.version(), PrerankData.of(SNAPSHOT), GRACE);
-    ManagedChannel prerank = start("prerank", faulty(new PrerankServiceImpl(prerankData, new int[] {250, 110, 40}, 2000, 20000),
+    ManagedChannel prerank = start("prerank", faulty(new PrerankServiceImpl(prerankData, new int[] {250, 110, 40}, 2000, 20000)
+        .instrument(metrics("prerank")),
         prerankFaults), serverOptions);
     rankData = new Versioned<>(SNAPSHOT.version(), RankData.of(SNAPSHOT, ValueFormula.DEFAULT), GRACE);
-    ManagedChannel rank = start("rank", faulty(new RankServiceImpl(rankData, 2000), rankFaults), serverOptions);
+    ManagedChannel rank = start("rank", faulty(new RankServiceImpl(rankData, 2000).instrument(metrics("rank")), rankFaults), serverOptions);
     mixerOptions = ServiceMain.defaults(new MixerOptions());
     mixerSettings.accept(mixerOptions);
     PageTokenCodec tokens = new PageTokenCodec(Map.of(1, KEY), 1, 3_600_000L);
     downstreams = new Downstreams(shardChannels, prerank, rank, mixerOptions);
     mixerData = new Versioned<>(SNAPSHOT.version(), MixerData.of(SNAPSHOT), GRACE);
-    mixerImpl = new MixerServiceImpl(mixerData, downstreams, mixerOptions, tokens);
+    mixerImpl = new MixerServiceImpl(mixerData, downstreams, mixerOptions, tokens).instrument(metrics("mixer"));
     MixerServiceImpl impl = mixerImpl;
     ServerOptions mixerServer = ServiceMain.defaults(new ServerOptions());
     mixerServer.defaultDeadlineMs = serverOptions.defaultDeadlineMs;
@@ -116,6 +119,13 @@ final class TestCluster implements AutoCloseable {
   private static BindableService faulty(BindableService service, FaultInjector faults) {
     io.grpc.ServerServiceDefinition def = io.grpc.ServerInterceptors.intercept(service, faults);
     return () -> def;
+  }
+
+  /** Each server's metrics, by server name (recall-0.., prerank, rank, mixer); {@link Telemetry#scrape()} reads them. */
+  final Map<String, Telemetry> telemetry = new java.util.HashMap<>();
+
+  private StageMetrics metrics(String name) {
+    return new StageMetrics(telemetry.computeIfAbsent(name, Telemetry::create));
   }
 
   /** The test snapshot's data under another version name: what a re-published snapshot looks like. */
@@ -147,7 +157,7 @@ final class TestCluster implements AutoCloseable {
     ServerBuilder<?> builder = loopback
         ? NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
         : InProcessServerBuilder.forName(prefix + name);
-    ManagedServer server = new ManagedServer(name, builder, options, List.of(service)).start(() -> {});
+    ManagedServer server = new ManagedServer(name, builder, options, List.of(service), telemetry.get(name)).start(() -> {});
     servers.add(server);
     ManagedChannel channel = loopback
         ? NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build()

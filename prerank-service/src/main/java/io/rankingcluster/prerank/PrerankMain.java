@@ -3,6 +3,8 @@ package io.rankingcluster.prerank;
 import io.grpc.BindableService;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.rankingcluster.common.server.SnapshotOptions;
+import io.rankingcluster.common.metrics.StageMetrics;
+import io.rankingcluster.common.metrics.Telemetry;
 import io.rankingcluster.common.server.ManagedServer;
 import io.rankingcluster.common.server.ServerOptions;
 import io.rankingcluster.common.server.ServiceMain;
@@ -51,11 +53,15 @@ public final class PrerankMain implements Callable<Integer> {
     }
     Validation.require(maxCandidates >= 1, "--max-candidates must be >= 1, was " + maxCandidates);
     SnapshotWatcher<PrerankData> watcher = data.watcher("prerank-service", PrerankData::of);
-    PrerankServiceImpl impl = new PrerankServiceImpl(watcher.versioned(), topK, maxTopK, maxCandidates);
+    Telemetry telemetry = Telemetry.create("prerank-service");
+    watcher.instrument(telemetry);
+    PrerankServiceImpl impl = new PrerankServiceImpl(watcher.versioned(), topK, maxTopK, maxCandidates)
+        .instrument(new StageMetrics(telemetry));
     ManagedServer managed = new ManagedServer("prerank-service",
-        NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl))
-        .closeOnStop(watcher);
+        NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl),
+        telemetry).closeOnStop(watcher);
     managed.start(() -> impl.warmUp(watcher.initial().users(), server.warmupRequests));
+    ServiceMain.serveMetrics(managed, server);
     watcher.start();
     ServiceMain.serveUntilShutdown(managed);
     return 0;

@@ -2,6 +2,8 @@ package io.rankingcluster.prerank;
 
 import io.grpc.stub.StreamObserver;
 import io.rankingcluster.common.mapping.ModelChoice;
+import io.rankingcluster.common.metrics.StageMetrics;
+import io.rankingcluster.common.metrics.Telemetry;
 import io.rankingcluster.common.mapping.ProtoMapping;
 import io.rankingcluster.common.mapping.Statuses;
 import io.rankingcluster.common.snapshot.Versioned;
@@ -26,6 +28,7 @@ public final class PrerankServiceImpl extends PrerankServiceGrpc.PrerankServiceI
   private final int[] defaultTopK;
   private final int maxTopK;
   private final int maxCandidates;
+  private StageMetrics metrics = new StageMetrics(Telemetry.create("prerank-service"));
 
   /** Serves one snapshot for good (tests, tools). */
   public PrerankServiceImpl(Snapshot snapshot, int[] defaultTopK, int maxTopK, int maxCandidates) {
@@ -38,6 +41,15 @@ public final class PrerankServiceImpl extends PrerankServiceGrpc.PrerankServiceI
     this.defaultTopK = defaultTopK.clone();
     this.maxTopK = maxTopK;
     this.maxCandidates = maxCandidates;
+  }
+
+  /** Records into {@code metrics} (calls per model version, candidates in and out); returns this. */
+  public PrerankServiceImpl instrument(StageMetrics metrics) {
+    this.metrics = metrics;
+    metrics.telemetry().info("ranking.model.info", "Model versions loaded per stage (value 1)", () -> data.current().state()
+        .byModelVersion().keySet().stream().map(v -> io.micrometer.core.instrument.Tags.of("stage", "prerank", "model_version", v))
+        .toList());
+    return this;
   }
 
   @Override
@@ -58,6 +70,8 @@ public final class PrerankServiceImpl extends PrerankServiceGrpc.PrerankServiceI
         .setCandidates(ProtoMapping.block(result.kept()))
         .setModelVersion(scorer.modelVersion())
         .setSnapshotVersion(d.version());
+    metrics.modelRequest("prerank", scorer.modelVersion());
+    metrics.candidates("prerank", in.size, result.kept().size);
     for (ItemKind k : ItemKind.values()) {
       if (result.shortKinds()[k.index()]) {
         resp.addShortKindsValue(k.code());

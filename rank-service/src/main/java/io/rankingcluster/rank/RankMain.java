@@ -3,6 +3,8 @@ package io.rankingcluster.rank;
 import io.grpc.BindableService;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.rankingcluster.common.server.SnapshotOptions;
+import io.rankingcluster.common.metrics.StageMetrics;
+import io.rankingcluster.common.metrics.Telemetry;
 import io.rankingcluster.common.server.ManagedServer;
 import io.rankingcluster.common.server.ServerOptions;
 import io.rankingcluster.common.server.ServiceMain;
@@ -59,11 +61,14 @@ public final class RankMain implements Callable<Integer> {
     }
     ValueFormula f = formula;
     SnapshotWatcher<RankData> watcher = data.watcher("rank-service", s -> RankData.of(s, f));
-    RankServiceImpl impl = new RankServiceImpl(watcher.versioned(), maxCandidates);
+    Telemetry telemetry = Telemetry.create("rank-service");
+    watcher.instrument(telemetry);
+    RankServiceImpl impl = new RankServiceImpl(watcher.versioned(), maxCandidates).instrument(new StageMetrics(telemetry));
     ManagedServer managed = new ManagedServer("rank-service",
-        NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl))
-        .closeOnStop(watcher);
+        NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl),
+        telemetry).closeOnStop(watcher);
     managed.start(() -> impl.warmUp(watcher.initial().users(), server.warmupRequests));
+    ServiceMain.serveMetrics(managed, server);
     watcher.start();
     ServiceMain.serveUntilShutdown(managed);
     return 0;

@@ -2,6 +2,8 @@ package io.rankingcluster.rank;
 
 import io.grpc.stub.StreamObserver;
 import io.rankingcluster.common.mapping.ModelChoice;
+import io.rankingcluster.common.metrics.StageMetrics;
+import io.rankingcluster.common.metrics.Telemetry;
 import io.rankingcluster.common.mapping.ProtoMapping;
 import io.rankingcluster.common.mapping.Statuses;
 import io.rankingcluster.common.snapshot.Versioned;
@@ -25,6 +27,7 @@ import io.rankingcluster.proto.v1.RankServiceGrpc;
 public final class RankServiceImpl extends RankServiceGrpc.RankServiceImplBase {
   private final Versioned<RankData> data;
   private final int maxCandidates;
+  private StageMetrics metrics = new StageMetrics(Telemetry.create("rank-service"));
 
   /** Serves one snapshot for good (tests, tools). */
   public RankServiceImpl(Snapshot snapshot, ValueFormula formula, int maxCandidates) {
@@ -35,6 +38,15 @@ public final class RankServiceImpl extends RankServiceGrpc.RankServiceImplBase {
   public RankServiceImpl(Versioned<RankData> data, int maxCandidates) {
     this.data = data;
     this.maxCandidates = maxCandidates;
+  }
+
+  /** Records into {@code metrics} (calls per model version, candidates in and out); returns this. */
+  public RankServiceImpl instrument(StageMetrics metrics) {
+    this.metrics = metrics;
+    metrics.telemetry().info("ranking.model.info", "Model versions loaded per stage (value 1)", () -> data.current().state()
+        .byModelVersion().keySet().stream().map(v -> io.micrometer.core.instrument.Tags.of("stage", "rank", "model_version", v))
+        .toList());
+    return this;
   }
 
   @Override
@@ -50,6 +62,8 @@ public final class RankServiceImpl extends RankServiceGrpc.RankServiceImplBase {
     long time = ProtoMapping.clientTimeMs(request.getContext(), "context");
     RankScorer scorer = ModelChoice.choose(request.getContext(), "rank", d.byModelVersion(), d.scorer());
     RankScorer.Ranked r = scorer.rank(in, user, vector, time);
+    metrics.modelRequest("rank", scorer.modelVersion());
+    metrics.candidates("rank", in.size, r.size());
     RankResponse.Builder resp = RankResponse.newBuilder().setModelVersion(scorer.modelVersion())
         .setSnapshotVersion(d.version());
     for (int i = 0; i < r.size(); i++) {

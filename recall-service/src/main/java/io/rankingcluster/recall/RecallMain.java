@@ -3,6 +3,8 @@ package io.rankingcluster.recall;
 import io.grpc.BindableService;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.rankingcluster.common.server.SnapshotOptions;
+import io.rankingcluster.common.metrics.StageMetrics;
+import io.rankingcluster.common.metrics.Telemetry;
 import io.rankingcluster.common.server.ManagedServer;
 import io.rankingcluster.common.server.ServerOptions;
 import io.rankingcluster.common.server.ServiceMain;
@@ -52,10 +54,13 @@ public final class RecallMain implements Callable<Integer> {
     // Each version's ANN index is cached beside that version (or in --ann-index-cache-dir), per shard.
     SnapshotWatcher<ShardData> watcher = data.watcher("recall-service",
         s -> ShardData.of(s, data.root.resolve(s.version()), index, count, ann));
-    RecallServiceImpl impl = new RecallServiceImpl(watcher.versioned(), limits);
+    Telemetry telemetry = Telemetry.create("recall-service");
+    watcher.instrument(telemetry);
+    RecallServiceImpl impl = new RecallServiceImpl(watcher.versioned(), limits).instrument(new StageMetrics(telemetry));
     ManagedServer managed = new ManagedServer("recall-service", NettyServerBuilder.forAddress(
-        new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl)).closeOnStop(watcher);
+        new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl), telemetry).closeOnStop(watcher);
     managed.start(() -> impl.warmUp(watcher.initial().users(), watcher.initial().userVectors(), server.warmupRequests));
+    ServiceMain.serveMetrics(managed, server);
     watcher.start();
     try {
       ServiceMain.serveUntilShutdown(managed);

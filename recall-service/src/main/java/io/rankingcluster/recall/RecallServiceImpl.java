@@ -3,6 +3,8 @@ package io.rankingcluster.recall;
 import static io.rankingcluster.common.mapping.Statuses.invalid;
 
 import io.grpc.Context;
+import io.rankingcluster.common.metrics.StageMetrics;
+import io.rankingcluster.common.metrics.Telemetry;
 import io.grpc.Deadline;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -64,6 +66,14 @@ public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImpl
         });
   }
 
+  private StageMetrics metrics = new StageMetrics(Telemetry.create("recall-service"));
+
+  /** Records into {@code metrics} (candidates per channel, channel failures, candidates out); returns this. */
+  public RecallServiceImpl instrument(StageMetrics metrics) {
+    this.metrics = metrics;
+    return this;
+  }
+
   /** Stops the channel threads (after the server has drained). */
   public void close() {
     channelPool.shutdownNow();
@@ -84,7 +94,9 @@ public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImpl
         .setCandidates(ProtoMapping.block(result.candidates()))
         .setShard(ShardInfo.newBuilder().setIndex(shard.index).setCount(shard.count))
         .setSnapshotVersion(shard.version);
+    metrics.candidates("recall", 0, result.candidates().size);
     for (RecallEngine.ChannelReport r : result.channels()) {
+      metrics.channel(r.channel().label(), r.candidates(), !r.failure().isEmpty());
       resp.addChannelStats(ChannelStats.newBuilder().setChannelValue(r.channel().number())
           .setCandidates(r.candidates()).setLatencyMs(r.latencyMs()).setFailure(r.failure()));
     }

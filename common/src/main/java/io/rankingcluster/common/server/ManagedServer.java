@@ -1,6 +1,7 @@
 package io.rankingcluster.common.server;
 
 import io.grpc.BindableService;
+import io.rankingcluster.common.metrics.Telemetry;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
@@ -42,6 +43,7 @@ public final class ManagedServer {
   private final Server server;
   private final long drainMillis;
   private final ConcurrencyLimitInterceptor shed;
+  private final Telemetry telemetry;
   private final List<AutoCloseable> closeOnStop = new CopyOnWriteArrayList<>();
   private volatile long warmUpMillis = -1;
   private volatile long startupMillis = -1;
@@ -53,7 +55,14 @@ public final class ManagedServer {
    * @param services the stage's services; health and reflection are added here
    */
   public ManagedServer(String name, ServerBuilder<?> builder, ServerOptions options, List<BindableService> services) {
+    this(name, builder, options, services, Telemetry.create(name));
+  }
+
+  /** As above, recording every call in {@code telemetry} (RPC durations and counts by method and status). */
+  public ManagedServer(String name, ServerBuilder<?> builder, ServerOptions options, List<BindableService> services,
+      Telemetry telemetry) {
     this.name = name;
+    this.telemetry = telemetry;
     this.drainMillis = options.drainSeconds * 1000L;
     int threads = options.effectiveThreads();
     AtomicInteger counter = new AtomicInteger();
@@ -73,8 +82,10 @@ public final class ManagedServer {
       serviceNames.add(def.getServiceDescriptor().getName());
       // Interceptors run last-added first: shed before doing any work, then apply the default deadline, then
       // turn a StatusRuntimeException thrown by a handler into that status (grpc-java would answer UNKNOWN).
+      // Metrics outermost, so that shed calls are counted with their RESOURCE_EXHAUSTED.
+      telemetry.preregister(def);
       builder.addService(ServerInterceptors.intercept(def, TransmitStatusRuntimeExceptionInterceptor.instance(), deadline,
-          shed));
+          shed, telemetry.serverInterceptor()));
     }
     builder.addService(health.getHealthService());
     builder.addService(ProtoReflectionServiceV1.newInstance());
@@ -128,6 +139,10 @@ public final class ManagedServer {
     return this;
   }
 
+  public Telemetry telemetry() {
+    return telemetry;
+  }
+
   public int port() {
     return server.getPort();
   }
@@ -178,6 +193,7 @@ public final class ManagedServer {
         }
       }
     }
+    telemetry.close();
     LOG.info(() -> name + " stopped");
   }
 

@@ -39,6 +39,16 @@ public final class ServerOptions {
       description = "Requests pushed through the hot path before health turns SERVING (default: ${DEFAULT-VALUE}).")
   public int warmupRequests;
 
+  @Option(names = "--metrics-port", defaultValue = "-1",
+      description = "HTTP port of GET /metrics (Prometheus text format); -1 = the gRPC port + 1000, 0 = off"
+          + " (default: ${DEFAULT-VALUE}).")
+  public int metricsPort;
+
+  /** The metrics port for a service on {@code grpcPort}, or 0 when metrics are off. */
+  public int effectiveMetricsPort(int grpcPort) {
+    return metricsPort == -1 ? grpcPort + 1000 : metricsPort;
+  }
+
   /** Checks ranges; the message names the option and the problem. */
   public void validate() {
     Validation.require(!host.isBlank(), "--host must not be empty");
@@ -51,6 +61,7 @@ public final class ServerOptions {
         "--default-deadline-ms must be in [1, 600000], was " + defaultDeadlineMs);
     Validation.require(drainSeconds >= 0 && drainSeconds <= 3600, "--drain-seconds must be in [0, 3600], was " + drainSeconds);
     Validation.require(warmupRequests >= 0, "--warmup-requests must be >= 0, was " + warmupRequests);
+    Validation.require(metricsPort >= -1 && metricsPort < 65536, "--metrics-port must be -1, 0 or a port, was " + metricsPort);
   }
 
   public int effectiveThreads() {

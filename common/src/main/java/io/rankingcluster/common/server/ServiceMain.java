@@ -51,6 +51,14 @@ public final class ServiceMain {
     return CommandLine.populateCommand(options);
   }
 
+  /** Serves the server's metrics over HTTP on the configured port (gRPC port + 1000 by default; 0 = off). */
+  public static void serveMetrics(ManagedServer server, ServerOptions options) throws java.io.IOException {
+    int port = options.effectiveMetricsPort(server.port());
+    if (port > 0) {
+      server.telemetry().serveHttp(options.host, port);
+    }
+  }
+
   /** Starts nothing; blocks until SIGTERM or Ctrl-C, then stops the server gracefully. */
   public static void serveUntilShutdown(ManagedServer server) throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);

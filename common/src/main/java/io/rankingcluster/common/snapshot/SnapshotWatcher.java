@@ -234,6 +234,23 @@ public final class SnapshotWatcher<T> implements AutoCloseable {
   }
 
   /** The version now serving requests that pin none. */
+  /**
+   * Exports the watcher's state: {@code ranking_snapshot_info{version}} (1 for the version served),
+   * {@code ranking_snapshot_swaps_total}, {@code ranking_snapshot_refusals_total} (versions refused: bad
+   * checksums, validation, load errors) and {@code ranking_snapshot_poll_errors_total}. Returns this.
+   */
+  public SnapshotWatcher<T> instrument(io.rankingcluster.common.metrics.Telemetry telemetry) {
+    telemetry.info("ranking.snapshot.info", "The snapshot version served (value 1)",
+        () -> java.util.List.of(io.micrometer.core.instrument.Tags.of("version", currentVersion())));
+    io.micrometer.core.instrument.FunctionCounter.builder("ranking.snapshot.swaps", this, w -> w.swapCount())
+        .description("Snapshot versions swapped in since start").register(telemetry.registry());
+    io.micrometer.core.instrument.FunctionCounter.builder("ranking.snapshot.refusals", this, w -> w.refusedCount())
+        .description("Snapshot versions refused (checksums, validation, load errors)").register(telemetry.registry());
+    io.micrometer.core.instrument.FunctionCounter.builder("ranking.snapshot.poll.errors", this, w -> w.pollErrorCount())
+        .description("Polls of CURRENT that failed").register(telemetry.registry());
+    return this;
+  }
+
   public String currentVersion() {
     return versioned.current().version();
   }

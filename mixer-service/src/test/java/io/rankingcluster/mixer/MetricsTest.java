@@ -1,0 +1,126 @@
+package io.rankingcluster.mixer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.Status;
+import io.rankingcluster.common.metrics.Telemetry;
+import io.rankingcluster.common.server.FaultInjector;
+import io.rankingcluster.proto.v1.RecommendRequest;
+import io.rankingcluster.proto.v1.RequestContext;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Prometheus metrics on /metrics: counts that follow the requests exactly, and the meters operators need. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class MetricsTest {
+  private static TestCluster cluster;
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = new TestCluster(false, 2);
+    cluster.telemetry.get("mixer").serveHttp("127.0.0.1", 0);
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  private static String scrapeOverHttp(Telemetry t) throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + t.httpPort() + "/metrics"))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode());
+    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+    return r.body();
+  }
+
+  /** The value of the series {@code name} whose labels include every {@code label="value"} given; 0 if absent. */
+  static double value(String text, String name, String... labels) {
+    Pattern line = Pattern.compile("^" + Pattern.quote(name) + "\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE);
+    Matcher m = line.matcher(text);
+    double sum = 0;
+    boolean found = false;
+    while (m.find()) {
+      boolean all = true;
+      for (String l : labels) {
+        all &= m.group(1).contains(l);
+      }
+      if (all) {
+        sum += Double.parseDouble(m.group(2));
+        found = true;
+      }
+    }
+    return found ? sum : 0;
+  }
+
+  private static void recommend(int n, String user) {
+    for (int i = 0; i < n; i++) {
+      cluster.mixerStub().withDeadlineAfter(10, TimeUnit.SECONDS).recommend(RecommendRequest.newBuilder()
+          .setContext(RequestContext.newBuilder().setUserId(user)).build());
+    }
+  }
+
+  @Test
+  void metrics_afterNRequests_countersAndHistogramsGrewByExactlyN() throws Exception {
+    Telemetry mixer = cluster.telemetry.get("mixer");
+    String before = scrapeOverHttp(mixer);
+    int n = 7;
+    recommend(n, "7");
+    String after = scrapeOverHttp(mixer);
+    String[] recommend = {"method=\"Recommend\""};
+    assertEquals(n, value(after, "ranking_grpc_server_requests_received_messages_total", recommend)
+        - value(before, "ranking_grpc_server_requests_received_messages_total", recommend));
+    String[] ok = {"method=\"Recommend\"", "status_code=\"OK\""};
+    assertEquals(n, value(after, "ranking_grpc_server_processing_duration_seconds_count", ok)
+        - value(before, "ranking_grpc_server_processing_duration_seconds_count", ok));
+    assertEquals(n, value(after, "ranking_grpc_server_processing_duration_seconds_bucket", "le=\"+Inf\"", ok[0], ok[1])
+        - value(before, "ranking_grpc_server_processing_duration_seconds_bucket", "le=\"+Inf\"", ok[0], ok[1]),
+        "the histogram holds n more observations");
+    for (String stage : new String[] {"recall", "prerank", "rank", "blend"}) {
+      String[] l = {"stage=\"" + stage + "\""};
+      assertEquals(n, value(after, "ranking_stage_duration_seconds_count", l)
+          - value(before, "ranking_stage_duration_seconds_count", l), stage);
+    }
+    assertEquals(n, value(after, "ranking_pages_total", "degraded=\"false\"")
+        - value(before, "ranking_pages_total", "degraded=\"false\""));
+  }
+
+  @Test
+  void metrics_exposeCachesBreakersDegradationAndModelVersions() throws Exception {
+    recommend(2, "11");
+    cluster.rankFaults.set("*", FaultInjector.Rule.abort(Status.Code.UNAVAILABLE));
+    try {
+      recommend(3, "12");
+    } finally {
+      cluster.rankFaults.clearAll();
+      cluster.downstreams.guards().forEach(g -> g.breaker.reset());
+    }
+    String text = cluster.telemetry.get("mixer").scrape();
+    assertEquals(3, value(text, "ranking_degraded_total", "stage=\"rank\"", "cause=\"unavailable\""));
+    assertTrue(value(text, "ranking_cache_gets_total", "cache=\"embeddings\"", "result=\"hit\"") > 0, "embedding hits");
+    assertTrue(text.contains("ranking_cache_gets_total{cache=\"user_state\""), "user-state cache exported");
+    assertTrue(text.contains("ranking_cache_evictions_total{cache=\"embeddings\""), "evictions exported");
+    assertTrue(text.contains("ranking_resilience4j_circuitbreaker_state{"), "breaker states exported");
+    assertTrue(text.contains("name=\"recall_shard_1\""), "a breaker per shard");
+    assertTrue(text.contains("ranking_blend_config_info{"), "blend configuration in force");
+    String rank = cluster.telemetry.get("rank").scrape();
+    assertTrue(value(rank, "ranking_model_requests_total", "stage=\"rank\"", "model_version=\"") >= 2,
+        "calls per model version");
+    assertTrue(rank.contains("ranking_model_info{"), "loaded model versions");
+    for (String line : text.split("\n")) {
+      assertTrue(!line.contains("user_id") && !line.contains("item_id"), "no user or item ids as labels: " + line);
+    }
+  }
+}

@@ -123,4 +123,37 @@ class MetricsTest {
       assertTrue(!line.contains("user_id") && !line.contains("item_id"), "no user or item ids as labels: " + line);
     }
   }
+
+  @Test
+  void deployFiles_referOnlyToMetricsTheServicesExport() throws Exception {
+    recommend(1, "13");
+    cluster.rankFaults.set("*", FaultInjector.Rule.abort(Status.Code.UNAVAILABLE));
+    try {
+      recommend(1, "14");
+    } finally {
+      cluster.rankFaults.clearAll();
+      cluster.downstreams.guards().forEach(g -> g.breaker.reset());
+    }
+    StringBuilder all = new StringBuilder();
+    cluster.telemetry.values().forEach(t -> all.append(t.scrape()));
+    java.util.Set<String> exported = new java.util.HashSet<>();
+    Matcher names = Pattern.compile("^(ranking_\\w+)", Pattern.MULTILINE).matcher(all);
+    while (names.find()) {
+      exported.add(names.group(1));
+      exported.add(names.group(1).replaceAll("_(bucket|count|sum|max)$", "")); // a histogram's base name
+    }
+    // The snapshot watcher's meters (checked in SnapshotWatcherTest); the test cluster has no watcher.
+    exported.addAll(java.util.List.of("ranking_snapshot_info", "ranking_snapshot_swaps_total", "ranking_snapshot_refusals_total"));
+    java.nio.file.Path deploy = java.nio.file.Path.of("..", "deploy");
+    int checked = 0;
+    for (String file : new String[] {"prometheus/alerts.yml", "grafana/ranking-cluster.json"}) {
+      String text = java.nio.file.Files.readString(deploy.resolve(file));
+      Matcher used = Pattern.compile("(ranking_[a-z0-9_]+)").matcher(text);
+      while (used.find()) {
+        assertTrue(exported.contains(used.group(1)), file + " refers to " + used.group(1) + ", which no service exports");
+        checked++;
+      }
+    }
+    assertTrue(checked > 20, "the deploy files were read: " + checked + " references");
+  }
 }

@@ -50,9 +50,11 @@ public final class StageMetrics {
   public void channel(String channel, int candidates, boolean failed) {
     summaries.computeIfAbsent("channel\u0000" + channel, k -> telemetry.counts("ranking.recall.channel.candidates",
         "Candidates a recall channel returned per call", "channel", channel)).record(candidates);
+    // Registered on the first call, so that the series exists at 0 before the first failure.
+    Counter failures = counter("ranking.recall.channel.failures", "Recall channel calls that failed or ran out of time",
+        "channel", channel);
     if (failed) {
-      counter("ranking.recall.channel.failures", "Recall channel calls that failed or ran out of time", "channel", channel)
-          .increment();
+      failures.increment();
     }
   }
 

@@ -102,6 +102,23 @@ class SnapshotWatcherTest {
   }
 
   @Test
+  void instrument_exportsVersionInUse_swapsAndRefusals() throws Exception {
+    TinySnapshots.publish(root, "v1");
+    io.rankingcluster.common.metrics.Telemetry t = io.rankingcluster.common.metrics.Telemetry.create("test");
+    SnapshotWatcher<State> w = watch(State::of, Duration.ZERO).instrument(t);
+    assertTrue(t.scrape().contains("ranking_snapshot_info{service=\"test\",version=\"v1\"} 1"), t.scrape());
+    TinySnapshots.publishCorrupt(root, "v2");
+    assertEquals(Outcome.REFUSED, w.poll());
+    assertTrue(t.scrape().contains("ranking_snapshot_refusals_total{service=\"test\"} 1.0"));
+    TinySnapshots.publish(root, "v3");
+    assertEquals(Outcome.SWAPPED, w.poll());
+    String text = t.scrape();
+    assertTrue(text.contains("ranking_snapshot_info{service=\"test\",version=\"v3\"} 1"), text);
+    assertTrue(!text.contains("version=\"v1\""), "the old version's series is gone");
+    assertTrue(text.contains("ranking_snapshot_swaps_total{service=\"test\"} 1.0"));
+  }
+
+  @Test
   void poll_refusedVersionRepairedAndRepublished_isRetried() throws Exception {
     TinySnapshots.publish(root, "v1");
     SnapshotWatcher<State> w = watch(State::of, Duration.ZERO);

@@ -3,6 +3,7 @@ package io.rankingcluster.mixer;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.grpc.ManagedChannel;
+import io.rankingcluster.common.observability.RequestIds;
 import io.rankingcluster.proto.v1.PrerankServiceGrpc;
 import io.rankingcluster.proto.v1.RankServiceGrpc;
 import io.rankingcluster.proto.v1.RecallServiceGrpc;
@@ -38,13 +39,14 @@ public final class Downstreams implements AutoCloseable {
       MixerOptions options) {
     for (int s = 0; s < recallShardChannels.size(); s++) {
       ManagedChannel c = recallShardChannels.get(s);
-      recallShards.add(RecallServiceGrpc.newFutureStub(c));
+      recallShards.add(RecallServiceGrpc.newFutureStub(c).withInterceptors(RequestIds.client()));
       recallGuards.add(new Guard("recall_shard_" + s, options, breakers, bulkheads));
       channels.add(c);
     }
-    prerank = PrerankServiceGrpc.newBlockingStub(prerankChannel);
+    // Every stage call carries the request id of the Recommend that made it (x-request-id).
+    prerank = PrerankServiceGrpc.newBlockingStub(prerankChannel).withInterceptors(RequestIds.client());
     prerankGuard = new Guard("prerank", options, breakers, bulkheads);
-    rank = RankServiceGrpc.newBlockingStub(rankChannel);
+    rank = RankServiceGrpc.newBlockingStub(rankChannel).withInterceptors(RequestIds.client());
     rankGuard = new Guard("rank", options, breakers, bulkheads);
     channels.add(prerankChannel);
     channels.add(rankChannel);

@@ -45,6 +45,7 @@ public final class MixerMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     server.validate();
+    ServiceMain.configureLogging("mixer-service", server);
     data.validate();
     mixer.validate();
     Validation.require(port > 0 && port < 65536, "--port must be in [1, 65535], was " + port);

@@ -10,6 +10,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.rankingcluster.common.mapping.ProtoMapping;
 import io.rankingcluster.common.metrics.StageMetrics;
+import io.rankingcluster.common.observability.RequestIds;
 import io.rankingcluster.common.metrics.Telemetry;
 import io.rankingcluster.common.snapshot.Versioned;
 import io.rankingcluster.core.ItemKind;
@@ -147,8 +148,16 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
 
   @Override
   public void recommend(RecommendRequest request, StreamObserver<RecommendResponse> out) {
-    out.onNext(recommend(request));
-    out.onCompleted();
+    // The request's id, for the logs here and (as x-request-id) for every stage call: the client's
+    // context.request_id when given, else the header's (or the id the server made).
+    String id = request.getContext().getRequestId();
+    if (id.isEmpty() || id.length() > 128) {
+      id = RequestIds.current() != null ? RequestIds.current() : UUID.randomUUID().toString();
+    }
+    RequestIds.runWith(id, () -> {
+      out.onNext(recommend(request));
+      out.onCompleted();
+    });
   }
 
   /** One Recommend, on the calling thread (whose gRPC Context carries the deadline). */
@@ -378,7 +387,8 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
         throw invalid("page_token", e.getMessage());
       }
     }
-    String requestId = ctx.getRequestId().isEmpty() ? UUID.randomUUID().toString() : ctx.getRequestId();
+    String requestId = !ctx.getRequestId().isEmpty() ? ctx.getRequestId()
+        : RequestIds.current() != null ? RequestIds.current() : UUID.randomUUID().toString();
     Deadline deadline = Context.current().getDeadline();
     if (deadline == null) {
       deadline = Deadline.after(100, TimeUnit.MILLISECONDS); // only direct calls without a gRPC context

@@ -84,10 +84,18 @@ final class TestCluster implements AutoCloseable {
   /** With the mixer's options and its server's options (for example its concurrency limit) adjusted. */
   TestCluster(boolean loopback, int shards, java.util.function.Consumer<MixerOptions> mixerSettings,
       java.util.function.Consumer<ServerOptions> mixerServerSettings) throws IOException {
+    this(loopback, shards, mixerSettings, mixerServerSettings, all -> { });
+  }
+
+  /** As above, with every server's options adjusted too (for example the access log). */
+  TestCluster(boolean loopback, int shards, java.util.function.Consumer<MixerOptions> mixerSettings,
+      java.util.function.Consumer<ServerOptions> mixerServerSettings, java.util.function.Consumer<ServerOptions> allServers)
+      throws IOException {
     this.loopback = loopback;
     this.shards = shards;
     ServerOptions serverOptions = ServiceMain.defaults(new ServerOptions());
     serverOptions.defaultDeadlineMs = 5_000; // generous: the machine is shared and noisy
+    allServers.accept(serverOptions);
     RecallLimits limits = ServiceMain.defaults(new RecallLimits());
     List<ManagedChannel> shardChannels = new ArrayList<>();
     for (int s = 0; s < shards; s++) {
@@ -111,6 +119,7 @@ final class TestCluster implements AutoCloseable {
     MixerServiceImpl impl = mixerImpl;
     ServerOptions mixerServer = ServiceMain.defaults(new ServerOptions());
     mixerServer.defaultDeadlineMs = serverOptions.defaultDeadlineMs;
+    allServers.accept(mixerServer);
     mixerServerSettings.accept(mixerServer);
     mixerChannel = start("mixer", impl, mixerServer);
     mixer = servers.get(servers.size() - 1);

@@ -45,6 +45,7 @@ public final class PrerankMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     server.validate();
+    ServiceMain.configureLogging("prerank-service", server);
     data.validate();
     Validation.require(port > 0 && port < 65536, "--port must be in [1, 65535], was " + port);
     Validation.require(topK.length == 3, "--top-k needs three numbers (products,videos,live streams)");

@@ -50,6 +50,7 @@ public final class RankMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     server.validate();
+    ServiceMain.configureLogging("rank-service", server);
     data.validate();
     Validation.require(port > 0 && port < 65536, "--port must be in [1, 65535], was " + port);
     Validation.require(maxCandidates >= 1, "--max-candidates must be >= 1, was " + maxCandidates);

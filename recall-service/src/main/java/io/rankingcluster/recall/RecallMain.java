@@ -42,6 +42,7 @@ public final class RecallMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     server.validate();
+    ServiceMain.configureLogging("recall-service", server);
     data.validate();
     limits.validate();
     ann.validate();

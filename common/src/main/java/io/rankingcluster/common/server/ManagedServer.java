@@ -2,6 +2,8 @@ package io.rankingcluster.common.server;
 
 import io.grpc.BindableService;
 import io.rankingcluster.common.metrics.Telemetry;
+import io.rankingcluster.common.observability.AccessLog;
+import io.rankingcluster.common.observability.RequestIds;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
@@ -76,6 +78,7 @@ public final class ManagedServer {
         });
     this.shed = new ConcurrencyLimitInterceptor(options.maxConcurrentCalls);
     DefaultDeadlineInterceptor deadline = new DefaultDeadlineInterceptor(options.defaultDeadlineMs);
+    AccessLog accessLog = new AccessLog(options.accessLogMode());
     builder.executor(executor).maxInboundMessageSize(options.maxInboundBytes);
     for (BindableService service : services) {
       ServerServiceDefinition def = service.bindService();
@@ -84,8 +87,10 @@ public final class ManagedServer {
       // turn a StatusRuntimeException thrown by a handler into that status (grpc-java would answer UNKNOWN).
       // Metrics outermost, so that shed calls are counted with their RESOURCE_EXHAUSTED.
       telemetry.preregister(def);
+      // Outermost first: metrics, the request id (so every later step and log line has it), the access log
+      // (sees shed calls too), shedding, the default deadline, status translation.
       builder.addService(ServerInterceptors.intercept(def, TransmitStatusRuntimeExceptionInterceptor.instance(), deadline,
-          shed, telemetry.serverInterceptor()));
+          shed, accessLog, RequestIds.server(), telemetry.serverInterceptor()));
     }
     builder.addService(health.getHealthService());
     builder.addService(ProtoReflectionServiceV1.newInstance());

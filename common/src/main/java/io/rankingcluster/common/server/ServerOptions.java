@@ -44,6 +44,18 @@ public final class ServerOptions {
           + " (default: ${DEFAULT-VALUE}).")
   public int metricsPort;
 
+  @Option(names = "--access-log", defaultValue = "errors",
+      description = "One log line per call: all, errors (calls not ending OK) or off (default: ${DEFAULT-VALUE}).")
+  public String accessLog;
+
+  @Option(names = "--log-format", defaultValue = "json",
+      description = "Log lines as json (one object per line, with the request id) or text (default: ${DEFAULT-VALUE}).")
+  public String logFormat;
+
+  public io.rankingcluster.common.observability.AccessLog.Mode accessLogMode() {
+    return io.rankingcluster.common.observability.AccessLog.Mode.valueOf(accessLog.toUpperCase(java.util.Locale.ROOT));
+  }
+
   /** The metrics port for a service on {@code grpcPort}, or 0 when metrics are off. */
   public int effectiveMetricsPort(int grpcPort) {
     return metricsPort == -1 ? grpcPort + 1000 : metricsPort;
@@ -61,6 +73,10 @@ public final class ServerOptions {
         "--default-deadline-ms must be in [1, 600000], was " + defaultDeadlineMs);
     Validation.require(drainSeconds >= 0 && drainSeconds <= 3600, "--drain-seconds must be in [0, 3600], was " + drainSeconds);
     Validation.require(warmupRequests >= 0, "--warmup-requests must be >= 0, was " + warmupRequests);
+    Validation.require(java.util.Set.of("all", "errors", "off").contains(accessLog),
+        "--access-log must be all, errors or off, was '" + accessLog + "'");
+    Validation.require(logFormat.equals("json") || logFormat.equals("text"),
+        "--log-format must be json or text, was '" + logFormat + "'");
     Validation.require(metricsPort >= -1 && metricsPort < 65536, "--metrics-port must be -1, 0 or a port, was " + metricsPort);
   }
 

@@ -51,6 +51,29 @@ public final class ServiceMain {
     return CommandLine.populateCommand(options);
   }
 
+  /**
+   * Sets the log format of the process: JSON lines naming {@code service} and the current request id
+   * (--log-format json, the default), or the JDK's text lines.
+   */
+  public static void configureLogging(String service, ServerOptions options) {
+    if (!"json".equals(options.logFormat)) {
+      return;
+    }
+    java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+    for (java.util.logging.Handler h : root.getHandlers()) {
+      root.removeHandler(h);
+    }
+    java.util.logging.StreamHandler out = new java.util.logging.StreamHandler(System.err,
+        new io.rankingcluster.common.observability.JsonLogFormatter(service)) {
+      @Override
+      public synchronized void publish(java.util.logging.LogRecord record) {
+        super.publish(record);
+        flush(); // one line at a time: a crash must not lose the last lines
+      }
+    };
+    root.addHandler(out);
+  }
+
   /** Serves the server's metrics over HTTP on the configured port (gRPC port + 1000 by default; 0 = off). */
   public static void serveMetrics(ManagedServer server, ServerOptions options) throws java.io.IOException {
     int port = options.effectiveMetricsPort(server.port());

@@ -80,7 +80,38 @@ public final class ProtoMapping {
       scores[i] = s;
       masks[i] = b.getChannelMasksCount() == 0 ? 0 : b.getChannelMasks(i);
     }
+    int duplicate = firstDuplicate(ids, n);
+    if (duplicate >= 0) {
+      throw invalid(field + ".item_ids", "item " + Long.toUnsignedString(ids[duplicate]) + " appears more than once (again at"
+          + " index " + duplicate + "); each candidate must be unique");
+    }
     return new Candidates(ids, kinds, scores, masks, n);
+  }
+
+  /**
+   * The index of the first id that already occurred earlier, or -1. An open-addressing set of the ids seen
+   * (primitive longs, about 10 ns per id): a duplicate would be scored twice and could fill a page twice.
+   */
+  static int firstDuplicate(long[] ids, int n) {
+    if (n < 2) {
+      return -1;
+    }
+    int capacity = Integer.highestOneBit(Math.max(4, n * 2 - 1)) << 1;
+    long[] table = new long[capacity];
+    boolean[] used = new boolean[capacity];
+    int mask = capacity - 1;
+    for (int i = 0; i < n; i++) {
+      int slot = (int) io.rankingcluster.core.ShardFunction.mix64(ids[i]) & mask;
+      while (used[slot]) {
+        if (table[slot] == ids[i]) {
+          return i;
+        }
+        slot = (slot + 1) & mask;
+      }
+      used[slot] = true;
+      table[slot] = ids[i];
+    }
+    return -1;
   }
 
   /** A block from candidates. */

@@ -81,7 +81,8 @@ public final class ManagedServer {
     AccessLog accessLog = new AccessLog(options.accessLogMode());
     builder.executor(executor).maxInboundMessageSize(options.maxInboundBytes);
     for (BindableService service : services) {
-      ServerServiceDefinition def = service.bindService();
+      // Undecodable requests: INVALID_ARGUMENT instead of grpc-java's UNKNOWN.
+      ServerServiceDefinition def = DecodeErrors.wrap(service.bindService());
       serviceNames.add(def.getServiceDescriptor().getName());
       // Interceptors run last-added first: shed before doing any work, then apply the default deadline, then
       // turn a StatusRuntimeException thrown by a handler into that status (grpc-java would answer UNKNOWN).

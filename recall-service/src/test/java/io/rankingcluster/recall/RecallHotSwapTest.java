@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.rankingcluster.common.metrics.Telemetry;
 import io.rankingcluster.common.server.ManagedServer;
 import io.rankingcluster.common.server.ServerOptions;
 import io.rankingcluster.common.server.ServiceMain;
@@ -39,6 +40,7 @@ class RecallHotSwapTest {
   private SnapshotWatcher<ShardData> watcher;
   private ManagedServer server;
   private ManagedChannel channel;
+  private final Telemetry telemetry = Telemetry.create("recall-service");
 
   @BeforeEach
   void start() throws Exception {
@@ -50,8 +52,9 @@ class RecallHotSwapTest {
     ServerOptions options = ServiceMain.defaults(new ServerOptions());
     options.defaultDeadlineMs = 5_000; // generous: the machine is shared and noisy
     options.drainSeconds = 1;
+    watcher.instrument(telemetry);
     RecallServiceImpl impl = new RecallServiceImpl(watcher.versioned(), ServiceMain.defaults(new RecallLimits()));
-    server = new ManagedServer("recall-service", InProcessServerBuilder.forName(name), options, List.of(impl))
+    server = new ManagedServer("recall-service", InProcessServerBuilder.forName(name), options, List.of(impl), telemetry)
         .closeOnStop(watcher).closeOnStop(impl::close).start(() -> {});
     watcher.start();
     channel = InProcessChannelBuilder.forName(name).build();
@@ -115,5 +118,68 @@ class RecallHotSwapTest {
     assertTrue(caller.get(60, TimeUnit.SECONDS) > 0);
     assertTrue(Set.of("v1", "v2", "v3", "v4").containsAll(seen), "unexpected versions " + seen);
     assertEquals("v4", recall("").getSnapshotVersion());
+  }
+
+  /** Ways a new version can be broken on disk, as a bad copy, a full disk or an old writer leaves it. */
+  enum Damage {
+    TRUNCATED_FILE, FLIPPED_BYTE, FORMAT_VERSION_MISMATCH, PARTIALLY_WRITTEN_MISSING_FILE, NO_MANIFEST
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(Damage.class)
+  void recall_brokenNewSnapshot_isRefusedLoggedAndCounted_previousKeepsServing_healthStaysServing(Damage damage)
+      throws Exception {
+    java.util.List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Logger log = java.util.logging.Logger.getLogger(SnapshotWatcher.class.getName());
+    java.util.logging.Handler capture = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord r) {
+        logged.add(r.getLevel() + " " + new java.util.logging.SimpleFormatter().formatMessage(r));
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    log.addHandler(capture);
+    try {
+      io.rankingcluster.core.snapshot.SnapshotStore store = new io.rankingcluster.core.snapshot.SnapshotStore(root);
+      Path dir = store.write(TinySnapshots.named("v2"));
+      switch (damage) {
+        case TRUNCATED_FILE -> {
+          Path f = dir.resolve("item_embeddings.f32");
+          byte[] b = java.nio.file.Files.readAllBytes(f);
+          java.nio.file.Files.write(f, java.util.Arrays.copyOf(b, b.length / 2));
+        }
+        case FLIPPED_BYTE -> TinySnapshots.flipByte(dir.resolve("items.bin"), 100);
+        case FORMAT_VERSION_MISMATCH -> {
+          Path m = dir.resolve("manifest.json");
+          java.nio.file.Files.writeString(m, java.nio.file.Files.readString(m).replace("\"format_version\": 1",
+              "\"format_version\": 99"));
+        }
+        case PARTIALLY_WRITTEN_MISSING_FILE -> java.nio.file.Files.delete(dir.resolve("titles.txt"));
+        case NO_MANIFEST -> java.nio.file.Files.delete(dir.resolve("manifest.json"));
+        default -> throw new IllegalStateException();
+      }
+      if (damage == Damage.NO_MANIFEST) {
+        // The store refuses to publish an incomplete version; a careless tool writes CURRENT by hand.
+        java.nio.file.Files.writeString(root.resolve("CURRENT"), "v2\n");
+        TinySnapshots.touchCurrent(root);
+      } else {
+        store.publish("v2");
+      }
+      assertEquals(Outcome.REFUSED, watcher.poll(), damage.name());
+      assertEquals("v1", recall("").getSnapshotVersion(), "the previous version keeps answering");
+      assertEquals("SERVING", io.grpc.health.v1.HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+          .check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance()).getStatus().name());
+      assertTrue(telemetry.scrape().contains("ranking_snapshot_refusals_total{service=\"recall-service\"} 1.0"),
+          "counted in metrics");
+      assertTrue(logged.stream().anyMatch(l -> l.startsWith("WARNING") && l.contains("v2") && l.contains("refused")),
+          () -> "logged: " + logged);
+    } finally {
+      log.removeHandler(capture);
+    }
   }
 }

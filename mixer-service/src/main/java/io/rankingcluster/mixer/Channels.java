@@ -41,9 +41,11 @@ final class Channels {
 
   static ManagedChannel open(String spec, MixerOptions options) {
     StaticResolverProvider.register();
-    return NettyChannelBuilder.forTarget(target(spec))
-        // Plaintext on loopback and in-cluster; TLS arrives with the security issue.
-        .usePlaintext()
+    NettyChannelBuilder b = NettyChannelBuilder.forTarget(target(spec), options.channelCredentials());
+    if (!options.tlsAuthority.isEmpty()) {
+      b.overrideAuthority(options.tlsAuthority);
+    }
+    return b
         .defaultServiceConfig(serviceConfig(options))
         .enableRetry()
         // Why: an idle connection to a stage must not cost the first request a handshake; pings also find a

@@ -2,7 +2,6 @@ package io.rankingcluster.mixer;
 
 import io.grpc.BindableService;
 import io.grpc.Context;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.rankingcluster.common.server.SnapshotOptions;
 import io.rankingcluster.common.metrics.StageMetrics;
 import io.rankingcluster.common.metrics.Telemetry;
@@ -14,7 +13,6 @@ import io.rankingcluster.common.snapshot.SnapshotWatcher;
 import io.rankingcluster.core.blend.PageTokenCodec;
 import io.rankingcluster.proto.v1.RecommendRequest;
 import io.rankingcluster.proto.v1.RequestContext;
-import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +55,7 @@ public final class MixerMain implements Callable<Integer> {
     MixerServiceImpl impl = new MixerServiceImpl(watcher.versioned(), downstreams, mixer, tokens)
         .instrument(new StageMetrics(telemetry));
     ManagedServer managed = new ManagedServer("mixer-service",
-        NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl),
+        ServiceMain.serverBuilder(server, port), server, List.<BindableService>of(impl),
         telemetry).closeOnStop(watcher).closeOnStop(impl);
     managed.start(() -> warmUp(impl, server.warmupRequests, watcher.initial().users().size()));
     ServiceMain.serveMetrics(managed, server);

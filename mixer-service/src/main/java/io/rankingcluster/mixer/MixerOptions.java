@@ -174,6 +174,41 @@ public final class MixerOptions {
       description = "Users whose state is cached at most (default: ${DEFAULT-VALUE}).")
   public long userStateCacheSize;
 
+  @Option(names = "--tls-ca", defaultValue = "",
+      description = "TLS to the stages: trust these CAs (PEM). Setting this, or --tls-client-cert, makes every stage"
+          + " channel TLS (default: plaintext).")
+  public String tlsCa;
+
+  @Option(names = "--tls-client-cert", defaultValue = "", description = "mTLS to the stages: the mixer's certificate chain (PEM).")
+  public String tlsClientCert;
+
+  @Option(names = "--tls-client-key", defaultValue = "", description = "mTLS to the stages: the mixer's private key (PEM, PKCS#8).")
+  public String tlsClientKey;
+
+  @Option(names = "--tls-authority", defaultValue = "",
+      description = "TLS: the name checked against the stages' certificates instead of the target's host (for example"
+          + " when the targets are IP addresses).")
+  public String tlsAuthority;
+
+  /** Plaintext, TLS or mTLS credentials for the stage channels. */
+  public io.grpc.ChannelCredentials channelCredentials() {
+    if (tlsCa.isEmpty() && tlsClientCert.isEmpty()) {
+      return io.grpc.InsecureChannelCredentials.create();
+    }
+    try {
+      io.grpc.TlsChannelCredentials.Builder b = io.grpc.TlsChannelCredentials.newBuilder();
+      if (!tlsCa.isEmpty()) {
+        b.trustManager(new java.io.File(tlsCa));
+      }
+      if (!tlsClientCert.isEmpty()) {
+        b.keyManager(new java.io.File(tlsClientCert), new java.io.File(tlsClientKey));
+      }
+      return b.build();
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      throw new Validation.ConfigException("--tls-ca/--tls-client-cert/--tls-client-key: cannot load (" + e.getMessage() + ")");
+    }
+  }
+
   /** The experiment router for --experiment and --experiment-arms. */
   public io.rankingcluster.core.experiment.ExperimentRouter experimentRouter() {
     List<io.rankingcluster.core.experiment.ExperimentRouter.Arm> arms = new ArrayList<>();
@@ -223,6 +258,11 @@ public final class MixerOptions {
 
   public void validate() {
     experimentRouter();
+    Validation.require(tlsClientCert.isEmpty() == tlsClientKey.isEmpty(), "--tls-client-cert and --tls-client-key go together");
+    for (String f : new String[] {tlsCa, tlsClientCert, tlsClientKey}) {
+      Validation.require(f.isEmpty() || java.nio.file.Files.isReadable(java.nio.file.Path.of(f)),
+          "TLS file " + f + " does not exist or cannot be read");
+    }
     Validation.require(blendConfigPollMs >= 100, "--blend-config-poll-ms must be >= 100, was " + blendConfigPollMs);
     Validation.require(mmrLambda >= 0 && mmrLambda <= 1, "--mmr-lambda must be in [0, 1], was " + mmrLambda);
     shardTargets().forEach(t -> target("--recall-targets", t));

@@ -1,7 +1,6 @@
 package io.rankingcluster.prerank;
 
 import io.grpc.BindableService;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.rankingcluster.common.server.SnapshotOptions;
 import io.rankingcluster.common.metrics.StageMetrics;
 import io.rankingcluster.common.metrics.Telemetry;
@@ -10,7 +9,6 @@ import io.rankingcluster.common.server.ServerOptions;
 import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.common.server.Validation;
 import io.rankingcluster.common.snapshot.SnapshotWatcher;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -59,7 +57,7 @@ public final class PrerankMain implements Callable<Integer> {
     PrerankServiceImpl impl = new PrerankServiceImpl(watcher.versioned(), topK, maxTopK, maxCandidates)
         .instrument(new StageMetrics(telemetry));
     ManagedServer managed = new ManagedServer("prerank-service",
-        NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl),
+        ServiceMain.serverBuilder(server, port), server, List.<BindableService>of(impl),
         telemetry).closeOnStop(watcher);
     managed.start(() -> impl.warmUp(watcher.initial().users(), server.warmupRequests));
     ServiceMain.serveMetrics(managed, server);

@@ -1,7 +1,6 @@
 package io.rankingcluster.rank;
 
 import io.grpc.BindableService;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.rankingcluster.common.server.SnapshotOptions;
 import io.rankingcluster.common.metrics.StageMetrics;
 import io.rankingcluster.common.metrics.Telemetry;
@@ -11,7 +10,6 @@ import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.common.server.Validation;
 import io.rankingcluster.common.snapshot.SnapshotWatcher;
 import io.rankingcluster.core.score.ValueFormula;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -66,7 +64,7 @@ public final class RankMain implements Callable<Integer> {
     watcher.instrument(telemetry);
     RankServiceImpl impl = new RankServiceImpl(watcher.versioned(), maxCandidates).instrument(new StageMetrics(telemetry));
     ManagedServer managed = new ManagedServer("rank-service",
-        NettyServerBuilder.forAddress(new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl),
+        ServiceMain.serverBuilder(server, port), server, List.<BindableService>of(impl),
         telemetry).closeOnStop(watcher);
     managed.start(() -> impl.warmUp(watcher.initial().users(), server.warmupRequests));
     ServiceMain.serveMetrics(managed, server);

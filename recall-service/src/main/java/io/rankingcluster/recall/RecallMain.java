@@ -1,7 +1,6 @@
 package io.rankingcluster.recall;
 
 import io.grpc.BindableService;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.rankingcluster.common.server.SnapshotOptions;
 import io.rankingcluster.common.metrics.StageMetrics;
 import io.rankingcluster.common.metrics.Telemetry;
@@ -10,7 +9,6 @@ import io.rankingcluster.common.server.ServerOptions;
 import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.common.server.Validation;
 import io.rankingcluster.common.snapshot.SnapshotWatcher;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -58,8 +56,7 @@ public final class RecallMain implements Callable<Integer> {
     Telemetry telemetry = Telemetry.create("recall-service");
     watcher.instrument(telemetry);
     RecallServiceImpl impl = new RecallServiceImpl(watcher.versioned(), limits).instrument(new StageMetrics(telemetry));
-    ManagedServer managed = new ManagedServer("recall-service", NettyServerBuilder.forAddress(
-        new InetSocketAddress(server.host, port)), server, List.<BindableService>of(impl), telemetry).closeOnStop(watcher);
+    ManagedServer managed = new ManagedServer("recall-service", ServiceMain.serverBuilder(server, port), server, List.<BindableService>of(impl), telemetry).closeOnStop(watcher);
     managed.start(() -> impl.warmUp(watcher.initial().users(), watcher.initial().userVectors(), server.warmupRequests));
     ServiceMain.serveMetrics(managed, server);
     watcher.start();

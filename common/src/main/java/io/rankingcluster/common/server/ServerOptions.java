@@ -56,6 +56,35 @@ public final class ServerOptions {
     return io.rankingcluster.common.observability.AccessLog.Mode.valueOf(accessLog.toUpperCase(java.util.Locale.ROOT));
   }
 
+  @Option(names = "--tls-cert", defaultValue = "",
+      description = "TLS: the server's certificate chain (PEM). With --tls-key, the gRPC port speaks TLS only"
+          + " (default: plaintext).")
+  public String tlsCert;
+
+  @Option(names = "--tls-key", defaultValue = "", description = "TLS: the server's private key (PEM, PKCS#8).")
+  public String tlsKey;
+
+  @Option(names = "--tls-client-ca", defaultValue = "",
+      description = "mTLS: require client certificates signed by these CAs (PEM); needs --tls-cert (default: none).")
+  public String tlsClientCa;
+
+  /** Plaintext, TLS, or mTLS, as configured. */
+  public io.grpc.ServerCredentials serverCredentials() {
+    if (tlsCert.isEmpty()) {
+      return io.grpc.InsecureServerCredentials.create();
+    }
+    try {
+      io.grpc.TlsServerCredentials.Builder b = io.grpc.TlsServerCredentials.newBuilder()
+          .keyManager(new java.io.File(tlsCert), new java.io.File(tlsKey));
+      if (!tlsClientCa.isEmpty()) {
+        b.trustManager(new java.io.File(tlsClientCa)).clientAuth(io.grpc.TlsServerCredentials.ClientAuth.REQUIRE);
+      }
+      return b.build();
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      throw new Validation.ConfigException("--tls-cert/--tls-key/--tls-client-ca: cannot load (" + e.getMessage() + ")");
+    }
+  }
+
   /** The metrics port for a service on {@code grpcPort}, or 0 when metrics are off. */
   public int effectiveMetricsPort(int grpcPort) {
     return metricsPort == -1 ? grpcPort + 1000 : metricsPort;
@@ -77,6 +106,12 @@ public final class ServerOptions {
         "--access-log must be all, errors or off, was '" + accessLog + "'");
     Validation.require(logFormat.equals("json") || logFormat.equals("text"),
         "--log-format must be json or text, was '" + logFormat + "'");
+    Validation.require(tlsCert.isEmpty() == tlsKey.isEmpty(), "--tls-cert and --tls-key go together");
+    Validation.require(tlsClientCa.isEmpty() || !tlsCert.isEmpty(), "--tls-client-ca (mTLS) needs --tls-cert and --tls-key");
+    for (String f : new String[] {tlsCert, tlsKey, tlsClientCa}) {
+      Validation.require(f.isEmpty() || java.nio.file.Files.isReadable(java.nio.file.Path.of(f)),
+          "TLS file " + f + " does not exist or cannot be read");
+    }
     Validation.require(metricsPort >= -1 && metricsPort < 65536, "--metrics-port must be -1, 0 or a port, was " + metricsPort);
   }
 

@@ -74,6 +74,12 @@ public final class ServiceMain {
     root.addHandler(out);
   }
 
+  /** A Netty server builder on {@code host:port} with the transport security the options configure. */
+  public static io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder serverBuilder(ServerOptions options, int port) {
+    return io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+        new java.net.InetSocketAddress(options.host, port), options.serverCredentials());
+  }
+
   /** Serves the server's metrics over HTTP on the configured port (gRPC port + 1000 by default; 0 = off). */
   public static void serveMetrics(ManagedServer server, ServerOptions options) throws java.io.IOException {
     int port = options.effectiveMetricsPort(server.port());

@@ -5,6 +5,8 @@ import io.grpc.Context;
 import io.rankingcluster.common.server.SnapshotOptions;
 import io.rankingcluster.common.metrics.StageMetrics;
 import io.rankingcluster.common.metrics.Telemetry;
+import io.rankingcluster.common.admin.AdminServiceImpl;
+import io.rankingcluster.common.server.FaultInjector;
 import io.rankingcluster.common.server.ManagedServer;
 import io.rankingcluster.common.server.ServerOptions;
 import io.rankingcluster.common.server.ServiceMain;
@@ -54,9 +56,11 @@ public final class MixerMain implements Callable<Integer> {
     watcher.instrument(telemetry);
     MixerServiceImpl impl = new MixerServiceImpl(watcher.versioned(), downstreams, mixer, tokens)
         .instrument(new StageMetrics(telemetry));
+    FaultInjector faults = server.faultInjector();
+    AdminServiceImpl admin = new AdminServiceImpl(watcher, faults, impl::reloadConfig);
     ManagedServer managed = new ManagedServer("mixer-service",
-        ServiceMain.serverBuilder(server, port), server, List.<BindableService>of(impl),
-        telemetry).closeOnStop(watcher).closeOnStop(impl);
+        ServiceMain.serverBuilder(server, port), server, List.<BindableService>of(impl, admin),
+        telemetry, faults).closeOnStop(watcher).closeOnStop(impl);
     managed.start(() -> warmUp(impl, server.warmupRequests, watcher.initial().users().size()));
     ServiceMain.serveMetrics(managed, server);
     watcher.start();

@@ -136,6 +136,16 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     blendSettings.close();
   }
 
+  /** Re-reads the --blend-config file now (AdminService/ReloadConfig). */
+  public io.rankingcluster.common.admin.AdminServiceImpl.ConfigReload reloadConfig() {
+    long refusals = blendSettings.refusals();
+    boolean changed = blendSettings.poll();
+    String detail = changed ? "blend config reloaded: " + blendSettings.names() + ", default " + blendSettings.defaultName()
+        : blendSettings.refusals() > refusals ? "blend config refused (see the log); the rules in force stay"
+        : "blend config unchanged (" + (options.blendConfig.isEmpty() ? "no --blend-config file" : options.blendConfig) + ")";
+    return new io.rankingcluster.common.admin.AdminServiceImpl.ConfigReload(changed, detail);
+  }
+
   /** The blending rules in force (tests). */
   BlendSettings blendSettings() {
     return blendSettings;

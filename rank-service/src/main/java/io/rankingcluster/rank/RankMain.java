@@ -4,6 +4,8 @@ import io.grpc.BindableService;
 import io.rankingcluster.common.server.SnapshotOptions;
 import io.rankingcluster.common.metrics.StageMetrics;
 import io.rankingcluster.common.metrics.Telemetry;
+import io.rankingcluster.common.admin.AdminServiceImpl;
+import io.rankingcluster.common.server.FaultInjector;
 import io.rankingcluster.common.server.ManagedServer;
 import io.rankingcluster.common.server.ServerOptions;
 import io.rankingcluster.common.server.ServiceMain;
@@ -63,9 +65,11 @@ public final class RankMain implements Callable<Integer> {
     Telemetry telemetry = Telemetry.create("rank-service");
     watcher.instrument(telemetry);
     RankServiceImpl impl = new RankServiceImpl(watcher.versioned(), maxCandidates).instrument(new StageMetrics(telemetry));
+    FaultInjector faults = server.faultInjector();
+    AdminServiceImpl admin = new AdminServiceImpl(watcher, faults, null);
     ManagedServer managed = new ManagedServer("rank-service",
-        ServiceMain.serverBuilder(server, port), server, List.<BindableService>of(impl),
-        telemetry).closeOnStop(watcher);
+        ServiceMain.serverBuilder(server, port), server, List.<BindableService>of(impl, admin),
+        telemetry, faults).closeOnStop(watcher);
     managed.start(() -> impl.warmUp(watcher.initial().users(), server.warmupRequests));
     ServiceMain.serveMetrics(managed, server);
     watcher.start();

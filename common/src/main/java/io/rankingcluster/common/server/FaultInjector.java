@@ -68,6 +68,90 @@ public final class FaultInjector implements ServerInterceptor {
     return this;
   }
 
+  /** The rules in force, by target. */
+  public Map<String, Rule> rules() {
+    return Map.copyOf(rules);
+  }
+
+  /**
+   * Rules from configuration: {@code target=delay:PERCENT:MS,abort:PERCENT:CODE}, targets separated by ';',
+   * e.g. {@code ranking.v1.RankService/Rank=delay:20:200;*=abort:1:UNAVAILABLE}. Empty: no rule.
+   */
+  public static FaultInjector fromSpec(String spec) {
+    FaultInjector f = new FaultInjector();
+    for (String entry : spec.split(";")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      int eq = entry.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("fault entry '" + entry.trim() + "' is not target=delay:P:MS,abort:P:CODE");
+      }
+      double delayPercent = 0;
+      long delayMs = 0;
+      double abortPercent = 0;
+      Status.Code code = null;
+      for (String part : entry.substring(eq + 1).split(",")) {
+        String[] p = part.trim().split(":");
+        try {
+          if (p.length == 3 && p[0].equals("delay")) {
+            delayPercent = Double.parseDouble(p[1]);
+            delayMs = Long.parseLong(p[2]);
+          } else if (p.length == 3 && p[0].equals("abort")) {
+            abortPercent = Double.parseDouble(p[1]);
+            code = Status.Code.valueOf(p[2]);
+          } else {
+            throw new IllegalArgumentException("fault part '" + part.trim() + "' is not delay:P:MS or abort:P:CODE");
+          }
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("fault part '" + part.trim() + "' has a bad number");
+        }
+      }
+      f.set(entry.substring(0, eq).trim(), new Rule(delayPercent, delayMs, abortPercent, code));
+    }
+    return f;
+  }
+
+  /**
+   * Honours Envoy-style fault headers on a call ({@code x-envoy-fault-delay-request} ms,
+   * {@code x-envoy-fault-delay-request-percentage}, {@code x-envoy-fault-abort-grpc-request} status code
+   * number, {@code x-envoy-fault-abort-request-percentage}; percentages default to 100) when
+   * {@code authorized} accepts the call's headers (the admin token): one request can be made slow or failing
+   * without touching the rules of everyone else.
+   */
+  public FaultInjector honourHeaders(java.util.function.Predicate<Metadata> authorized) {
+    this.headerAuth = authorized;
+    return this;
+  }
+
+  private volatile java.util.function.Predicate<Metadata> headerAuth;
+  private static final Metadata.Key<String> DELAY = Metadata.Key.of("x-envoy-fault-delay-request", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> DELAY_PERCENT =
+      Metadata.Key.of("x-envoy-fault-delay-request-percentage", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> ABORT = Metadata.Key.of("x-envoy-fault-abort-grpc-request", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> ABORT_PERCENT =
+      Metadata.Key.of("x-envoy-fault-abort-request-percentage", Metadata.ASCII_STRING_MARSHALLER);
+
+  /** The rule the call's fault headers ask for, or null (none, or not authorised). */
+  private Rule headerRule(Metadata headers) {
+    java.util.function.Predicate<Metadata> auth = headerAuth;
+    if (auth == null || (!headers.containsKey(DELAY) && !headers.containsKey(ABORT)) || !auth.test(headers)) {
+      return null;
+    }
+    try {
+      long delay = headers.containsKey(DELAY) ? Long.parseLong(headers.get(DELAY).trim()) : 0;
+      double delayPercent = headers.containsKey(DELAY_PERCENT) ? Double.parseDouble(headers.get(DELAY_PERCENT).trim()) : 100;
+      Status.Code code = headers.containsKey(ABORT) ? Status.fromCodeValue(Integer.parseInt(headers.get(ABORT).trim())).getCode()
+          : null;
+      double abortPercent = code == null ? 0 : headers.containsKey(ABORT_PERCENT)
+          ? Double.parseDouble(headers.get(ABORT_PERCENT).trim()) : 100;
+      return new Rule(delay > 0 ? delayPercent : 0, delay, code == null || code == Status.Code.OK ? 0 : abortPercent,
+          code == Status.Code.OK ? null : code);
+    } catch (IllegalArgumentException e) {
+      return null; // malformed fault headers are ignored, never an error for the call
+    }
+  }
+
   /** Removes the rule of {@code target}. */
   public void clear(String target) {
     rules.remove(target);
@@ -104,11 +188,12 @@ public final class FaultInjector implements ServerInterceptor {
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
       ServerCallHandler<ReqT, RespT> next) {
     seen.incrementAndGet();
-    if (rules.isEmpty()) {
+    Rule fromHeaders = headerAuth == null ? null : headerRule(headers);
+    if (rules.isEmpty() && fromHeaders == null) {
       return next.startCall(call, headers);
     }
     String method = call.getMethodDescriptor().getFullMethodName();
-    Rule rule = rules.get(method);
+    Rule rule = fromHeaders != null ? fromHeaders : rules.get(method);
     if (rule == null) {
       rule = rules.get(call.getMethodDescriptor().getServiceName());
     }

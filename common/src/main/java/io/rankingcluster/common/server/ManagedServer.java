@@ -1,6 +1,8 @@
 package io.rankingcluster.common.server;
 
 import io.grpc.BindableService;
+import io.rankingcluster.common.admin.AdminAuth;
+import io.rankingcluster.common.admin.AdminServiceImpl;
 import io.rankingcluster.common.metrics.Telemetry;
 import io.rankingcluster.common.observability.AccessLog;
 import io.rankingcluster.common.observability.RequestIds;
@@ -46,6 +48,7 @@ public final class ManagedServer {
   private final long drainMillis;
   private final ConcurrencyLimitInterceptor shed;
   private final Telemetry telemetry;
+  private final FaultInjector faults;
   private final List<AutoCloseable> closeOnStop = new CopyOnWriteArrayList<>();
   private volatile long warmUpMillis = -1;
   private volatile long startupMillis = -1;
@@ -63,7 +66,18 @@ public final class ManagedServer {
   /** As above, recording every call in {@code telemetry} (RPC durations and counts by method and status). */
   public ManagedServer(String name, ServerBuilder<?> builder, ServerOptions options, List<BindableService> services,
       Telemetry telemetry) {
+    this(name, builder, options, services, telemetry, options.faultInjector());
+  }
+
+  /**
+   * As above, with the fault injector given (shared with the service's AdminService). An
+   * {@link AdminServiceImpl} among {@code services} is put behind the admin token check, and skips load
+   * shedding and fault injection, so that an overloaded or faulted process can still be operated.
+   */
+  public ManagedServer(String name, ServerBuilder<?> builder, ServerOptions options, List<BindableService> services,
+      Telemetry telemetry, FaultInjector faults) {
     this.name = name;
+    this.faults = faults;
     this.telemetry = telemetry;
     this.drainMillis = options.drainSeconds * 1000L;
     int threads = options.effectiveThreads();
@@ -89,9 +103,15 @@ public final class ManagedServer {
       // Metrics outermost, so that shed calls are counted with their RESOURCE_EXHAUSTED.
       telemetry.preregister(def);
       // Outermost first: metrics, the request id (so every later step and log line has it), the access log
-      // (sees shed calls too), shedding, the default deadline, status translation.
-      builder.addService(ServerInterceptors.intercept(def, TransmitStatusRuntimeExceptionInterceptor.instance(), deadline,
-          shed, accessLog, RequestIds.server(), telemetry.serverInterceptor()));
+      // (sees shed calls too), shedding, the default deadline, fault injection (a delayed call holds its slot
+      // and ends at its deadline), status translation.
+      if (service instanceof AdminServiceImpl) {
+        builder.addService(ServerInterceptors.intercept(def, TransmitStatusRuntimeExceptionInterceptor.instance(),
+            new AdminAuth(options.adminToken()), accessLog, RequestIds.server(), telemetry.serverInterceptor()));
+      } else {
+        builder.addService(ServerInterceptors.intercept(def, TransmitStatusRuntimeExceptionInterceptor.instance(), faults,
+            deadline, shed, accessLog, RequestIds.server(), telemetry.serverInterceptor()));
+      }
     }
     builder.addService(health.getHealthService());
     builder.addService(ProtoReflectionServiceV1.newInstance());
@@ -143,6 +163,11 @@ public final class ManagedServer {
   public ManagedServer closeOnStop(AutoCloseable resource) {
     closeOnStop.add(resource);
     return this;
+  }
+
+  /** The process's fault rules (none unless configured). */
+  public FaultInjector faults() {
+    return faults;
   }
 
   public Telemetry telemetry() {

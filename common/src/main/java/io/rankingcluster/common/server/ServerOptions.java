@@ -85,6 +85,41 @@ public final class ServerOptions {
     }
   }
 
+  @Option(names = "--admin-token-file", defaultValue = "",
+      description = "A file holding the bearer token of ranking.v1.AdminService (snapshot reload and pin, fault rules,"
+          + " config reload) and of fault headers. Without it the admin API refuses every call (default: none).")
+  public String adminTokenFile;
+
+  @Option(names = "--faults", defaultValue = "",
+      description = "Fault injection, off by default: target=delay:PERCENT:MS,abort:PERCENT:CODE separated by ';', e.g."
+          + " 'ranking.v1.RankService/Rank=delay:20:200;*=abort:1:UNAVAILABLE'. Also settable at run time through"
+          + " AdminService/SetFault, and per request with x-envoy-fault-* headers plus the admin token.")
+  public String faults;
+
+  /** The admin token, or null when no --admin-token-file is given. */
+  public String adminToken() {
+    if (adminTokenFile.isEmpty()) {
+      return null;
+    }
+    try {
+      String t = java.nio.file.Files.readString(java.nio.file.Path.of(adminTokenFile)).trim();
+      Validation.require(t.length() >= 16, "--admin-token-file: the token must have at least 16 characters");
+      return t;
+    } catch (java.io.IOException e) {
+      throw new Validation.ConfigException("--admin-token-file " + adminTokenFile + " cannot be read: " + e.getMessage());
+    }
+  }
+
+  /** The fault injector from --faults, honouring fault headers only with the admin token. */
+  public FaultInjector faultInjector() {
+    try {
+      io.rankingcluster.common.admin.AdminAuth auth = new io.rankingcluster.common.admin.AdminAuth(adminToken());
+      return FaultInjector.fromSpec(faults).honourHeaders(auth::authorized);
+    } catch (IllegalArgumentException e) {
+      throw new Validation.ConfigException("--faults: " + e.getMessage());
+    }
+  }
+
   /** The metrics port for a service on {@code grpcPort}, or 0 when metrics are off. */
   public int effectiveMetricsPort(int grpcPort) {
     return metricsPort == -1 ? grpcPort + 1000 : metricsPort;
@@ -112,6 +147,7 @@ public final class ServerOptions {
       Validation.require(f.isEmpty() || java.nio.file.Files.isReadable(java.nio.file.Path.of(f)),
           "TLS file " + f + " does not exist or cannot be read");
     }
+    faultInjector(); // parses --faults and reads --admin-token-file: both fail here, at start
     Validation.require(metricsPort >= -1 && metricsPort < 65536, "--metrics-port must be -1, 0 or a port, was " + metricsPort);
   }
 

@@ -251,6 +251,11 @@ public final class SnapshotWatcher<T> implements AutoCloseable {
     return this;
   }
 
+  /** The snapshot root this watcher polls. */
+  public Path root() {
+    return root;
+  }
+
   public String currentVersion() {
     return versioned.current().version();
   }

@@ -63,6 +63,7 @@ public final class MixerMain implements Callable<Integer> {
         telemetry, faults).closeOnStop(watcher).closeOnStop(impl);
     managed.start(() -> warmUp(impl, server.warmupRequests, watcher.initial().users().size()));
     ServiceMain.serveMetrics(managed, server);
+    ServiceMain.serveHealthPort(managed, server);
     watcher.start();
     try {
       ServiceMain.serveUntilShutdown(managed);

@@ -65,6 +65,7 @@ public final class PrerankMain implements Callable<Integer> {
         telemetry, faults).closeOnStop(watcher);
     managed.start(() -> impl.warmUp(watcher.initial().users(), server.warmupRequests));
     ServiceMain.serveMetrics(managed, server);
+    ServiceMain.serveHealthPort(managed, server);
     watcher.start();
     ServiceMain.serveUntilShutdown(managed);
     return 0;

@@ -72,6 +72,7 @@ public final class RankMain implements Callable<Integer> {
         telemetry, faults).closeOnStop(watcher);
     managed.start(() -> impl.warmUp(watcher.initial().users(), server.warmupRequests));
     ServiceMain.serveMetrics(managed, server);
+    ServiceMain.serveHealthPort(managed, server);
     watcher.start();
     ServiceMain.serveUntilShutdown(managed);
     return 0;

@@ -63,6 +63,7 @@ public final class RecallMain implements Callable<Integer> {
     ManagedServer managed = new ManagedServer("recall-service", ServiceMain.serverBuilder(server, port), server, List.<BindableService>of(impl, admin), telemetry, faults).closeOnStop(watcher);
     managed.start(() -> impl.warmUp(watcher.initial().users(), watcher.initial().userVectors(), server.warmupRequests));
     ServiceMain.serveMetrics(managed, server);
+    ServiceMain.serveHealthPort(managed, server);
     watcher.start();
     try {
       ServiceMain.serveUntilShutdown(managed);

@@ -120,6 +120,20 @@ public final class ServerOptions {
     }
   }
 
+  @Option(names = "--max-connection-age-seconds", defaultValue = "300",
+      description = "Clients are asked to reconnect after this (GOAWAY), so that pods added by scaling get traffic from"
+          + " clients that resolve dns:/// only on reconnect; 0 = never (default: ${DEFAULT-VALUE}).")
+  public long maxConnectionAgeSeconds;
+
+  @Option(names = "--max-connection-age-grace-seconds", defaultValue = "30",
+      description = "Calls in flight when a connection reaches its age may finish for this long (default: ${DEFAULT-VALUE}).")
+  public long maxConnectionAgeGraceSeconds;
+
+  @Option(names = "--health-port", defaultValue = "0",
+      description = "A second, plaintext port serving only grpc.health.v1 (for Kubernetes probes when the gRPC port"
+          + " speaks TLS); 0 = none (default: ${DEFAULT-VALUE}).")
+  public int healthPort;
+
   /** The metrics port for a service on {@code grpcPort}, or 0 when metrics are off. */
   public int effectiveMetricsPort(int grpcPort) {
     return metricsPort == -1 ? grpcPort + 1000 : metricsPort;
@@ -147,6 +161,10 @@ public final class ServerOptions {
       Validation.require(f.isEmpty() || java.nio.file.Files.isReadable(java.nio.file.Path.of(f)),
           "TLS file " + f + " does not exist or cannot be read");
     }
+    Validation.require(maxConnectionAgeSeconds >= 0, "--max-connection-age-seconds must be >= 0, was " + maxConnectionAgeSeconds);
+    Validation.require(maxConnectionAgeGraceSeconds >= 0,
+        "--max-connection-age-grace-seconds must be >= 0, was " + maxConnectionAgeGraceSeconds);
+    Validation.require(healthPort >= 0 && healthPort < 65536, "--health-port must be 0 or a port, was " + healthPort);
     faultInjector(); // parses --faults and reads --admin-token-file: both fail here, at start
     Validation.require(metricsPort >= -1 && metricsPort < 65536, "--metrics-port must be -1, 0 or a port, was " + metricsPort);
   }

@@ -76,8 +76,35 @@ public final class ServiceMain {
 
   /** A Netty server builder on {@code host:port} with the transport security the options configure. */
   public static io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder serverBuilder(ServerOptions options, int port) {
-    return io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
-        new java.net.InetSocketAddress(options.host, port), options.serverCredentials());
+    io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder b = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+        new java.net.InetSocketAddress(options.host, port), options.serverCredentials())
+        // The mixer pings idle stage connections every 30 s; the default policy (5 min) would answer those pings
+        // with GOAWAY too_many_pings and drop the connection.
+        .permitKeepAliveTime(20, java.util.concurrent.TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true);
+    if (options.maxConnectionAgeSeconds > 0) {
+      b.maxConnectionAge(options.maxConnectionAgeSeconds, java.util.concurrent.TimeUnit.SECONDS)
+          .maxConnectionAgeGrace(options.maxConnectionAgeGraceSeconds, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    return b;
+  }
+
+  /**
+   * With --health-port: a plaintext server on that port serving only grpc.health.v1, with the same statuses as
+   * the main port (for probes when the main port speaks TLS); stopped with the server.
+   */
+  public static void serveHealthPort(ManagedServer server, ServerOptions options) throws java.io.IOException {
+    if (options.healthPort == 0) {
+      return;
+    }
+    io.grpc.Server health = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
+        .forAddress(new java.net.InetSocketAddress(options.host, options.healthPort))
+        .addService(server.health().getHealthService()).build().start();
+    server.closeOnStop(() -> {
+      health.shutdown();
+      health.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
+    });
+    LOG.info(() -> "plaintext health port " + options.host + ":" + options.healthPort);
   }
 
   /** Serves the server's metrics over HTTP on the configured port (gRPC port + 1000 by default; 0 = off). */

@@ -178,4 +178,30 @@ class ManagedServerTest {
       server.stop();
     }
   }
+
+  @Test
+  void healthPort_servesHealthInPlaintext_andFollowsTheMainPort() throws Exception {
+    int port;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    ServerOptions options = ServiceMain.defaults(new ServerOptions());
+    options.healthPort = port;
+    ManagedServer server = new ManagedServer("test", InProcessServerBuilder.forName(name), options, List.of(new BlockingRank()))
+        .start(() -> {});
+    ServiceMain.serveHealthPort(server, options);
+    io.grpc.ManagedChannel plain = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port)
+        .usePlaintext().build();
+    try {
+      assertEquals(ServingStatus.SERVING, HealthGrpc.newBlockingStub(plain).withDeadlineAfter(5, TimeUnit.SECONDS)
+          .check(HealthCheckRequest.getDefaultInstance()).getStatus());
+      server.stop();
+      io.grpc.StatusRuntimeException after = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
+          () -> HealthGrpc.newBlockingStub(plain).withDeadlineAfter(5, TimeUnit.SECONDS)
+              .check(HealthCheckRequest.getDefaultInstance()));
+      assertEquals(io.grpc.Status.Code.UNAVAILABLE, after.getStatus().getCode(), "closed with the server");
+    } finally {
+      plain.shutdownNow();
+    }
+  }
 }

@@ -156,9 +156,10 @@ public final class OnnxHeadModel implements HeadModel, AutoCloseable {
     long[] inShape = {n, inputs};
     long[] outShape = {n, heads};
     try (OnnxTensor x = OnnxTensor.createTensor(env, in, inShape);
-        OnnxTensor y = OnnxTensor.createTensor(env, res, outShape);
-        OrtSession.Result r = session.run(Map.of(INPUT, x), Map.of(OUTPUT, y))) {
-      // The output tensor is pinned: ONNX Runtime wrote straight into this thread's buffer.
+        OnnxTensor y = OnnxTensor.createTensor(env, res, outShape)) {
+      // The output tensor is pinned: ONNX Runtime writes straight into this thread's buffer, and the result
+      // owns nothing we read.
+      session.run(Map.of(INPUT, x), Map.of(OUTPUT, y)).close();
       res.get(0, out, 0, n * heads);
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX model " + version + ": inference failed on " + n + " rows: " + e.getMessage(), e);

@@ -20,7 +20,7 @@ import java.util.Map;
 /**
  * A rank model given as an ONNX file, run by ONNX Runtime behind the {@link HeadModel} contract (documented
  * for exporters in docs/models-onnx.md): one input {@value #INPUT}, float [N, inputs] of raw features, and
- * one output {@value #OUTPUT}, float [N, heads]; N may be dynamic.
+ * one output {@value #OUTPUT}, float [N, heads], with N dynamic.
  *
  * <p>{@link #load} checks that contract at start and throws naming the file and what is wrong. {@link #predict}
  * is safe from many threads ({@code OrtSession.run} is): each thread keeps a pair of direct buffers that the
@@ -114,9 +114,14 @@ public final class OnnxHeadModel implements HeadModel, AutoCloseable {
           + "' must be a float tensor [N," + columns + "], is " + infos.get(name).getInfo());
     }
     long[] shape = t.getShape();
-    if (shape.length != 2 || shape[1] != columns || shape[0] == 0) {
+    if (shape.length != 2 || shape[1] != columns) {
       throw new IllegalArgumentException("ONNX model " + file + ": " + what + " '" + name + "' must have shape [N,"
           + columns + "], has " + Arrays.toString(shape));
+    }
+    if (shape[0] >= 0) {
+      // ONNX Runtime reports a symbolic or unknown dimension as -1; a fixed one would fail every other batch size.
+      throw new IllegalArgumentException("ONNX model " + file + ": " + what + " '" + name + "' must have a dynamic batch"
+          + " dimension [N," + columns + "], has a fixed " + Arrays.toString(shape) + " (export with a dynamic axis 0)");
     }
   }
 

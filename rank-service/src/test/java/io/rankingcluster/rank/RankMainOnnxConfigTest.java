@@ -3,6 +3,7 @@ package io.rankingcluster.rank;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.onnx.proto.OnnxMl;
 import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.offline.OnnxExporter;
 import java.io.PrintWriter;
@@ -41,6 +42,17 @@ class RankMainOnnxConfigTest {
     OnnxExporter.write(TestRankModels.random("small", 1, 12, new int[] {8}), "small-onnx", file);
     String err = refused(Map.of(), "--onnx-model=" + file);
     assertTrue(err.contains(file.toString()) && err.contains("'features' must have shape [N,18], has [-1, 12]"), err);
+  }
+
+  @Test
+  void onnxModel_fixedBatchSize_refused() throws Exception {
+    OnnxMl.ModelProto.Builder m = OnnxExporter.export(TestRankModels.random("fixed", 1), "fixed-onnx").toBuilder();
+    m.getGraphBuilder().getInputBuilder(0).getTypeBuilder().getTensorTypeBuilder().getShapeBuilder().getDimBuilder(0)
+        .clearDimParam().setDimValue(1);
+    Path file = dir.resolve("fixed.onnx");
+    Files.write(file, m.build().toByteArray());
+    String err = refused(Map.of(), "--onnx-model=" + file);
+    assertTrue(err.contains(file.toString()) && err.contains("must have a dynamic batch dimension"), err);
   }
 
   @Test

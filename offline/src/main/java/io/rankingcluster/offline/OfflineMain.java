@@ -1,6 +1,10 @@
 package io.rankingcluster.offline;
 
+import io.rankingcluster.core.model.MultiTaskModel;
+import io.rankingcluster.core.model.SnapshotModels;
+import io.rankingcluster.core.snapshot.Manifest;
 import io.rankingcluster.core.snapshot.Snapshot;
+import io.rankingcluster.core.snapshot.SnapshotReader;
 import io.rankingcluster.core.snapshot.SnapshotStore;
 import io.rankingcluster.core.snapshot.SnapshotValidator;
 import io.rankingcluster.core.world.DemoWorld;
@@ -26,7 +30,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "offline", mixinStandardHelpOptions = true,
     description = "Offline pipeline of the ranking cluster: demo world, snapshots, evaluation.",
     subcommands = {OfflineMain.Generate.class, OfflineMain.BuildSnapshot.class, OfflineMain.Evaluate.class,
-        OfflineMain.Validate.class, OfflineMain.Versions.class, OfflineMain.Pin.class})
+        OfflineMain.Validate.class, OfflineMain.Versions.class, OfflineMain.Pin.class, OfflineMain.ExportOnnx.class})
 public final class OfflineMain implements Callable<Integer> {
   public static void main(String[] args) {
     System.exit(new CommandLine(new OfflineMain()).execute(args));
@@ -246,6 +250,53 @@ public final class OfflineMain implements Callable<Integer> {
       new SnapshotStore(root).pin(version);
       System.out.println("CURRENT -> " + version);
       return 0;
+    }
+  }
+
+  @Command(name = "export-onnx", mixinStandardHelpOptions = true,
+      description = {"Writes a snapshot's model as an ONNX file (input 'features' float [N,18], output 'heads' float [N,3];"
+          + " docs/models-onnx.md), for ONNX Runtime or any other ONNX runtime; exit 1 when the snapshot or model is missing."})
+  static final class ExportOnnx implements Callable<Integer> {
+    @Option(names = "--snapshot", required = true, description = "A version folder or a snapshot root (its CURRENT version).")
+    Path snapshot;
+
+    @Option(names = "--model", defaultValue = "rank", description = "The model file in the snapshot: rank or a variant such as rank@wide (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--out", required = true, description = "The ONNX file to write.")
+    Path out;
+
+    @Option(names = "--version", description = "The version the ONNX model is served under (default: the model's version plus '-onnx').")
+    String version;
+
+    @Override
+    public Integer call() throws IOException {
+      Snapshot s;
+      try {
+        s = SnapshotReader.read(versionDir(snapshot));
+      } catch (Exception e) {
+        System.err.println("export-onnx: cannot read snapshot " + snapshot + ": " + e.getMessage());
+        return 1;
+      }
+      MultiTaskModel m = SnapshotModels.get(s, model);
+      if (m == null) {
+        System.err.println("export-onnx: snapshot " + s.version() + " has no model '" + model + "' (it has: "
+            + String.join(", ", s.models().keySet()) + ")");
+        return 1;
+      }
+      String name = version != null ? version : m.version() + "-onnx";
+      long bytes = OnnxExporter.write(m, name, out);
+      System.out.printf("%s: model %s of snapshot %s as ONNX version %s (%d inputs, hidden %s, %d heads, %d bytes)%n",
+          out, model, s.version(), name, m.inputs(), java.util.Arrays.toString(m.hidden()), m.heads(), bytes);
+      return 0;
+    }
+
+    /** A version folder (it has a manifest) or a root's CURRENT version, as {@code validate} takes them. */
+    static Path versionDir(Path dirOrRoot) throws IOException {
+      if (!Files.exists(dirOrRoot.resolve(Manifest.FILE_NAME)) && Files.exists(dirOrRoot.resolve("CURRENT"))) {
+        return dirOrRoot.resolve(SnapshotReader.readCurrentName(dirOrRoot));
+      }
+      return dirOrRoot;
     }
   }
 }

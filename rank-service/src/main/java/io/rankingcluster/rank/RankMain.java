@@ -12,8 +12,11 @@ import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.common.server.Validation;
 import io.rankingcluster.common.snapshot.SnapshotWatcher;
 import io.rankingcluster.core.score.ValueFormula;
+import io.rankingcluster.core.model.RankFeatures;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,6 +25,8 @@ import picocli.CommandLine.Option;
 @Command(name = "rank-service", mixinStandardHelpOptions = true,
     description = "Rank: click, conversion and watch-time heads per candidate, combined into one value per impression.")
 public final class RankMain implements Callable<Integer> {
+  private static final Logger LOG = Logger.getLogger(RankMain.class.getName());
+
   @Option(names = "--port", defaultValue = "9093", description = "gRPC port (default: ${DEFAULT-VALUE}).")
   int port;
 
@@ -39,6 +44,22 @@ public final class RankMain implements Callable<Integer> {
   @Option(names = "--live-order-value", defaultValue = "25",
       description = "Value formula: currency value of a purchase in a live stream (default: ${DEFAULT-VALUE}).")
   float liveOrderValue;
+
+  @Option(names = "--onnx-model", paramLabel = "<file>",
+      description = "An ONNX rank model (input 'features' float [N,18] of raw rank features, output 'heads' float [N,3]:"
+          + " P(click), P(conversion | click), watch seconds; docs/models-onnx.md), served by ONNX Runtime beside the"
+          + " snapshot's models as one more version that calls select in context.model_versions[\"rank\"]. A file that"
+          + " is not ONNX or breaks the contract stops the start. Unset: none.")
+  Path onnxModel;
+
+  @Option(names = "--onnx-model-version", paramLabel = "<version>",
+      description = "The version to serve --onnx-model under (default: the model's metadata 'version', else its graph name).")
+  String onnxModelVersion;
+
+  @Option(names = "--onnx-default", defaultValue = "false", fallbackValue = "true", arity = "0..1",
+      description = "Serve --onnx-model to calls that ask for no rank model version, instead of the snapshot's rank model"
+          + " (default: ${DEFAULT-VALUE}).")
+  boolean onnxDefault;
 
   @Mixin ServerOptions server;
   @Mixin SnapshotOptions data;
@@ -60,8 +81,14 @@ public final class RankMain implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new Validation.ConfigException("--value-per-watch-second, --commerce-weight, --live-order-value: " + e.getMessage());
     }
+    Validation.require(onnxModel != null || (!onnxDefault && onnxModelVersion == null),
+        "--onnx-default and --onnx-model-version need --onnx-model");
+    // Loaded before the snapshot: a bad model file fails the start in a second, not after the snapshot load.
+    OnnxHeadModel onnx = loadOnnx();
+    List<OnnxHeadModel> extra = onnx == null ? List.of() : List.of(onnx);
+    String defaultVersion = onnx != null && onnxDefault ? onnx.version() : null;
     ValueFormula f = formula;
-    SnapshotWatcher<RankData> watcher = data.watcher("rank-service", s -> RankData.of(s, f));
+    SnapshotWatcher<RankData> watcher = data.watcher("rank-service", s -> RankData.of(s, f, extra, defaultVersion));
     Telemetry telemetry = Telemetry.create("rank-service");
     watcher.instrument(telemetry);
     RankServiceImpl impl = new RankServiceImpl(watcher.versioned(), maxCandidates).instrument(new StageMetrics(telemetry));
@@ -70,11 +97,28 @@ public final class RankMain implements Callable<Integer> {
     ManagedServer managed = new ManagedServer("rank-service",
         ServiceMain.serverBuilder(server, port), server, List.<BindableService>of(impl, admin),
         telemetry, faults).closeOnStop(watcher);
+    if (onnx != null) {
+      managed.closeOnStop(onnx);
+    }
     managed.start(() -> impl.warmUp(watcher.initial().users(), server.warmupRequests));
     ServiceMain.serveMetrics(managed, server);
     ServiceMain.serveHealthPort(managed, server);
     watcher.start();
     ServiceMain.serveUntilShutdown(managed);
     return 0;
+  }
+
+  private OnnxHeadModel loadOnnx() {
+    if (onnxModel == null) {
+      return null;
+    }
+    try {
+      OnnxHeadModel m = OnnxHeadModel.load(onnxModel, onnxModelVersion, RankFeatures.COUNT, 3);
+      LOG.info(() -> "--onnx-model " + onnxModel + " serves rank model version " + m.version()
+          + (onnxDefault ? " (the default)" : ""));
+      return m;
+    } catch (IllegalArgumentException e) {
+      throw new Validation.ConfigException("--onnx-model: " + e.getMessage());
+    }
   }
 }

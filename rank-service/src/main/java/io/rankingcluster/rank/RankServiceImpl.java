@@ -81,16 +81,20 @@ public final class RankServiceImpl extends RankServiceGrpc.RankServiceImplBase {
     out.onCompleted();
   }
 
-  /** Ranks {@code n} batches of the catalog's first items: the warm-up before SERVING. */
+  /**
+   * Ranks {@code n} batches of the catalog's first items, the held models in turn (each at least once, so an
+   * ONNX session has run before the first call): the warm-up before SERVING.
+   */
   void warmUp(UserProfiles users, int n) {
     RankData d = data.current().state();
     Catalog catalog = d.catalog();
     int size = Math.min(200, catalog.size());
     Candidates batch = new Candidates(java.util.Arrays.copyOf(catalog.ids, size), java.util.Arrays.copyOf(catalog.kinds, size),
         new float[size], new int[size], size);
-    for (int i = 0; i < n; i++) {
+    RankScorer[] scorers = d.byModelVersion().values().toArray(new RankScorer[0]);
+    for (int i = 0; i < Math.max(n, scorers.length); i++) {
       long[] recent = users.size() == 0 ? new long[0] : users.recentItems(i % users.size());
-      d.scorer().rank(batch, UserSignals.of(recent, catalog, d.tree().parentCount(), d.tree().leavesPerParent()));
+      scorers[i % scorers.length].rank(batch, UserSignals.of(recent, catalog, d.tree().parentCount(), d.tree().leavesPerParent()));
     }
   }
 }

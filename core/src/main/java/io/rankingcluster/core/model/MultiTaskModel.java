@@ -15,7 +15,7 @@ import java.io.IOException;
  * <p>Inference runs over a row-major feature matrix for a whole batch, reusing caller-provided buffers, so
  * the hot path allocates nothing per candidate.
  */
-public final class MultiTaskModel {
+public final class MultiTaskModel implements HeadModel {
   /** Head kinds. */
   public static final byte PROBABILITY = 0;
   public static final byte LOG1P_REGRESSION = 1;
@@ -64,16 +64,77 @@ public final class MultiTaskModel {
     }
   }
 
+  @Override
   public String version() {
     return version;
   }
 
+  @Override
   public int inputs() {
     return inputs;
   }
 
+  @Override
   public int heads() {
     return headKinds.length;
+  }
+
+  /** Hidden layer sizes, first to last (empty: a linear model). */
+  public int[] hidden() {
+    return hidden.clone();
+  }
+
+  /** Per-feature mean subtracted before scaling. */
+  public float[] mean() {
+    return mean.clone();
+  }
+
+  /** Per-feature scale applied after subtracting the mean. */
+  public float[] invStd() {
+    return invStd.clone();
+  }
+
+  /** Weights of hidden layer {@code l}: out x in, row-major. */
+  public float[] layerWeights(int l) {
+    return weights[l].clone();
+  }
+
+  /** Biases of hidden layer {@code l}. */
+  public float[] layerBiases(int l) {
+    return biases[l].clone();
+  }
+
+  /** Head weights: heads x last width, row-major. */
+  public float[] headWeights() {
+    return headWeights.clone();
+  }
+
+  public float[] headBias() {
+    return headBias.clone();
+  }
+
+  /** Per head: {@link #PROBABILITY} or {@link #LOG1P_REGRESSION}. */
+  public byte[] headKinds() {
+    return headKinds.clone();
+  }
+
+  /** Platt scale per head (used by probability heads). */
+  public float[] plattA() {
+    return plattA.clone();
+  }
+
+  /** Platt offset per head (used by probability heads). */
+  public float[] plattB() {
+    return plattB.clone();
+  }
+
+  /**
+   * As {@link #predict(float[], int, float[], float[])} with scratch of its own: {@code 2 * maxWidth()} floats
+   * (a few hundred bytes) per batch, cheaper than a ThreadLocal lookup and never shared between threads.
+   */
+  @Override
+  public void predict(float[] features, int n, float[] out) {
+    predict(features, n, out, new float[2 * maxWidth()]);
   }
 
   /** The widest layer: the size of one row of scratch that {@link #predict} needs (times two). */

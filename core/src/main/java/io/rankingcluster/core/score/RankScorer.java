@@ -3,7 +3,7 @@ package io.rankingcluster.core.score;
 import io.rankingcluster.core.Order;
 import io.rankingcluster.core.catalog.Catalog;
 import io.rankingcluster.core.embed.Embeddings;
-import io.rankingcluster.core.model.MultiTaskModel;
+import io.rankingcluster.core.model.HeadModel;
 import io.rankingcluster.core.model.RankFeatures;
 import io.rankingcluster.core.recall.Candidates;
 
@@ -19,7 +19,7 @@ public final class RankScorer {
   private final Catalog catalog;
   private final ValueFormula formula;
   private final Embeddings itemEmbeddings;
-  private final MultiTaskModel model;
+  private final HeadModel model;
   /** Item-only features precomputed once per catalog (null without a model). */
   private final RankFeatures.ItemStatics statics;
 
@@ -28,8 +28,12 @@ public final class RankScorer {
     this(catalog, formula, Embeddings.empty(catalog.size()), null);
   }
 
-  /** Heads from a trained multi-task model over {@link RankFeatures} (null model: fixed prior weights). */
-  public RankScorer(Catalog catalog, ValueFormula formula, Embeddings itemEmbeddings, MultiTaskModel model) {
+  /**
+   * Heads from a trained model over {@link RankFeatures} (null model: fixed prior weights): the built-in
+   * {@link io.rankingcluster.core.model.MultiTaskModel} or any other {@link HeadModel} with {@link RankFeatures#COUNT}
+   * inputs and three heads (click probability, conversion probability after a click, watch seconds after a click).
+   */
+  public RankScorer(Catalog catalog, ValueFormula formula, Embeddings itemEmbeddings, HeadModel model) {
     if (model != null && (model.inputs() != RankFeatures.COUNT || model.heads() != 3)) {
       throw new IllegalArgumentException("rank model " + model.version() + " expects " + model.inputs() + " features and has "
           + model.heads() + " heads; the rank stage needs " + RankFeatures.COUNT + " features and 3 heads");
@@ -98,7 +102,7 @@ public final class RankScorer {
       }
     }
     float[] heads = new float[n * 3];
-    model.predict(x, n, heads, new float[2 * model.maxWidth()]);
+    model.predict(x, n, heads);
     float[] pClick = new float[n];
     float[] pConvert = new float[n];
     float[] watch = new float[n];

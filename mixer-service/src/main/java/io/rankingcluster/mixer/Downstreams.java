@@ -1,11 +1,18 @@
 package io.rankingcluster.mixer;
 
-import io.github.resilience4j.bulkhead.BulkheadRegistry;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import com.google.common.util.concurrent.ListenableFuture;
 import io.grpc.ManagedChannel;
 import io.rankingcluster.common.observability.RequestIds;
+import io.rankingcluster.proto.v1.GetEmbeddingsRequest;
+import io.rankingcluster.proto.v1.GetEmbeddingsResponse;
+import io.rankingcluster.proto.v1.PrerankRequest;
+import io.rankingcluster.proto.v1.PrerankResponse;
 import io.rankingcluster.proto.v1.PrerankServiceGrpc;
+import io.rankingcluster.proto.v1.RankRequest;
+import io.rankingcluster.proto.v1.RankResponse;
 import io.rankingcluster.proto.v1.RankServiceGrpc;
+import io.rankingcluster.proto.v1.RecallRequest;
+import io.rankingcluster.proto.v1.RecallResponse;
 import io.rankingcluster.proto.v1.RecallServiceGrpc;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,40 +21,31 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The channels to the stages: one per recall shard (in shard order; each spreads over the shard's
- * replicas), one to prerank, one to rank, each with its {@link Guard}. Built from outside (Netty from
- * {@link Channels} in production, in-process in tests); closed with the mixer.
+ * The stages over gRPC: one channel per recall shard (in shard order; each spreads over the shard's
+ * replicas), one to prerank, one to rank. Built from outside (Netty from {@link Channels} in production,
+ * in-process in tests); closed with the mixer. Every call carries its budget as the gRPC deadline (so the
+ * cancellation reaches the stage) and the request id as x-request-id.
  *
  * <p>Reconnects: gRPC backs off up to two minutes before it tries a failed address again. A replica that was
  * restarted must get traffic within seconds, so every {@code --reconnect-check-ms} the backoff of every
  * channel is reset (a cheap call; it only touches subchannels in TRANSIENT_FAILURE).
  */
-public final class Downstreams implements AutoCloseable {
-  final List<RecallServiceGrpc.RecallServiceFutureStub> recallShards = new ArrayList<>();
-  final List<Guard> recallGuards = new ArrayList<>();
-  final PrerankServiceGrpc.PrerankServiceBlockingStub prerank;
-  final Guard prerankGuard;
-  final RankServiceGrpc.RankServiceBlockingStub rank;
-  final Guard rankGuard;
+public final class Downstreams extends Stages {
+  private final List<RecallServiceGrpc.RecallServiceFutureStub> recallShards = new ArrayList<>();
+  private final PrerankServiceGrpc.PrerankServiceBlockingStub prerank;
+  private final RankServiceGrpc.RankServiceBlockingStub rank;
   private final List<ManagedChannel> channels = new ArrayList<>();
-  /** Every guard's breaker and bulkhead, in registries so that their metrics can be exported together. */
-  final CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
-  final BulkheadRegistry bulkheads = BulkheadRegistry.ofDefaults();
   private final ScheduledExecutorService reconnects;
 
   public Downstreams(List<ManagedChannel> recallShardChannels, ManagedChannel prerankChannel, ManagedChannel rankChannel,
       MixerOptions options) {
-    for (int s = 0; s < recallShardChannels.size(); s++) {
-      ManagedChannel c = recallShardChannels.get(s);
+    super(recallShardChannels.size(), options);
+    for (ManagedChannel c : recallShardChannels) {
       recallShards.add(RecallServiceGrpc.newFutureStub(c).withInterceptors(RequestIds.client()));
-      recallGuards.add(new Guard("recall_shard_" + s, options, breakers, bulkheads));
       channels.add(c);
     }
-    // Every stage call carries the request id of the Recommend that made it (x-request-id).
     prerank = PrerankServiceGrpc.newBlockingStub(prerankChannel).withInterceptors(RequestIds.client());
-    prerankGuard = new Guard("prerank", options, breakers, bulkheads);
     rank = RankServiceGrpc.newBlockingStub(rankChannel).withInterceptors(RequestIds.client());
-    rankGuard = new Guard("rank", options, breakers, bulkheads);
     channels.add(prerankChannel);
     channels.add(rankChannel);
     reconnects = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -69,12 +67,24 @@ public final class Downstreams implements AutoCloseable {
         options);
   }
 
-  /** Every guard: recall shards in order, then prerank and rank. */
-  List<Guard> guards() {
-    List<Guard> all = new ArrayList<>(recallGuards);
-    all.add(prerankGuard);
-    all.add(rankGuard);
-    return all;
+  @Override
+  public ListenableFuture<RecallResponse> recall(int shard, RecallRequest request, long nanos) {
+    return recallShards.get(shard).withDeadlineAfter(nanos, TimeUnit.NANOSECONDS).recall(request);
+  }
+
+  @Override
+  public ListenableFuture<GetEmbeddingsResponse> getEmbeddings(int shard, GetEmbeddingsRequest request, long nanos) {
+    return recallShards.get(shard).withDeadlineAfter(nanos, TimeUnit.NANOSECONDS).getEmbeddings(request);
+  }
+
+  @Override
+  public PrerankResponse prerank(PrerankRequest request, long nanos) {
+    return prerank.withDeadlineAfter(nanos, TimeUnit.NANOSECONDS).prerank(request);
+  }
+
+  @Override
+  public RankResponse rank(RankRequest request, long nanos) {
+    return rank.withDeadlineAfter(nanos, TimeUnit.NANOSECONDS).rank(request);
   }
 
   @Override

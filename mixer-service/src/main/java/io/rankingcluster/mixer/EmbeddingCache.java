@@ -8,7 +8,6 @@ import io.grpc.Context;
 import io.rankingcluster.core.ShardFunction;
 import io.rankingcluster.proto.v1.GetEmbeddingsRequest;
 import io.rankingcluster.proto.v1.GetEmbeddingsResponse;
-import io.rankingcluster.proto.v1.RecallServiceGrpc;
 import io.rankingcluster.proto.v1.RequestContext;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,13 +47,13 @@ final class EmbeddingCache {
   record Lookup(float[][] vectors, int hits, int misses, int loaded, int calls) {}
 
   private final Cache<Key, float[]> cache;
-  private final List<RecallServiceGrpc.RecallServiceFutureStub> shards;
+  private final Stages shards;
   private final Set<String> prewarmed = ConcurrentHashMap.newKeySet();
   private final ExecutorService background;
   private final AtomicLong calls = new AtomicLong();
   private final long prewarmDeadlineMs;
 
-  EmbeddingCache(List<RecallServiceGrpc.RecallServiceFutureStub> shards, long maxBytes, long prewarmDeadlineMs) {
+  EmbeddingCache(Stages shards, long maxBytes, long prewarmDeadlineMs) {
     this.shards = shards;
     this.prewarmDeadlineMs = prewarmDeadlineMs;
     this.cache = Caffeine.newBuilder()
@@ -101,7 +100,7 @@ final class EmbeddingCache {
         out[i] = v;
         hits++;
       } else {
-        missesByShard.computeIfAbsent(ShardFunction.shardOf(ids[i], shards.size()), s -> new ArrayList<>()).add(i);
+        missesByShard.computeIfAbsent(ShardFunction.shardOf(ids[i], shards.shards()), s -> new ArrayList<>()).add(i);
       }
     }
     int misses = n - hits;
@@ -121,8 +120,7 @@ final class EmbeddingCache {
           req.addItemIds(ids[i]);
         }
         calls.incrementAndGet();
-        futures.add(shards.get(e.getKey()).withDeadlineAfter(Math.max(1, nanos), TimeUnit.NANOSECONDS)
-            .getEmbeddings(req.build()));
+        futures.add(shards.getEmbeddings(e.getKey(), req.build(), Math.max(1, nanos)));
         positions.add(part);
       }
     }

@@ -77,7 +77,7 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
   static final int EXPLORATION_CANDIDATES = 5;
 
   private final Versioned<MixerData> data;
-  private final Downstreams downstreams;
+  private final Stages downstreams;
   private final MixerOptions options;
   private final PageTokenCodec tokens;
   private final BlendSettings blendSettings;
@@ -86,12 +86,12 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
   private final com.github.benmanes.caffeine.cache.Cache<String, UserState> userStates;
 
   /** Serves one snapshot for good (tests, tools). */
-  public MixerServiceImpl(Snapshot snapshot, Downstreams downstreams, MixerOptions options, PageTokenCodec tokens) {
+  public MixerServiceImpl(Snapshot snapshot, Stages downstreams, MixerOptions options, PageTokenCodec tokens) {
     this(Versioned.fixed(snapshot.version(), MixerData.of(snapshot)), downstreams, options, tokens);
   }
 
   /** Serves whatever {@code data} holds; a snapshot watcher swaps it. */
-  public MixerServiceImpl(Versioned<MixerData> data, Downstreams downstreams, MixerOptions options,
+  public MixerServiceImpl(Versioned<MixerData> data, Stages downstreams, MixerOptions options,
       PageTokenCodec tokens) {
     this.data = data;
     this.downstreams = downstreams;
@@ -100,7 +100,7 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     this.tokens = tokens;
     this.blendSettings = BlendSettings.of(options, options.armBlendNames());
     blendSettings.start(options.blendConfigPollMs);
-    this.embeddings = new EmbeddingCache(downstreams.recallShards, options.embeddingCacheMb << 20, 60_000);
+    this.embeddings = new EmbeddingCache(downstreams, options.embeddingCacheMb << 20, 60_000);
     // Pages 2..k of a session and repeated opens reuse the state; the TTL bounds how stale it gets.
     this.userStates = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
         .maximumSize(options.userStateCacheSize)
@@ -206,7 +206,7 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     long tRecall = System.nanoTime();
     Recalled recalled = recall(p, downstreamContext, features, budget, trace);
     trace.stage("recall", tRecall, 0, recalled.block.getItemIdsCount(),
-        "budget " + ms(budget.stageNanos(Budget.RECALL)) + " ms, shards " + downstreams.recallShards.size());
+        "budget " + ms(budget.stageNanos(Budget.RECALL)) + " ms, shards " + downstreams.shards());
     if (recalled.block.getItemIdsCount() == 0) {
       if (!trace.reasons.isEmpty()) {
         Status status = recalled.allDeadline ? Status.DEADLINE_EXCEEDED : Status.UNAVAILABLE;
@@ -218,9 +218,9 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     long tPrerank = System.nanoTime();
     CandidateBlock recalledBlock = recalled.block;
     PrerankResponse pr = guarded("prerank", downstreams.prerankGuard, budget.stageNanos(Budget.PRERANK),
-        "fell back to recall order", trace, nanos -> downstreams.prerank.withDeadlineAfter(nanos, TimeUnit.NANOSECONDS)
-            .prerank(PrerankRequest.newBuilder().setContext(downstreamContext).setUser(features)
-                .setCandidates(recalledBlock).addAllTopKPerKind(limits(options.prerankTopK)).build()));
+        "fell back to recall order", trace, nanos -> downstreams.prerank(PrerankRequest.newBuilder()
+            .setContext(downstreamContext).setUser(features).setCandidates(recalledBlock)
+            .addAllTopKPerKind(limits(options.prerankTopK)).build(), nanos));
     CandidateBlock preranked;
     String prerankVersion = "";
     if (pr != null) {
@@ -239,8 +239,8 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
         ? withFreshCandidates(firstN(preranked, options.rankMax), recalled.block, EXPLORATION_CANDIDATES)
         : firstN(preranked, options.rankMax);
     RankResponse rr = guarded("rank", downstreams.rankGuard, budget.stageNanos(Budget.RANK), "fell back to prerank order",
-        trace, nanos -> downstreams.rank.withDeadlineAfter(nanos, TimeUnit.NANOSECONDS).rank(
-            RankRequest.newBuilder().setContext(downstreamContext).setUser(features).setCandidates(toRank).build()));
+        trace, nanos -> downstreams.rank(
+            RankRequest.newBuilder().setContext(downstreamContext).setUser(features).setCandidates(toRank).build(), nanos));
     Ranked ranked;
     String rankVersion = "";
     if (rr != null) {
@@ -410,7 +410,7 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
   private record Recalled(CandidateBlock block, boolean allDeadline) {}
 
   private Recalled recall(Parsed p, RequestContext ctx, UserFeatures features, Budget budget, Trace trace) {
-    int shards = downstreams.recallShards.size();
+    int shards = downstreams.shards();
     long nanos = budget.stageNanos(Budget.RECALL);
     RecallRequest.Builder req = RecallRequest.newBuilder().setContext(ctx).setUser(features);
     for (ItemKind k : ItemKind.values()) {
@@ -436,8 +436,7 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
       long start = System.nanoTime();
       java.util.concurrent.atomic.AtomicBoolean ours = new java.util.concurrent.atomic.AtomicBoolean();
       cancelledByUs[s] = ours;
-      ListenableFuture<RecallResponse> f = downstreams.recallShards.get(s).withDeadlineAfter(nanos, TimeUnit.NANOSECONDS)
-          .recall(recallRequest);
+      ListenableFuture<RecallResponse> f = downstreams.recall(s, recallRequest, nanos);
       com.google.common.util.concurrent.Futures.addCallback(f, new com.google.common.util.concurrent.FutureCallback<>() {
         @Override
         public void onSuccess(RecallResponse result) {

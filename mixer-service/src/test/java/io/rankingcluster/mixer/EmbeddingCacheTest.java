@@ -36,7 +36,7 @@ class EmbeddingCacheTest {
   }
 
   private static EmbeddingCache newCache() {
-    return new EmbeddingCache(cluster.downstreams.recallShards, 16 << 20, 10_000);
+    return new EmbeddingCache(cluster.downstreams, 16 << 20, 10_000);
   }
 
   private static long[] ids(int from, int n) {

@@ -25,19 +25,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The local cluster launcher: one process per service on loopback, pid files and logs under
- * {@code .cluster/}, {@code start} returns once every service reports SERVING; {@code stop}, {@code status}
- * and {@code feed} (print a page for a user).
+ * The local cluster launcher: processes ("pods", see {@link Topology}) on loopback, pid files and logs under
+ * {@code .cluster/}; {@code start} returns once every pod reports SERVING; {@code stop}, {@code kill},
+ * {@code restart} and {@code start-pod} act on the whole cluster or on named pods; {@code status} lists them;
+ * {@code feed} prints a page for a user.
  */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
-    description = "Starts, stops and inspects the local ranking cluster (one process per service on 127.0.0.1).",
-    subcommands = {LocalCluster.Start.class, LocalCluster.Stop.class, LocalCluster.StatusCmd.class, LocalCluster.Feed.class})
+    description = "Starts, stops and inspects the local ranking cluster (processes on loopback addresses).",
+    subcommands = {LocalCluster.Start.class, LocalCluster.Stop.class, LocalCluster.Kill.class, LocalCluster.Restart.class,
+        LocalCluster.StartPod.class, LocalCluster.StatusCmd.class, LocalCluster.Feed.class})
 public final class LocalCluster implements Callable<Integer> {
-  /** A service process: module name (= jar = pid file = log), gRPC port. */
-  record Service(String name, int port) {}
-
-  static final List<Service> SERVICES = List.of(new Service("recall-service", 9091), new Service("prerank-service", 9092),
-      new Service("rank-service", 9093), new Service("mixer-service", 9090));
+  private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
   @Option(names = "--root", defaultValue = ".", description = "Project root holding the built modules (default: ${DEFAULT-VALUE}).")
   Path root;
@@ -56,11 +54,98 @@ public final class LocalCluster implements Callable<Integer> {
     return root.resolve(".cluster");
   }
 
-  Path pidFile(Service s) {
-    return runDir().resolve(s.name() + ".pid");
+  Path pidFile(Topology.Pod p) {
+    return runDir().resolve(p.name() + ".pid");
   }
 
-  Optional<ProcessHandle> process(Service s) {
+  Path topologyFile() {
+    return runDir().resolve("topology.tsv");
+  }
+
+  Topology topology() throws IOException {
+    return Topology.load(topologyFile());
+  }
+
+  /** The pods named, or every pod when none is; an unknown name is an error naming the pods there are. */
+  List<Topology.Pod> select(Topology t, List<String> names) {
+    if (names == null || names.isEmpty()) {
+      return t.pods();
+    }
+    List<Topology.Pod> out = new ArrayList<>();
+    for (String n : names) {
+      out.add(t.pod(n).orElseThrow(() -> new CommandLine.ParameterException(new CommandLine(this), "no pod '" + n
+          + "'; pods: " + t.pods().stream().map(Topology.Pod::name).toList())));
+    }
+    return out;
+  }
+
+  /** Starts one pod's process with its saved command line; returns its pid. */
+  long launch(Topology.Pod p) throws IOException {
+    Path jar = root.resolve(p.service()).resolve("target").resolve(p.service() + ".jar");
+    if (!Files.exists(jar)) {
+      throw new IOException("missing " + jar + ": build first with `mvn -DskipTests package`");
+    }
+    List<String> cmd = new ArrayList<>();
+    cmd.add(JAVA);
+    String jvm = Files.exists(runDir().resolve("jvm-opts")) ? Files.readString(runDir().resolve("jvm-opts")).trim() : "";
+    if (!jvm.isEmpty()) {
+      cmd.addAll(List.of(jvm.split("\\s+")));
+    }
+    cmd.addAll(List.of("-jar", jar.toString(), "--host=" + p.host(), "--port=" + p.port()));
+    cmd.addAll(p.args());
+    Path log = runDir().resolve("logs").resolve(p.name() + ".log");
+    Files.createDirectories(log.getParent());
+    Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .start();
+    Files.writeString(pidFile(p), Long.toString(proc.pid()));
+    return proc.pid();
+  }
+
+  /** Waits until the pod answers SERVING, its process exits, or the bound passes. */
+  boolean awaitServing(Topology.Pod p, int timeoutSeconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    while (System.nanoTime() < deadline) {
+      if (process(p).isEmpty()) {
+        System.err.println(p.name() + " exited during start; see " + runDir().resolve("logs").resolve(p.name() + ".log"));
+        return false;
+      }
+      if ("SERVING".equals(health(p.host(), p.port()))) {
+        long startedAt = process(p).flatMap(h -> h.info().startInstant()).map(java.time.Instant::toEpochMilli)
+            .orElse(System.currentTimeMillis());
+        System.out.printf("%-16s SERVING %.1f s after its process started%n", p.name(),
+            (System.currentTimeMillis() - startedAt) / 1000.0);
+        return true;
+      }
+      TimeUnit.MILLISECONDS.sleep(200); // poll interval while a process loads and warms
+    }
+    System.err.printf("%s did not report SERVING within %d s; see %s%n", p.name(), timeoutSeconds,
+        runDir().resolve("logs").resolve(p.name() + ".log"));
+    return false;
+  }
+
+  /** SIGTERM (graceful: health NOT_SERVING, drain) or SIGKILL; waits for the exit. */
+  void stop(Topology.Pod p, boolean kill, int graceSeconds) throws Exception {
+    Optional<ProcessHandle> h = process(p);
+    if (h.isEmpty()) {
+      System.out.printf("%-16s not running%n", p.name());
+    } else if (kill) {
+      h.get().destroyForcibly();
+      h.get().onExit().get(10, TimeUnit.SECONDS);
+      System.out.printf("%-16s killed (SIGKILL)%n", p.name());
+    } else {
+      h.get().destroy();
+      try {
+        h.get().onExit().get(graceSeconds, TimeUnit.SECONDS);
+        System.out.printf("%-16s stopped%n", p.name());
+      } catch (java.util.concurrent.TimeoutException e) {
+        h.get().destroyForcibly();
+        System.out.printf("%-16s killed after %d s%n", p.name(), graceSeconds);
+      }
+    }
+    Files.deleteIfExists(pidFile(p));
+  }
+
+  Optional<ProcessHandle> process(Topology.Pod s) {
     try {
       Path pid = pidFile(s);
       if (!Files.exists(pid)) {
@@ -110,143 +195,230 @@ public final class LocalCluster implements Callable<Integer> {
     @Option(names = "--timeout-seconds", defaultValue = "180", description = "Give up waiting for SERVING after this (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
+    @Option(names = "--shards", defaultValue = "1", description = "Pod layout: recall shards (default: ${DEFAULT-VALUE}).")
+    int shards;
+
+    @Option(names = "--replicas", defaultValue = "1", description = "Pod layout: replicas per recall shard (default: ${DEFAULT-VALUE}).")
+    int replicas;
+
+    @Option(names = "--prerank", defaultValue = "1", description = "Pod layout: prerank pods (default: ${DEFAULT-VALUE}).")
+    int preranks;
+
+    @Option(names = "--rank", defaultValue = "1", description = "Pod layout: rank pods (default: ${DEFAULT-VALUE}).")
+    int ranks;
+
+    @Option(names = "--mixers", defaultValue = "1", description = "Pod layout: mixer pods (default: ${DEFAULT-VALUE}).")
+    int mixers;
+
+    @Option(names = "--pods", description = "Use the pod layout (127.0.0.2, ...) even with one process per service; any"
+        + " count above 1 implies it.")
+    boolean podLayout;
+
     @Override
     public Integer call() throws Exception {
       Files.createDirectories(cluster.runDir().resolve("logs"));
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      for (int n : new int[] {shards, replicas, preranks, ranks, mixers}) {
+        if (n < 1 || n > 16) {
+          System.err.println("--shards, --replicas, --prerank, --rank and --mixers must be in [1, 16]");
+          return 2;
+        }
+      }
+      boolean pods = podLayout || shards > 1 || replicas > 1 || preranks > 1 || ranks > 1 || mixers > 1;
+      Topology running = cluster.topology();
+      boolean anyRunning = running.pods().stream().anyMatch(p -> cluster.process(p).isPresent());
+      Topology t;
+      if (anyRunning) {
+        t = running; // start what is missing of the running cluster
+        System.out.println("cluster already running (" + running.pods().size() + " pods): starting what is not running");
+      } else if (pods) {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        t = Topology.pods(shards, replicas, preranks, ranks, mixers, java.util.Base64.getEncoder().encodeToString(key));
+      } else {
+        t = Topology.single();
+      }
       Path root = snapshotRoot != null ? snapshotRoot
           : cluster.runDir().resolve("snapshots").resolve("demo-s" + seed + "-i" + items + "-u" + users);
-      if (!Files.exists(root.resolve("CURRENT"))) {
-        if (snapshotRoot != null) {
-          System.err.println("no snapshot at " + snapshotRoot + " (no CURRENT file)");
-          return 1;
-        }
-        // First start on this world: build its snapshot once; later starts reuse it.
-        Path offline = cluster.root.resolve("offline").resolve("target").resolve("offline.jar");
-        System.out.println("building the demo snapshot (once; later starts reuse it) into " + root);
-        List<String> build = new ArrayList<>(List.of(java, "-Xmx6g", "-jar", offline.toString(), "build-snapshot",
-            "--root=" + root, "--items=" + items, "--users=" + users, "--seed=" + seed));
-        int code = new ProcessBuilder(build).inheritIO().start().waitFor();
-        if (code != 0) {
-          System.err.println("snapshot build failed (exit " + code + ")");
-          return 1;
-        }
-      } else {
-        System.out.println("serving the snapshot at " + root + " (" + Files.readString(root.resolve("CURRENT")).trim() + ")");
-      }
-      List<String> world = List.of("--snapshot-root=" + root.toAbsolutePath());
-      // Stages first, all at once; the mixer last, since its warm-up calls them.
-      for (int wave = 0; wave < 2; wave++) {
-        List<Service> started = new ArrayList<>();
-        for (Service s : SERVICES) {
-          if ((wave == 1) != s.name().equals("mixer-service")) {
-            continue;
-          }
-          if (cluster.process(s).isPresent()) {
-            System.out.printf("%-16s already running (pid %d)%n", s.name(), cluster.process(s).get().pid());
-            continue;
-          }
-          Path jar = cluster.root.resolve(s.name()).resolve("target").resolve(s.name() + ".jar");
-          if (!Files.exists(jar)) {
-            System.err.println("missing " + jar + ": build first with `mvn -DskipTests package`");
+      if (!anyRunning) {
+        if (!Files.exists(root.resolve("CURRENT"))) {
+          if (snapshotRoot != null) {
+            System.err.println("no snapshot at " + snapshotRoot + " (no CURRENT file)");
             return 1;
           }
-          List<String> cmd = new ArrayList<>();
-          cmd.add(java);
-          cmd.addAll(List.of(jvmOpts.trim().split("\\s+")));
-          cmd.addAll(List.of("-jar", jar.toString(), "--port=" + s.port()));
-          cmd.addAll(world);
-          Path blend = cluster.root.resolve("config").resolve("blend.json");
-          if (s.name().equals("mixer-service") && Files.exists(blend)) {
+          // First start on this world: build its snapshot once; later starts reuse it.
+          Path offline = cluster.root.resolve("offline").resolve("target").resolve("offline.jar");
+          System.out.println("building the demo snapshot (once; later starts reuse it) into " + root);
+          List<String> build = new ArrayList<>(List.of(JAVA, "-Xmx6g", "-jar", offline.toString(), "build-snapshot",
+              "--root=" + root, "--items=" + items, "--users=" + users, "--seed=" + seed));
+          int code = new ProcessBuilder(build).inheritIO().start().waitFor();
+          if (code != 0) {
+            System.err.println("snapshot build failed (exit " + code + ")");
+            return 1;
+          }
+        } else {
+          System.out.println("serving the snapshot at " + root + " (" + Files.readString(root.resolve("CURRENT")).trim() + ")");
+        }
+        // Every pod's own command line, saved so that stop, kill and restart can act on one pod later.
+        List<Topology.Pod> withArgs = new ArrayList<>();
+        Path blend = cluster.root.resolve("config").resolve("blend.json");
+        for (Topology.Pod p : t.pods()) {
+          List<String> args = new ArrayList<>(p.args());
+          args.add("--snapshot-root=" + root.toAbsolutePath());
+          if (p.service().equals("mixer-service") && Files.exists(blend)) {
             // The example rules of the repository: edit the file and the running mixer picks them up.
-            cmd.add("--blend-config=" + blend.toAbsolutePath());
+            args.add("--blend-config=" + blend.toAbsolutePath());
           }
-          Path log = cluster.runDir().resolve("logs").resolve(s.name() + ".log");
-          Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-          Files.writeString(cluster.pidFile(s), Long.toString(p.pid()));
-          System.out.printf("%-16s started pid %d on 127.0.0.1:%d (log %s)%n", s.name(), p.pid(), s.port(), log);
-          started.add(s);
+          withArgs.add(new Topology.Pod(p.name(), p.service(), p.host(), p.port(), List.copyOf(args)));
         }
-        for (Service s : started) {
-          if (!awaitServing(s)) {
-            System.err.printf("%s did not report SERVING within %d s; see %s%n", s.name(), timeoutSeconds,
-                cluster.runDir().resolve("logs").resolve(s.name() + ".log"));
+        t = new Topology(List.copyOf(withArgs));
+        t.save(cluster.topologyFile());
+        Files.writeString(cluster.runDir().resolve("jvm-opts"), jvmOpts);
+      }
+      // Stages first, all at once; the mixers last, since their warm-up calls the stages.
+      for (boolean mixersWave : new boolean[] {false, true}) {
+        List<Topology.Pod> started = new ArrayList<>();
+        for (Topology.Pod p : t.startOrder()) {
+          if (p.service().equals("mixer-service") != mixersWave) {
+            continue;
+          }
+          if (cluster.process(p).isPresent()) {
+            System.out.printf("%-16s already running (pid %d)%n", p.name(), cluster.process(p).get().pid());
+            continue;
+          }
+          long pid;
+          try {
+            pid = cluster.launch(p);
+          } catch (IOException e) {
+            System.err.println(e.getMessage());
+            return 1;
+          }
+          System.out.printf("%-16s started pid %d on %s (log %s)%n", p.name(), pid, p.address(),
+              cluster.runDir().resolve("logs").resolve(p.name() + ".log"));
+          started.add(p);
+        }
+        for (Topology.Pod p : started) {
+          if (!cluster.awaitServing(p, timeoutSeconds)) {
             return 1;
           }
         }
       }
-      System.out.println("cluster SERVING: mixer at 127.0.0.1:9090");
+      System.out.println("cluster SERVING: mixer at " + t.mixerAddress());
       return 0;
-    }
-
-    private boolean awaitServing(Service s) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-      while (System.nanoTime() < deadline) {
-        if (cluster.process(s).isEmpty()) {
-          System.err.println(s.name() + " exited during start");
-          return false;
-        }
-        if ("SERVING".equals(health("127.0.0.1", s.port()))) {
-          long startedAt = cluster.process(s).flatMap(h -> h.info().startInstant()).map(java.time.Instant::toEpochMilli)
-              .orElse(System.currentTimeMillis());
-          System.out.printf("%-16s SERVING %.1f s after its process started%n", s.name(),
-              (System.currentTimeMillis() - startedAt) / 1000.0);
-          return true;
-        }
-        TimeUnit.MILLISECONDS.sleep(200); // poll interval while a process loads and warms
-      }
-      return false;
     }
   }
 
-  @Command(name = "stop", mixinStandardHelpOptions = true, description = "SIGTERM every service, wait for the drain, then kill.")
+  @Command(name = "stop", mixinStandardHelpOptions = true,
+      description = "SIGTERM the named pods (or every pod, mixers first), wait for the drain, then kill.")
   static final class Stop implements Callable<Integer> {
     @CommandLine.ParentCommand LocalCluster cluster;
 
     @Option(names = "--grace-seconds", defaultValue = "30", description = "Wait this long before SIGKILL (default: ${DEFAULT-VALUE}).")
     int graceSeconds;
 
+    @CommandLine.Parameters(arity = "0..*", paramLabel = "POD", description = "Pods to stop (default: all).")
+    List<String> names;
+
     @Override
     public Integer call() throws Exception {
-      // Mixer first, so no new work reaches the stages while they drain.
-      List<Service> order = new ArrayList<>(SERVICES);
-      java.util.Collections.reverse(order);
-      for (Service s : order) {
-        Optional<ProcessHandle> p = cluster.process(s);
-        if (p.isEmpty()) {
-          System.out.printf("%-16s not running%n", s.name());
-        } else {
-          p.get().destroy();
-          try {
-            p.get().onExit().get(graceSeconds, TimeUnit.SECONDS);
-            System.out.printf("%-16s stopped%n", s.name());
-          } catch (java.util.concurrent.TimeoutException e) {
-            p.get().destroyForcibly();
-            System.out.printf("%-16s killed after %d s%n", s.name(), graceSeconds);
-          }
-        }
-        Files.deleteIfExists(cluster.pidFile(s));
+      Topology t = cluster.topology();
+      List<Topology.Pod> order = new ArrayList<>(cluster.select(t, names));
+      order.sort(java.util.Comparator.comparing((Topology.Pod p) -> !p.service().equals("mixer-service")));
+      for (Topology.Pod p : order) {
+        cluster.stop(p, false, graceSeconds);
+      }
+      if (names == null || names.isEmpty()) {
+        Files.deleteIfExists(cluster.topologyFile()); // the next start chooses its layout afresh
       }
       return 0;
     }
   }
 
-  @Command(name = "status", mixinStandardHelpOptions = true, description = "Process and health of every service.")
+  @Command(name = "kill", mixinStandardHelpOptions = true, description = "SIGKILL the named pods (a crash, no drain).")
+  static final class Kill implements Callable<Integer> {
+    @CommandLine.ParentCommand LocalCluster cluster;
+
+    @CommandLine.Parameters(arity = "1..*", paramLabel = "POD", description = "Pods to kill.")
+    List<String> names;
+
+    @Override
+    public Integer call() throws Exception {
+      for (Topology.Pod p : cluster.select(cluster.topology(), names)) {
+        cluster.stop(p, true, 0);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "restart", mixinStandardHelpOptions = true,
+      description = "Stops the named pods gracefully (if running), starts them again and waits for SERVING.")
+  static final class Restart implements Callable<Integer> {
+    @CommandLine.ParentCommand LocalCluster cluster;
+
+    @Option(names = "--grace-seconds", defaultValue = "30", description = "Wait this long before SIGKILL (default: ${DEFAULT-VALUE}).")
+    int graceSeconds;
+
+    @Option(names = "--timeout-seconds", defaultValue = "180", description = "Give up waiting for SERVING after this (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @CommandLine.Parameters(arity = "1..*", paramLabel = "POD", description = "Pods to restart.")
+    List<String> names;
+
+    @Override
+    public Integer call() throws Exception {
+      for (Topology.Pod p : cluster.select(cluster.topology(), names)) {
+        cluster.stop(p, false, graceSeconds);
+        System.out.printf("%-16s started pid %d on %s%n", p.name(), cluster.launch(p), p.address());
+        if (!cluster.awaitServing(p, timeoutSeconds)) {
+          return 1;
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "start-pod", mixinStandardHelpOptions = true, description = "Starts named pods that are not running.")
+  static final class StartPod implements Callable<Integer> {
+    @CommandLine.ParentCommand LocalCluster cluster;
+
+    @Option(names = "--timeout-seconds", defaultValue = "180", description = "Give up waiting for SERVING after this (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @CommandLine.Parameters(arity = "1..*", paramLabel = "POD", description = "Pods to start.")
+    List<String> names;
+
+    @Override
+    public Integer call() throws Exception {
+      for (Topology.Pod p : cluster.select(cluster.topology(), names)) {
+        if (cluster.process(p).isPresent()) {
+          System.out.printf("%-16s already running%n", p.name());
+          continue;
+        }
+        System.out.printf("%-16s started pid %d on %s%n", p.name(), cluster.launch(p), p.address());
+        if (!cluster.awaitServing(p, timeoutSeconds)) {
+          return 1;
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "status", aliases = "pods", mixinStandardHelpOptions = true,
+      description = "Every pod: process, address and health (exit 3 when one is not SERVING).")
   static final class StatusCmd implements Callable<Integer> {
     @CommandLine.ParentCommand LocalCluster cluster;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       int notServing = 0;
-      System.out.printf("%-16s %-8s %-16s %s%n", "SERVICE", "PID", "ADDRESS", "HEALTH");
-      for (Service s : SERVICES) {
-        Optional<ProcessHandle> p = cluster.process(s);
-        String health = p.isPresent() ? health("127.0.0.1", s.port()) : "-";
+      System.out.printf("%-16s %-16s %-8s %-16s %s%n", "POD", "SERVICE", "PID", "ADDRESS", "HEALTH");
+      for (Topology.Pod p : cluster.topology().pods()) {
+        Optional<ProcessHandle> h = cluster.process(p);
+        String health = h.isPresent() ? health(p.host(), p.port()) : "-";
         if (!"SERVING".equals(health)) {
           notServing++;
         }
-        System.out.printf("%-16s %-8s %-16s %s%n", s.name(), p.map(h -> Long.toString(h.pid())).orElse("-"),
-            "127.0.0.1:" + s.port(), health);
+        System.out.printf("%-16s %-16s %-8s %-16s %s%n", p.name(), p.service(), h.map(x -> Long.toString(x.pid())).orElse("-"),
+            p.address(), health);
       }
       return notServing == 0 ? 0 : 3;
     }
@@ -263,14 +435,20 @@ public final class LocalCluster implements Callable<Integer> {
     @Option(names = "--pages", defaultValue = "1", description = "Pages to fetch, following the page token (default: ${DEFAULT-VALUE}).")
     int pages;
 
-    @Option(names = "--target", defaultValue = "127.0.0.1:9090", description = "Mixer address (default: ${DEFAULT-VALUE}).")
+    @CommandLine.ParentCommand LocalCluster cluster;
+
+    @Option(names = "--target", description = "Mixer address (default: the cluster's first mixer, 127.0.0.1:9090 in the"
+        + " single layout).")
     String target;
 
     @Option(names = "--deadline-ms", defaultValue = "1000", description = "Deadline per call (default: ${DEFAULT-VALUE}).")
     long deadlineMs;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
+      if (target == null) {
+        target = cluster.topology().mixerAddress();
+      }
       ManagedChannel ch = NettyChannelBuilder.forTarget(target).usePlaintext().build();
       try {
         String token = "";

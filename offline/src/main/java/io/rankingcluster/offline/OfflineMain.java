@@ -30,6 +30,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "offline", mixinStandardHelpOptions = true,
     description = "Offline pipeline of the ranking cluster: demo world, snapshots, evaluation.",
     subcommands = {OfflineMain.Generate.class, OfflineMain.BuildSnapshot.class, OfflineMain.Evaluate.class,
+        OfflineMain.EvaluateBeauty.class,
         OfflineMain.Validate.class, OfflineMain.Versions.class, OfflineMain.Pin.class, OfflineMain.ExportOnnx.class})
 public final class OfflineMain implements Callable<Integer> {
   public static void main(String[] args) {
@@ -198,6 +199,47 @@ public final class OfflineMain implements Callable<Integer> {
         ModelReport.write(out, w, models);
         System.out.println("report: " + out.resolve("models.md"));
       }
+      return 0;
+    }
+  }
+
+  @Command(name = "evaluate-beauty", mixinStandardHelpOptions = true,
+      description = "Amazon Beauty (read at run time), leave-one-out, sampled and full ranking: docs/evaluation/beauty.md.")
+  static final class EvaluateBeauty implements Callable<Integer> {
+    @Option(names = "--data", defaultValue = "../shared/data/amazon-beauty-s3rec",
+        description = "The dataset folder (Beauty.txt; research-only data, never copied) (default: ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--out", defaultValue = "docs/evaluation", description = "Report folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--als-iterations", defaultValue = "10", description = "ALS iterations (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = "--validation-users", defaultValue = "5000",
+        description = "Users whose validation targets choose the hyperparameters (default: ${DEFAULT-VALUE}).")
+    int validationUsers;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of ALS and of the sampled negatives (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!java.nio.file.Files.isRegularFile(data.resolve("Beauty.txt"))) {
+        System.err.println("no Beauty.txt in " + data + " (the dataset folder of ../shared/data/amazon-beauty-s3rec)");
+        return 2;
+      }
+      Steps steps = new Steps(System.out);
+      steps.start("read " + data.resolve("Beauty.txt"));
+      BeautyEvaluation.Data d = BeautyEvaluation.read(data);
+      steps.end(d.users() + " users, " + d.items() + " items");
+      BeautyEvaluation.Result r = BeautyEvaluation.run(d, iterations, validationUsers, seed, steps);
+      BeautyEvaluation.write(r, out, "Timings (2 cores, shared machine):\n\n" + steps.summary());
+      for (BeautyEvaluation.Scores s : r.scores()) {
+        System.out.printf(Locale.ROOT, "%-20s sampled HR@10 %.4f NDCG@10 %.4f | full HR@10 %.4f NDCG@10 %.4f%n", s.method(),
+            s.sampled()[2], s.sampled()[4], s.full()[1], s.full()[4]);
+      }
+      System.out.println("wrote " + out.resolve("beauty.md"));
       return 0;
     }
   }

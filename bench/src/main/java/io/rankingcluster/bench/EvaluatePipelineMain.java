@@ -62,7 +62,8 @@ public final class EvaluatePipelineMain implements Callable<Integer> {
     System.out.printf("world %.1f s, snapshot %s loaded %.1f s; evaluating %d users...%n", (t1 - t0) / 1e9, snap.version(),
         (t2 - t1) / 1e9, evalUsers);
     Path work = Files.createTempDirectory("pipeline-eval");
-    PipelineEvaluation.Result r = PipelineEvaluation.evaluate(world, snap, evalUsers, shards, seed, work);
+    PipelineEvaluation.Result r = PipelineEvaluation.evaluate(world, snap, root.resolve(snap.version()), evalUsers, shards,
+        seed, work);
     PipelineEvaluation.write(r, String.format("demo world seed %d, %d items, %d users (%s)", seed, items, users, snap.version()),
         out);
     r.rows().forEach(row -> System.out.printf("%-28s NDCG@20 %.4f  oracle share %.4f%n", row.name(), row.ndcg(),

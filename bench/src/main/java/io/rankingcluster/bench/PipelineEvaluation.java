@@ -58,6 +58,12 @@ public final class PipelineEvaluation {
 
   public static Result evaluate(DemoWorld world, Snapshot snapshot, int users, int shards, long seed, Path workDir)
       throws IOException {
+    return evaluate(world, snapshot, null, users, shards, seed, workDir);
+  }
+
+  /** As above; {@code versionDir} (the snapshot's folder) caches the ANN index, as the recall service does. */
+  public static Result evaluate(DemoWorld world, Snapshot snapshot, Path versionDir, int users, int shards, long seed,
+      Path workDir) throws IOException {
     long t0 = System.currentTimeMillis();
     Path plain = workDir.resolve("plain-blend.json");
     Files.writeString(plain, PLAIN_BLEND);
@@ -65,11 +71,13 @@ public final class PipelineEvaluation {
     MixerOptions plainOptions = ServiceMain.defaults(new MixerOptions());
     plainOptions.blendConfig = plain.toString();
     String[] names = {RECALL_ONLY, PLUS_PRERANK, PLUS_RANK, FULL};
+    // One set of recall shards (and one ANN index) shared by the four pipelines.
+    List<io.rankingcluster.recall.ShardData> shardData = Pipelines.shards(snapshot, versionDir, shards);
     InProcessPipeline[] pipelines = {
-        Pipelines.inProcess(snapshot, shards, plainOptions, Pipelines.Ablation.NO_PRERANK_NO_RANK),
-        Pipelines.inProcess(snapshot, shards, plainOptions, Pipelines.Ablation.NO_RANK),
-        Pipelines.inProcess(snapshot, shards, plainOptions, Pipelines.Ablation.FULL),
-        Pipelines.inProcess(snapshot, shards, served, Pipelines.Ablation.FULL)};
+        Pipelines.inProcess(snapshot, shardData, plainOptions, Pipelines.Ablation.NO_PRERANK_NO_RANK),
+        Pipelines.inProcess(snapshot, shardData, plainOptions, Pipelines.Ablation.NO_RANK),
+        Pipelines.inProcess(snapshot, shardData, plainOptions, Pipelines.Ablation.FULL),
+        Pipelines.inProcess(snapshot, shardData, served, Pipelines.Ablation.FULL)};
     Catalog catalog = world.catalog;
     int time = GroundTruth.PERIOD_SECONDS - 1;
     long timeMs = DemoWorld.AS_OF_MS;

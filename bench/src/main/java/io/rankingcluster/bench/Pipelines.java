@@ -38,11 +38,28 @@ public final class Pipelines {
   public enum Ablation { FULL, NO_RANK, NO_PRERANK_NO_RANK }
 
   public static InProcessPipeline inProcess(Snapshot snap, int shards, MixerOptions options, Ablation ablation) {
+    return inProcess(snap, shards(snap, null, shards), options, ablation);
+  }
+
+  /**
+   * The recall shards of a snapshot, with the default HNSW index; cached beside {@code versionDir} (the
+   * snapshot's version folder, as the recall service does) so that it is built once; null: in memory only.
+   */
+  public static List<ShardData> shards(Snapshot snap, java.nio.file.Path versionDir, int shards) {
+    List<ShardData> out = new ArrayList<>();
+    for (int s = 0; s < shards; s++) {
+      out.add(ShardData.of(snap, versionDir, s, shards, ServiceMain.defaults(new io.rankingcluster.recall.AnnOptions())));
+    }
+    return out;
+  }
+
+  /** As above, over shards already built (shared by several pipelines). */
+  public static InProcessPipeline inProcess(Snapshot snap, List<ShardData> shardData, MixerOptions options, Ablation ablation) {
     List<DirectStages.Call<RecallRequest, RecallResponse>> recall = new ArrayList<>();
     List<DirectStages.Call<GetEmbeddingsRequest, GetEmbeddingsResponse>> embeddings = new ArrayList<>();
     RecallLimits limits = ServiceMain.defaults(new RecallLimits());
-    for (int s = 0; s < shards; s++) {
-      RecallServiceImpl impl = new RecallServiceImpl(Versioned.fixed(snap.version(), ShardData.of(snap, s, shards)), limits);
+    for (ShardData shard : shardData) {
+      RecallServiceImpl impl = new RecallServiceImpl(Versioned.fixed(snap.version(), shard), limits);
       recall.add(impl::recall);
       embeddings.add(impl::getEmbeddings);
     }

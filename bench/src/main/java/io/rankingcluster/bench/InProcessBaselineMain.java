@@ -46,6 +46,11 @@ public final class InProcessBaselineMain implements Callable<Integer> {
   @Option(names = "--compare-users", defaultValue = "100", description = "Users whose pages are compared (default: ${DEFAULT-VALUE}).")
   int compareUsers;
 
+  @Option(names = "--blend-config", defaultValue = "config/blend.json",
+      description = "The blend rules the cluster's mixer runs with (./cluster passes config/blend.json); empty: the"
+          + " flags' defaults (default: ${DEFAULT-VALUE}).")
+  String blendConfig;
+
   @Option(names = "--deadline-ms", defaultValue = "1000", description = "Deadline per call (default: ${DEFAULT-VALUE}).")
   long deadlineMs;
 
@@ -72,6 +77,7 @@ public final class InProcessBaselineMain implements Callable<Integer> {
     Snapshot snap = SnapshotReader.readCurrent(root);
     int users = snap.users().size();
     MixerOptions options = ServiceMain.defaults(new MixerOptions());
+    options.blendConfig = blendConfig; // the same rules as the cluster's mixer, or the pages cannot match
     ManagedChannel channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
     try (InProcessPipeline direct = Pipelines.inProcess(snap, 1, options, Pipelines.Ablation.FULL)) {
       MixerServiceGrpc.MixerServiceBlockingStub grpc = MixerServiceGrpc.newBlockingStub(channel);

@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -49,7 +48,7 @@ final class EmbeddingCache {
   private final Cache<Key, float[]> cache;
   private final Stages shards;
   private final Set<String> prewarmed = ConcurrentHashMap.newKeySet();
-  private final ExecutorService background;
+  private final java.util.concurrent.ScheduledExecutorService background;
   private final AtomicLong calls = new AtomicLong();
   private final long prewarmDeadlineMs;
 
@@ -62,7 +61,7 @@ final class EmbeddingCache {
         .recordStats()
         .build();
     // One background thread: pre-warms are rare (one per snapshot version) and must not compete with requests.
-    this.background = Executors.newSingleThreadExecutor(r -> {
+    this.background = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "embedding-prewarm");
       t.setDaemon(true);
       return t;
@@ -177,26 +176,26 @@ final class EmbeddingCache {
     if (popularIds.length == 0 || !prewarmed.add(version)) {
       return;
     }
-    background.execute(() -> Context.ROOT.run(() -> {
-      long t0 = System.nanoTime();
-      long until = t0 + TimeUnit.MILLISECONDS.toNanos(prewarmDeadlineMs);
-      int have = 0;
-      while (System.nanoTime() < until) {
-        Lookup l = get(version, popularIds, popularIds.length, TimeUnit.SECONDS.toNanos(2), context);
-        have = l.hits() + l.loaded();
-        if (have >= popularIds.length * 0.99 || Thread.currentThread().isInterrupted()) {
-          break;
-        }
-        try {
-          Thread.sleep(1000); // the shards have not all swapped to this version yet
-        } catch (InterruptedException e) {
-          return;
-        }
+    long t0 = System.nanoTime();
+    background.execute(() -> prewarmAttempt(version, popularIds, context, t0,
+        t0 + TimeUnit.MILLISECONDS.toNanos(prewarmDeadlineMs)));
+  }
+
+  /**
+   * One pre-warm pass; while the shards still answer with another version (they swap at their own pace), the
+   * next pass is scheduled a second later, until the deadline.
+   */
+  private void prewarmAttempt(String version, long[] popularIds, RequestContext context, long t0, long until) {
+    Context.ROOT.run(() -> {
+      Lookup l = get(version, popularIds, popularIds.length, TimeUnit.SECONDS.toNanos(2), context);
+      int have = l.hits() + l.loaded();
+      if (have < popularIds.length * 0.99 && System.nanoTime() < until && !background.isShutdown()) {
+        background.schedule(() -> prewarmAttempt(version, popularIds, context, t0, until), 1, TimeUnit.SECONDS);
+        return;
       }
-      int cached = have;
-      LOG.info(() -> String.format("embedding cache pre-warmed for %s: %d of %d popular items in %d ms", version, cached,
+      LOG.info(() -> String.format("embedding cache pre-warmed for %s: %d of %d popular items in %d ms", version, have,
           popularIds.length, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)));
-    }));
+    });
   }
 
   /** True once a pre-warm for {@code version} has been started. */

@@ -123,6 +123,12 @@ public final class LocalCluster implements Callable<Integer> {
     return false;
   }
 
+  /** Starts one pod and waits for it to report SERVING. */
+  boolean startAndAwait(Topology.Pod p, int timeoutSeconds) throws IOException, InterruptedException {
+    System.out.printf("%-16s started pid %d on %s%n", p.name(), launch(p), p.address());
+    return awaitServing(p, timeoutSeconds);
+  }
+
   /** SIGTERM (graceful: health NOT_SERVING, drain) or SIGKILL; waits for the exit. */
   void stop(Topology.Pod p, boolean kill, int graceSeconds) throws Exception {
     Optional<ProcessHandle> h = process(p);
@@ -367,8 +373,7 @@ public final class LocalCluster implements Callable<Integer> {
     public Integer call() throws Exception {
       for (Topology.Pod p : cluster.select(cluster.topology(), names)) {
         cluster.stop(p, false, graceSeconds);
-        System.out.printf("%-16s started pid %d on %s%n", p.name(), cluster.launch(p), p.address());
-        if (!cluster.awaitServing(p, timeoutSeconds)) {
+        if (!cluster.startAndAwait(p, timeoutSeconds)) {
           return 1;
         }
       }
@@ -393,8 +398,7 @@ public final class LocalCluster implements Callable<Integer> {
           System.out.printf("%-16s already running%n", p.name());
           continue;
         }
-        System.out.printf("%-16s started pid %d on %s%n", p.name(), cluster.launch(p), p.address());
-        if (!cluster.awaitServing(p, timeoutSeconds)) {
+        if (!cluster.startAndAwait(p, timeoutSeconds)) {
           return 1;
         }
       }

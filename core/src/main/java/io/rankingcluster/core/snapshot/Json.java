@@ -15,7 +15,7 @@ import java.util.Map;
  * keys and trailing content are errors, and nesting is bounded, so that a manifest means exactly one thing
  * to every tool that reads it.
  */
-final class Json {
+public final class Json {
   private static final int MAX_DEPTH = 32;
 
   private final String text;
@@ -343,7 +343,8 @@ final class Json {
     }
   }
 
-  private static void quote(String s, StringBuilder sb) {
+  /** Appends {@code s} as a JSON string literal (escapes quotes, backslashes and control characters). */
+  public static void quote(String s, StringBuilder sb) {
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

@@ -1,0 +1,193 @@
+package io.rankingcluster.bench.jmh;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.stub.StreamObserver;
+import io.rankingcluster.common.server.ServiceMain;
+import io.rankingcluster.common.snapshot.Versioned;
+import io.rankingcluster.core.blend.BlendConfig;
+import io.rankingcluster.core.blend.Blender;
+import io.rankingcluster.core.embed.Embeddings;
+import io.rankingcluster.core.score.ValueFormula;
+import io.rankingcluster.core.snapshot.Snapshot;
+import io.rankingcluster.core.snapshot.SnapshotReader;
+import io.rankingcluster.prerank.PrerankData;
+import io.rankingcluster.prerank.PrerankServiceImpl;
+import io.rankingcluster.proto.v1.CandidateBlock;
+import io.rankingcluster.proto.v1.ItemKind;
+import io.rankingcluster.proto.v1.KindLimit;
+import io.rankingcluster.proto.v1.PrerankRequest;
+import io.rankingcluster.proto.v1.PrerankResponse;
+import io.rankingcluster.proto.v1.RankRequest;
+import io.rankingcluster.proto.v1.RankResponse;
+import io.rankingcluster.proto.v1.RecallRequest;
+import io.rankingcluster.proto.v1.RecallResponse;
+import io.rankingcluster.proto.v1.RequestContext;
+import io.rankingcluster.proto.v1.UserFeatures;
+import io.rankingcluster.rank.RankData;
+import io.rankingcluster.rank.RankServiceImpl;
+import io.rankingcluster.recall.AnnOptions;
+import io.rankingcluster.recall.RecallLimits;
+import io.rankingcluster.recall.RecallServiceImpl;
+import io.rankingcluster.recall.ShardData;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The hot paths of one Recommend on a real snapshot, each on its own, as the services run them (the stage
+ * implementations called directly, protobuf in and out, no network): recall of one shard (all channels,
+ * ANN through the cached HNSW index), prerank of 2,000 candidates, rank of 200, blending 200 into a page of
+ * 20 with MMR, and encoding and decoding a 2,000-candidate block. The funnel: 2,000 -> 400 -> 200 -> 20.
+ * Run from the repository root after `./cluster start` once (which builds the snapshot and its index).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgs = {"-Xmx6g"})
+public class StageBenchmarks {
+  @Param(".cluster/snapshots/demo-s42-i200000-u50000")
+  String snapshotRoot;
+
+  RecallServiceImpl recall;
+  PrerankServiceImpl prerank;
+  RankServiceImpl rank;
+  RecallRequest recallRequest;
+  PrerankRequest prerankRequest;
+  RankRequest rankRequest;
+  CandidateBlock block2000;
+  byte[] block2000Bytes;
+  byte[] rankedKinds;
+  long[] rankedSellers;
+  Blender blender;
+  Blender.Diversity diversity;
+
+  /** Captures a stage's answer. */
+  static final class Out<A> implements StreamObserver<A> {
+    A value;
+
+    @Override
+    public void onNext(A v) {
+      value = v;
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      throw new IllegalStateException(t);
+    }
+
+    @Override
+    public void onCompleted() {}
+  }
+
+  @Setup
+  public void setup() throws Exception {
+    Path root = Path.of(snapshotRoot);
+    Snapshot s = SnapshotReader.readCurrent(root);
+    ShardData shard = ShardData.of(s, root.resolve(s.version()), 0, 1, ServiceMain.defaults(new AnnOptions()));
+    recall = new RecallServiceImpl(Versioned.fixed(s.version(), shard), ServiceMain.defaults(new RecallLimits()));
+    prerank = new PrerankServiceImpl(Versioned.fixed(s.version(), PrerankData.of(s)), new int[] {250, 110, 40}, 2000, 20000);
+    rank = new RankServiceImpl(Versioned.fixed(s.version(), RankData.of(s, ValueFormula.DEFAULT)), 2000);
+    int user = s.users().rowOf("42");
+    Embeddings uv = s.userVectors();
+    UserFeatures.Builder f = UserFeatures.newBuilder();
+    for (int k = 0; k < uv.dimension(); k++) {
+      f.addUserVector(uv.data()[uv.offset(user) + k]);
+    }
+    for (long id : s.users().recentItems(user)) {
+      f.addRecentItemIds(id);
+    }
+    RequestContext ctx = RequestContext.newBuilder().setUserId("42").setClientTimeMs(1_767_225_600_000L).build();
+    recallRequest = RecallRequest.newBuilder().setContext(ctx).setUser(f)
+        .addKindLimits(KindLimit.newBuilder().setKind(ItemKind.ITEM_KIND_PRODUCT).setLimit(1200))
+        .addKindLimits(KindLimit.newBuilder().setKind(ItemKind.ITEM_KIND_VIDEO).setLimit(600))
+        .addKindLimits(KindLimit.newBuilder().setKind(ItemKind.ITEM_KIND_LIVE_STREAM).setLimit(200)).build();
+    block2000 = recall().getCandidates();
+    block2000Bytes = block2000.toByteArray();
+    prerankRequest = PrerankRequest.newBuilder().setContext(ctx).setUser(f).setCandidates(block2000).build();
+    CandidateBlock kept = prerank().getCandidates();
+    CandidateBlock.Builder top = CandidateBlock.newBuilder();
+    for (int i = 0; i < Math.min(200, kept.getItemIdsCount()); i++) {
+      top.addItemIds(kept.getItemIds(i)).addKindsValue(kept.getKindsValue(i)).addScores(kept.getScores(i));
+    }
+    rankRequest = RankRequest.newBuilder().setContext(ctx).setUser(f).setCandidates(top).build();
+    RankResponse ranked = rank();
+    int n = ranked.getItemIdsCount();
+    rankedKinds = new byte[n];
+    rankedSellers = new long[n];
+    float[] values = new float[n];
+    Embeddings items = s.itemEmbeddings();
+    int d = items.dimension();
+    float[] unit = new float[n * d];
+    for (int i = 0; i < n; i++) {
+      int row = s.catalog().index.rowOf(ranked.getItemIds(i));
+      rankedKinds[i] = (byte) ranked.getKindsValue(i);
+      rankedSellers[i] = s.catalog().sellers[row];
+      values[i] = ranked.getValues(i);
+      double norm = 0;
+      for (int k = 0; k < d; k++) {
+        norm += items.data()[items.offset(row) + k] * items.data()[items.offset(row) + k];
+      }
+      for (int k = 0; k < d; k++) {
+        unit[i * d + k] = (float) (items.data()[items.offset(row) + k] / Math.max(1e-9, Math.sqrt(norm)));
+      }
+    }
+    blender = new Blender(BlendConfig.DEFAULT);
+    diversity = new Blender.Diversity(values, unit, d, 0.8f);
+    System.out.printf("%nfunnel: recall %d -> prerank %d -> rank %d -> page 20%n", block2000.getItemIdsCount(),
+        kept.getItemIdsCount(), n);
+  }
+
+  @TearDown
+  public void close() {
+    recall.close();
+  }
+
+  @Benchmark
+  public RecallResponse recall() {
+    Out<RecallResponse> out = new Out<>();
+    recall.recall(recallRequest, out);
+    return out.value;
+  }
+
+  @Benchmark
+  public PrerankResponse prerank() {
+    Out<PrerankResponse> out = new Out<>();
+    prerank.prerank(prerankRequest, out);
+    return out.value;
+  }
+
+  @Benchmark
+  public RankResponse rank() {
+    Out<RankResponse> out = new Out<>();
+    rank.rank(rankRequest, out);
+    return out.value;
+  }
+
+  @Benchmark
+  public Blender.Placement[] blendWithMmr() {
+    return blender.blend(rankedKinds, rankedSellers, rankedKinds.length, 20, new boolean[] {true, true, true}, diversity);
+  }
+
+  @Benchmark
+  public byte[] encodeBlock2000() {
+    return block2000.toByteArray();
+  }
+
+  @Benchmark
+  public CandidateBlock decodeBlock2000() throws InvalidProtocolBufferException {
+    return CandidateBlock.parseFrom(block2000Bytes);
+  }
+}

@@ -104,6 +104,5 @@ class ManifestCheckTest {
     assertEquals(Set.of("MIXER", "RECALL", "PRERANK", "RANK"), options.values().stream().map(ServiceOptions::prefix).collect(Collectors.toSet()));
     assertTrue(options.get("mixer-service").accepts("MIXER_RECALL_TARGETS"));
     assertTrue(options.get("recall-service").accepts("RECALL_SHARD_INDEX"));
-    assertEquals("10", options.get("rank-service").defaultOf("RANK_DRAIN_SECONDS"));
   }
 }

@@ -642,6 +642,9 @@ final class ManifestRules {
       problem(where, "scales Deployment/" + ref.getName() + "; one name everywhere wants the same name");
     }
     String app = labels(d.get()).get(NAME);
+    if (!Objects.equals(labels(h).get(NAME), app)) {
+      problem(where, "label " + NAME + " is " + labels(h).get(NAME) + ", its Deployment's is " + app);
+    }
     if (!STATELESS.contains(app)) {
       problem(where, app + " is not stateless: its replicas are fixed per shard");
     }
@@ -675,6 +678,9 @@ final class ManifestRules {
       return;
     }
     Deployment d = selected.get(0);
+    if (!Objects.equals(labels(p).get(NAME), labels(d).get(NAME))) {
+      problem(where, "label " + NAME + " is " + labels(p).get(NAME) + ", its Deployment's is " + labels(d).get(NAME));
+    }
     int replicas = d.getSpec().getReplicas() != null ? d.getSpec().getReplicas()
         : hpas.stream().filter(h -> h.getSpec().getScaleTargetRef().getName().equals(name)).map(h -> h.getSpec().getMinReplicas())
             .filter(Objects::nonNull).findFirst().orElse(1);

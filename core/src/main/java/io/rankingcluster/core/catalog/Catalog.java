@@ -90,10 +90,22 @@ public final class Catalog {
 
   /** Whether the live stream at row is on air at the given time (ms since the epoch, UTC schedule). */
   public boolean liveAt(int row, long timeMs) {
+    return liveAtMinute(row, minuteOfDay(timeMs));
+  }
+
+  /** The minute of the UTC day of a time (ms since the epoch), as {@link #liveAtMinute} takes it. */
+  public static int minuteOfDay(long timeMs) {
+    return (int) Math.floorMod(timeMs / 60_000L, 1440L);
+  }
+
+  /**
+   * As {@link #liveAt}, at a minute of the day computed once per request: a recall filter asks for every live
+   * stream it walks, and the division per ask was 6% of a shard's CPU (JFR).
+   */
+  public boolean liveAtMinute(int row, int minuteOfDay) {
     if (liveStartMinute[row] < 0) {
       return false;
     }
-    int minuteOfDay = (int) Math.floorMod(timeMs / 60_000L, 1440L);
     int start = liveStartMinute[row];
     int sinceStart = Math.floorMod(minuteOfDay - start, 1440);
     return sinceStart < liveDurationMinutes[row];

@@ -20,6 +20,8 @@ public final class RecallQuery {
   public final int country;
   /** The request's client time, ms since the epoch: "live now" is judged at it. */
   public final long timeMs;
+  /** {@code timeMs} as a minute of the UTC day, computed once for the live-now filter. */
+  private final int minuteOfDay;
   private final LongIndex excluded;
   private final int[] kindLimits;
 
@@ -39,6 +41,7 @@ public final class RecallQuery {
     this.affinities = affinities;
     this.country = country;
     this.timeMs = timeMs;
+    this.minuteOfDay = Catalog.minuteOfDay(timeMs);
     this.excluded = excludeIds.length == 0 ? null : new LongIndex(dedupe(excludeIds));
     this.kindLimits = kindLimits.clone();
   }
@@ -57,7 +60,7 @@ public final class RecallQuery {
     if (kindLimits[kind - 1] == 0 || !catalog.inStock[row] || !catalog.soldIn(row, country)) {
       return false;
     }
-    if (kind == ItemKind.LIVE_STREAM.code() && !catalog.liveAt(row, timeMs)) {
+    if (kind == ItemKind.LIVE_STREAM.code() && !catalog.liveAtMinute(row, minuteOfDay)) {
       return false;
     }
     return excluded == null || excluded.rowOf(catalog.ids[row]) < 0;

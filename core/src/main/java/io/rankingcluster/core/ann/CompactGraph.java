@@ -8,8 +8,8 @@ import org.apache.lucene.util.hnsw.HnswGraph;
 /**
  * An HNSW graph frozen into flat int arrays, one adjacency list (CSR) per level. Lucene's builder keeps a
  * scored, growable array per node and level (about twice the bytes); serving needs only the neighbour
- * ids, and flat arrays are what the index file holds, so loading is a bulk copy. Immutable; searches
- * walk it through a per-search {@link #view()}, since Lucene's graph API keeps its cursor in the graph.
+ * ids, and flat arrays are what the index file holds, so loading is a bulk copy. Immutable; {@link HnswIndex}
+ * walks it directly.
  */
 final class CompactGraph {
   /** One level: the neighbours of the i-th node are {@code neighbours[offsets[i], offsets[i + 1])}. */
@@ -99,51 +99,5 @@ final class CompactGraph {
       b += 4L * (l.offsets.length + l.neighbours.length + (l.nodes == null ? 0 : l.nodes.length));
     }
     return b;
-  }
-
-  /** A cursor over this graph for one search (cheap: no copies). */
-  HnswGraph view() {
-    return new Cursor();
-  }
-
-  private final class Cursor extends HnswGraph {
-    private int[] current = levels[0].neighbours;
-    private int pos;
-    private int end;
-
-    @Override
-    public void seek(int level, int target) {
-      Level l = levels[level];
-      // Upper levels are small (about size / M^level nodes) and are only walked to find the entry point.
-      int i = level == 0 ? target : Arrays.binarySearch(l.nodes, target);
-      current = l.neighbours;
-      pos = l.offsets[i];
-      end = l.offsets[i + 1];
-    }
-
-    @Override
-    public int nextNeighbor() {
-      return pos < end ? current[pos++] : DocIdSetIterator.NO_MORE_DOCS;
-    }
-
-    @Override
-    public int size() {
-      return size;
-    }
-
-    @Override
-    public int numLevels() {
-      return levels.length;
-    }
-
-    @Override
-    public int entryNode() {
-      return entryNode;
-    }
-
-    @Override
-    public NodesIterator getNodesOnLevel(int level) {
-      return level == 0 ? new ArrayNodesIterator(size) : new ArrayNodesIterator(levels[level].nodes, levels[level].count());
-    }
   }
 }

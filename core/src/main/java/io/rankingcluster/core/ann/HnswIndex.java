@@ -13,11 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.lucene.search.AbstractKnnCollector;
-import org.apache.lucene.search.TopDocs;
-import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.hnsw.HnswGraphBuilder;
-import org.apache.lucene.util.hnsw.HnswGraphSearcher;
 import org.apache.lucene.util.hnsw.NeighborQueue;
 
 /**
@@ -305,7 +301,8 @@ public final class HnswIndex {
         break;
       }
       long scanBelow = (long) ef * (t.vectors != null ? SCAN_WHEN_EF_TIMES : SCAN_WHEN_EF_TIMES / 2);
-      if (t.graph == null || scanBelow >= t.size() || !searchGraph(t, query, ef, all ? null : filter, best, trace)) {
+      float floor = best.size() >= k ? best.topScore() : Float.NEGATIVE_INFINITY;
+      if (t.graph == null || scanBelow >= t.size() || !searchGraph(t, query, ef, floor, all ? null : filter, best, trace)) {
         scan(t, query, all ? null : filter, k, best);
         if (trace != null) {
           trace.scannedTiers++;
@@ -335,46 +332,231 @@ public final class HnswIndex {
   /** Rows and their dot products, best first. */
   public record Hits(int[] rows, float[] scores) {}
 
-  /** Adds the tier's best ef to {@code best}; false if the search gave up (then the caller scans). */
-  private boolean searchGraph(Tier t, float[] query, int ef, RowFilter filter, NeighborQueue best, Trace trace) {
+  /**
+   * Adds the tier's best ef to {@code best}; false if the search gave up (then the caller scans).
+   *
+   * <p>The search is Lucene's (HnswGraphSearcher in 9.12: a greedy descent over the upper levels to an entry
+   * point, then a best-first search of level 0 with a candidate list of ef; the filter decides what is
+   * collected, not where the search walks), over the same graph and with the same comparisons, in the same
+   * order. What differs is how nodes are scored: the unvisited neighbours of a node are scored together
+   * ({@link VectorMath#dotsAt}), four rows read side by side, where Lucene scores one node per call. The
+   * neighbours are rows scattered over the shard's embedding table, so a search waits on memory more than it
+   * computes (JFR: the dot product was over half of a recall shard's CPU); a batch keeps four misses in flight.
+   * Scores are plain dot products, and the visited set is a per-thread array of generation stamps.
+   *
+   * <p>{@code floor} is the k-th best score of the tiers searched before (or -infinity): nothing below it can
+   * enter the answer, so the search neither collects nor walks through such nodes. A later tier, of shorter
+   * vectors, then ends once its region above the floor is explored, instead of gathering a full ef of
+   * answers that the merge would throw away (with the filter of a real request this halved the nodes scored).
+   */
+  private boolean searchGraph(Tier t, float[] query, int ef, float floor, RowFilter filter, NeighborQueue best,
+      Trace trace) {
+    CompactGraph g = t.graph;
+    if (g.size == 0 || g.entryNode < 0) {
+      return true;
+    }
+    SearchScratch s = scratch.get();
+    s.prepare(g.size);
+    int d = items.dimension();
+    float[] data = t.vectors != null ? t.vectors : items.data();
+    int[] rowOf = t.vectors != null ? null : t.rowOf;
     // Unfiltered searches always finish; only a filter can keep one looking.
-    Collector results = new Collector(ef, filter == null ? Long.MAX_VALUE : Math.max(ef, t.size() / VISIT_LIMIT_DIVISOR));
-    MipScorer scorer = t.vectors != null ? new MipScorer(t.vectors, items.dimension(), null, query, 0)
-        : new MipScorer(items.data(), items.dimension(), t.rowOf, query, 0);
-    try {
-      HnswGraphSearcher.search(scorer, results, t.graph.view(), filter == null ? null : new FilterBits(filter, t.rowOf));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    long limit = filter == null ? Long.MAX_VALUE : Math.max(ef, t.size() / VISIT_LIMIT_DIVISOR);
+    long visited = 0;
+
+    // Upper levels: greedy descent to the best entry point (one visited set for all of them).
+    int ep = g.entryNode;
+    s.newGeneration();
+    s.batch[0] = ep;
+    s.score(data, rowOf, 1, d, query);
+    float epScore = s.scores[0];
+    visited++;
+    for (int level = g.numLevels() - 1; level >= 1; level--) {
+      s.mark(ep);
+      boolean better = true;
+      while (better) {
+        better = false;
+        int n = s.unvisitedNeighbours(g.levels[level], level, ep);
+        if (n == 0) {
+          continue;
+        }
+        if (visited >= limit) {
+          return gaveUp(trace, visited);
+        }
+        s.score(data, rowOf, n, d, query);
+        visited += n;
+        for (int i = 0; i < n; i++) {
+          if (s.scores[i] > epScore) {
+            epScore = s.scores[i];
+            ep = s.batch[i];
+            better = true;
+          }
+        }
+      }
+    }
+
+    // Level 0: best-first search with ef results.
+    s.newGeneration();
+    NeighborQueue candidates = s.candidates;
+    NeighborQueue results = s.results(ef);
+    s.mark(ep);
+    visited++; // Lucene scores the entry point again here; counted alike, so visit limits match
+    candidates.add(ep, epScore);
+    if (epScore > floor && (filter == null || filter.accepts(t.rowOf[ep]))) {
+      results.insertWithOverflow(ep, epScore);
+    }
+    // The walk's bar: below the ef-th answer (or the floor, if higher), as in Lucene; but never above the
+    // BEAM-th best node scored, so that a tier whose entry lies below the floor is still walked as a search of
+    // width BEAM would walk it, to the region above the floor if it has one.
+    NeighborQueue beam = s.beam;
+    beam.insertWithOverflow(ep, epScore);
+    float minAccepted = bar(floor, results, ef, beam);
+    CompactGraph.Level level0 = g.levels[0];
+    while (candidates.size() > 0 && visited < limit) {
+      if (candidates.topScore() < minAccepted) {
+        break;
+      }
+      int node = candidates.pop();
+      int n = s.unvisitedNeighbours(level0, 0, node);
+      if (n == 0) {
+        continue;
+      }
+      s.score(data, rowOf, n, d, query);
+      visited += n;
+      for (int i = 0; i < n; i++) {
+        float score = s.scores[i];
+        if (score > minAccepted) {
+          int friend = s.batch[i];
+          candidates.add(friend, score);
+          boolean changed = beam.insertWithOverflow(friend, score);
+          if (score > floor && (filter == null || filter.accepts(t.rowOf[friend]))) {
+            changed |= results.insertWithOverflow(friend, score);
+          }
+          if (changed) {
+            minAccepted = bar(floor, results, ef, beam);
+          }
+        }
+      }
+    }
+    if (visited >= limit) {
+      return gaveUp(trace, visited);
     }
     if (trace != null) {
-      trace.graphNodes += results.visitedCount();
-    }
-    if (results.earlyTerminated()) {
-      return false;
-    }
-    if (trace != null) {
+      trace.graphNodes += visited;
       trace.graphTiers++;
     }
-    NeighborQueue q = results.queue;
-    while (q.size() > 0) {
-      float score = MipScorer.toDot(q.topScore());
-      best.insertWithOverflow(t.rowOf[q.pop()], score);
+    while (results.size() > 0) {
+      float score = results.topScore();
+      best.insertWithOverflow(t.rowOf[results.pop()], score);
     }
     return true;
   }
+
+  /** Nodes a walk may pass through at least: the width of a search that lies below the floor. */
+  static final int BEAM = 32;
+
+  private static float bar(float floor, NeighborQueue results, int ef, NeighborQueue beam) {
+    float answers = Math.max(floor, results.size() >= ef ? results.topScore() : Float.NEGATIVE_INFINITY);
+    float width = beam.size() >= BEAM ? beam.topScore() : Float.NEGATIVE_INFINITY;
+    return Math.min(answers, width);
+  }
+
+  private static boolean gaveUp(Trace trace, long visited) {
+    if (trace != null) {
+      trace.graphNodes += visited;
+    }
+    return false;
+  }
+
+  /** Per-thread state of graph searches: visited stamps, a batch of neighbours with their scores, the queues. */
+  private static final class SearchScratch {
+    int[] stamp = new int[0];
+    int generation;
+    int[] batch = new int[64];
+    int[] offsets = new int[64];
+    float[] scores = new float[64];
+    final NeighborQueue candidates = new NeighborQueue(128, true);
+    final NeighborQueue beam = new NeighborQueue(BEAM, false);
+    NeighborQueue results;
+    int resultsSize;
+
+    void prepare(int size) {
+      if (stamp.length < size) {
+        stamp = new int[size];
+        generation = 0;
+      }
+      candidates.clear();
+      beam.clear();
+    }
+
+    void newGeneration() {
+      if (++generation == Integer.MAX_VALUE) {
+        java.util.Arrays.fill(stamp, 0);
+        generation = 1;
+      }
+    }
+
+    void mark(int node) {
+      stamp[node] = generation;
+    }
+
+    NeighborQueue results(int ef) {
+      if (results == null || resultsSize != ef) {
+        results = new NeighborQueue(ef, false);
+        resultsSize = ef;
+      } else {
+        results.clear();
+      }
+      return results;
+    }
+
+    /** Collects the not yet visited neighbours of {@code node} on {@code level} into batch, marking them. */
+    int unvisitedNeighbours(CompactGraph.Level l, int level, int node) {
+      // Upper levels are small (about size / M^level nodes) and are only walked to find the entry point.
+      int i = level == 0 ? node : java.util.Arrays.binarySearch(l.nodes, node);
+      int from = l.offsets[i];
+      int to = l.offsets[i + 1];
+      if (to - from > batch.length) {
+        batch = new int[to - from];
+        offsets = new int[to - from];
+        scores = new float[to - from];
+      }
+      int n = 0;
+      int[] nb = l.neighbours;
+      for (int e = from; e < to; e++) {
+        int friend = nb[e];
+        if (stamp[friend] != generation) {
+          stamp[friend] = generation;
+          batch[n++] = friend;
+        }
+      }
+      return n;
+    }
+
+    void score(float[] data, int[] rowOf, int n, int d, float[] query) {
+      for (int i = 0; i < n; i++) {
+        offsets[i] = (rowOf == null ? batch[i] : rowOf[batch[i]]) * d;
+      }
+      VectorMath.dotsAt(data, offsets, n, d, query, scores);
+    }
+  }
+
+  private final ThreadLocal<SearchScratch> scratch = ThreadLocal.withInitial(SearchScratch::new);
 
   private void scan(Tier t, float[] query, RowFilter filter, int k, NeighborQueue best) {
     float min = best.size() >= k ? best.topScore() : Float.NEGATIVE_INFINITY;
     int d = items.dimension();
     int[] rowOf = t.rowOf;
-    if (t.vectors != null && filter == null) {
+    // The filter is asked only about rows that would enter the top k: a row's score costs a dot product over
+    // contiguous floats, the filter several random reads of catalog columns, and few rows beat the k-th best.
+    if (t.vectors != null) {
       // Contiguous copy: the four-rows-at-a-time kernel, in blocks.
       float[] block = new float[Math.min(256, rowOf.length)];
       for (int first = 0; first < rowOf.length; first += block.length) {
         int count = Math.min(block.length, rowOf.length - first);
         VectorMath.dots(t.vectors, first * d, count, d, query, block);
         for (int i = 0; i < count; i++) {
-          if (block[i] > min) {
+          if (block[i] > min && (filter == null || filter.accepts(rowOf[first + i]))) {
             best.insertWithOverflow(rowOf[first + i], block[i]);
             if (best.size() >= k) {
               min = best.topScore();
@@ -384,14 +566,11 @@ public final class HnswIndex {
       }
       return;
     }
-    float[] data = t.vectors != null ? t.vectors : items.data();
+    float[] data = items.data();
     for (int i = 0; i < rowOf.length; i++) {
       int row = rowOf[i];
-      if (filter != null && !filter.accepts(row)) {
-        continue;
-      }
-      float s = VectorMath.dot(data, (t.vectors != null ? i : row) * d, query, 0, d);
-      if (s > min) {
+      float s = VectorMath.dot(data, row * d, query, 0, d);
+      if (s > min && (filter == null || filter.accepts(row))) {
         best.insertWithOverflow(row, s);
         if (best.size() >= k) {
           min = best.topScore();
@@ -535,49 +714,6 @@ public final class HnswIndex {
         out[t] = new Tier(maxNorms[t], rows[t], hasGraph(t) ? graphs[t] : null, copy);
       }
       return out;
-    }
-  }
-
-  /** Lucene's accepted-ordinals view of a row filter over one tier's nodes. */
-  private record FilterBits(RowFilter filter, int[] rowOf) implements Bits {
-    @Override
-    public boolean get(int node) {
-      return filter.accepts(rowOf[node]);
-    }
-
-    @Override
-    public int length() {
-      return rowOf.length;
-    }
-  }
-
-  /** Keeps the ef best (node, score) in Lucene's primitive min-heap: no object per collected node. */
-  private static final class Collector extends AbstractKnnCollector {
-    final NeighborQueue queue;
-
-    Collector(int k, long visitLimit) {
-      super(k, visitLimit);
-      queue = new NeighborQueue(k, false);
-    }
-
-    @Override
-    public boolean collect(int docId, float similarity) {
-      return queue.insertWithOverflow(docId, similarity);
-    }
-
-    @Override
-    public int numCollected() {
-      return queue.size();
-    }
-
-    @Override
-    public float minCompetitiveSimilarity() {
-      return queue.size() >= k() ? queue.topScore() : Float.NEGATIVE_INFINITY;
-    }
-
-    @Override
-    public TopDocs topDocs() {
-      throw new UnsupportedOperationException("read results from the queue");
     }
   }
 }

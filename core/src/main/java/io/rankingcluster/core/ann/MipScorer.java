@@ -1,48 +1,17 @@
 package io.rankingcluster.core.ann;
 
 import io.rankingcluster.core.embed.VectorMath;
-import org.apache.lucene.util.VectorUtil;
 import org.apache.lucene.util.hnsw.RandomVectorScorer;
 import org.apache.lucene.util.hnsw.RandomVectorScorerSupplier;
 
 /**
- * Lucene's MAXIMUM_INNER_PRODUCT similarity between one query and a graph's nodes, read in place from a
- * row-major float array: the shard's embeddings ({@code rowOf[node]} is the node's row), so that the
- * vectors are not copied into one array per row as Lucene's own on-heap vector values would need, or a
- * tier's contiguous copy ({@code rowOf} null: node i is row i of the copy).
+ * How the HNSW graphs are built: Lucene's graph builder scores node pairs through {@link Supplier}, reading
+ * vectors in place from a row-major float array (the shard's embeddings; {@code rowOf[node]} is the node's
+ * row), so that they are not copied into one array per row as Lucene's own on-heap vector values would need.
+ * Searches do not go through Lucene's scorer API: {@link HnswIndex} scores neighbours in batches.
  */
-final class MipScorer implements RandomVectorScorer {
-  private final float[] data;
-  private final int dimension;
-  private final int[] rowOf;
-  private final float[] query;
-  private final int queryOffset;
-
-  MipScorer(float[] data, int dimension, int[] rowOf, float[] query, int queryOffset) {
-    this.data = data;
-    this.dimension = dimension;
-    this.rowOf = rowOf;
-    this.query = query;
-    this.queryOffset = queryOffset;
-  }
-
-  @Override
-  public float score(int node) {
-    // Lucene's scaling maps any dot product to a positive, order-preserving score, the shape its graph
-    // code expects of a similarity; toDot maps it back.
-    return VectorUtil.scaleMaxInnerProductScore(
-        VectorMath.dot(data, (rowOf == null ? node : rowOf[node]) * dimension, query, queryOffset, dimension));
-  }
-
-  @Override
-  public int maxOrd() {
-    return rowOf == null ? data.length / dimension : rowOf.length;
-  }
-
-  /** Inverse of {@link VectorUtil#scaleMaxInnerProductScore(float)}. */
-  static float toDot(float score) {
-    return score >= 1 ? score - 1 : 1 - 1 / score;
-  }
+final class MipScorer {
+  private MipScorer() {}
 
   /**
    * Scorers between two nodes, for building a graph: by cosine, not by inner product. With inner

@@ -18,13 +18,18 @@ class HnswIndexTiersTest {
 
   /** Random directions with log-normal norms (sigma 1.5), every third row zero. */
   static Embeddings skewed(long seed) {
+    return skewed(seed, N, 1.5);
+  }
+
+  /** {@code rows} random directions with log-normal norms of the given sigma, every third row zero. */
+  static Embeddings skewed(long seed, int rows, double sigma) {
     Random r = new Random(seed);
-    float[] data = new float[N * DIM];
-    for (int row = 0; row < N; row++) {
+    float[] data = new float[rows * DIM];
+    for (int row = 0; row < rows; row++) {
       if (row % 3 == 0) {
         continue;
       }
-      double norm = Math.exp(1.5 * r.nextGaussian() - 2);
+      double norm = Math.exp(sigma * r.nextGaussian() - 2);
       double[] v = new double[DIM];
       double s = 0;
       for (int k = 0; k < DIM; k++) {
@@ -35,7 +40,7 @@ class HnswIndexTiersTest {
         data[row * DIM + k] = (float) (v[k] / Math.sqrt(s) * norm);
       }
     }
-    return new Embeddings(N, DIM, data);
+    return new Embeddings(rows, DIM, data);
   }
 
   @Test
@@ -56,6 +61,37 @@ class HnswIndexTiersTest {
     }
     double recall = found / (queries.length * 10.0);
     assertTrue(recall >= 0.95, "recall@10 " + recall + "; tiers " + index.describeTiers());
+  }
+
+  /**
+   * Tiers after the first are searched above the floor of the k best found so far, walked with a beam: a
+   * large k and a filter (which makes every tier's search work harder) must still find what an exact scan
+   * of the admitted rows finds.
+   */
+  @Test
+  void search_skewedNormsLargeKWithFilter_recallAt50AgainstExactFilteredAtLeast0point95() {
+    // Norms within a factor of about ten: a few tiers of thousands of rows, so that several get graphs.
+    Embeddings items = skewed(2, 24_000, 0.4);
+    HnswIndex index = HnswIndex.build(items, HnswIndex.Params.DEFAULT, 2);
+    float[][] queries = HnswIndexTest.rowsOf(HnswIndexTest.gaussian(100, DIM, 5));
+    RowFilter everyFifthRefused = row -> row % 5 != 0;
+    int k = 50;
+    int found = 0;
+    HnswIndex.Trace trace = new HnswIndex.Trace();
+    for (float[] q : queries) {
+      int[] exactRows = new int[k];
+      int n = ExactScan.search(items, q, k, everyFifthRefused, exactRows, new float[k]);
+      int[] rows = new int[k];
+      int m = index.search(q, k, k, everyFifthRefused, rows, new float[k], trace);
+      assertEquals(n, m);
+      for (int i = 0; i < m; i++) {
+        assertTrue(rows[i] % 5 != 0, "row " + rows[i] + " refused by the filter");
+      }
+      found += HnswIndexTest.overlap(java.util.Arrays.copyOf(exactRows, n), rows);
+    }
+    double recall = found / (queries.length * (double) k);
+    assertTrue(trace.graphTiers > 0, "the graphs were searched: " + index.describeTiers());
+    assertTrue(recall >= 0.95, "filtered recall@50 " + recall + "; tiers " + index.describeTiers());
   }
 
   @Test
@@ -91,8 +127,9 @@ class HnswIndexTiersTest {
 
   @Test
   void search_hugeEf_isExact() {
-    Embeddings items = skewed(2);
-    HnswIndex index = HnswIndex.build(items, HnswIndex.Params.DEFAULT, 1);
+    // Norms within a factor of about ten: a few tiers of thousands of rows, so that several get graphs.
+    Embeddings items = skewed(2, 24_000, 0.4);
+    HnswIndex index = HnswIndex.build(items, HnswIndex.Params.DEFAULT, 2);
     for (float[] q : HnswIndexTest.rowsOf(HnswIndexTest.gaussian(20, DIM, 4))) {
       assertArrayEquals(HnswIndexTest.exactOver(items, q, 50), index.search(q, 50, 1_000_000).rows());
     }

@@ -70,11 +70,7 @@ public final class PrerankScorer {
       int f = RankFeatures.PRERANK_COUNT;
       float[] x = new float[in.size * f];
       RankFeatures.Context ctx = new RankFeatures.Context(user, userVector, catalog, itemEmbeddings);
-      for (int i = 0; i < in.size; i++) {
-        if (rows[i] >= 0) {
-          RankFeatures.compute(statics, itemEmbeddings, rows[i], ctx, timeMs, x, i * f, f);
-        }
-      }
+      RankFeatures.computeBatch(statics, itemEmbeddings, rows, in.size, ctx, timeMs, x, f);
       model.predict(x, in.size, scores, new float[2 * model.maxWidth()]);
       for (int i = 0; i < in.size; i++) {
         if (rows[i] < 0) {

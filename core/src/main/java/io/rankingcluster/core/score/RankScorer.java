@@ -97,10 +97,8 @@ public final class RankScorer {
     RankFeatures.Context ctx = new RankFeatures.Context(user, userVector, catalog, itemEmbeddings);
     for (int i = 0; i < n; i++) {
       rows[i] = catalog.index.rowOf(in.ids[i]);
-      if (rows[i] >= 0) {
-        RankFeatures.compute(statics, itemEmbeddings, rows[i], ctx, timeMs, x, i * f, f);
-      }
     }
+    RankFeatures.computeBatch(statics, itemEmbeddings, rows, n, ctx, timeMs, x, f);
     float[] heads = new float[n * 3];
     model.predict(x, n, heads);
     float[] pClick = new float[n];

@@ -186,8 +186,11 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
       trace.versionSkew("mixer", requested, version);
     }
     Catalog catalog = d.catalog();
-    embeddings.prewarm(version, Arrays.copyOf(d.popularIds(), Math.min(options.prewarmItems, d.popularIds().length)),
-        RequestContext.newBuilder().setRequestId("prewarm-" + version).build());
+    if (!embeddings.prewarmStarted(version)) {
+      // Once per version: the copy of the popular ids (160 KB by default) is not made on every request.
+      embeddings.prewarm(version, Arrays.copyOf(d.popularIds(), Math.min(options.prewarmItems, d.popularIds().length)),
+          RequestContext.newBuilder().setRequestId("prewarm-" + version).build());
+    }
 
     // One experiment arm per request, decided here and passed down: every stage serves the same arm.
     ExperimentRouter.Arm arm = experimentArm(request.getContext());
@@ -425,6 +428,10 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     RecallRequest recallRequest = req.build();
     List<ListenableFuture<RecallResponse>> futures = new ArrayList<>(shards);
     java.util.concurrent.atomic.AtomicBoolean[] cancelledByUs = new java.util.concurrent.atomic.AtomicBoolean[shards];
+    // Each shard's own latency, from its call to its answer: the answers are collected one after the other,
+    // so the time spent waiting for shard s would include the shards before it.
+    long[] sentAt = new long[shards];
+    java.util.concurrent.atomic.AtomicLongArray answeredAt = new java.util.concurrent.atomic.AtomicLongArray(shards);
     for (int s = 0; s < shards; s++) {
       Guard guard = downstreams.recallGuards.get(s);
       Guard.Refusal refusal = guard.enter();
@@ -434,12 +441,15 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
         continue;
       }
       long start = System.nanoTime();
+      sentAt[s] = start;
+      int shard = s;
       java.util.concurrent.atomic.AtomicBoolean ours = new java.util.concurrent.atomic.AtomicBoolean();
       cancelledByUs[s] = ours;
       ListenableFuture<RecallResponse> f = downstreams.recall(s, recallRequest, nanos);
       com.google.common.util.concurrent.Futures.addCallback(f, new com.google.common.util.concurrent.FutureCallback<>() {
         @Override
         public void onSuccess(RecallResponse result) {
+          answeredAt.set(shard, System.nanoTime());
           guard.exit(start, Status.OK);
         }
 
@@ -462,14 +472,15 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
         allDeadline = false;
         continue;
       }
-      long tShard = System.nanoTime();
       try {
         // The call's own deadline ends it; the extra wait only guards against a lost completion.
         RecallResponse answer = future.get(nanos + TimeUnit.MILLISECONDS.toNanos(20), TimeUnit.NANOSECONDS);
         answers.add(answer);
         allDeadline = false;
         trace.checkVersion("recall_shard_" + s, ctx.getSnapshotVersion(), answer.getSnapshotVersion());
-        trace.stage("recall_shard_" + s, tShard, 0, answer.getCandidates().getItemIdsCount(), "");
+        // The callback may run just after get() returns; then now is within microseconds of the answer.
+        long answered = answeredAt.get(s) != 0 ? answeredAt.get(s) : System.nanoTime();
+        trace.stage("recall_shard_" + s, sentAt[s], answered, 0, answer.getCandidates().getItemIdsCount(), "");
       } catch (ExecutionException e) {
         Status status = Status.fromThrowable(e.getCause());
         allDeadline &= status.getCode() == Status.Code.DEADLINE_EXCEEDED;
@@ -488,6 +499,11 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
         }
         throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
       }
+    }
+    if (answers.size() == 1 && allKinds(p.allowedKinds) && sortedWithMasks(answers.get(0).getCandidates())) {
+      // One shard answered with a block that is already what the merge would build: no copy (JFR: the copy's
+      // protobuf array growth was the mixer's largest allocation site).
+      return new Recalled(answers.get(0).getCandidates(), allDeadline);
     }
     // Merge shards: shards own disjoint items, and recall scores are comparable across shards.
     int total = 0;
@@ -518,6 +534,29 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
       merged.addItemIds(ids[i]).addKindsValue(kinds[i]).addScores(scores[i]).addChannelMasks(masks[i]);
     }
     return new Recalled(merged.build(), allDeadline);
+  }
+
+  private static boolean allKinds(boolean[] allowed) {
+    for (boolean a : allowed) {
+      if (!a) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** True when scores never increase along the block and every candidate has its channel mask. */
+  private static boolean sortedWithMasks(CandidateBlock b) {
+    int n = b.getItemIdsCount();
+    if (b.getKindsCount() != n || b.getScoresCount() != n || b.getChannelMasksCount() != n) {
+      return false;
+    }
+    for (int i = 1; i < n; i++) {
+      if (!(b.getScores(i) <= b.getScores(i - 1))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static FeedItem.Builder feedItem(Catalog catalog, Ranked ranked, int i, int position, String rule, Recalled recalled,
@@ -800,10 +839,14 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     }
 
     void stage(String name, long startNanos, int in, int out, String detail) {
-      metrics.stageDuration(name, System.nanoTime() - startNanos);
+      stage(name, startNanos, System.nanoTime(), in, out, detail);
+    }
+
+    void stage(String name, long startNanos, long endNanos, int in, int out, String detail) {
+      metrics.stageDuration(name, endNanos - startNanos);
       metrics.candidates(name, in, out);
       if (debug) {
-        stages.add(StageDebug.newBuilder().setStage(name).setLatencyMs((System.nanoTime() - startNanos) / 1e6f)
+        stages.add(StageDebug.newBuilder().setStage(name).setLatencyMs((endNanos - startNanos) / 1e6f)
             .setCandidatesIn(in).setCandidatesOut(out).setDetail(detail).build());
       }
     }

@@ -43,8 +43,10 @@ import picocli.CommandLine.Option;
  * cannot hide its queue: no coordinated omission), or closed loop with N callers. Users follow a Zipf law over
  * the known ids (heavy users come back) plus a share of unknown ids; a user continues their session to the
  * next page (with the page token) up to --pages. Deadlines as a client sets them. Reports p50/p90/p99/p99.9
- * (HdrHistogram), errors by status, the degraded share, CPU seconds per request from the services' own
- * process counters (/metrics), per-stage latencies from a debug sample, and latency over time, as JSON and SVG.
+ * (HdrHistogram), errors by status, the degraded share and its reasons, CPU per request of each service (its
+ * own process counter on /metrics) and of this load generator (its own process), all over the measured time
+ * only, the embedding cache's hit rate, per-stage latencies from a debug sample, and latency over time, as JSON
+ * and SVG. {@link #run} is also the engine of the sweep and chaos commands.
  */
 @Command(name = "load", mixinStandardHelpOptions = true, description = "Load generator for Recommend (open or closed loop).")
 public final class LoadGeneratorMain implements Callable<Integer> {
@@ -94,6 +96,9 @@ public final class LoadGeneratorMain implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "7", description = "Seed of the user sampler (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--quiet", description = "No progress line.")
+  boolean quiet;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new LoadGeneratorMain()).execute(args));
   }
@@ -126,15 +131,135 @@ public final class LoadGeneratorMain implements Callable<Integer> {
     return startNanos + (long) (i * 1e9 / rate);
   }
 
+  /**
+   * Every measured request's outcome, in the order they ended: when it was due (ms from the start of the
+   * measured time), its latency, and what came back. Windows are cut from it afterwards (the chaos command).
+   * Primitive arrays; bounded by the rate times the duration.
+   */
+  static final class Events {
+    /** Outcome codes: OK, OK but degraded; an error is its gRPC status code + 2; a client-side drop is 99. */
+    static final byte OK = 0;
+    static final byte DEGRADED = 1;
+    static final byte CLIENT_DROP = 99;
+
+    private long[] dueMs = new long[1024];
+    private int[] micros = new int[1024];
+    private byte[] outcome = new byte[1024];
+    private int size;
+
+    synchronized void add(long due, long latencyMicros, byte what) {
+      if (size == dueMs.length) {
+        dueMs = java.util.Arrays.copyOf(dueMs, size * 2);
+        micros = java.util.Arrays.copyOf(micros, size * 2);
+        outcome = java.util.Arrays.copyOf(outcome, size * 2);
+      }
+      dueMs[size] = due;
+      micros[size] = (int) Math.min(Integer.MAX_VALUE, latencyMicros);
+      outcome[size] = what;
+      size++;
+    }
+
+    synchronized int size() {
+      return size;
+    }
+
+    synchronized long dueMs(int i) {
+      return dueMs[i];
+    }
+
+    synchronized int micros(int i) {
+      return micros[i];
+    }
+
+    synchronized byte outcome(int i) {
+      return outcome[i];
+    }
+
+    static String name(byte outcome) {
+      return outcome == OK ? "OK" : outcome == DEGRADED ? "OK_DEGRADED" : outcome == CLIENT_DROP ? "CLIENT_OVERLOAD"
+          : Status.Code.values()[outcome - 2].name();
+    }
+  }
+
+  /** What one run measured (the JSON written by {@link #writeResults}). */
+  record Result(String mode, double offeredRate, int concurrency, int durationSeconds, long deadlineMs, long ok,
+      long degraded, Map<String, Long> errors, Map<String, Long> degradedReasons, Histogram latency,
+      Map<String, Double> cpuMsPerRequest, double cacheHitRate, Map<String, Histogram> stages, List<double[]> timeline,
+      Events events) {
+    long errorCount() {
+      return errors.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    double achievedRate() {
+      return ok / (double) durationSeconds;
+    }
+
+    double errorShare() {
+      return errorCount() / (double) Math.max(1, ok + errorCount());
+    }
+
+    double degradedShare() {
+      return degraded / (double) Math.max(1, ok);
+    }
+
+    double ms(double percentile) {
+      return latency.getTotalCount() == 0 ? Double.NaN : latency.getValueAtPercentile(percentile) / 1e3;
+    }
+
+    String toJson() {
+      StringBuilder json = new StringBuilder("{\n");
+      json.append(String.format(Locale.ROOT, "  \"mode\": \"%s\",%n  \"offered_rate\": %.1f,%n  \"concurrency\": %d,%n"
+          + "  \"duration_s\": %d,%n  \"deadline_ms\": %d,%n  \"ok\": %d,%n  \"achieved_rate\": %.1f,%n", mode, offeredRate,
+          concurrency, durationSeconds, deadlineMs, ok, achievedRate()));
+      json.append(String.format(Locale.ROOT, "  \"latency_ms\": {\"p50\": %.3f, \"p90\": %.3f, \"p99\": %.3f, \"p999\": %.3f,"
+          + " \"max\": %.3f},%n", ms(50), ms(90), ms(99), ms(99.9), latency.getMaxValue() / 1e3));
+      json.append("  \"errors\": ").append(counts(errors)).append(",\n");
+      json.append(String.format(Locale.ROOT, "  \"error_share\": %.5f,%n  \"degraded_share\": %.5f,%n", errorShare(),
+          degradedShare()));
+      json.append("  \"degraded_reasons\": ").append(counts(degradedReasons)).append(",\n");
+      json.append("  \"cpu_ms_per_request\": {");
+      int i = 0;
+      for (Map.Entry<String, Double> e : cpuMsPerRequest.entrySet()) {
+        json.append(i++ == 0 ? "" : ", ").append('"').append(e.getKey()).append("\": ")
+            .append(e.getValue().isNaN() ? "null" : String.format(Locale.ROOT, "%.3f", e.getValue()));
+      }
+      json.append("},\n");
+      json.append("  \"embedding_cache_hit_rate\": ")
+          .append(Double.isNaN(cacheHitRate) ? "null" : String.format(Locale.ROOT, "%.4f", cacheHitRate)).append(",\n");
+      json.append("  \"stage_latency_ms\": {");
+      i = 0;
+      for (Map.Entry<String, Histogram> e : new TreeMap<>(stages).entrySet()) {
+        json.append(i++ == 0 ? "\n" : ",\n").append(String.format(Locale.ROOT, "    \"%s\": {\"p50\": %.3f, \"p99\": %.3f, \"n\": %d}",
+            e.getKey(), e.getValue().getValueAtPercentile(50) / 1e3, e.getValue().getValueAtPercentile(99) / 1e3,
+            e.getValue().getTotalCount()));
+      }
+      return json.append("\n  }\n}\n").toString();
+    }
+
+    private static String counts(Map<String, Long> m) {
+      StringBuilder sb = new StringBuilder("{");
+      int i = 0;
+      for (Map.Entry<String, Long> e : new TreeMap<>(m).entrySet()) {
+        sb.append(i++ == 0 ? "" : ", ").append('"').append(e.getKey()).append("\": ").append(e.getValue());
+      }
+      return sb.append('}').toString();
+    }
+  }
+
   private final Recorder recorder = new Recorder(3);
   private final Histogram total = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
   private final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> degradedReasons = new ConcurrentHashMap<>();
   private final AtomicLong ok = new AtomicLong();
   private final AtomicLong degraded = new AtomicLong();
+  private final AtomicLong secondErrors = new AtomicLong();
+  private final AtomicLong secondDegraded = new AtomicLong();
   private final Map<String, Histogram> stages = new ConcurrentHashMap<>();
   private final Map<String, String> tokens = new ConcurrentHashMap<>();
   private final Map<String, Integer> sessionPage = new ConcurrentHashMap<>();
+  private final Events events = new Events();
   private volatile boolean measuring;
+  private volatile long measureFromNanos;
 
   private RecommendRequest next(SplittableRandom rnd, Zipf z) {
     String user = rnd.nextDouble() < unknownShare ? "visitor-" + rnd.nextInt(1_000_000) : Integer.toString(z.sample(rnd));
@@ -155,15 +280,24 @@ public final class LoadGeneratorMain implements Callable<Integer> {
       return;
     }
     long micros = Math.max(1, (System.nanoTime() - startNanos) / 1000);
+    long due = (startNanos - measureFromNanos) / 1_000_000;
     if (error != null) {
-      errors.computeIfAbsent(Status.fromThrowable(error).getCode().name(), k -> new AtomicLong()).incrementAndGet();
+      Status.Code code = Status.fromThrowable(error).getCode();
+      errors.computeIfAbsent(code.name(), k -> new AtomicLong()).incrementAndGet();
+      secondErrors.incrementAndGet();
+      events.add(due, micros, (byte) (code.value() + 2));
       return;
     }
     recorder.recordValue(Math.min(micros, TimeUnit.SECONDS.toMicros(60)));
     ok.incrementAndGet();
     if (resp.getDegraded()) {
       degraded.incrementAndGet();
+      secondDegraded.incrementAndGet();
+      for (io.rankingcluster.proto.v1.DegradedReason r : resp.getDegradedReasonsList()) {
+        degradedReasons.computeIfAbsent(r.getStage() + ":" + r.getCause(), k -> new AtomicLong()).incrementAndGet();
+      }
     }
+    events.add(due, micros, resp.getDegraded() ? Events.DEGRADED : Events.OK);
     tokens.put(req.getContext().getUserId(), resp.getNextPageToken());
     for (StageDebug s : resp.getDebug().getStagesList()) {
       Histogram h = stages.computeIfAbsent(s.getStage(), k -> new Histogram(TimeUnit.SECONDS.toMicros(60), 3));
@@ -175,19 +309,34 @@ public final class LoadGeneratorMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Files.createDirectories(out);
+    Result r = run();
+    writeResults(r);
+    return 0;
+  }
+
+  /** One run against {@link #target}: warm-up, then the measured time; returns what was measured. */
+  Result run() throws Exception {
     ManagedChannel channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
     MixerServiceGrpc.MixerServiceFutureStub async = MixerServiceGrpc.newFutureStub(channel);
     MixerServiceGrpc.MixerServiceBlockingStub blocking = MixerServiceGrpc.newBlockingStub(channel);
     Zipf zipf = new Zipf(users, this.zipf);
-    List<double[]> timeline = new ArrayList<>(); // second, rate, p50 ms, p99 ms
+    List<double[]> timeline = new ArrayList<>(); // second, ok per second, p50 ms, p99 ms, errors, degraded
     long end;
-    double cpuBefore = cpuSeconds();
+    double[][] cpu = new double[2][];
+    double[][] cache = new double[2][];
     try {
       long start = System.nanoTime();
       long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
+      measureFromNanos = measureFrom;
       end = measureFrom + TimeUnit.SECONDS.toNanos(duration);
-      Thread reporter = new Thread(() -> report(measureFrom, timeline), "load-progress");
+      // The CPU counters are read when the measured time starts and when it ends: the warm-up's CPU (and the
+      // JIT work in it) is not charged to the measured requests.
+      Thread reporter = new Thread(() -> {
+        LockSupport.parkNanos(measureFrom - System.nanoTime());
+        cpu[0] = cpuSeconds();
+        cache[0] = cacheGets();
+        report(measureFrom, timeline);
+      }, "load-progress");
       reporter.setDaemon(true);
       reporter.start();
       if (rate > 0) {
@@ -205,7 +354,10 @@ public final class LoadGeneratorMain implements Callable<Integer> {
           measuring = System.nanoTime() >= measureFrom;
           RecommendRequest req = next(rnd, zipf);
           if (!inFlight.tryAcquire()) {
-            errors.computeIfAbsent("CLIENT_OVERLOAD", k -> new AtomicLong()).incrementAndGet();
+            if (measuring) {
+              errors.computeIfAbsent("CLIENT_OVERLOAD", k -> new AtomicLong()).incrementAndGet();
+              events.add((intended - measureFrom) / 1_000_000, 0, Events.CLIENT_DROP);
+            }
             continue;
           }
           Futures.addCallback(async.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).recommend(req),
@@ -223,7 +375,10 @@ public final class LoadGeneratorMain implements Callable<Integer> {
                 }
               }, MoreExecutors.directExecutor());
         }
-        inFlight.acquire(maxOutstanding); // let the last calls finish (each ends by its deadline)
+        // Let the last calls finish (each ends by its deadline), bounded in case a completion is lost.
+        if (!inFlight.tryAcquire(maxOutstanding, deadlineMs + 5_000, TimeUnit.MILLISECONDS)) {
+          System.err.println("some calls did not end within their deadline + 5 s");
+        }
       } else {
         List<Thread> callers = new ArrayList<>();
         for (int c = 0; c < concurrency; c++) {
@@ -248,16 +403,49 @@ public final class LoadGeneratorMain implements Callable<Integer> {
         }
       }
       measuring = false;
+      cpu[1] = cpuSeconds();
+      cache[1] = cacheGets();
       reporter.interrupt();
+      reporter.join(2_000);
     } finally {
       channel.shutdownNow();
     }
-    double cpu = cpuSeconds() - cpuBefore;
     synchronized (total) {
       total.add(recorder.getIntervalHistogram());
     }
-    writeResults(timeline, cpu);
-    return 0;
+    long requests = ok.get() + errors.values().stream().mapToLong(AtomicLong::get).sum();
+    Map<String, Double> cpuMs = new java.util.LinkedHashMap<>();
+    double sum = 0;
+    for (int i = 0; i < metrics.size(); i++) {
+      double ms = cpu[0] == null ? Double.NaN : (cpu[1][i] - cpu[0][i]) * 1e3 / Math.max(1, requests);
+      cpuMs.put(serviceName(metrics.get(i)), ms);
+      sum += ms;
+    }
+    cpuMs.put("services_total", sum);
+    cpuMs.put("load_generator", cpu[0] == null ? Double.NaN
+        : (cpu[1][metrics.size()] - cpu[0][metrics.size()]) * 1e3 / Math.max(1, requests));
+    double hits = cache[0] == null ? Double.NaN : cache[1][0] - cache[0][0];
+    double misses = cache[0] == null ? Double.NaN : cache[1][1] - cache[0][1];
+    Map<String, Long> errorCounts = new TreeMap<>();
+    errors.forEach((k, v) -> errorCounts.put(k, v.get()));
+    Map<String, Long> reasons = new TreeMap<>();
+    degradedReasons.forEach((k, v) -> reasons.put(k, v.get()));
+    return new Result(rate > 0 ? "open" : "closed", rate, rate > 0 ? 0 : concurrency, duration, deadlineMs, ok.get(),
+        degraded.get(), errorCounts, reasons, total, cpuMs, hits + misses > 0 ? hits / (hits + misses) : Double.NaN,
+        stages, timeline, events);
+  }
+
+  /** "mixer" for http://127.0.0.2:10090/metrics, by the standard ports; else host:port. */
+  static String serviceName(String url) {
+    URI u = URI.create(url);
+    String name = switch (u.getPort()) {
+      case 10090 -> "mixer";
+      case 10091 -> "recall";
+      case 10092 -> "prerank";
+      case 10093 -> "rank";
+      default -> "port " + u.getPort();
+    };
+    return name + "@" + u.getHost();
   }
 
   private void report(long measureFrom, List<double[]> timeline) {
@@ -266,6 +454,9 @@ public final class LoadGeneratorMain implements Callable<Integer> {
       int second = 0;
       while (!Thread.currentThread().isInterrupted()) {
         LockSupport.parkNanos(next - System.nanoTime());
+        if (Thread.currentThread().isInterrupted()) {
+          break;
+        }
         next += TimeUnit.SECONDS.toNanos(1);
         Histogram h = recorder.getIntervalHistogram();
         synchronized (total) {
@@ -273,73 +464,85 @@ public final class LoadGeneratorMain implements Callable<Integer> {
         }
         second++;
         long errs = errors.values().stream().mapToLong(AtomicLong::get).sum();
-        timeline.add(new double[] {second, h.getTotalCount(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3});
-        System.out.printf(Locale.ROOT, "\r%4d s  %6d req/s  p50 %7.2f ms  p99 %7.2f ms  ok %d  errors %d  degraded %.2f%%   ",
-            second, h.getTotalCount(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, ok.get(), errs,
-            ok.get() == 0 ? 0 : 100.0 * degraded.get() / ok.get());
+        synchronized (timeline) {
+          timeline.add(new double[] {second, h.getTotalCount(), h.getValueAtPercentile(50) / 1e3,
+              h.getValueAtPercentile(99) / 1e3, secondErrors.getAndSet(0), secondDegraded.getAndSet(0)});
+        }
+        if (!quiet) {
+          System.out.printf(Locale.ROOT, "\r%4d s  %6d ok/s  p50 %7.2f ms  p99 %7.2f ms  ok %d  errors %d  degraded %.2f%%   ",
+              second, h.getTotalCount(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, ok.get(), errs,
+              ok.get() == 0 ? 0 : 100.0 * degraded.get() / ok.get());
+        }
       }
     } catch (RuntimeException e) {
       // interrupted or finished: the last line stays
     }
   }
 
-  /** The sum of the services' own CPU time (process_cpu_time_ns_total on /metrics), NaN when one is unreachable. */
-  private double cpuSeconds() {
+  /**
+   * The services' own CPU seconds (process_cpu_time_ns_total on each /metrics), then this process's own; an
+   * unreachable service reads NaN.
+   */
+  private double[] cpuSeconds() {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    double sum = 0;
-    for (String url : metrics) {
-      try {
-        String text = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-            HttpResponse.BodyHandlers.ofString()).body();
-        for (String line : text.split("\n")) {
-          if (line.startsWith("process_cpu_time_ns_total{")) {
-            sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) / 1e9;
-          }
+    double[] out = new double[metrics.size() + 1];
+    for (int i = 0; i < metrics.size(); i++) {
+      out[i] = Double.NaN;
+      String text = scrape(http, metrics.get(i));
+      for (String line : text.split("\n")) {
+        if (line.startsWith("process_cpu_time_ns_total{")) {
+          out[i] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) / 1e9;
         }
-      } catch (IOException | InterruptedException | IllegalArgumentException e) {
-        return Double.NaN;
       }
     }
-    return sum;
+    out[metrics.size()] = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+    return out;
   }
 
-  private void writeResults(List<double[]> timeline, double cpuSeconds) throws IOException {
-    long errs = errors.values().stream().mapToLong(AtomicLong::get).sum();
-    long n = ok.get();
-    StringBuilder json = new StringBuilder("{\n");
-    json.append(String.format(Locale.ROOT, "  \"mode\": \"%s\",%n  \"rate\": %.1f,%n  \"concurrency\": %d,%n  \"duration_s\": %d,%n",
-        rate > 0 ? "open" : "closed", rate, rate > 0 ? 0 : concurrency, duration));
-    json.append(String.format(Locale.ROOT, "  \"deadline_ms\": %d,%n  \"ok\": %d,%n  \"throughput_rps\": %.1f,%n", deadlineMs, n,
-        n / (double) duration));
-    json.append(String.format(Locale.ROOT, "  \"latency_ms\": {\"p50\": %.3f, \"p90\": %.3f, \"p99\": %.3f, \"p999\": %.3f, \"max\": %.3f},%n",
-        total.getValueAtPercentile(50) / 1e3, total.getValueAtPercentile(90) / 1e3, total.getValueAtPercentile(99) / 1e3,
-        total.getValueAtPercentile(99.9) / 1e3, total.getMaxValue() / 1e3));
-    json.append("  \"errors\": {");
-    int i = 0;
-    for (Map.Entry<String, AtomicLong> e : new TreeMap<>(errors).entrySet()) {
-      json.append(i++ == 0 ? "" : ", ").append('"').append(e.getKey()).append("\": ").append(e.getValue().get());
+  /** Hits and misses of the mixers' embedding cache, summed over the /metrics that have it. */
+  private double[] cacheGets() {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    double[] out = new double[2];
+    for (String url : metrics) {
+      for (String line : scrape(http, url).split("\n")) {
+        if (line.startsWith("ranking_cache_gets_total{") && line.contains("cache=\"embeddings\"")) {
+          out[line.contains("result=\"hit\"") ? 0 : 1] += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
     }
-    json.append(String.format(Locale.ROOT, "},%n  \"error_share\": %.5f,%n  \"degraded_share\": %.5f,%n",
-        errs / (double) Math.max(1, n + errs), degraded.get() / (double) Math.max(1, n)));
-    json.append(String.format(Locale.ROOT, "  \"cpu_seconds_per_request\": %s,%n",
-        Double.isNaN(cpuSeconds) ? "null" : String.format(Locale.ROOT, "%.6f", cpuSeconds / Math.max(1, n + errs))));
-    json.append("  \"stage_latency_ms\": {");
-    i = 0;
-    for (Map.Entry<String, Histogram> e : new TreeMap<>(stages).entrySet()) {
-      json.append(i++ == 0 ? "\n" : ",\n").append(String.format(Locale.ROOT, "    \"%s\": {\"p50\": %.3f, \"p99\": %.3f, \"n\": %d}",
-          e.getKey(), e.getValue().getValueAtPercentile(50) / 1e3, e.getValue().getValueAtPercentile(99) / 1e3,
-          e.getValue().getTotalCount()));
+    return out;
+  }
+
+  private static String scrape(HttpClient http, String url) {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+    } catch (IOException | IllegalArgumentException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
     }
-    json.append("\n  }\n}\n");
-    Files.writeString(out.resolve("load.json"), json.toString());
-    Files.writeString(out.resolve("latency-over-time.svg"), lineChart(timeline));
+  }
+
+  private void writeResults(Result r) throws IOException {
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("load.json"), r.toJson());
+    Files.writeString(out.resolve("latency-over-time.svg"), lineChart(r.timeline()));
     System.out.println();
-    System.out.print(json);
+    System.out.print(r.toJson());
     System.out.println("wrote " + out.resolve("load.json") + " and " + out.resolve("latency-over-time.svg"));
   }
 
   /** p50 and p99 per second as two polylines. */
   static String lineChart(List<double[]> timeline) {
+    synchronized (timeline) {
+      return lineChart0(new ArrayList<>(timeline));
+    }
+  }
+
+  private static String lineChart0(List<double[]> timeline) {
     int w = 720;
     int h = 300;
     double maxY = 1;

@@ -99,7 +99,8 @@ public final class MixerOptions {
 
   @Option(names = "--hedge-delay-ms", defaultValue = "10",
       description = "Recall: when a shard replica has not answered after this, the same call also goes to another"
-          + " replica and the first answer wins (gRPC hedging; 0 = off, Recall is then retried like the other reads)"
+          + " replica and the first answer wins (gRPC hedging; only for a shard given several replicas or a dns:/// name;"
+          + " 0 = off; without hedging Recall is retried like the other reads)"
           + " (default: ${DEFAULT-VALUE}).")
   public long hedgeDelayMs;
 

@@ -142,6 +142,29 @@ class ReplicaTest {
   }
 
   @Test
+  void outlierDetection_replicaFailingEveryCall_isEjected_andStopsGettingTraffic() throws Exception {
+    startCluster(0);
+    for (int i = 0; i < 50 && (replicaFaults[0].seenCalls() == 0 || replicaFaults[1].seenCalls() == 0); i++) {
+      call(i);
+    }
+    // Up, but answering every call with an error: round_robin alone would keep sending it half the traffic.
+    replicaFaults[0].set("*", FaultInjector.Rule.abort(io.grpc.Status.Code.UNAVAILABLE));
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    boolean ejected = false;
+    int i = 0;
+    while (!ejected && System.nanoTime() < until) {
+      long before = replicaFaults[0].seenCalls();
+      boolean degraded = false;
+      for (int k = 0; k < 20; k++) {
+        degraded |= call(i++).getDegraded();
+      }
+      ejected = replicaFaults[0].seenCalls() == before && !degraded;
+    }
+    assertTrue(ejected, "within 15 s the failing replica gets no calls and pages are whole again; calls seen by it: "
+        + replicaFaults[0].seenCalls());
+  }
+
+  @Test
   void hedging_slowReplica_secondAttemptGoesToTheOther_noDegradation() throws Exception {
     startCluster(10);
     // Round robin only picks connected replicas: warm until both have answered, as the mixer's warm-up does.

@@ -58,6 +58,11 @@ public final class LocalCluster implements Callable<Integer> {
     return runDir().resolve(p.name() + ".pid");
   }
 
+  /** The bearer token of the pods' AdminService, written at each fresh start (.cluster/admin-token). */
+  Path adminTokenFile() {
+    return runDir().resolve("admin-token");
+  }
+
   Path topologyFile() {
     return runDir().resolve("topology.tsv");
   }
@@ -194,7 +199,10 @@ public final class LocalCluster implements Callable<Integer> {
     @Option(names = "--world-seed", defaultValue = "42", description = "Seed of the demo world (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--jvm-opts", defaultValue = "-Xms256m -Xmx1g",
+    // Why the GC flags: with G1's default 200 ms pause goal the services' young pauses reached 100-170 ms at 1M
+    // items, each one the tail of every request in flight; a 10 ms goal kept steady pauses at 4-20 ms
+    // (docs/benchmarks.md). The metaspace floor avoids the full collection its first growth otherwise causes.
+    @Option(names = "--jvm-opts", defaultValue = "-Xms256m -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=10 -XX:MetaspaceSize=128m",
         description = "JVM options for every service (default: ${DEFAULT-VALUE}).")
     String jvmOpts;
 
@@ -264,12 +272,22 @@ public final class LocalCluster implements Callable<Integer> {
         } else {
           System.out.println("serving the snapshot at " + root + " (" + Files.readString(root.resolve("CURRENT")).trim() + ")");
         }
+        // The admin API's bearer token for this cluster (fault rules, snapshot pin and reload): readable by this
+        // user only, so that the chaos command and an operator can use AdminService and nobody else can.
+        Path token = cluster.adminTokenFile();
+        byte[] secret = new byte[24];
+        new java.security.SecureRandom().nextBytes(secret);
+        Files.deleteIfExists(token);
+        Files.createFile(token, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(token, java.util.HexFormat.of().formatHex(secret));
         // Every pod's own command line, saved so that stop, kill and restart can act on one pod later.
         List<Topology.Pod> withArgs = new ArrayList<>();
         Path blend = cluster.root.resolve("config").resolve("blend.json");
         for (Topology.Pod p : t.pods()) {
           List<String> args = new ArrayList<>(p.args());
           args.add("--snapshot-root=" + root.toAbsolutePath());
+          args.add("--admin-token-file=" + token.toAbsolutePath());
           if (p.service().equals("mixer-service") && Files.exists(blend)) {
             // The example rules of the repository: edit the file and the running mixer picks them up.
             args.add("--blend-config=" + blend.toAbsolutePath());

@@ -111,7 +111,7 @@ public record Topology(List<Pod> pods) {
   }
 
   /** The saved topology, or the single layout when none was saved. */
-  static Topology load(Path file) throws IOException {
+  public static Topology load(Path file) throws IOException {
     if (!Files.exists(file)) {
       return single();
     }

@@ -220,8 +220,11 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     // Prerank; on failure keep recall order, cut to the same per-kind sizes.
     long tPrerank = System.nanoTime();
     CandidateBlock recalledBlock = recalled.block;
-    PrerankResponse pr = guarded("prerank", downstreams.prerankGuard, budget.stageNanos(Budget.PRERANK),
-        "fell back to recall order", trace, nanos -> downstreams.prerank(PrerankRequest.newBuilder()
+    // Nothing recalled (every shard answered, but nothing passed the filters in time): nothing to score, and a
+    // stage asked to score nothing would answer INVALID_ARGUMENT. The page is empty, not an error.
+    PrerankResponse pr = recalledBlock.getItemIdsCount() == 0 ? null
+        : guarded("prerank", downstreams.prerankGuard, budget.stageNanos(Budget.PRERANK), "fell back to recall order",
+            trace, nanos -> downstreams.prerank(PrerankRequest.newBuilder()
             .setContext(downstreamContext).setUser(features).setCandidates(recalledBlock)
             .addAllTopKPerKind(limits(options.prerankTopK)).build(), nanos));
     CandidateBlock preranked;
@@ -241,8 +244,9 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     CandidateBlock toRank = rules.config().explorationSlot() > 0
         ? withFreshCandidates(firstN(preranked, options.rankMax), recalled.block, EXPLORATION_CANDIDATES)
         : firstN(preranked, options.rankMax);
-    RankResponse rr = guarded("rank", downstreams.rankGuard, budget.stageNanos(Budget.RANK), "fell back to prerank order",
-        trace, nanos -> downstreams.rank(
+    RankResponse rr = toRank.getItemIdsCount() == 0 ? null
+        : guarded("rank", downstreams.rankGuard, budget.stageNanos(Budget.RANK), "fell back to prerank order", trace,
+            nanos -> downstreams.rank(
             RankRequest.newBuilder().setContext(downstreamContext).setUser(features).setCandidates(toRank).build(), nanos));
     Ranked ranked;
     String rankVersion = "";

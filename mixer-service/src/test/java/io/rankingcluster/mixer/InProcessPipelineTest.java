@@ -57,6 +57,37 @@ class InProcessPipelineTest {
   }
 
   @Test
+  void recall_answersNoCandidates_emptyPageNotDegraded_andPrerankRankNotAsked() throws Exception {
+    var snap = TestCluster.SNAPSHOT;
+    MixerOptions options = ServiceMain.defaults(new MixerOptions());
+    java.util.concurrent.atomic.AtomicInteger stageCalls = new java.util.concurrent.atomic.AtomicInteger();
+    DirectStages.Call<io.rankingcluster.proto.v1.RecallRequest, io.rankingcluster.proto.v1.RecallResponse> empty = (req, out) -> {
+      out.onNext(io.rankingcluster.proto.v1.RecallResponse.newBuilder().setSnapshotVersion(snap.version()).build());
+      out.onCompleted();
+    };
+    DirectStages.Call<io.rankingcluster.proto.v1.GetEmbeddingsRequest, io.rankingcluster.proto.v1.GetEmbeddingsResponse> none =
+        (req, out) -> {
+          out.onNext(io.rankingcluster.proto.v1.GetEmbeddingsResponse.newBuilder().setSnapshotVersion(snap.version()).build());
+          out.onCompleted();
+        };
+    try (InProcessPipeline p = new InProcessPipeline(snap, new DirectStages(List.of(empty), List.of(none),
+        (req, out) -> {
+          stageCalls.incrementAndGet();
+          out.onError(io.grpc.Status.INVALID_ARGUMENT.withDescription("no candidates to prerank").asRuntimeException());
+        },
+        (req, out) -> {
+          stageCalls.incrementAndGet();
+          out.onError(io.grpc.Status.INVALID_ARGUMENT.withDescription("no candidates to rank").asRuntimeException());
+        }, options), options, new PageTokenCodec(Map.of(1, TestCluster.KEY), 1, 3_600_000L))) {
+      RecommendResponse r = p.recommend(RecommendRequest.newBuilder().setContext(
+          io.rankingcluster.proto.v1.RequestContext.newBuilder().setUserId("7")).build(), 5_000);
+      assertEquals(0, r.getItemsCount());
+      assertFalse(r.getDegraded(), () -> "nothing to rank is not a failure: " + r.getDegradedReasonsList());
+      assertEquals(0, stageCalls.get(), "prerank and rank are not asked to score nothing");
+    }
+  }
+
+  @Test
   void inProcessPipeline_andGrpcCluster_serveTheSamePages() throws Exception {
     try (TestCluster cluster = new TestCluster(false, 2);
         InProcessPipeline direct = pipeline(2, cluster.mixerOptions)) {

@@ -90,7 +90,7 @@ public final class ManagedServer {
           t.setDaemon(true);
           return t;
         });
-    this.shed = new ConcurrencyLimitInterceptor(options.maxConcurrentCalls);
+    this.shed = new ConcurrencyLimitInterceptor(options.effectiveMaxConcurrentCalls());
     DefaultDeadlineInterceptor deadline = new DefaultDeadlineInterceptor(options.defaultDeadlineMs);
     AccessLog accessLog = new AccessLog(options.accessLogMode());
     builder.executor(executor).maxInboundMessageSize(options.maxInboundBytes);

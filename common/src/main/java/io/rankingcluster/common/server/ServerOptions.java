@@ -19,9 +19,20 @@ public final class ServerOptions {
       description = "Calls that may wait for a request thread before new calls are shed (default: ${DEFAULT-VALUE}).")
   public int queue;
 
-  @Option(names = "--max-concurrent-calls", defaultValue = "256",
-      description = "Calls in flight beyond which new ones get RESOURCE_EXHAUSTED at once (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-concurrent-calls", defaultValue = "0",
+      description = "Calls in flight beyond which new ones get RESOURCE_EXHAUSTED at once; 0 = the service's own"
+          + " default: twice the request threads for the mixer (its threads wait on the stages, so more calls would"
+          + " only queue past their deadline), 256 for the stages, whose callers are bounded mixers"
+          + " (default: ${DEFAULT-VALUE}).")
   public int maxConcurrentCalls;
+
+  /** What {@code --max-concurrent-calls 0} means for this service; its main sets it before the server starts. */
+  public int serviceDefaultMaxConcurrentCalls = 256;
+
+  /** The concurrency limit in force. */
+  public int effectiveMaxConcurrentCalls() {
+    return maxConcurrentCalls > 0 ? maxConcurrentCalls : serviceDefaultMaxConcurrentCalls;
+  }
 
   @Option(names = "--max-inbound-bytes", defaultValue = "8388608",
       description = "Largest request message accepted, in bytes (default: ${DEFAULT-VALUE}).")
@@ -144,7 +155,8 @@ public final class ServerOptions {
     Validation.require(!host.isBlank(), "--host must not be empty");
     Validation.require(threads >= 0 && threads <= 1024, "--threads must be in [0, 1024], was " + threads);
     Validation.require(queue >= 1 && queue <= 1_000_000, "--queue must be in [1, 1000000], was " + queue);
-    Validation.require(maxConcurrentCalls >= 1, "--max-concurrent-calls must be >= 1, was " + maxConcurrentCalls);
+    Validation.require(maxConcurrentCalls >= 0, "--max-concurrent-calls must be >= 0 (0 = the service's default), was "
+        + maxConcurrentCalls);
     Validation.require(maxInboundBytes >= 1024 && maxInboundBytes <= 256 * 1024 * 1024,
         "--max-inbound-bytes must be in [1024, 268435456], was " + maxInboundBytes);
     Validation.require(defaultDeadlineMs >= 1 && defaultDeadlineMs <= 600_000,

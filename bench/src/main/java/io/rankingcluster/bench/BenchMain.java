@@ -16,6 +16,7 @@ import picocli.CommandLine.Parameters;
     subcommands = {
         LoadGeneratorMain.class,
         SweepMain.class,
+        ChaosMain.class,
         InProcessBaselineMain.class,
         RecallRpcBench.class,
         AnnBenchmark.class,

@@ -145,18 +145,30 @@ public final class LoadGeneratorMain implements Callable<Integer> {
     private long[] dueMs = new long[1024];
     private int[] micros = new int[1024];
     private byte[] outcome = new byte[1024];
+    /** For a degraded answer its reasons ("stage:cause" joined by ','), else null. */
+    private String[] reasons = new String[1024];
     private int size;
 
     synchronized void add(long due, long latencyMicros, byte what) {
+      add(due, latencyMicros, what, null);
+    }
+
+    synchronized void add(long due, long latencyMicros, byte what, String why) {
       if (size == dueMs.length) {
         dueMs = java.util.Arrays.copyOf(dueMs, size * 2);
         micros = java.util.Arrays.copyOf(micros, size * 2);
         outcome = java.util.Arrays.copyOf(outcome, size * 2);
+        reasons = java.util.Arrays.copyOf(reasons, size * 2);
       }
       dueMs[size] = due;
       micros[size] = (int) Math.min(Integer.MAX_VALUE, latencyMicros);
       outcome[size] = what;
+      reasons[size] = why;
       size++;
+    }
+
+    synchronized String reasons(int i) {
+      return reasons[i];
     }
 
     synchronized int size() {
@@ -260,6 +272,20 @@ public final class LoadGeneratorMain implements Callable<Integer> {
   private final Events events = new Events();
   private volatile boolean measuring;
   private volatile long measureFromNanos;
+  private volatile boolean stopRequested;
+  private int measuredSeconds;
+  /** Opens when the measured time starts (the chaos command times its faults from then). */
+  final java.util.concurrent.CountDownLatch measuringStarted = new java.util.concurrent.CountDownLatch(1);
+
+  /** Ends the run early: no new calls are sent; the measured time is cut at this moment. */
+  void requestStop() {
+    stopRequested = true;
+  }
+
+  /** When the measured time started (System.nanoTime), valid once {@link #measuringStarted} is open. */
+  long measureFromNanos() {
+    return measureFromNanos;
+  }
 
   private RecommendRequest next(SplittableRandom rnd, Zipf z) {
     String user = rnd.nextDouble() < unknownShare ? "visitor-" + rnd.nextInt(1_000_000) : Integer.toString(z.sample(rnd));
@@ -290,14 +316,18 @@ public final class LoadGeneratorMain implements Callable<Integer> {
     }
     recorder.recordValue(Math.min(micros, TimeUnit.SECONDS.toMicros(60)));
     ok.incrementAndGet();
+    String why = null;
     if (resp.getDegraded()) {
       degraded.incrementAndGet();
       secondDegraded.incrementAndGet();
+      StringBuilder sb = new StringBuilder();
       for (io.rankingcluster.proto.v1.DegradedReason r : resp.getDegradedReasonsList()) {
         degradedReasons.computeIfAbsent(r.getStage() + ":" + r.getCause(), k -> new AtomicLong()).incrementAndGet();
+        sb.append(sb.length() == 0 ? "" : ",").append(r.getStage()).append(':').append(r.getCause());
       }
+      why = sb.toString();
     }
-    events.add(due, micros, resp.getDegraded() ? Events.DEGRADED : Events.OK);
+    events.add(due, micros, resp.getDegraded() ? Events.DEGRADED : Events.OK, why);
     tokens.put(req.getContext().getUserId(), resp.getNextPageToken());
     for (StageDebug s : resp.getDebug().getStagesList()) {
       Histogram h = stages.computeIfAbsent(s.getStage(), k -> new Histogram(TimeUnit.SECONDS.toMicros(60), 3));
@@ -335,6 +365,7 @@ public final class LoadGeneratorMain implements Callable<Integer> {
         LockSupport.parkNanos(measureFrom - System.nanoTime());
         cpu[0] = cpuSeconds();
         cache[0] = cacheGets();
+        measuringStarted.countDown();
         report(measureFrom, timeline);
       }, "load-progress");
       reporter.setDaemon(true);
@@ -344,7 +375,7 @@ public final class LoadGeneratorMain implements Callable<Integer> {
         SplittableRandom rnd = new SplittableRandom(seed);
         for (long i = 0; ; i++) {
           long intended = intendedStart(start, i, rate);
-          if (intended >= end) {
+          if (intended >= end || stopRequested) {
             break;
           }
           long wait = intended - System.nanoTime();
@@ -384,7 +415,7 @@ public final class LoadGeneratorMain implements Callable<Integer> {
         for (int c = 0; c < concurrency; c++) {
           SplittableRandom rnd = new SplittableRandom(seed + c);
           Thread t = new Thread(() -> {
-            while (System.nanoTime() < end) {
+            while (System.nanoTime() < end && !stopRequested) {
               measuring = System.nanoTime() >= measureFrom;
               RecommendRequest req = next(rnd, zipf);
               long t0 = System.nanoTime();
@@ -403,6 +434,7 @@ public final class LoadGeneratorMain implements Callable<Integer> {
         }
       }
       measuring = false;
+      measuredSeconds = Math.max(1, (int) Math.round((Math.min(System.nanoTime(), end) - measureFrom) / 1e9));
       cpu[1] = cpuSeconds();
       cache[1] = cacheGets();
       reporter.interrupt();
@@ -430,7 +462,7 @@ public final class LoadGeneratorMain implements Callable<Integer> {
     errors.forEach((k, v) -> errorCounts.put(k, v.get()));
     Map<String, Long> reasons = new TreeMap<>();
     degradedReasons.forEach((k, v) -> reasons.put(k, v.get()));
-    return new Result(rate > 0 ? "open" : "closed", rate, rate > 0 ? 0 : concurrency, duration, deadlineMs, ok.get(),
+    return new Result(rate > 0 ? "open" : "closed", rate, rate > 0 ? 0 : concurrency, measuredSeconds, deadlineMs, ok.get(),
         degraded.get(), errorCounts, reasons, total, cpuMs, hits + misses > 0 ? hits / (hits + misses) : Double.NaN,
         stages, timeline, events);
   }

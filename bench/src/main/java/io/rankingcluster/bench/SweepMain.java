@@ -174,7 +174,7 @@ public final class SweepMain implements Callable<Integer> {
         }
       }
       capacity = Double.isNaN(lo) ? 0.0 : lo;
-      if (Double.isNaN(hi)) {
+      if (Double.isNaN(hi) && !Double.isNaN(lo)) {
         System.out.printf(Locale.ROOT, "every rate passed: capacity is at least %.0f req/s (offer more with --rates)%n", lo);
       }
     }

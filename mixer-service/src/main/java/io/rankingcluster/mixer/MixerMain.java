@@ -59,6 +59,10 @@ public final class MixerMain implements Callable<Integer> {
     // A Recommend holds its request thread while the stages work: beyond about two per thread, calls would wait
     // in the queue until their deadline instead of being refused at once (measured under 3x overload).
     server.serviceDefaultMaxConcurrentCalls = 2 * server.effectiveThreads();
+    // ... and below that ceiling the limit follows latency: a Recommend slower than half of its deadline is
+    // queueing for the CPU behind others, so fewer are admitted until answers are fast again. (A quarter also
+    // counted the calls that waited out a slow shard's budget, and refused calls when a shard, not the CPU, was slow.)
+    server.serviceDefaultAdaptiveLatencyShare = 0.5;
     FaultInjector faults = server.faultInjector();
     AdminServiceImpl admin = new AdminServiceImpl(watcher, faults, impl::reloadConfig);
     ManagedServer managed = new ManagedServer("mixer-service",

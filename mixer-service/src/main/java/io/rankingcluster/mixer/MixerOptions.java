@@ -104,6 +104,12 @@ public final class MixerOptions {
           + " (default: ${DEFAULT-VALUE}).")
   public long hedgeDelayMs;
 
+  @Option(names = "--stage-hedge-delay-ms", defaultValue = "20",
+      description = "Prerank and Rank: when a replica has not answered after this, the call also goes to another"
+          + " replica (only for a stage given several replicas or a dns:/// name; 0 = off, the calls are then retried"
+          + " on UNAVAILABLE) (default: ${DEFAULT-VALUE}).")
+  public long stageHedgeDelayMs;
+
   @Option(names = "--retry-max-attempts", defaultValue = "2",
       description = "Attempts per read (prerank, rank, GetEmbeddings) when a replica is UNAVAILABLE, with retry"
           + " throttling; 1 = no retries (default: ${DEFAULT-VALUE}).")
@@ -270,6 +276,8 @@ public final class MixerOptions {
     target("--prerank-target", prerankTarget);
     target("--rank-target", rankTarget);
     Validation.require(hedgeDelayMs >= 0 && hedgeDelayMs <= 10_000, "--hedge-delay-ms must be in [0, 10000], was " + hedgeDelayMs);
+    Validation.require(stageHedgeDelayMs >= 0 && stageHedgeDelayMs <= 10_000,
+        "--stage-hedge-delay-ms must be in [0, 10000], was " + stageHedgeDelayMs);
     Validation.require(retryMaxAttempts >= 1 && retryMaxAttempts <= 5, "--retry-max-attempts must be in [1, 5], was "
         + retryMaxAttempts);
     Validation.require(breakerFailureRate > 0 && breakerFailureRate <= 100,

@@ -9,14 +9,36 @@ import io.grpc.Status;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Sheds load: beyond {@code limit} calls in flight, a new call is answered RESOURCE_EXHAUSTED at once
- * rather than queued past its deadline. A call leaves the count when it completes or is cancelled.
+ * Sheds load: beyond the limit of calls in flight, a new call is answered RESOURCE_EXHAUSTED at once rather
+ * than queued past its deadline. A call leaves the count when it completes or is cancelled.
+ *
+ * <p>With a latency share above 0 the limit adapts (additive increase, multiplicative decrease, as TCP does):
+ * a call that took longer than that share of its own deadline, or ended DEADLINE_EXCEEDED or CANCELLED,
+ * lowers the limit by a tenth, down to a floor; any other call raises it by 1/limit, up to the ceiling. A server
+ * whose calls queue for the CPU thus admits fewer of them, and the admitted ones finish within their
+ * budgets instead of all of them finishing late (measured at three times capacity: docs/reliability.md).
  */
 public final class ConcurrencyLimitInterceptor implements ServerInterceptor {
-  private final int limit;
+  private final int ceiling;
+  private final int floor;
+  private final double latencyShare;
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** The adaptive limit (the ceiling when not adaptive); guarded by this. */
+  private double limit;
 
   public ConcurrencyLimitInterceptor(int limit) {
+    this(limit, 0, limit);
+  }
+
+  /**
+   * @param latencyShare 0 for a fixed limit; else the share of a call's deadline beyond which it counts as slow
+   * @param floor the lowest adaptive limit: a few slow calls at low load (a GC pause) must not refuse the next
+   *     burst of a handful of calls
+   */
+  public ConcurrencyLimitInterceptor(int limit, double latencyShare, int floor) {
+    this.ceiling = limit;
+    this.floor = Math.max(1, Math.min(floor, limit));
+    this.latencyShare = latencyShare;
     this.limit = limit;
   }
 
@@ -24,18 +46,41 @@ public final class ConcurrencyLimitInterceptor implements ServerInterceptor {
     return inFlight.get();
   }
 
+  /** The limit in force now. */
+  public synchronized int limit() {
+    return (int) Math.max(1, Math.floor(limit));
+  }
+
+  private synchronized void adapt(boolean slow) {
+    limit = slow ? Math.max(floor, limit * 0.9) : Math.min(ceiling, limit + 1 / limit);
+  }
+
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
       ServerCallHandler<ReqT, RespT> next) {
-    if (inFlight.incrementAndGet() > limit) {
+    int now = limit();
+    if (inFlight.incrementAndGet() > now) {
       inFlight.decrementAndGet();
       call.close(Status.RESOURCE_EXHAUSTED.withDescription(
-          "server overloaded: more than " + limit + " calls in flight; retry with backoff"), new Metadata());
+          "server overloaded: more than " + now + " calls in flight; retry with backoff"), new Metadata());
       return new ServerCall.Listener<>() {};
     }
+    long start = System.nanoTime();
+    io.grpc.Deadline deadline = io.grpc.Context.current().getDeadline();
+    long slowNanos = latencyShare <= 0 || deadline == null ? Long.MAX_VALUE
+        : (long) (deadline.timeRemaining(java.util.concurrent.TimeUnit.NANOSECONDS) * latencyShare);
+    Status.Code[] closed = {null};
+    ServerCall<ReqT, RespT> watched = latencyShare <= 0 ? call
+        : new io.grpc.ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+          @Override
+          public void close(Status status, Metadata trailers) {
+            closed[0] = status.getCode();
+            super.close(status, trailers);
+          }
+        };
     ServerCall.Listener<ReqT> delegate;
     try {
-      delegate = next.startCall(call, headers);
+      delegate = next.startCall(watched, headers);
     } catch (RuntimeException e) {
       inFlight.decrementAndGet();
       throw e;
@@ -43,22 +88,27 @@ public final class ConcurrencyLimitInterceptor implements ServerInterceptor {
     return new SimpleForwardingServerCallListener<>(delegate) {
       private boolean done;
 
-      private void release() {
+      private void release(boolean cancelled) {
         if (!done) {
           done = true;
           inFlight.decrementAndGet();
+          if (latencyShare > 0) {
+            Status.Code code = cancelled ? Status.Code.CANCELLED : closed[0];
+            adapt(System.nanoTime() - start > slowNanos || code == Status.Code.DEADLINE_EXCEEDED
+                || code == Status.Code.CANCELLED);
+          }
         }
       }
 
       @Override
       public void onComplete() {
-        release();
+        release(false);
         super.onComplete();
       }
 
       @Override
       public void onCancel() {
-        release();
+        release(true);
         super.onCancel();
       }
     };

@@ -90,7 +90,10 @@ public final class ManagedServer {
           t.setDaemon(true);
           return t;
         });
-    this.shed = new ConcurrencyLimitInterceptor(options.effectiveMaxConcurrentCalls());
+    // The adaptive limit never drops below the request threads: at low load a few slow calls (a GC pause) must
+    // not refuse the next handful; under overload it floats between the threads and the ceiling.
+    this.shed = new ConcurrencyLimitInterceptor(options.effectiveMaxConcurrentCalls(), options.effectiveAdaptiveLatencyShare(),
+        threads);
     DefaultDeadlineInterceptor deadline = new DefaultDeadlineInterceptor(options.defaultDeadlineMs);
     AccessLog accessLog = new AccessLog(options.accessLogMode());
     builder.executor(executor).maxInboundMessageSize(options.maxInboundBytes);

@@ -26,6 +26,20 @@ public final class ServerOptions {
           + " (default: ${DEFAULT-VALUE}).")
   public int maxConcurrentCalls;
 
+  @Option(names = "--adaptive-latency-share", defaultValue = "-1",
+      description = "Adapt the concurrency limit (below --max-concurrent-calls) to the calls' latency: a call slower"
+          + " than this share of its deadline lowers it; 0 = a fixed limit; -1 = the service's default: 0.5 for the"
+          + " mixer, fixed for the stages (default: ${DEFAULT-VALUE}).")
+  public double adaptiveLatencyShare;
+
+  /** What {@code --adaptive-latency-share -1} means for this service; its main sets it before the server starts. */
+  public double serviceDefaultAdaptiveLatencyShare = 0;
+
+  /** The latency share in force (0: a fixed limit). */
+  public double effectiveAdaptiveLatencyShare() {
+    return adaptiveLatencyShare >= 0 ? adaptiveLatencyShare : serviceDefaultAdaptiveLatencyShare;
+  }
+
   /** What {@code --max-concurrent-calls 0} means for this service; its main sets it before the server starts. */
   public int serviceDefaultMaxConcurrentCalls = 256;
 
@@ -155,6 +169,8 @@ public final class ServerOptions {
     Validation.require(!host.isBlank(), "--host must not be empty");
     Validation.require(threads >= 0 && threads <= 1024, "--threads must be in [0, 1024], was " + threads);
     Validation.require(queue >= 1 && queue <= 1_000_000, "--queue must be in [1, 1000000], was " + queue);
+    Validation.require(adaptiveLatencyShare == -1 || (adaptiveLatencyShare >= 0 && adaptiveLatencyShare <= 1),
+        "--adaptive-latency-share must be -1 (the service's default), 0 (off) or in (0, 1], was " + adaptiveLatencyShare);
     Validation.require(maxConcurrentCalls >= 0, "--max-concurrent-calls must be >= 0 (0 = the service's default), was "
         + maxConcurrentCalls);
     Validation.require(maxInboundBytes >= 1024 && maxInboundBytes <= 256 * 1024 * 1024,

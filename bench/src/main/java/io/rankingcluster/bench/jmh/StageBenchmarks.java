@@ -47,7 +47,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The hot paths of one Recommend on a real snapshot, each on its own, as the services run them (the stage
  * implementations called directly, protobuf in and out, no network): recall of one shard (all channels,
- * ANN through the cached HNSW index), prerank of 2,000 candidates, rank of 200, blending 200 into a page of
+ * ANN through the cached HNSW index), the ANN and item-to-item channels alone, prerank of 2,000 candidates, rank of 200, blending 200 into a page of
  * 20 with MMR, and encoding and decoding a 2,000-candidate block. The funnel: 2,000 -> 400 -> 200 -> 20.
  * Run from the repository root after `./cluster start` once (which builds the snapshot and its index).
  */
@@ -65,6 +65,8 @@ public class StageBenchmarks {
   PrerankServiceImpl prerank;
   RankServiceImpl rank;
   RecallRequest recallRequest;
+  RecallRequest annOnlyRequest;
+  RecallRequest itemToItemOnlyRequest;
   PrerankRequest prerankRequest;
   RankRequest rankRequest;
   CandidateBlock block2000;
@@ -114,6 +116,8 @@ public class StageBenchmarks {
         .addKindLimits(KindLimit.newBuilder().setKind(ItemKind.ITEM_KIND_PRODUCT).setLimit(1200))
         .addKindLimits(KindLimit.newBuilder().setKind(ItemKind.ITEM_KIND_VIDEO).setLimit(600))
         .addKindLimits(KindLimit.newBuilder().setKind(ItemKind.ITEM_KIND_LIVE_STREAM).setLimit(200)).build();
+    annOnlyRequest = onlyChannel(recallRequest, io.rankingcluster.proto.v1.RecallChannel.RECALL_CHANNEL_ANN, 300);
+    itemToItemOnlyRequest = onlyChannel(recallRequest, io.rankingcluster.proto.v1.RecallChannel.RECALL_CHANNEL_ITEM_TO_ITEM, 800);
     block2000 = recall().getCandidates();
     block2000Bytes = block2000.toByteArray();
     prerankRequest = PrerankRequest.newBuilder().setContext(ctx).setUser(f).setCandidates(block2000).build();
@@ -150,6 +154,18 @@ public class StageBenchmarks {
         kept.getItemIdsCount(), n);
   }
 
+  /** The request with every channel off but {@code keep}, at {@code limit}: one channel through the real service path. */
+  static RecallRequest onlyChannel(RecallRequest r, io.rankingcluster.proto.v1.RecallChannel keep, int limit) {
+    RecallRequest.Builder b = r.toBuilder().clearChannelLimits();
+    for (io.rankingcluster.proto.v1.RecallChannel c : io.rankingcluster.proto.v1.RecallChannel.values()) {
+      if (c != io.rankingcluster.proto.v1.RecallChannel.RECALL_CHANNEL_UNSPECIFIED
+          && c != io.rankingcluster.proto.v1.RecallChannel.UNRECOGNIZED) {
+        b.addChannelLimits(io.rankingcluster.proto.v1.ChannelLimit.newBuilder().setChannel(c).setLimit(c == keep ? limit : 0));
+      }
+    }
+    return b.build();
+  }
+
   @TearDown
   public void close() {
     recall.close();
@@ -159,6 +175,22 @@ public class StageBenchmarks {
   public RecallResponse recall() {
     Out<RecallResponse> out = new Out<>();
     recall.recall(recallRequest, out);
+    return out.value;
+  }
+
+  /** The ANN channel alone (HNSW over the norm tiers, 300 candidates, the request's filter), with its merge and encoding. */
+  @Benchmark
+  public RecallResponse annChannel() {
+    Out<RecallResponse> out = new Out<>();
+    recall.recall(annOnlyRequest, out);
+    return out.value;
+  }
+
+  /** The item-to-item channel alone (neighbours of the user's recent items, up to 800). */
+  @Benchmark
+  public RecallResponse itemToItemChannel() {
+    Out<RecallResponse> out = new Out<>();
+    recall.recall(itemToItemOnlyRequest, out);
     return out.value;
   }
 

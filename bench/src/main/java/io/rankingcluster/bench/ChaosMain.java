@@ -99,8 +99,12 @@ public final class ChaosMain implements Callable<Integer> {
     System.exit(new CommandLine(new ChaosMain()).execute(args));
   }
 
-  /** One fault window: name, and when it began and ended (ms from the start of the measured time). */
-  record Window(String name, String fault, long fromMs, long toMs) {}
+  /**
+   * One fault window: name, when it began (the fault was being set), when the fault was in force (the command
+   * that sets it returned: ./cluster itself takes a second or two to start), and when it ended; ms from the
+   * start of the measured time.
+   */
+  record Window(String name, String fault, long fromMs, long inForceMs, long toMs) {}
 
   /** What a window's requests did. */
   record Stats(long requests, long ok, long degraded, Map<String, Long> failures, Map<String, Long> reasons, Histogram latency) {
@@ -235,16 +239,17 @@ public final class ChaosMain implements Callable<Integer> {
       long t0 = load.measureFromNanos();
       List<Window> done = new ArrayList<>();
       sleepUntil(t0, steadySeconds * 1000L);
-      done.add(new Window("steady", "none", 0, steadySeconds * 1000L));
+      done.add(new Window("steady", "none", 0, 0, steadySeconds * 1000L));
       for (String w : windows) {
         long from = msSince(t0);
         String fault = inject(w);
-        System.out.printf(Locale.ROOT, "%6.1f s  window %s: %s%n", from / 1e3, w, fault);
+        long inForce = msSince(t0);
+        System.out.printf(Locale.ROOT, "%6.1f s  window %s: %s (in force at %.1f s)%n", from / 1e3, w, fault, inForce / 1e3);
         sleepUntil(t0, from + faultSeconds * 1000L);
         lift(w);
         long to = msSince(t0);
         System.out.printf(Locale.ROOT, "%6.1f s  window %s ends (%s)%n", to / 1e3, w, "fault lifted, pods SERVING");
-        done.add(new Window(w, fault, from, to));
+        done.add(new Window(w, fault, from, inForce, to));
         sleepUntil(t0, to + gapSeconds * 1000L);
       }
       load.requestStop();
@@ -503,7 +508,7 @@ public final class ChaosMain implements Callable<Integer> {
     for (Window w : done) {
       Stats s = stats(e, w.fromMs(), w.toMs());
       // While the fault is certainly in force: a restarted pod may serve before the whole window ends.
-      Stats active = stats(e, w.fromMs(), Math.min(w.toMs(), w.fromMs() + faultSeconds * 1000L));
+      Stats active = stats(e, w.inForceMs(), Math.min(w.toMs(), w.fromMs() + faultSeconds * 1000L));
       String at = w.name() + ": ";
       switch (w.name()) {
         case "kill-recall-replica" -> {

@@ -9,14 +9,8 @@ import io.rankingcluster.proto.v1.AdminServiceGrpc;
 import io.rankingcluster.proto.v1.ClearFaultsRequest;
 import io.rankingcluster.proto.v1.FaultRule;
 import io.rankingcluster.proto.v1.SetFaultRequest;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -476,25 +470,15 @@ public final class ChaosMain implements Callable<Integer> {
 
   /** The mixer's heap in use (jvm_memory_used_bytes, area heap), MB; NaN if unreadable. */
   static double heapMb(String url) {
-    try {
-      String text = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
-          .send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString())
-          .body();
-      double sum = 0;
-      boolean found = false;
-      for (String line : text.split("\n")) {
-        if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
-          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-          found = true;
-        }
+    double sum = 0;
+    boolean found = false;
+    for (String line : LoadGeneratorMain.scrape(url).split("\n")) {
+      if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        found = true;
       }
-      return found ? sum / 1e6 : Double.NaN;
-    } catch (IOException | IllegalArgumentException e) {
-      return Double.NaN;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Double.NaN;
     }
+    return found ? sum / 1e6 : Double.NaN;
   }
 
   /**
@@ -557,24 +541,14 @@ public final class ChaosMain implements Callable<Integer> {
   /** Recall calls answered OK by a pod since its process started (its own counter), 0 if unreadable. */
   private long recallCalls(String pod) {
     Topology.Pod p = topology.pod(pod).orElseThrow();
-    try {
-      String text = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build().send(HttpRequest.newBuilder(
-          URI.create("http://" + p.host() + ":" + (p.port() + 1000) + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
-      long n = 0;
-      for (String line : text.split("\n")) {
-        if (line.startsWith("ranking_grpc_server_processing_duration_seconds_count{") && line.contains("method=\"Recall\"")
-            && line.contains("status_code=\"OK\"")) {
-          n += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
+    long n = 0;
+    for (String line : LoadGeneratorMain.scrape("http://" + p.host() + ":" + (p.port() + 1000) + "/metrics").split("\n")) {
+      if (line.startsWith("ranking_grpc_server_processing_duration_seconds_count{") && line.contains("method=\"Recall\"")
+          && line.contains("status_code=\"OK\"")) {
+        n += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
-      return n;
-    } catch (IOException | IllegalArgumentException e) {
-      return 0;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 0;
     }
+    return n;
   }
 
   /** The bounds of issue 12 for one window, in words, and whether they held. */

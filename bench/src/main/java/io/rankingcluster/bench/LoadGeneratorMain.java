@@ -516,11 +516,10 @@ public final class LoadGeneratorMain implements Callable<Integer> {
    * unreachable service reads NaN.
    */
   private double[] cpuSeconds() {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     double[] out = new double[metrics.size() + 1];
     for (int i = 0; i < metrics.size(); i++) {
       out[i] = Double.NaN;
-      String text = scrape(http, metrics.get(i));
+      String text = scrape(metrics.get(i));
       for (String line : text.split("\n")) {
         if (line.startsWith("process_cpu_time_ns_total{")) {
           out[i] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) / 1e9;
@@ -534,10 +533,9 @@ public final class LoadGeneratorMain implements Callable<Integer> {
 
   /** Hits and misses of the mixers' embedding cache, summed over the /metrics that have it. */
   private double[] cacheGets() {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     double[] out = new double[2];
     for (String url : metrics) {
-      for (String line : scrape(http, url).split("\n")) {
+      for (String line : scrape(url).split("\n")) {
         if (line.startsWith("ranking_cache_gets_total{") && line.contains("cache=\"embeddings\"")) {
           out[line.contains("result=\"hit\"") ? 0 : 1] += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
         }
@@ -546,9 +544,12 @@ public final class LoadGeneratorMain implements Callable<Integer> {
     return out;
   }
 
-  private static String scrape(HttpClient http, String url) {
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  /** The text of a /metrics page ("" when unreachable): what the load, sweep and chaos commands read. */
+  static String scrape(String url) {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+      return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
           HttpResponse.BodyHandlers.ofString()).body();
     } catch (IOException | IllegalArgumentException e) {
       return "";

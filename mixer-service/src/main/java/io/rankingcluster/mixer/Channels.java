@@ -57,6 +57,36 @@ final class Channels {
   }
 
   /**
+   * The panic channel of a target with replicas (null for a single {@code host:port}): plain round_robin, no
+   * outlier detection and no hedging, UNAVAILABLE retried on the next replica. Outlier detection counts every
+   * call that does not end OK against a replica, the losing attempt of a hedge (CANCELLED) included: a cold
+   * replica that loses hedges while the cluster warms up is ejected for 10 s, and if the other replica dies in
+   * that time the primary channel has nothing left and fails the call at once ("ejected by outlier
+   * detection"), although the ejected replica is up. Like Envoy's panic threshold, the call then goes to any
+   * connected replica. The channel stays idle (no connection) until first used.
+   */
+  static ManagedChannel openPanic(String spec, MixerOptions options) {
+    if (!mayHaveReplicas(spec)) {
+      return null;
+    }
+    StaticResolverProvider.register();
+    NettyChannelBuilder b = NettyChannelBuilder.forTarget(target(spec), options.channelCredentials());
+    if (!options.tlsAuthority.isEmpty()) {
+      b.overrideAuthority(options.tlsAuthority);
+    }
+    Map<String, Object> retry = Map.of(
+        "maxAttempts", 3.0,
+        "initialBackoff", "0.002s",
+        "maxBackoff", "0.010s",
+        "backoffMultiplier", 2.0,
+        "retryableStatusCodes", List.of("UNAVAILABLE"));
+    Map<String, Object> config = Map.of(
+        "loadBalancingConfig", List.of(Map.of("round_robin", Map.of())),
+        "methodConfig", List.of(Map.of("name", List.of(Map.of()), "retryPolicy", retry)));
+    return b.defaultServiceConfig(config).enableRetry().build();
+  }
+
+  /**
    * round_robin over the replicas, under gRPC's outlier detection (gRFC A50): every half second, a replica that
    * failed at least half of its last 5 or more calls, while at least two replicas are there, is ejected for
    * 10 s (longer each time again, up to 60 s), at most half of the replicas at once. A replica that is up but

@@ -117,6 +117,7 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
    */
   public MixerServiceImpl instrument(StageMetrics metrics) {
     this.metrics = metrics;
+    downstreams.instrument(metrics);
     io.micrometer.core.instrument.MeterRegistry registry = metrics.telemetry().registry();
     io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(registry, embeddings.cache(), "embeddings");
     io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(registry, userStates, "user_state");
@@ -777,6 +778,9 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     StringBuilder sb = new StringBuilder();
     for (DegradedReason r : reasons) {
       sb.append(sb.length() == 0 ? "" : "; ").append(r.getStage()).append(": ").append(r.getCause());
+      if (!r.getDetail().isEmpty()) {
+        sb.append(" - ").append(r.getDetail());
+      }
     }
     return sb.toString();
   }

@@ -58,6 +58,9 @@ public abstract class Stages implements AutoCloseable {
 
   public abstract RankResponse rank(RankRequest request, long nanos);
 
+  /** Lets the stages record their own meters (the gRPC ones count panic routes); nothing by default. */
+  void instrument(io.rankingcluster.common.metrics.StageMetrics metrics) {}
+
   @Override
   public void close() {}
 }

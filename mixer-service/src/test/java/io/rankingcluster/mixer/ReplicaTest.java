@@ -10,6 +10,8 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.rankingcluster.common.metrics.StageMetrics;
+import io.rankingcluster.common.metrics.Telemetry;
 import io.rankingcluster.common.server.FaultInjector;
 import io.rankingcluster.common.server.ManagedServer;
 import io.rankingcluster.common.server.ServerOptions;
@@ -49,6 +51,7 @@ class ReplicaTest {
   private final ManagedServer[] replicas = new ManagedServer[2];
   private Downstreams downstreams;
   private ManagedChannel mixerChannel;
+  private final Telemetry telemetry = Telemetry.create("mixer-service");
 
   private static ServerOptions serverOptions() {
     ServerOptions o = ServiceMain.defaults(new ServerOptions());
@@ -89,7 +92,7 @@ class ReplicaTest {
     downstreams = Downstreams.open(o);
     String name = "replica-test-mixer-" + System.nanoTime();
     MixerServiceImpl impl = new MixerServiceImpl(TestCluster.SNAPSHOT, downstreams, o,
-        new PageTokenCodec(Map.of(1, TestCluster.KEY), 1, 3_600_000L));
+        new PageTokenCodec(Map.of(1, TestCluster.KEY), 1, 3_600_000L)).instrument(new StageMetrics(telemetry));
     servers.add(new ManagedServer("mixer", InProcessServerBuilder.forName(name), serverOptions(), List.of(impl))
         .start(() -> {}));
     mixerChannel = InProcessChannelBuilder.forName(name).build();
@@ -144,24 +147,49 @@ class ReplicaTest {
   @Test
   void outlierDetection_replicaFailingEveryCall_isEjected_andStopsGettingTraffic() throws Exception {
     startCluster(0);
+    assertTrue(ejectReplica0(), "within 15 s the failing replica gets no calls and pages are whole again; calls seen by"
+        + " it: " + replicaFaults[0].seenCalls());
+  }
+
+  @Test
+  void panicRoute_ejectedReplicaHealthyAgain_otherOneDies_callsReachTheEjectedOne() throws Exception {
+    startCluster(0);
+    assertTrue(ejectReplica0(), "replica 0 ejected first");
+    // Healthy again but still ejected (10 s): the state a cold replica that lost hedges while warming is left in.
+    replicaFaults[0].clearAll();
+    replicas[1].stop();
+    servers.remove(replicas[1]);
+    long before = replicaFaults[0].seenCalls();
+    for (int i = 0; i < 10; i++) {
+      RecommendResponse r = call(i);
+      assertFalse(r.getDegraded(), () -> "the panic channel reached the ejected but healthy replica: "
+          + r.getDegradedReasonsList());
+    }
+    assertTrue(replicaFaults[0].seenCalls() > before, "replica 0 served the calls");
+    double panics = telemetry.registry().get("ranking.panic.routes").tag("stage", "recall_shard_0").counter().count();
+    assertTrue(panics >= 1, "the panic routes are counted: " + panics);
+  }
+
+  /** Makes replica 0 fail every call until outlier detection ejects it (true within 15 s). */
+  private boolean ejectReplica0() {
     for (int i = 0; i < 50 && (replicaFaults[0].seenCalls() == 0 || replicaFaults[1].seenCalls() == 0); i++) {
       call(i);
     }
     // Up, but answering every call with an error: round_robin alone would keep sending it half the traffic.
     replicaFaults[0].set("*", FaultInjector.Rule.abort(io.grpc.Status.Code.UNAVAILABLE));
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    boolean ejected = false;
     int i = 0;
-    while (!ejected && System.nanoTime() < until) {
+    while (System.nanoTime() < until) {
       long before = replicaFaults[0].seenCalls();
       boolean degraded = false;
       for (int k = 0; k < 20; k++) {
         degraded |= call(i++).getDegraded();
       }
-      ejected = replicaFaults[0].seenCalls() == before && !degraded;
+      if (replicaFaults[0].seenCalls() == before && !degraded) {
+        return true;
+      }
     }
-    assertTrue(ejected, "within 15 s the failing replica gets no calls and pages are whole again; calls seen by it: "
-        + replicaFaults[0].seenCalls());
+    return false;
   }
 
   @Test

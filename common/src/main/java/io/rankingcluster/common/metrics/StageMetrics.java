@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code ranking_recall_channel_candidates{channel}} and {@code ranking_recall_channel_failures_total{channel}};
  *   <li>{@code ranking_model_requests_total{stage,model_version}}: calls served per model version (A/B arms);
  *   <li>{@code ranking_degraded_total{stage,cause}}: degraded answers and fallbacks by reason;
- *   <li>{@code ranking_pages_total{degraded}}: pages served by the mixer.
+ *   <li>{@code ranking_pages_total{degraded}}: pages served by the mixer;
+ *   <li>{@code ranking_panic_routes_total{stage}}: calls the mixer sent again on a stage's panic channel (any
+ *       connected replica) after the balanced channel had none left for them.
  * </ul>
  * Meters are looked up once per label set and cached: a call costs map lookups, not registrations.
  */
@@ -66,6 +68,11 @@ public final class StageMetrics {
   public void degraded(String stage, String cause) {
     counter("ranking.degraded", "Degraded parts of answers, by stage and cause (each fallback counts once)", "stage",
         stage, "cause", cause).increment();
+  }
+
+  public void panicRoute(String stage) {
+    counter("ranking.panic.routes", "Calls sent again to any connected replica after the balanced channel (outlier"
+        + " detection) had no replica left for them", "stage", stage).increment();
   }
 
   public void page(boolean degraded) {

@@ -20,6 +20,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -82,9 +83,11 @@ public final class ManagedServer {
     this.drainMillis = options.drainSeconds * 1000L;
     int threads = options.effectiveThreads();
     AtomicInteger counter = new AtomicInteger();
-    // Bounded pool and queue: a burst waits in the queue up to its bound; beyond the concurrency limit the
-    // interceptor sheds calls before they queue past their deadline.
-    this.executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(options.queue),
+    // Bounded pool and queue. The calls admitted under the concurrency limit always fit (the admission counts
+    // them before they queue; a full queue would fail them on the transport thread); --queue bounds the others
+    // (health, reflection, admin).
+    this.executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(options.queue + options.effectiveMaxConcurrentCalls()),
         r -> {
           Thread t = new Thread(r, name + "-grpc-" + counter.incrementAndGet());
           t.setDaemon(true);
@@ -96,7 +99,13 @@ public final class ManagedServer {
         threads);
     DefaultDeadlineInterceptor deadline = new DefaultDeadlineInterceptor(options.defaultDeadlineMs);
     AccessLog accessLog = new AccessLog(options.accessLogMode());
-    builder.executor(executor).maxInboundMessageSize(options.maxInboundBytes);
+    // The default executor is direct (the transport thread): it only looks the method up and runs the admission,
+    // which sends every call but a refused one or a health check on to the bounded pool. (callExecutor is
+    // experimental in grpc-java.)
+    Set<String> limited = new java.util.HashSet<>();
+    builder.executor(com.google.common.util.concurrent.MoreExecutors.directExecutor())
+        .callExecutor(shed.admission(executor, limited, Set.of(io.grpc.health.v1.HealthGrpc.SERVICE_NAME)))
+        .maxInboundMessageSize(options.maxInboundBytes);
     for (BindableService service : services) {
       // Undecodable requests: INVALID_ARGUMENT instead of grpc-java's UNKNOWN.
       ServerServiceDefinition def = DecodeErrors.wrap(service.bindService());
@@ -112,6 +121,7 @@ public final class ManagedServer {
         builder.addService(ServerInterceptors.intercept(def, TransmitStatusRuntimeExceptionInterceptor.instance(),
             new AdminAuth(options.adminToken()), accessLog, RequestIds.server(), telemetry.serverInterceptor()));
       } else {
+        limited.add(def.getServiceDescriptor().getName());
         builder.addService(ServerInterceptors.intercept(def, TransmitStatusRuntimeExceptionInterceptor.instance(), faults,
             deadline, shed, accessLog, RequestIds.server(), telemetry.serverInterceptor()));
       }
@@ -120,6 +130,11 @@ public final class ManagedServer {
     builder.addService(ProtoReflectionServiceV1.newInstance());
     builder.addService(ProtoReflectionService.newInstance());
     this.server = builder.build();
+  }
+
+  /** Calls in flight under the concurrency limit: running or admitted and waiting for a request thread. */
+  public int inFlight() {
+    return shed.inFlight();
   }
 
   /** Starts listening with health NOT_SERVING, runs the warm-up, then turns SERVING. */

@@ -16,7 +16,8 @@ public final class ServerOptions {
   public int threads;
 
   @Option(names = "--queue", defaultValue = "1024",
-      description = "Calls that may wait for a request thread before new calls are shed (default: ${DEFAULT-VALUE}).")
+      description = "Calls outside the concurrency limit (health, reflection, admin) that may wait for a request"
+          + " thread, on top of the calls admitted under --max-concurrent-calls (default: ${DEFAULT-VALUE}).")
   public int queue;
 
   @Option(names = "--max-concurrent-calls", defaultValue = "0",

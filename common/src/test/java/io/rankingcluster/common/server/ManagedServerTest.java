@@ -180,6 +180,41 @@ class ManagedServerTest {
   }
 
   @Test
+  void admission_refusesOnTheTransportThread_whileEveryRequestThreadIsBusy_andHealthStillAnswers() throws Exception {
+    BlockingRank rank = new BlockingRank();
+    ServerOptions options = ServiceMain.defaults(new ServerOptions());
+    options.threads = 1;
+    options.maxConcurrentCalls = 2;
+    options.drainSeconds = 1;
+    ManagedServer server = new ManagedServer("test", InProcessServerBuilder.forName(name), options, List.of(rank)).start(() -> {});
+    try {
+      // The only request thread is held by the first call; the second is admitted and waits for it in the queue.
+      CompletableFuture<RankResponse> first = CompletableFuture.supplyAsync(() ->
+          RankServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).rank(RankRequest.getDefaultInstance()));
+      assertTrue(rank.firstCallStarted.await(10, TimeUnit.SECONDS));
+      CompletableFuture<RankResponse> second = CompletableFuture.supplyAsync(() ->
+          RankServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).rank(RankRequest.getDefaultInstance()));
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (server.inFlight() < 2 && System.nanoTime() < until) {
+        Thread.onSpinWait(); // poll with a bound: the second call reaches the server on another thread
+      }
+      assertEquals(2, server.inFlight(), "the queued call counts in flight");
+      // A third call is refused at once, not after the thread is free (it would then wait out its deadline).
+      long start = System.nanoTime();
+      StatusRuntimeException shed = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () ->
+          RankServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS).rank(RankRequest.getDefaultInstance()));
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED, shed.getStatus().getCode(), shed::toString);
+      assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(3), "refused without waiting for the busy thread");
+      assertEquals(ServingStatus.SERVING, health(""), "a health check does not wait for the busy thread either");
+      rank.release.countDown();
+      assertEquals("m", first.get(10, TimeUnit.SECONDS).getModelVersion());
+      assertEquals("m", second.get(10, TimeUnit.SECONDS).getModelVersion());
+    } finally {
+      server.stop();
+    }
+  }
+
+  @Test
   void healthPort_servesHealthInPlaintext_andFollowsTheMainPort() throws Exception {
     int port;
     try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

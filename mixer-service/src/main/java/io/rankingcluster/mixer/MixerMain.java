@@ -1,7 +1,6 @@
 package io.rankingcluster.mixer;
 
 import io.grpc.BindableService;
-import io.grpc.Context;
 import io.rankingcluster.common.server.SnapshotOptions;
 import io.rankingcluster.common.metrics.StageMetrics;
 import io.rankingcluster.common.metrics.Telemetry;
@@ -68,7 +67,7 @@ public final class MixerMain implements Callable<Integer> {
     ManagedServer managed = new ManagedServer("mixer-service",
         ServiceMain.serverBuilder(server, port), server, List.<BindableService>of(impl, admin),
         telemetry, faults).closeOnStop(watcher).closeOnStop(impl);
-    managed.start(() -> warmUp(impl, server.warmupRequests, watcher.initial().users().size()));
+    managed.start(() -> warmUp(managed, server.warmupRequests, watcher.initial().users()));
     ServiceMain.serveMetrics(managed, server);
     ServiceMain.serveHealthPort(managed, server);
     watcher.start();
@@ -94,29 +93,14 @@ public final class MixerMain implements Callable<Integer> {
   }
 
   /**
-   * Pushes {@code n} Recommend calls for known users through the whole chain before SERVING, so that the
-   * first real requests find connections open and code compiled. Gives up early when the stages are not
-   * reachable (the mixer still starts; its answers will say degraded).
+   * Pushes {@code n} Recommend calls for known users through the whole chain before SERVING (over the warm-up
+   * port, see {@link ManagedServer#warmUpCalls}), so that the first real requests find connections open and code
+   * compiled. Failures are logged; the mixer still starts (its answers will say degraded).
    */
-  static void warmUp(MixerServiceImpl impl, int n, int userCount) {
-    int failures = 0;
-    for (int i = 0; i < n && failures < 5; i++) {
-      RecommendRequest req = RecommendRequest.newBuilder().setContext(RequestContext.newBuilder()
-          .setUserId(Integer.toString(1 + i % Math.max(1, userCount))).setRequestId("warmup-" + i)).build();
-      try {
-        Context.current().withDeadlineAfter(1, TimeUnit.SECONDS, WARMUP_TIMER).call(() -> impl.recommend(req));
-        failures = 0;
-      } catch (Exception e) {
-        failures++;
-        LOG.warning("warm-up request failed: " + e.getMessage());
-      }
-    }
+  static void warmUp(ManagedServer managed, int n, io.rankingcluster.core.user.UserProfiles users) {
+    managed.warmUpCalls(io.rankingcluster.proto.v1.MixerServiceGrpc.getRecommendMethod(), n,
+        i -> RecommendRequest.newBuilder().setContext(io.rankingcluster.common.mapping.WarmUpRequests.context(users, i))
+            .build());
   }
 
-  private static final java.util.concurrent.ScheduledExecutorService WARMUP_TIMER =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "warmup-timer");
-        t.setDaemon(true);
-        return t;
-      });
 }

@@ -6,6 +6,7 @@ import io.rankingcluster.common.metrics.StageMetrics;
 import io.rankingcluster.common.metrics.Telemetry;
 import io.rankingcluster.common.admin.AdminServiceImpl;
 import io.rankingcluster.common.server.FaultInjector;
+import io.rankingcluster.proto.v1.PrerankServiceGrpc;
 import io.rankingcluster.common.server.ManagedServer;
 import io.rankingcluster.common.server.ServerOptions;
 import io.rankingcluster.common.server.ServiceMain;
@@ -63,7 +64,8 @@ public final class PrerankMain implements Callable<Integer> {
     ManagedServer managed = new ManagedServer("prerank-service",
         ServiceMain.serverBuilder(server, port), server, List.<BindableService>of(impl, admin),
         telemetry, faults).closeOnStop(watcher);
-    managed.start(() -> impl.warmUp(watcher.initial().users(), server.warmupRequests));
+    managed.start(() -> managed.warmUpCalls(PrerankServiceGrpc.getPrerankMethod(), server.warmupRequests,
+        i -> impl.warmUpRequest(watcher.initial().users(), watcher.initial().userVectors(), i)));
     ServiceMain.serveMetrics(managed, server);
     ServiceMain.serveHealthPort(managed, server);
     watcher.start();

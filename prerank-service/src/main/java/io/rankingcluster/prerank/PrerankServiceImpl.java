@@ -14,7 +14,10 @@ import io.rankingcluster.core.score.PrerankScorer;
 import io.rankingcluster.core.score.UserSignals;
 import io.rankingcluster.core.snapshot.Snapshot;
 import io.rankingcluster.core.user.UserProfiles;
+import io.rankingcluster.core.embed.Embeddings;
+import io.rankingcluster.common.mapping.WarmUpRequests;
 import io.rankingcluster.proto.v1.PrerankRequest;
+import io.rankingcluster.proto.v1.RequestContext;
 import io.rankingcluster.proto.v1.PrerankResponse;
 import io.rankingcluster.proto.v1.PrerankServiceGrpc;
 
@@ -81,17 +84,19 @@ public final class PrerankServiceImpl extends PrerankServiceGrpc.PrerankServiceI
     out.onCompleted();
   }
 
-  /** Scores {@code n} synthetic batches of the catalog's first items: the warm-up before SERVING. */
-  void warmUp(UserProfiles users, int n) {
+  /**
+   * Warm-up call {@code i} as the mixer sends it: the snapshot's users in turn over the catalog's first 2,000
+   * items, the held models in turn.
+   */
+  PrerankRequest warmUpRequest(UserProfiles users, Embeddings userVectors, int i) {
     PrerankData d = data.current().state();
-    Catalog catalog = d.catalog();
-    int size = Math.min(2000, catalog.size());
-    Candidates batch = new Candidates(java.util.Arrays.copyOf(catalog.ids, size), java.util.Arrays.copyOf(catalog.kinds, size),
-        new float[size], new int[size], size);
-    for (int i = 0; i < n; i++) {
-      long[] recent = users.size() == 0 ? new long[0] : users.recentItems(i % users.size());
-      d.scorer().topKPerKind(batch, UserSignals.of(recent, catalog, d.tree().parentCount(), d.tree().leavesPerParent()),
-          defaultTopK);
+    String[] versions = d.byModelVersion().keySet().toArray(new String[0]);
+    RequestContext.Builder ctx = WarmUpRequests.context(users, i);
+    if (versions.length > 0) {
+      ctx.putModelVersions("prerank", versions[i % versions.length]);
     }
+    return PrerankRequest.newBuilder().setContext(ctx)
+        .setUser(WarmUpRequests.user(users, userVectors, d.dimension(), d.catalog(), i))
+        .setCandidates(WarmUpRequests.candidates(d.catalog(), 2000)).build();
   }
 }

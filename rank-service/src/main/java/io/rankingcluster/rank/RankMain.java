@@ -6,6 +6,7 @@ import io.rankingcluster.common.metrics.StageMetrics;
 import io.rankingcluster.common.metrics.Telemetry;
 import io.rankingcluster.common.admin.AdminServiceImpl;
 import io.rankingcluster.common.server.FaultInjector;
+import io.rankingcluster.proto.v1.RankServiceGrpc;
 import io.rankingcluster.common.server.ManagedServer;
 import io.rankingcluster.common.server.ServerOptions;
 import io.rankingcluster.common.server.ServiceMain;
@@ -100,7 +101,8 @@ public final class RankMain implements Callable<Integer> {
     if (onnx != null) {
       managed.closeOnStop(onnx);
     }
-    managed.start(() -> impl.warmUp(watcher.initial().users(), server.warmupRequests));
+    managed.start(() -> managed.warmUpCalls(RankServiceGrpc.getRankMethod(), impl.warmUpCalls(server.warmupRequests),
+        i -> impl.warmUpRequest(watcher.initial().users(), watcher.initial().userVectors(), i)));
     ServiceMain.serveMetrics(managed, server);
     ServiceMain.serveHealthPort(managed, server);
     watcher.start();

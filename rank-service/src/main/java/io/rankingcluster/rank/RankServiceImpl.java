@@ -15,6 +15,9 @@ import io.rankingcluster.core.score.UserSignals;
 import io.rankingcluster.core.score.ValueFormula;
 import io.rankingcluster.core.snapshot.Snapshot;
 import io.rankingcluster.core.user.UserProfiles;
+import io.rankingcluster.core.embed.Embeddings;
+import io.rankingcluster.common.mapping.WarmUpRequests;
+import io.rankingcluster.proto.v1.RequestContext;
 import io.rankingcluster.proto.v1.RankRequest;
 import io.rankingcluster.proto.v1.RankResponse;
 import io.rankingcluster.proto.v1.RankServiceGrpc;
@@ -82,19 +85,23 @@ public final class RankServiceImpl extends RankServiceGrpc.RankServiceImplBase {
   }
 
   /**
-   * Ranks {@code n} batches of the catalog's first items, the held models in turn (each at least once, so an
-   * ONNX session has run before the first call): the warm-up before SERVING.
+   * Warm-up call {@code i} as the mixer sends it: the snapshot's users in turn over the catalog's first 200 items,
+   * the held models in turn (so an ONNX session has run before the first real call).
    */
-  void warmUp(UserProfiles users, int n) {
+  RankRequest warmUpRequest(UserProfiles users, Embeddings userVectors, int i) {
     RankData d = data.current().state();
-    Catalog catalog = d.catalog();
-    int size = Math.min(200, catalog.size());
-    Candidates batch = new Candidates(java.util.Arrays.copyOf(catalog.ids, size), java.util.Arrays.copyOf(catalog.kinds, size),
-        new float[size], new int[size], size);
-    RankScorer[] scorers = d.byModelVersion().values().toArray(new RankScorer[0]);
-    for (int i = 0; i < Math.max(n, scorers.length); i++) {
-      long[] recent = users.size() == 0 ? new long[0] : users.recentItems(i % users.size());
-      scorers[i % scorers.length].rank(batch, UserSignals.of(recent, catalog, d.tree().parentCount(), d.tree().leavesPerParent()));
+    String[] versions = d.byModelVersion().keySet().toArray(new String[0]);
+    RequestContext.Builder ctx = WarmUpRequests.context(users, i);
+    if (versions.length > 0) {
+      ctx.putModelVersions("rank", versions[i % versions.length]);
     }
+    return RankRequest.newBuilder().setContext(ctx)
+        .setUser(WarmUpRequests.user(users, userVectors, d.dimension(), d.catalog(), i))
+        .setCandidates(WarmUpRequests.candidates(d.catalog(), 200)).build();
+  }
+
+  /** Warm-up calls to make: {@code n}, and at least one per held model. */
+  int warmUpCalls(int n) {
+    return Math.max(n, data.current().state().byModelVersion().size());
   }
 }

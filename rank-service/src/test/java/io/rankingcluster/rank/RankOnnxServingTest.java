@@ -65,7 +65,10 @@ class RankOnnxServingTest {
         RankData.of(snapshot, ValueFormula.DEFAULT, List.of(onnx), null), Duration.ofMinutes(1));
     RankServiceImpl impl = new RankServiceImpl(data, 2000);
     server = new ManagedServer("rank", InProcessServerBuilder.forName(NAME), ServiceMain.defaults(new ServerOptions()),
-        List.of(impl)).start(() -> impl.warmUp(snapshot.users(), 3));
+        List.of(impl));
+    // The warm-up calls every model (the ONNX one too) once, over the warm-up port.
+    server.start(() -> server.warmUpCalls(io.rankingcluster.proto.v1.RankServiceGrpc.getRankMethod(), impl.warmUpCalls(3),
+        i -> impl.warmUpRequest(snapshot.users(), snapshot.userVectors(), i)));
     channel = InProcessChannelBuilder.forName(NAME).build();
   }
 

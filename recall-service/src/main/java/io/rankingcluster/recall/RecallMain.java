@@ -6,6 +6,7 @@ import io.rankingcluster.common.metrics.StageMetrics;
 import io.rankingcluster.common.metrics.Telemetry;
 import io.rankingcluster.common.admin.AdminServiceImpl;
 import io.rankingcluster.common.server.FaultInjector;
+import io.rankingcluster.proto.v1.RecallServiceGrpc;
 import io.rankingcluster.common.server.ManagedServer;
 import io.rankingcluster.common.server.ServerOptions;
 import io.rankingcluster.common.server.ServiceMain;
@@ -61,7 +62,8 @@ public final class RecallMain implements Callable<Integer> {
     FaultInjector faults = server.faultInjector();
     AdminServiceImpl admin = new AdminServiceImpl(watcher, faults, null);
     ManagedServer managed = new ManagedServer("recall-service", ServiceMain.serverBuilder(server, port), server, List.<BindableService>of(impl, admin), telemetry, faults).closeOnStop(watcher);
-    managed.start(() -> impl.warmUp(watcher.initial().users(), watcher.initial().userVectors(), server.warmupRequests));
+    managed.start(() -> managed.warmUpCalls(RecallServiceGrpc.getRecallMethod(), server.warmupRequests,
+        i -> impl.warmUpRequest(watcher.initial().users(), watcher.initial().userVectors(), i)));
     ServiceMain.serveMetrics(managed, server);
     ServiceMain.serveHealthPort(managed, server);
     watcher.start();

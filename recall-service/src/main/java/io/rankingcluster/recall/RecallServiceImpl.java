@@ -22,6 +22,7 @@ import io.rankingcluster.core.recall.Channel;
 import io.rankingcluster.core.recall.RecallEngine;
 import io.rankingcluster.core.recall.RecallQuery;
 import io.rankingcluster.core.user.UserProfiles;
+import io.rankingcluster.common.mapping.WarmUpRequests;
 import io.rankingcluster.core.score.UserSignals;
 import io.rankingcluster.proto.v1.ChannelLimit;
 import io.rankingcluster.proto.v1.ChannelStats;
@@ -184,21 +185,10 @@ public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImpl
     return out;
   }
 
-  /** Pushes {@code n} Recall calls built from real profiles through the handler: the warm-up before SERVING. */
-  void warmUp(UserProfiles users, Embeddings userVectors, int n) {
+  /** Warm-up call {@code i} as the mixer sends it: the snapshot's users in turn, with their vectors. */
+  RecallRequest warmUpRequest(UserProfiles users, Embeddings userVectors, int i) {
     ShardData shard = data.current().state();
-    for (int i = 0; i < n && users.size() > 0; i++) {
-      int u = i % users.size();
-      UserFeatures.Builder f = UserFeatures.newBuilder();
-      for (long id : users.recentItems(u)) {
-        f.addRecentItemIds(id);
-      }
-      if (userVectors.dimension() == shard.embeddings.dimension()) {
-        for (int k = 0; k < userVectors.dimension(); k++) {
-          f.addUserVector(userVectors.data()[userVectors.offset(u) + k]);
-        }
-      }
-      recall(RecallRequest.newBuilder().setUser(f).build(), Discard.of());
-    }
+    return RecallRequest.newBuilder().setContext(WarmUpRequests.context(users, i))
+        .setUser(WarmUpRequests.user(users, userVectors, shard.embeddings.dimension(), shard.catalog, i)).build();
   }
 }

@@ -7,6 +7,7 @@ import io.rankingcluster.common.metrics.Telemetry;
 import io.rankingcluster.common.observability.AccessLog;
 import io.rankingcluster.common.observability.RequestIds;
 import io.grpc.Server;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
@@ -30,8 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
- * The one server lifecycle every service uses: health NOT_SERVING while data loads and warms, SERVING
- * after; server reflection (v1 and v1alpha); a bounded request executor; load shedding and a default
+ * The one server lifecycle every service uses: the service port closed while data loads and the warm-up runs
+ * (on a loopback port of its own), then open and SERVING; server reflection (v1 and v1alpha); a bounded request executor; load shedding and a default
  * deadline; and a graceful stop (health NOT_SERVING first, then no new calls, then in-flight calls drain
  * for the grace period, then the rest are cancelled).
  *
@@ -51,6 +52,12 @@ public final class ManagedServer {
   private final Telemetry telemetry;
   private final FaultInjector faults;
   private final List<AutoCloseable> closeOnStop = new CopyOnWriteArrayList<>();
+  private final ServerCallExecutorSupplier admission;
+  private final int maxInboundBytes;
+  /** The stage services with their interceptors, served on the warm-up port too. */
+  private final List<ServerServiceDefinition> warmable = new ArrayList<>();
+  /** The loopback port of the warm-up; null outside it. */
+  private volatile Server warmServer;
   private volatile long warmUpMillis = -1;
   private volatile long startupMillis = -1;
 
@@ -103,8 +110,10 @@ public final class ManagedServer {
     // which sends every call but a refused one or a health check on to the bounded pool. (callExecutor is
     // experimental in grpc-java.)
     Set<String> limited = new java.util.HashSet<>();
+    this.admission = shed.admission(executor, limited, Set.of(io.grpc.health.v1.HealthGrpc.SERVICE_NAME));
+    this.maxInboundBytes = options.maxInboundBytes;
     builder.executor(com.google.common.util.concurrent.MoreExecutors.directExecutor())
-        .callExecutor(shed.admission(executor, limited, Set.of(io.grpc.health.v1.HealthGrpc.SERVICE_NAME)))
+        .callExecutor(admission)
         .maxInboundMessageSize(options.maxInboundBytes);
     for (BindableService service : services) {
       // Undecodable requests: INVALID_ARGUMENT instead of grpc-java's UNKNOWN.
@@ -122,8 +131,11 @@ public final class ManagedServer {
             new AdminAuth(options.adminToken()), accessLog, RequestIds.server(), telemetry.serverInterceptor()));
       } else {
         limited.add(def.getServiceDescriptor().getName());
-        builder.addService(ServerInterceptors.intercept(def, TransmitStatusRuntimeExceptionInterceptor.instance(), faults,
-            deadline, shed, accessLog, RequestIds.server(), telemetry.serverInterceptor()));
+        ServerServiceDefinition intercepted = ServerInterceptors.intercept(def,
+            TransmitStatusRuntimeExceptionInterceptor.instance(), faults, deadline, shed, accessLog, RequestIds.server(),
+            telemetry.serverInterceptor());
+        builder.addService(intercepted);
+        warmable.add(intercepted);
       }
     }
     builder.addService(health.getHealthService());
@@ -132,18 +144,53 @@ public final class ManagedServer {
     this.server = builder.build();
   }
 
+  /**
+   * For the warm-up given to {@link #start}: {@code n} calls of {@code method} with {@code request.apply(i)} sent to
+   * the warm-up port, through netty, HTTP/2, protobuf and every interceptor as real calls go (they count in the
+   * call metrics). Returns the calls that answered.
+   */
+  public <Req, Resp> int warmUpCalls(io.grpc.MethodDescriptor<Req, Resp> method, int n,
+      java.util.function.IntFunction<Req> request) {
+    Server w = warmServer;
+    if (w == null) {
+      throw new IllegalStateException("warmUpCalls runs inside the warm-up given to start");
+    }
+    int ok = WireWarmUp.run(WireWarmUp.firstAddress(w.getListenSockets()), method, n, request);
+    LOG.fine(() -> name + ": " + ok + " of " + n + " warm-up calls of " + method.getBareMethodName() + " answered");
+    return ok;
+  }
+
   /** Calls in flight under the concurrency limit: running or admitted and waiting for a request thread. */
   public int inFlight() {
     return shed.inFlight();
   }
 
-  /** Starts listening with health NOT_SERVING, runs the warm-up, then turns SERVING. */
+  /**
+   * Runs the warm-up, then opens the service port, SERVING. While it warms, the services listen on a plaintext
+   * port of their own on loopback only (for {@link #warmUpCalls}), and the service port is closed: no balancer,
+   * whatever its health checking, sends a warming replica calls (a rank replica that listened while it warmed got
+   * its share of calls at once, too slow: they were hedged away and cancelled, and outlier detection ejected it).
+   */
   public ManagedServer start(Runnable warmUp) throws IOException {
     setStatus(ServingStatus.NOT_SERVING);
-    server.start();
-    LOG.info(() -> name + " listening, NOT_SERVING while warming up");
+    io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder wb = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
+        .forAddress(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))
+        .executor(com.google.common.util.concurrent.MoreExecutors.directExecutor())
+        .callExecutor(admission)
+        .maxInboundMessageSize(maxInboundBytes);
+    warmable.forEach(wb::addService);
+    warmServer = wb.build().start();
+    LOG.info(() -> name + " warming up (its service port opens when done)");
     long t0 = System.nanoTime();
-    warmUp.run();
+    try {
+      warmUp.run();
+    } finally {
+      warmServer.shutdownNow();
+      warmServer = null;
+    }
+    long settled = WireWarmUp.settleCompiler(3_000);
+    LOG.fine(() -> name + ": JIT compiler settled after " + settled + " ms");
+    server.start();
     setStatus(ServingStatus.SERVING);
     warmUpMillis = (System.nanoTime() - t0) / 1_000_000;
     startupMillis = System.currentTimeMillis() - processStartMillis();

@@ -70,14 +70,30 @@ class ManagedServerTest {
   }
 
   @Test
-  void start_healthIsNotServingDuringWarmUp_andServingAfter() throws Exception {
-    AtomicReference<ServingStatus> duringWarmUp = new AtomicReference<>();
-    ManagedServer server = server(new BlockingRank(), 1);
-    server.start(() -> duringWarmUp.set(health("ranking.v1.RankService")));
+  void start_servicePortClosedWhileWarming_warmUpCallsReachTheService_thenServing() throws Exception {
+    AtomicReference<Status.Code> portDuringWarmUp = new AtomicReference<>();
+    AtomicInteger warmUpAnswered = new AtomicInteger();
+    BlockingRank rank = new BlockingRank();
+    rank.release.countDown(); // no call blocks here
+    ManagedServer server = server(rank, 1);
+    server.start(() -> {
+      try {
+        health("");
+      } catch (StatusRuntimeException e) {
+        portDuringWarmUp.set(e.getStatus().getCode());
+      }
+      warmUpAnswered.set(server.warmUpCalls(RankServiceGrpc.getRankMethod(), 3, i -> RankRequest.getDefaultInstance()));
+    });
     try {
-      assertEquals(ServingStatus.NOT_SERVING, duringWarmUp.get());
+      assertEquals(Status.Code.UNAVAILABLE, portDuringWarmUp.get(), "no balancer can reach a warming server");
+      assertEquals(3, warmUpAnswered.get(), "the warm-up calls went through the loopback warm-up port");
+      assertEquals(3, rank.calls.get());
+      channel.resetConnectBackoff(); // the refused call during the warm-up left the channel in its backoff
       assertEquals(ServingStatus.SERVING, health("ranking.v1.RankService"));
       assertEquals(ServingStatus.SERVING, health(""));
+      IllegalStateException outside = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+          () -> server.warmUpCalls(RankServiceGrpc.getRankMethod(), 1, i -> RankRequest.getDefaultInstance()));
+      assertTrue(outside.getMessage().contains("inside the warm-up"), outside.getMessage());
     } finally {
       server.stop();
     }

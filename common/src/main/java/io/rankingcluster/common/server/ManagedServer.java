@@ -132,8 +132,8 @@ public final class ManagedServer {
       } else {
         limited.add(def.getServiceDescriptor().getName());
         ServerServiceDefinition intercepted = ServerInterceptors.intercept(def,
-            TransmitStatusRuntimeExceptionInterceptor.instance(), faults, deadline, shed, accessLog, RequestIds.server(),
-            telemetry.serverInterceptor());
+            TransmitStatusRuntimeExceptionInterceptor.instance(), faults, RetryPushback.INSTANCE, deadline, shed, accessLog,
+            RequestIds.server(), telemetry.serverInterceptor());
         builder.addService(intercepted);
         warmable.add(intercepted);
       }

@@ -175,6 +175,8 @@ class ManagedServerTest {
       StatusRuntimeException shed = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () ->
           RankServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS).rank(RankRequest.getDefaultInstance()));
       assertEquals(Status.Code.RESOURCE_EXHAUSTED, shed.getStatus().getCode());
+      org.junit.jupiter.api.Assertions.assertNull(Status.trailersFromThrowable(shed).get(RetryPushback.KEY),
+          "a refusal does not invite an immediate retry");
       rank.release.countDown();
       first.get(10, TimeUnit.SECONDS);
       // Capacity returns once the first call is done (the server counts it done just after the client sees the
@@ -225,6 +227,25 @@ class ManagedServerTest {
       rank.release.countDown();
       assertEquals("m", first.get(10, TimeUnit.SECONDS).getModelVersion());
       assertEquals("m", second.get(10, TimeUnit.SECONDS).getModelVersion());
+    } finally {
+      server.stop();
+    }
+  }
+
+  @Test
+  void unavailable_carriesARetryPushbackOfZero_soHedgingMovesOnAtOnce() throws Exception {
+    RankServiceGrpc.RankServiceImplBase failing = new RankServiceGrpc.RankServiceImplBase() {
+      @Override
+      public void rank(RankRequest request, StreamObserver<RankResponse> out) {
+        throw Status.UNAVAILABLE.withDescription("model not loaded").asRuntimeException();
+      }
+    };
+    ManagedServer server = server(failing, 1).start(() -> {});
+    try {
+      StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () ->
+          RankServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS).rank(RankRequest.getDefaultInstance()));
+      assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+      assertEquals("0", Status.trailersFromThrowable(e).get(RetryPushback.KEY));
     } finally {
       server.stop();
     }

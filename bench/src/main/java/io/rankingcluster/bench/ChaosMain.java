@@ -500,8 +500,13 @@ public final class ChaosMain implements Callable<Integer> {
               + pct(s.failureShare()));
           expect(failed, recallCalls("recall-0-b") > 0, at + "the restarted recall-0-b got Recall calls again");
         }
-        case "rolling-restart-rank" -> expect(failed, s.requests() == s.ok(), at + "no request failed during the rolling"
-            + " restart, failures " + s.failures());
+        case "rolling-restart-rank" -> {
+          expect(failed, s.requests() == s.ok(), at + "no request failed during the rolling restart, failures "
+              + s.failures());
+          // Loose: the restarted JVM takes most of a core on a shared 2-core CI machine (published run: 0%).
+          expect(failed, s.degradedShare() <= 0.02, at + "the rolling restart degrades at most 2% (no call reaches the"
+              + " replica before it is warm), was " + pct(s.degradedShare()));
+        }
         case "abort-prerank" -> expect(failed, s.failureShare() <= 0.02 && s.degradedShare() <= 0.2, at + "a healthy prerank"
             + " replica keeps answers whole (<= 2% failed, <= 20% degraded), was " + pct(s.failureShare()) + " failed, "
             + pct(s.degradedShare()) + " degraded");
@@ -520,8 +525,11 @@ public final class ChaosMain implements Callable<Integer> {
     if (o != null) {
       expect(failed, o.refusedLatency().getTotalCount() > 0, "overload: excess calls are refused with RESOURCE_EXHAUSTED,"
           + " errors " + o.result().errors());
-      expect(failed, o.refusedLatency().getTotalCount() == 0 || o.refusedLatency().getValueAtPercentile(50) <= 50_000,
-          "overload: refusals come within 50 ms (median, at the client), was " + String.format(Locale.ROOT, "%.1f ms",
+      // Refused on the mixer's transport thread: a few ms at the median even with both cores saturated (published
+      // run: 3.3 ms). 10 ms leaves room for a noisy CI machine and still catches refusals that queue behind the
+      // admitted calls again (they took 15-22 ms at the median).
+      expect(failed, o.refusedLatency().getTotalCount() == 0 || o.refusedLatency().getValueAtPercentile(50) <= 10_000,
+          "overload: refusals come within 10 ms (median, at the client), was " + String.format(Locale.ROOT, "%.1f ms",
               o.refusedLatency().getValueAtPercentile(50) / 1e3));
       expect(failed, o.goodput() > 0, "overload: some answers are still whole and in time");
     }

@@ -62,7 +62,8 @@ public final class ServerOptions {
   public int drainSeconds;
 
   @Option(names = "--warmup-requests", defaultValue = "200",
-      description = "Requests pushed through the hot path before health turns SERVING (default: ${DEFAULT-VALUE}).")
+      description = "Warm-up calls sent through the whole gRPC path on a loopback port of their own before the service"
+          + " port opens, SERVING (default: ${DEFAULT-VALUE}).")
   public int warmupRequests;
 
   @Option(names = "--metrics-port", defaultValue = "-1",

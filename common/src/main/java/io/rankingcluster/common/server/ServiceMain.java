@@ -76,6 +76,15 @@ public final class ServiceMain {
 
   /** A Netty server builder on {@code host:port} with the transport security the options configure. */
   public static io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder serverBuilder(ServerOptions options, int port) {
+    // The port opens only after the warm-up (ManagedServer.start): a taken port must stop the start now, not
+    // after the warm-up.
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new java.net.InetSocketAddress(options.host, port));
+    } catch (java.io.IOException e) {
+      throw new Validation.ConfigException("--port " + port + " on --host " + options.host + " cannot be bound: "
+          + e.getMessage());
+    }
     io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder b = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
         new java.net.InetSocketAddress(options.host, port), options.serverCredentials())
         // The mixer pings idle stage connections every 30 s; the default policy (5 min) would answer those pings

@@ -252,6 +252,17 @@ class ManagedServerTest {
   }
 
   @Test
+  void serverBuilder_portTaken_failsAtOnceNamingThePort() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      ServerOptions options = ServiceMain.defaults(new ServerOptions());
+      options.host = "127.0.0.1";
+      Validation.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(Validation.ConfigException.class,
+          () -> ServiceMain.serverBuilder(options, taken.getLocalPort()));
+      assertTrue(e.getMessage().contains("--port " + taken.getLocalPort()), e.getMessage());
+    }
+  }
+
+  @Test
   void healthPort_servesHealthInPlaintext_andFollowsTheMainPort() throws Exception {
     int port;
     try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -161,16 +161,27 @@ class ManagedServerTest {
     stopping.get(30, TimeUnit.SECONDS);
   }
 
+  /** A started server of {@code rank} with {@code threads} request threads (0: the default) and a call limit. */
+  private ManagedServer limited(BlockingRank rank, int threads, int maxConcurrentCalls) throws Exception {
+    ServerOptions options = ServiceMain.defaults(new ServerOptions());
+    options.threads = threads;
+    options.maxConcurrentCalls = maxConcurrentCalls;
+    options.drainSeconds = 1;
+    return new ManagedServer("test", InProcessServerBuilder.forName(name), options, List.of(rank)).start(() -> {});
+  }
+
+  /** A Rank call in the background, with a far deadline. */
+  private CompletableFuture<RankResponse> rankAsync() {
+    return CompletableFuture.supplyAsync(() ->
+        RankServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).rank(RankRequest.getDefaultInstance()));
+  }
+
   @Test
   void concurrencyLimit_shedsBeyondLimit_withResourceExhausted() throws Exception {
     BlockingRank rank = new BlockingRank();
-    ServerOptions options = ServiceMain.defaults(new ServerOptions());
-    options.maxConcurrentCalls = 1;
-    options.drainSeconds = 1;
-    ManagedServer server = new ManagedServer("test", InProcessServerBuilder.forName(name), options, List.of(rank)).start(() -> {});
+    ManagedServer server = limited(rank, 0, 1);
     try {
-      CompletableFuture<RankResponse> first = CompletableFuture.supplyAsync(() ->
-          RankServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).rank(RankRequest.getDefaultInstance()));
+      CompletableFuture<RankResponse> first = rankAsync();
       assertTrue(rank.firstCallStarted.await(10, TimeUnit.SECONDS));
       StatusRuntimeException shed = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () ->
           RankServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS).rank(RankRequest.getDefaultInstance()));
@@ -200,18 +211,12 @@ class ManagedServerTest {
   @Test
   void admission_refusesOnTheTransportThread_whileEveryRequestThreadIsBusy_andHealthStillAnswers() throws Exception {
     BlockingRank rank = new BlockingRank();
-    ServerOptions options = ServiceMain.defaults(new ServerOptions());
-    options.threads = 1;
-    options.maxConcurrentCalls = 2;
-    options.drainSeconds = 1;
-    ManagedServer server = new ManagedServer("test", InProcessServerBuilder.forName(name), options, List.of(rank)).start(() -> {});
+    ManagedServer server = limited(rank, 1, 2);
     try {
       // The only request thread is held by the first call; the second is admitted and waits for it in the queue.
-      CompletableFuture<RankResponse> first = CompletableFuture.supplyAsync(() ->
-          RankServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).rank(RankRequest.getDefaultInstance()));
+      CompletableFuture<RankResponse> first = rankAsync();
       assertTrue(rank.firstCallStarted.await(10, TimeUnit.SECONDS));
-      CompletableFuture<RankResponse> second = CompletableFuture.supplyAsync(() ->
-          RankServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).rank(RankRequest.getDefaultInstance()));
+      CompletableFuture<RankResponse> second = rankAsync();
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (server.inFlight() < 2 && System.nanoTime() < until) {
         Thread.onSpinWait(); // poll with a bound: the second call reaches the server on another thread

@@ -40,13 +40,18 @@ final class Channels {
     return out;
   }
 
-  static ManagedChannel open(String spec, MixerOptions options) {
+  /** A channel builder for one spec: its target, the credentials and the TLS authority of {@code options}. */
+  private static NettyChannelBuilder builder(String spec, MixerOptions options) {
     StaticResolverProvider.register();
     NettyChannelBuilder b = NettyChannelBuilder.forTarget(target(spec), options.channelCredentials());
     if (!options.tlsAuthority.isEmpty()) {
       b.overrideAuthority(options.tlsAuthority);
     }
-    return b
+    return b;
+  }
+
+  static ManagedChannel open(String spec, MixerOptions options) {
+    return builder(spec, options)
         .defaultServiceConfig(serviceConfig(options, mayHaveReplicas(spec)))
         .enableRetry()
         // Why: an idle connection to a stage must not cost the first request a handshake; pings also find a
@@ -69,11 +74,6 @@ final class Channels {
     if (!mayHaveReplicas(spec)) {
       return null;
     }
-    StaticResolverProvider.register();
-    NettyChannelBuilder b = NettyChannelBuilder.forTarget(target(spec), options.channelCredentials());
-    if (!options.tlsAuthority.isEmpty()) {
-      b.overrideAuthority(options.tlsAuthority);
-    }
     Map<String, Object> retry = Map.of(
         "maxAttempts", 3.0,
         "initialBackoff", "0.002s",
@@ -83,7 +83,7 @@ final class Channels {
     Map<String, Object> config = Map.of(
         "loadBalancingConfig", List.of(Map.of("round_robin", Map.of())),
         "methodConfig", List.of(Map.of("name", List.of(Map.of()), "retryPolicy", retry)));
-    return b.defaultServiceConfig(config).enableRetry().build();
+    return builder(spec, options).defaultServiceConfig(config).enableRetry().build();
   }
 
   /**

@@ -118,7 +118,7 @@ public final class Downstreams extends Stages {
 
   @Override
   public ListenableFuture<RecallResponse> recall(int shard, RecallRequest request, long nanos) {
-    return panicOnUnavailableAsync("recall_shard_" + shard, nanos,
+    return panicOnUnavailableAsync(recallGuards.get(shard).name, nanos,
         left -> recallShards.get(shard).withDeadlineAfter(left, TimeUnit.NANOSECONDS).recall(request),
         recallPanic.get(shard) == null ? null
             : left -> recallPanic.get(shard).withDeadlineAfter(left, TimeUnit.NANOSECONDS).recall(request));
@@ -126,7 +126,7 @@ public final class Downstreams extends Stages {
 
   @Override
   public ListenableFuture<GetEmbeddingsResponse> getEmbeddings(int shard, GetEmbeddingsRequest request, long nanos) {
-    return panicOnUnavailableAsync("recall_shard_" + shard, nanos,
+    return panicOnUnavailableAsync(recallGuards.get(shard).name, nanos,
         left -> recallShards.get(shard).withDeadlineAfter(left, TimeUnit.NANOSECONDS).getEmbeddings(request),
         recallPanic.get(shard) == null ? null
             : left -> recallPanic.get(shard).withDeadlineAfter(left, TimeUnit.NANOSECONDS).getEmbeddings(request));
@@ -134,13 +134,13 @@ public final class Downstreams extends Stages {
 
   @Override
   public PrerankResponse prerank(PrerankRequest request, long nanos) {
-    return panicOnUnavailable("prerank", nanos, left -> prerank.withDeadlineAfter(left, TimeUnit.NANOSECONDS).prerank(request),
+    return panicOnUnavailable(prerankGuard.name, nanos, left -> prerank.withDeadlineAfter(left, TimeUnit.NANOSECONDS).prerank(request),
         prerankPanic == null ? null : left -> prerankPanic.withDeadlineAfter(left, TimeUnit.NANOSECONDS).prerank(request));
   }
 
   @Override
   public RankResponse rank(RankRequest request, long nanos) {
-    return panicOnUnavailable("rank", nanos, left -> rank.withDeadlineAfter(left, TimeUnit.NANOSECONDS).rank(request),
+    return panicOnUnavailable(rankGuard.name, nanos, left -> rank.withDeadlineAfter(left, TimeUnit.NANOSECONDS).rank(request),
         rankPanic == null ? null : left -> rankPanic.withDeadlineAfter(left, TimeUnit.NANOSECONDS).rank(request));
   }
 
@@ -151,7 +151,7 @@ public final class Downstreams extends Stages {
       return primary.apply(nanos);
     } catch (StatusRuntimeException e) {
       long left = nanos - (System.nanoTime() - start);
-      if (panic == null || e.getStatus().getCode() != Status.Code.UNAVAILABLE || left < PANIC_MIN_NANOS) {
+      if (panic == null || !worthPanic(e, left)) {
         throw e;
       }
       panicked(stage);
@@ -169,12 +169,17 @@ public final class Downstreams extends Stages {
     }
     return Futures.catchingAsync(first, StatusRuntimeException.class, e -> {
       long left = nanos - (System.nanoTime() - start);
-      if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || left < PANIC_MIN_NANOS) {
+      if (!worthPanic(e, left)) {
         return Futures.immediateFailedFuture(e);
       }
       panicked(stage);
       return panic.apply(left);
     }, MoreExecutors.directExecutor());
+  }
+
+  /** Only UNAVAILABLE (no replica left, or none reachable) with {@code left} ns of budget worth a call. */
+  private static boolean worthPanic(StatusRuntimeException e, long left) {
+    return e.getStatus().getCode() == Status.Code.UNAVAILABLE && left >= PANIC_MIN_NANOS;
   }
 
   private void panicked(String stage) {

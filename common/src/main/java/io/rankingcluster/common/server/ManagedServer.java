@@ -112,9 +112,7 @@ public final class ManagedServer {
     Set<String> limited = new java.util.HashSet<>();
     this.admission = shed.admission(executor, limited, Set.of(io.grpc.health.v1.HealthGrpc.SERVICE_NAME));
     this.maxInboundBytes = options.maxInboundBytes;
-    builder.executor(com.google.common.util.concurrent.MoreExecutors.directExecutor())
-        .callExecutor(admission)
-        .maxInboundMessageSize(options.maxInboundBytes);
+    transport(builder);
     for (BindableService service : services) {
       // Undecodable requests: INVALID_ARGUMENT instead of grpc-java's UNKNOWN.
       ServerServiceDefinition def = DecodeErrors.wrap(service.bindService());
@@ -142,6 +140,13 @@ public final class ManagedServer {
     builder.addService(ProtoReflectionServiceV1.newInstance());
     builder.addService(ProtoReflectionService.newInstance());
     this.server = builder.build();
+  }
+
+  /** The transport settings both ports share: the direct default executor, the admission, the message size. */
+  private ServerBuilder<?> transport(ServerBuilder<?> b) {
+    return b.executor(com.google.common.util.concurrent.MoreExecutors.directExecutor())
+        .callExecutor(admission)
+        .maxInboundMessageSize(maxInboundBytes);
   }
 
   /**
@@ -173,11 +178,8 @@ public final class ManagedServer {
    */
   public ManagedServer start(Runnable warmUp) throws IOException {
     setStatus(ServingStatus.NOT_SERVING);
-    io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder wb = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
-        .forAddress(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))
-        .executor(com.google.common.util.concurrent.MoreExecutors.directExecutor())
-        .callExecutor(admission)
-        .maxInboundMessageSize(maxInboundBytes);
+    ServerBuilder<?> wb = transport(io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
+        .forAddress(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0)));
     warmable.forEach(wb::addService);
     warmServer = wb.build().start();
     LOG.info(() -> name + " warming up (its service port opens when done)");

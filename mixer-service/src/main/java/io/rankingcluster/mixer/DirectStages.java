@@ -50,8 +50,8 @@ public final class DirectStages extends Stages {
   public ListenableFuture<RecallResponse> recall(int shard, RecallRequest request, long nanos) {
     try {
       return Futures.immediateFuture(invoke(recall.get(shard), request, nanos));
-    } catch (RuntimeException e) {
-      return Futures.immediateFailedFuture(e);
+    } catch (io.grpc.StatusRuntimeException e) {
+      return Futures.immediateFailedFuture(e); // the stage's answer; any other exception is a bug and passes
     }
   }
 
@@ -59,7 +59,7 @@ public final class DirectStages extends Stages {
   public ListenableFuture<GetEmbeddingsResponse> getEmbeddings(int shard, GetEmbeddingsRequest request, long nanos) {
     try {
       return Futures.immediateFuture(invoke(embeddings.get(shard), request, nanos));
-    } catch (RuntimeException e) {
+    } catch (io.grpc.StatusRuntimeException e) {
       return Futures.immediateFailedFuture(e);
     }
   }

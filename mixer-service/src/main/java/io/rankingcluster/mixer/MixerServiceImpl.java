@@ -12,6 +12,7 @@ import io.rankingcluster.common.mapping.ProtoMapping;
 import io.rankingcluster.common.metrics.StageMetrics;
 import io.rankingcluster.common.metrics.Telemetry;
 import io.rankingcluster.common.observability.RequestIds;
+import io.rankingcluster.common.server.InternalErrors;
 import io.rankingcluster.common.snapshot.Versioned;
 import io.rankingcluster.core.ItemKind;
 import io.rankingcluster.core.blend.PageTokenCodec;
@@ -156,8 +157,18 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     if (id.isEmpty() || id.length() > 128) {
       id = RequestIds.current() != null ? RequestIds.current() : UUID.randomUUID().toString();
     }
+    String requestId = id;
     RequestIds.runWith(id, () -> {
-      out.onNext(recommend(request));
+      RecommendResponse response;
+      try {
+        response = recommend(request);
+      } catch (io.grpc.StatusRuntimeException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        // A bug of ours (a component's NullPointerException, a broken invariant): never a degraded page.
+        throw InternalErrors.internal("Recommend", requestId, e);
+      }
+      out.onNext(response);
       out.onCompleted();
     });
   }

@@ -15,6 +15,7 @@ import io.rankingcluster.common.server.ServerOptions;
 import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.common.snapshot.Versioned;
 import io.rankingcluster.core.blend.PageTokenCodec;
+import io.rankingcluster.core.recall.ChannelRegistry;
 import io.rankingcluster.core.score.ValueFormula;
 import io.rankingcluster.core.world.DemoWorld;
 import io.rankingcluster.prerank.PrerankData;
@@ -91,16 +92,32 @@ final class TestCluster implements AutoCloseable {
   TestCluster(boolean loopback, int shards, java.util.function.Consumer<MixerOptions> mixerSettings,
       java.util.function.Consumer<ServerOptions> mixerServerSettings, java.util.function.Consumer<ServerOptions> allServers)
       throws IOException {
+    this(loopback, shards, mixerSettings, mixerServerSettings, allServers, ChannelRegistry.standard(),
+        ServiceMain.defaults(new RecallLimits()).channels);
+  }
+
+  /** With the recall shards running {@code channels} (as --channels) of {@code registry}. */
+  TestCluster(boolean loopback, int shards, ChannelRegistry registry, String channels) throws IOException {
+    this(loopback, shards, o -> { }, s -> { }, s -> { }, registry, channels);
+  }
+
+  private TestCluster(boolean loopback, int shards, java.util.function.Consumer<MixerOptions> mixerSettings,
+      java.util.function.Consumer<ServerOptions> mixerServerSettings, java.util.function.Consumer<ServerOptions> allServers,
+      ChannelRegistry registry, String channels) throws IOException {
     this.loopback = loopback;
     this.shards = shards;
     ServerOptions serverOptions = ServiceMain.defaults(new ServerOptions());
     serverOptions.defaultDeadlineMs = 5_000; // generous: the machine is shared and noisy
     allServers.accept(serverOptions);
     RecallLimits limits = ServiceMain.defaults(new RecallLimits());
+    limits.channels = channels;
+    limits.validate(registry);
     List<ManagedChannel> shardChannels = new ArrayList<>();
     for (int s = 0; s < shards; s++) {
-      recallData.add(new Versioned<>(SNAPSHOT.version(), ShardData.of(SNAPSHOT, s, shards), GRACE));
-      RecallServiceImpl recall = new RecallServiceImpl(recallData.get(s), limits).instrument(metrics("recall-" + s));
+      recallData.add(new Versioned<>(SNAPSHOT.version(), ShardData.of(SNAPSHOT, null, s, shards,
+          ServiceMain.defaults(new io.rankingcluster.recall.AnnOptions()), limits.selection(registry)), GRACE));
+      RecallServiceImpl recall = new RecallServiceImpl(recallData.get(s), limits, registry)
+          .instrument(metrics("recall-" + s));
       recallFaults.add(new FaultInjector());
       shardChannels.add(start("recall-" + s, faulty(recall, recallFaults.get(s)), serverOptions));
     }

@@ -4,14 +4,11 @@ import io.rankingcluster.core.catalog.Catalog;
 import io.rankingcluster.core.embed.Embeddings;
 import io.rankingcluster.core.eval.Metrics;
 import io.rankingcluster.core.recall.CandidateSink;
+import io.rankingcluster.core.recall.BoundChannel;
 import io.rankingcluster.core.recall.CandidateSource;
-import io.rankingcluster.core.recall.CategoryCandidateSource;
-import io.rankingcluster.core.recall.ExactEmbeddingCandidateSource;
-import io.rankingcluster.core.recall.FreshCandidateSource;
+import io.rankingcluster.core.recall.ChannelRegistry;
+import io.rankingcluster.core.recall.ShardResources;
 import io.rankingcluster.core.recall.ItemNeighbours;
-import io.rankingcluster.core.recall.ItemToItemCandidateSource;
-import io.rankingcluster.core.recall.LiveNowCandidateSource;
-import io.rankingcluster.core.recall.PopularCandidateSource;
 import io.rankingcluster.core.recall.RecallQuery;
 import io.rankingcluster.core.user.UserProfiles;
 import io.rankingcluster.core.world.DemoWorld;
@@ -71,11 +68,16 @@ public final class BaselineEvaluation {
   public static Result evaluate(DemoWorld world, Trained t, Config config, Steps steps) {
     steps.start("evaluate channels on held-out clicks");
     Catalog catalog = t.catalog();
-    List<CandidateSource> sources = List.of(new PopularCandidateSource(catalog), new CategoryCandidateSource(catalog),
-        new FreshCandidateSource(catalog), new LiveNowCandidateSource(catalog),
-        new ItemToItemCandidateSource(catalog, t.neighbours(), catalog.ids), new ExactEmbeddingCandidateSource(t.factors().items()));
+    // The serving registry's channels over the whole catalog, the embedding search as the exact scan.
+    List<BoundChannel> bound = ChannelRegistry.build(ChannelRegistry.standard().select(
+        "popular,category,fresh,live_now,item_to_item,ann", 1, Integer.MAX_VALUE),
+        ShardResources.of(catalog, t.factors().items(), t.neighbours()));
+    List<CandidateSource> sources = new ArrayList<>();
     List<String> names = new ArrayList<>();
-    sources.forEach(s -> names.add(s.channel().label()));
+    for (BoundChannel b : bound) {
+      sources.add(b.source());
+      names.add(b.channel().label());
+    }
     names.add("random");
     Interactions test = Interactions.clicks(world.events, world.users.size(), catalog.size(), t.splitSec(), Integer.MAX_VALUE);
     // Users with a held-out click that is new to them, in a deterministic sample.

@@ -51,11 +51,13 @@ public final class RecallMain implements Callable<Integer> {
     Validation.require(shardCount >= 1 && shardCount <= 4096, "--shard-count must be in [1, 4096], was " + shardCount);
     Validation.require(shardIndex >= 0 && shardIndex < shardCount,
         "--shard-index must be in [0, --shard-count=" + shardCount + "), was " + shardIndex);
+    List<io.rankingcluster.core.recall.ChannelRegistry.Selected> channels =
+        limits.selection(io.rankingcluster.core.recall.ChannelRegistry.standard());
     int index = shardIndex;
     int count = shardCount;
     // Each version's ANN index is cached beside that version (or in --ann-index-cache-dir), per shard.
     SnapshotWatcher<ShardData> watcher = data.watcher("recall-service",
-        s -> ShardData.of(s, data.root.resolve(s.version()), index, count, ann));
+        s -> ShardData.of(s, data.root.resolve(s.version()), index, count, ann, channels));
     Telemetry telemetry = Telemetry.create("recall-service");
     watcher.instrument(telemetry);
     RecallServiceImpl impl = new RecallServiceImpl(watcher.versioned(), limits).instrument(new StageMetrics(telemetry));

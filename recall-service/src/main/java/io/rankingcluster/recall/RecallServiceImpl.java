@@ -19,6 +19,7 @@ import io.rankingcluster.core.embed.Embeddings;
 import io.rankingcluster.proto.v1.UserFeatures;
 import io.rankingcluster.core.catalog.Catalog;
 import io.rankingcluster.core.recall.Channel;
+import io.rankingcluster.core.recall.ChannelRegistry;
 import io.rankingcluster.core.recall.RecallEngine;
 import io.rankingcluster.core.recall.RecallQuery;
 import io.rankingcluster.core.user.UserProfiles;
@@ -43,6 +44,7 @@ import io.rankingcluster.proto.v1.ShardInfo;
 public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImplBase {
   private final Versioned<ShardData> data;
   private final RecallLimits limits;
+  private final ChannelRegistry registry;
   private final double[] shares;
   private final ExecutorService channelPool;
 
@@ -53,9 +55,15 @@ public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImpl
 
   /** Serves whatever shard data {@code data} holds; a snapshot watcher swaps it. */
   public RecallServiceImpl(Versioned<ShardData> data, RecallLimits limits) {
+    this(data, limits, ChannelRegistry.standard());
+  }
+
+  /** As above, naming channels by {@code registry} (the one the shard data was built from). */
+  public RecallServiceImpl(Versioned<ShardData> data, RecallLimits limits, ChannelRegistry registry) {
     this.data = data;
     this.limits = limits;
-    this.shares = limits.shares();
+    this.registry = registry;
+    this.shares = limits.shares(registry);
     int threads = limits.effectiveChannelThreads();
     AtomicInteger n = new AtomicInteger();
     // Bounded: beyond the queue a channel is refused and reported, which fails that channel, not the call.
@@ -85,7 +93,7 @@ public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImpl
     // One read of the holder per call: every part of the call sees the same version.
     ShardData shard = data.forVersion(request.getContext().getSnapshotVersion()).state();
     RecallQuery query = query(request, shard);
-    int[] channelLimits = channelLimits(request);
+    int[] channelLimits = channelLimits(request, shard);
     // The channels share what is left of the caller's deadline, minus a reserve to merge and answer.
     Deadline deadline = Context.current().getDeadline();
     long budget = (deadline == null ? TimeUnit.MILLISECONDS.toNanos(100) : deadline.timeRemaining(TimeUnit.NANOSECONDS))
@@ -98,7 +106,9 @@ public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImpl
     metrics.candidates("recall", 0, result.candidates().size);
     for (RecallEngine.ChannelReport r : result.channels()) {
       metrics.channel(r.channel().label(), r.candidates(), !r.failure().isEmpty());
-      resp.addChannelStats(ChannelStats.newBuilder().setChannelValue(r.channel().number())
+      resp.addChannelStats(ChannelStats.newBuilder()
+          .setChannelValue(r.channel().standard() ? r.channel().number() : 0)
+          .setName(r.channel().label()).setMaskBit(r.channel().number())
           .setCandidates(r.candidates()).setLatencyMs(r.latencyMs()).setFailure(r.failure()));
     }
     out.onNext(resp.build());
@@ -158,31 +168,58 @@ public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImpl
         exclude, kindLimits);
   }
 
-  int[] channelLimits(RecallRequest request) {
-    int[] out = new int[Channel.values().length + 1];
-    for (Channel c : Channel.values()) {
-      out[c.number()] = c == Channel.ANN ? limits.defaultAnn : limits.defaultChannel;
-    }
+  /**
+   * Per channel number: the request's limit where it sets one, else the channel's default; 0 for channels the
+   * shard does not run. A channel is named by its standard enum value or its registered name (both: they must
+   * agree); a name no registry entry has is INVALID_ARGUMENT; a registered channel this shard does not run
+   * (--channels) is ignored, so one request fits shards configured differently.
+   */
+  int[] channelLimits(RecallRequest request, ShardData shard) {
+    int[] out = shard.engine.defaultLimits();
     boolean[] seen = new boolean[out.length];
     for (int i = 0; i < request.getChannelLimitsCount(); i++) {
       ChannelLimit l = request.getChannelLimits(i);
       String f = "channel_limits[" + i + "]";
-      Channel c = Channel.ofNumber(l.getChannelValue());
-      if (c == null || l.getChannel() == RecallChannel.RECALL_CHANNEL_UNSPECIFIED) {
-        throw invalid(f + ".channel", "unknown or unspecified channel " + l.getChannelValue());
-      }
+      Channel c = channel(l, f);
       if (seen[c.number()]) {
-        throw invalid(f + ".channel", "channel " + c.label() + " listed twice");
+        throw invalid(f, "channel " + c.label() + " listed twice");
       }
       seen[c.number()] = true;
       if (Integer.toUnsignedLong(l.getLimit()) > limits.maxLimit) {
         throw invalid(f + ".limit", "must be <= " + limits.maxLimit + ", was " + Integer.toUnsignedString(l.getLimit()));
       }
-      if (l.getLimit() > 0) {
+      if (l.getLimit() > 0 && out[c.number()] > 0) {
         out[c.number()] = l.getLimit();
       }
     }
     return out;
+  }
+
+  private Channel channel(ChannelLimit l, String field) {
+    Channel byEnum = null;
+    if (l.getChannelValue() != 0) {
+      ChannelRegistry.Registration r = l.getChannel() == RecallChannel.UNRECOGNIZED ? null
+          : registry.byNumber(l.getChannelValue());
+      if (r == null || !r.channel().standard()) {
+        throw invalid(field + ".channel", "unknown channel " + l.getChannelValue());
+      }
+      byEnum = r.channel();
+    }
+    if (l.getName().isEmpty()) {
+      if (byEnum == null) {
+        throw invalid(field, "names no channel: set channel or name");
+      }
+      return byEnum;
+    }
+    ChannelRegistry.Registration r = registry.get(l.getName());
+    if (r == null) {
+      throw invalid(field + ".name", "unknown channel '" + l.getName() + "' (registered: "
+          + String.join(", ", registry.names()) + ")");
+    }
+    if (byEnum != null && !byEnum.equals(r.channel())) {
+      throw invalid(field, "channel " + l.getChannel() + " and name '" + l.getName() + "' disagree");
+    }
+    return r.channel();
   }
 
   /** Warm-up call {@code i} as the mixer sends it: the snapshot's users in turn, with their vectors. */

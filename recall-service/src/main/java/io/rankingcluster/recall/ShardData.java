@@ -6,13 +6,11 @@ import io.rankingcluster.core.ann.HnswIndex;
 import io.rankingcluster.core.ann.HnswIndexCache;
 import io.rankingcluster.core.catalog.Catalog;
 import io.rankingcluster.core.embed.Embeddings;
+import io.rankingcluster.core.recall.BoundChannel;
 import io.rankingcluster.core.recall.CandidateSource;
-import io.rankingcluster.core.recall.CategoryCandidateSource;
+import io.rankingcluster.core.recall.ChannelRegistry;
 import io.rankingcluster.core.recall.ExactEmbeddingCandidateSource;
-import io.rankingcluster.core.recall.FreshCandidateSource;
-import io.rankingcluster.core.recall.ItemToItemCandidateSource;
-import io.rankingcluster.core.recall.LiveNowCandidateSource;
-import io.rankingcluster.core.recall.PopularCandidateSource;
+import io.rankingcluster.core.recall.ShardResources;
 import io.rankingcluster.core.recall.RecallEngine;
 import io.rankingcluster.core.snapshot.Snapshot;
 import java.nio.file.Path;
@@ -22,8 +20,9 @@ import java.util.logging.Logger;
 /**
  * The part of a snapshot one recall shard serves: the items with {@code shardOf(id, count) == index}, their
  * embeddings, and the channels over them. Item-to-item keeps every item's neighbour list, so a shard can
- * expand a user's recent items wherever they live, but returns only its own items. The ANN channel is an
- * HNSW index over the shard's embeddings (cached on disk per snapshot version and shard) or the exact scan.
+ * expand a user's recent items wherever they live, but returns only its own items. The channels come from the
+ * {@link ChannelRegistry} as --channels selects them; the embedding search is an HNSW index over the shard's
+ * embeddings (cached on disk per snapshot version and shard) or the exact scan.
  */
 public final class ShardData {
   private static final Logger LOG = Logger.getLogger(ShardData.class.getName());
@@ -47,16 +46,23 @@ public final class ShardData {
     this.count = count;
   }
 
-  /** A shard with the default HNSW index, built in memory and not cached (tests, tools). */
+  /** A shard with the default channels and HNSW index, built in memory and not cached (tests, tools). */
   public static ShardData of(Snapshot s, int index, int count) {
     return of(s, null, index, count, io.rankingcluster.common.server.ServiceMain.defaults(new AnnOptions()));
   }
 
-  /**
-   * A shard of the snapshot stored in {@code versionDir} (null: nothing is cached), with the ANN channel
-   * {@code ann} configures.
-   */
+  /** As below, with the default channels (--channels' default) of the standard registry. */
   public static ShardData of(Snapshot s, Path versionDir, int index, int count, AnnOptions ann) {
+    return of(s, versionDir, index, count, ann,
+        io.rankingcluster.common.server.ServiceMain.defaults(new RecallLimits()).selection(ChannelRegistry.standard()));
+  }
+
+  /**
+   * A shard of the snapshot stored in {@code versionDir} (null: nothing is cached), running {@code channels} in
+   * that order; the embedding-search channel is the one {@code ann} configures, built only when it is selected.
+   */
+  public static ShardData of(Snapshot s, Path versionDir, int index, int count, AnnOptions ann,
+      List<ChannelRegistry.Selected> channels) {
     Catalog all = s.catalog();
     int[] rows = new int[all.size()];
     int n = 0;
@@ -77,14 +83,10 @@ public final class ShardData {
       e.copyRow(keep[j], data, j * e.dimension());
     }
     Embeddings shardEmbeddings = new Embeddings(n, e.dimension(), data);
-    List<CandidateSource> sources = List.of(
-        annSource(s.version(), shardEmbeddings, versionDir, index, count, ann),
-        new ItemToItemCandidateSource(shard, s.itemNeighbours(), all.ids),
-        new PopularCandidateSource(shard),
-        new CategoryCandidateSource(shard),
-        new FreshCandidateSource(shard),
-        new LiveNowCandidateSource(shard));
-    return new ShardData(shard, shardEmbeddings, new RecallEngine(shard, sources), s.version(), s.categories(), index, count);
+    ShardResources resources = new ShardResources(shard, shardEmbeddings, s.itemNeighbours(), all.ids,
+        () -> annSource(s.version(), shardEmbeddings, versionDir, index, count, ann));
+    List<BoundChannel> bound = ChannelRegistry.build(channels, resources);
+    return new ShardData(shard, shardEmbeddings, new RecallEngine(shard, bound), s.version(), s.categories(), index, count);
   }
 
   private static CandidateSource annSource(String version, Embeddings embeddings, Path versionDir, int index, int count,

@@ -33,6 +33,10 @@ class RecallMainConfigTest {
       "--ann-ef-construction=0|--ann-ef-construction",
       "--ann-tier-ratio=1|--ann-tier-ratio",
       "--ann-build-threads=-1|--ann-build-threads",
+      "--channels=ann,nearest_stores|nearest_stores",
+      "--channels=popular:0|--channels",
+      "--channels=popular,popular|--channels",
+      "--channel-shares=bogus=0.5|--channel-shares",
       "--no-such-flag|--no-such-flag"})
   void badFlag_exitsNonZero_namingTheOption(String args, String option) {
     StringWriter err = new StringWriter();
@@ -42,7 +46,8 @@ class RecallMainConfigTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {"RECALL_THREADS|-1|--threads", "RECALL_PORT|x|--port", "RECALL_DRAIN_SECONDS|-2|--drain-seconds"})
+  @CsvSource(delimiter = '|', value = {"RECALL_THREADS|-1|--threads", "RECALL_PORT|x|--port", "RECALL_DRAIN_SECONDS|-2|--drain-seconds",
+      "RECALL_CHANNELS|ann,bogus|bogus"})
   void badEnvironmentVariable_exitsNonZero_namingTheOption(String var, String value, String option) {
     StringWriter err = new StringWriter();
     int code = ServiceMain.execute("RECALL", new RecallMain(), new String[0], Map.of(var, value), new PrintWriter(err, true));
@@ -61,7 +66,7 @@ class RecallMainConfigTest {
     for (String option : new String[] {"--port", "--shard-index", "--shard-count", "--threads", "--max-inbound-bytes",
         "--drain-seconds", "--warmup-requests", "--default-deadline-ms", "--snapshot-root", "--snapshot-poll-seconds",
         "--snapshot-grace-seconds", "--max-exclude-ids", "--ann", "--ann-ef-search", "--ann-m", "--ann-ef-construction",
-        "--ann-tier-ratio", "--ann-build-threads", "--ann-index-cache-dir"}) {
+        "--ann-tier-ratio", "--ann-build-threads", "--ann-index-cache-dir", "--channels", "--channel-shares"}) {
       assertTrue(out.toString().contains(option), "--help should list " + option);
     }
   }

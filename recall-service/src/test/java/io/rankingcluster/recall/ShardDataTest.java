@@ -46,13 +46,13 @@ class ShardDataTest {
 
   @Test
   void of_defaults_annChannelIsHnsw() {
-    assertInstanceOf(HnswCandidateSource.class, ShardData.of(SNAPSHOT, 0, 1).engine.sources().get(0));
+    assertInstanceOf(HnswCandidateSource.class, ShardData.of(SNAPSHOT, 0, 1).engine.channels().get(0).source());
   }
 
   @Test
   void of_annExact_annChannelIsTheExactScan() {
     ShardData shard = ShardData.of(SNAPSHOT, null, 0, 1, options("--ann=exact"));
-    assertInstanceOf(ExactEmbeddingCandidateSource.class, shard.engine.sources().get(0));
+    assertInstanceOf(ExactEmbeddingCandidateSource.class, shard.engine.channels().get(0).source());
   }
 
   @Test
@@ -79,7 +79,7 @@ class ShardDataTest {
   void of_cacheFolderNotWritable_stillServes(@TempDir Path root) throws IOException {
     Path notAFolder = Files.writeString(root.resolve("v1"), "a file where the version folder should be");
     ShardData shard = ShardData.of(SNAPSHOT, notAFolder, 0, 1, options());
-    assertInstanceOf(HnswCandidateSource.class, shard.engine.sources().get(0));
+    assertInstanceOf(HnswCandidateSource.class, shard.engine.channels().get(0).source());
   }
 
   @Test

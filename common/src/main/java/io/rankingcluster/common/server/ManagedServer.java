@@ -123,13 +123,13 @@ public final class ManagedServer {
       telemetry.preregister(def);
       // Outermost first: metrics, the request id (so every later step and log line has it), the access log
       // (sees shed calls too), shedding, the default deadline, fault injection (a delayed call holds its slot
-      // and ends at its deadline), status translation.
+      // and ends at its deadline), status translation, and innermost a programmer error as INTERNAL.
       if (service instanceof AdminServiceImpl) {
-        builder.addService(ServerInterceptors.intercept(def, TransmitStatusRuntimeExceptionInterceptor.instance(),
-            new AdminAuth(options.adminToken()), accessLog, RequestIds.server(), telemetry.serverInterceptor()));
+        builder.addService(ServerInterceptors.intercept(def, InternalErrors.INSTANCE,
+            TransmitStatusRuntimeExceptionInterceptor.instance(), new AdminAuth(options.adminToken()), accessLog, RequestIds.server(), telemetry.serverInterceptor()));
       } else {
         limited.add(def.getServiceDescriptor().getName());
-        ServerServiceDefinition intercepted = ServerInterceptors.intercept(def,
+        ServerServiceDefinition intercepted = ServerInterceptors.intercept(def, InternalErrors.INSTANCE,
             TransmitStatusRuntimeExceptionInterceptor.instance(), faults, RetryPushback.INSTANCE, deadline, shed, accessLog,
             RequestIds.server(), telemetry.serverInterceptor());
         builder.addService(intercepted);

@@ -2,7 +2,6 @@ package io.rankingcluster.core.ann;
 
 import io.rankingcluster.core.recall.CandidateSink;
 import io.rankingcluster.core.recall.CandidateSource;
-import io.rankingcluster.core.recall.Channel;
 import io.rankingcluster.core.recall.RecallQuery;
 
 /**
@@ -26,10 +25,6 @@ public final class HnswCandidateSource implements CandidateSource {
     this.efSearch = efSearch;
   }
 
-  @Override
-  public Channel channel() {
-    return Channel.ANN;
-  }
 
   public int efSearch() {
     return efSearch;

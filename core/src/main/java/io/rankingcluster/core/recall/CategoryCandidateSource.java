@@ -19,10 +19,6 @@ public final class CategoryCandidateSource implements CandidateSource {
     }
   }
 
-  @Override
-  public Channel channel() {
-    return Channel.CATEGORY;
-  }
 
   @Override
   public void fetch(RecallQuery query, CandidateSink sink) {

@@ -16,10 +16,6 @@ public final class ExactEmbeddingCandidateSource implements CandidateSource {
     this.items = items;
   }
 
-  @Override
-  public Channel channel() {
-    return Channel.ANN;
-  }
 
   @Override
   public void fetch(RecallQuery query, CandidateSink sink) {

@@ -29,10 +29,6 @@ public final class FreshCandidateSource implements CandidateSource {
         row -> asOf - catalog.createdMs[row] <= WINDOW_MS && catalog.impressions[row] < MAX_IMPRESSIONS);
   }
 
-  @Override
-  public Channel channel() {
-    return Channel.FRESH;
-  }
 
   @Override
   public void fetch(RecallQuery query, CandidateSink sink) {

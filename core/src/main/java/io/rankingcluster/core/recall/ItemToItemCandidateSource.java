@@ -32,10 +32,6 @@ public final class ItemToItemCandidateSource implements CandidateSource {
     this.scratch = ThreadLocal.withInitial(() -> new float[catalog.size()]);
   }
 
-  @Override
-  public Channel channel() {
-    return Channel.ITEM_TO_ITEM;
-  }
 
   @Override
   public void fetch(RecallQuery query, CandidateSink sink) {

@@ -16,10 +16,6 @@ public final class LiveNowCandidateSource implements CandidateSource {
     streams = Popularity.sortedRows(catalog, score, row -> catalog.kinds[row] == ItemKind.LIVE_STREAM.code());
   }
 
-  @Override
-  public Channel channel() {
-    return Channel.LIVE_NOW;
-  }
 
   @Override
   public void fetch(RecallQuery query, CandidateSink sink) {

@@ -25,10 +25,6 @@ public final class PopularCandidateSource implements CandidateSource {
     }
   }
 
-  @Override
-  public Channel channel() {
-    return Channel.POPULAR;
-  }
 
   @Override
   public void fetch(RecallQuery query, CandidateSink sink) {

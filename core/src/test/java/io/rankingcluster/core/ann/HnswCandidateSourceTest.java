@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rankingcluster.core.catalog.Catalog;
 import io.rankingcluster.core.embed.Embeddings;
 import io.rankingcluster.core.recall.CandidateSink;
-import io.rankingcluster.core.recall.Channel;
 import io.rankingcluster.core.recall.ExactEmbeddingCandidateSource;
 import io.rankingcluster.core.recall.RecallQuery;
 import io.rankingcluster.core.testutil.TestCatalogs;
@@ -69,7 +68,6 @@ class HnswCandidateSourceTest {
     CandidateSink exact = new CandidateSink(q, 20);
     new ExactEmbeddingCandidateSource(ITEMS).fetch(q, exact);
     assertEquals(exact.rows()[0], sink.rows()[0]);
-    assertEquals(Channel.ANN, new HnswCandidateSource(INDEX, 64).channel());
   }
 
   @Test

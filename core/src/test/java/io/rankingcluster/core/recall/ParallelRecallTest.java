@@ -1,9 +1,11 @@
 package io.rankingcluster.core.recall;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rankingcluster.core.catalog.Catalog;
+import io.rankingcluster.core.pipeline.StageException;
 import io.rankingcluster.core.testutil.TestCatalogs;
 import io.rankingcluster.core.user.UserProfiles.Affinities;
 import java.util.Arrays;
@@ -31,30 +33,20 @@ class ParallelRecallTest {
   }
 
   /** Offers rows 0..2 and returns. */
-  private static CandidateSource quick(Channel channel) {
-    return new CandidateSource() {
-      @Override
-      public Channel channel() {
-        return channel;
-      }
-
+  private static BoundChannel quick(Channel channel) {
+    return new BoundChannel(channel, new CandidateSource() {
       @Override
       public void fetch(RecallQuery q, CandidateSink sink) {
         for (int r = 0; r < 3; r++) {
           sink.offer(r, 0.5f);
         }
       }
-    };
+    }, 10);
   }
 
   /** Blocks until the test releases it, then tries to offer rows 3..5. */
-  private CandidateSource stuck(Channel channel, CountDownLatch entered) {
-    return new CandidateSource() {
-      @Override
-      public Channel channel() {
-        return channel;
-      }
-
+  private BoundChannel stuck(Channel channel, CountDownLatch entered) {
+    return new BoundChannel(channel, new CandidateSource() {
       @Override
       public void fetch(RecallQuery q, CandidateSink sink) {
         entered.countDown();
@@ -67,7 +59,7 @@ class ParallelRecallTest {
           sink.offer(r, 0.9f);
         }
       }
-    };
+    }, 10);
   }
 
   private static RecallQuery query(Catalog c) {
@@ -76,13 +68,13 @@ class ParallelRecallTest {
   }
 
   private static int[] limits() {
-    int[] l = new int[Channel.values().length + 1];
+    int[] l = new int[Channel.MAX_NUMBER + 1];
     Arrays.fill(l, 10);
     return l;
   }
 
   private static double[] shares(double s) {
-    double[] out = new double[Channel.values().length + 1];
+    double[] out = new double[Channel.MAX_NUMBER + 1];
     Arrays.fill(out, s);
     return out;
   }
@@ -107,24 +99,29 @@ class ParallelRecallTest {
   }
 
   @Test
-  void recall_channelThrows_reportedAsFailed_othersReturned() {
+  void recall_channelFailsAtRunTime_reportedAsFailed_othersReturned() {
     Catalog c = catalog();
-    CandidateSource failing = new CandidateSource() {
-      @Override
-      public Channel channel() {
-        return Channel.FRESH;
-      }
-
-      @Override
-      public void fetch(RecallQuery q, CandidateSink sink) {
-        throw new IllegalStateException("index not loaded");
-      }
-    };
+    BoundChannel failing = new BoundChannel(Channel.FRESH, (q, sink) -> {
+      throw new StageException("unavailable", "index not loaded");
+    }, 10);
     RecallEngine engine = new RecallEngine(c, List.of(quick(Channel.POPULAR), failing));
     RecallEngine.Result r = engine.recall(query(c), limits(), shares(1.0), TimeUnit.SECONDS.toNanos(5), pool);
     assertEquals(3, r.candidates().size);
     RecallEngine.ChannelReport fresh = r.channels().stream().filter(x -> x.channel() == Channel.FRESH).findFirst().orElseThrow();
     assertTrue(fresh.failure().contains("index not loaded"), fresh.failure());
+  }
+
+  @Test
+  void recall_channelThrowsNullPointer_isABug_theRecallFails() {
+    Catalog c = catalog();
+    BoundChannel buggy = new BoundChannel(Channel.FRESH, (q, sink) -> {
+      throw new NullPointerException("a bug in the channel");
+    }, 10);
+    RecallEngine engine = new RecallEngine(c, List.of(quick(Channel.POPULAR), buggy));
+    NullPointerException e = assertThrows(NullPointerException.class,
+        () -> engine.recall(query(c), limits(), shares(1.0), TimeUnit.SECONDS.toNanos(5), pool));
+    assertEquals("a bug in the channel", e.getMessage());
+    assertThrows(NullPointerException.class, () -> engine.recall(query(c), limits()), "the sequential path alike");
   }
 
   @Test

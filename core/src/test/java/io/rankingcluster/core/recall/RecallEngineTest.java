@@ -2,10 +2,13 @@ package io.rankingcluster.core.recall;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rankingcluster.core.ItemKind;
 import io.rankingcluster.core.catalog.Catalog;
+import io.rankingcluster.core.pipeline.StageException;
 import io.rankingcluster.core.testutil.TestCatalogs;
 import io.rankingcluster.core.user.UserProfiles;
 import io.rankingcluster.core.user.UserProfiles.Affinities;
@@ -20,8 +23,17 @@ import org.junit.jupiter.api.Test;
 class RecallEngineTest {
   private static final Affinities NONE = new Affinities(new int[0], new float[0]);
 
+  /** A test channel that knows the channel it plays. */
+  private interface Tagged extends CandidateSource {
+    Channel channel();
+  }
+
+  private static RecallEngine engine(Catalog c, List<? extends Tagged> sources) {
+    return new RecallEngine(c, sources.stream().map(s -> new BoundChannel(s.channel(), s, 100)).toList());
+  }
+
   /** A channel that offers fixed rows with fixed scores, in the given order. */
-  private static final class FixedSource implements CandidateSource {
+  private static final class FixedSource implements Tagged {
     final Channel channel;
     final int[] rows;
     final float[] scores;
@@ -50,7 +62,7 @@ class RecallEngineTest {
   }
 
   /** A channel that offers one row and then fails. */
-  private static final class ThrowingSource implements CandidateSource {
+  private static final class ThrowingSource implements Tagged {
     final Channel channel;
     final RuntimeException failure;
 
@@ -85,7 +97,7 @@ class RecallEngineTest {
   }
 
   private static int[] limits(Channel... channels) {
-    int[] l = new int[8];
+    int[] l = new int[Channel.MAX_NUMBER + 1];
     for (Channel ch : channels) {
       l[ch.number()] = 100;
     }
@@ -99,7 +111,7 @@ class RecallEngineTest {
   @Test
   void recall_sameItemFromTwoChannels_mergedOnceWithBothBitsAndMaxScore() {
     Catalog c = catalog();
-    RecallEngine engine = new RecallEngine(c, List.of(
+    RecallEngine engine = engine(c, List.of(
         new FixedSource(Channel.POPULAR, new int[] {0, 1}, new float[] {0.3f, 0.5f}),
         new FixedSource(Channel.CATEGORY, new int[] {2, 0, 1}, new float[] {0.1f, 0.9f, 0.2f})));
     RecallEngine.Result r = engine.recall(query(c, new long[0], 10, 10, 10), limits(Channel.POPULAR, Channel.CATEGORY));
@@ -119,7 +131,7 @@ class RecallEngineTest {
   @Test
   void recall_kindLimits_keepHighestScoringOfEachKind() {
     Catalog c = catalog();
-    RecallEngine engine = new RecallEngine(c, List.of(new FixedSource(Channel.POPULAR,
+    RecallEngine engine = engine(c, List.of(new FixedSource(Channel.POPULAR,
         new int[] {0, 1, 2, 3, 4, 5, 6, 7}, new float[] {0.1f, 0.5f, 0.3f, 0.9f, 0.7f, 0.2f, 0.8f, 0.6f})));
     Candidates out = engine.recall(query(c, new long[0], 2, 1, 1), limits(Channel.POPULAR)).candidates();
     // Products 4 (0.9) and 5 (0.7); video 7 (0.8); the stream 8 (0.6). Lower-scored ones are cut.
@@ -132,13 +144,13 @@ class RecallEngineTest {
   }
 
   @Test
-  void recall_channelThrows_reportedAsFailureAndOtherChannelsStillReturn() {
+  void recall_channelFailsAtRunTime_reportedAsFailureAndOtherChannelsStillReturn() {
     Catalog c = catalog();
     // The failing channel comes first, so that a misaligned channel bit would show in the masks.
-    RecallEngine engine = new RecallEngine(c, List.of(
-        new ThrowingSource(Channel.FRESH, new IllegalStateException("index corrupt")),
+    RecallEngine engine = engine(c, List.of(
+        new ThrowingSource(Channel.FRESH, new StageException("unavailable", "index server down")),
         new FixedSource(Channel.POPULAR, new int[] {0}, new float[] {0.5f}),
-        new ThrowingSource(Channel.ANN, new RuntimeException()),
+        new ThrowingSource(Channel.ANN, new StageException("failed", "corrupt vectors")),
         new FixedSource(Channel.CATEGORY, new int[] {1}, new float[] {0.4f})));
     RecallEngine.Result r = engine.recall(query(c, new long[0], 10, 10, 10),
         limits(Channel.FRESH, Channel.POPULAR, Channel.ANN, Channel.CATEGORY));
@@ -150,14 +162,45 @@ class RecallEngineTest {
     List<RecallEngine.ChannelReport> reports = r.channels();
     assertEquals(4, reports.size());
     assertEquals(Channel.FRESH, reports.get(0).channel());
-    assertEquals("failed: IllegalStateException: index corrupt", reports.get(0).failure());
+    assertEquals("unavailable: index server down", reports.get(0).failure());
     assertEquals(0, reports.get(0).candidates());
     assertEquals(Channel.POPULAR, reports.get(1).channel());
     assertEquals("", reports.get(1).failure());
     assertEquals(1, reports.get(1).candidates());
-    assertEquals("failed: RuntimeException", reports.get(2).failure());
+    assertEquals("failed: failed: corrupt vectors", reports.get(2).failure());
     assertEquals("", reports.get(3).failure());
     assertEquals(1, reports.get(3).candidates());
+  }
+
+  @Test
+  void recall_channelThrowsIllegalState_isABug_notADroppedChannel() {
+    Catalog c = catalog();
+    RecallEngine engine = engine(c, List.of(
+        new FixedSource(Channel.POPULAR, new int[] {0}, new float[] {0.5f}),
+        new ThrowingSource(Channel.FRESH, new IllegalStateException("index corrupt"))));
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> engine.recall(query(c, new long[0], 10, 10, 10), limits(Channel.POPULAR, Channel.FRESH)));
+    assertEquals("index corrupt", e.getMessage());
+  }
+
+  @Test
+  void explain_itemInsideAndOutsideAChannelsCut_rankScoreAndCutoff() {
+    Catalog c = catalog();
+    RecallEngine engine = engine(c, List.of(
+        new FixedSource(Channel.POPULAR, new int[] {0, 1, 2, 3}, new float[] {0.9f, 0.8f, 0.7f, 0.6f})));
+    int[] l = new int[Channel.MAX_NUMBER + 1];
+    l[Channel.POPULAR.number()] = 2;
+    RecallQuery q = query(c, new long[] {3}, 10, 10, 10);
+    CandidateSource.Verdict inside = engine.explain(q, 1, l).get(0).verdict();
+    assertTrue(inside.found() && inside.admitted());
+    assertEquals(2, inside.rank());
+    assertEquals(0.8f, inside.score());
+    assertEquals(0.8f, inside.cutoff(), "the limit's last candidate sets the cut-off");
+    CandidateSource.Verdict outside = engine.explain(q, 3, l).get(0).verdict();
+    assertFalse(outside.found());
+    assertEquals(0.8f, outside.cutoff());
+    CandidateSource.Verdict excluded = engine.explain(q, 2, l).get(0).verdict();
+    assertFalse(excluded.found() || excluded.admitted(), "id 3 is excluded by the query");
   }
 
   @Test
@@ -165,7 +208,7 @@ class RecallEngineTest {
     Catalog c = catalog();
     FixedSource popular = new FixedSource(Channel.POPULAR, new int[] {0}, new float[] {0.5f});
     FixedSource fresh = new FixedSource(Channel.FRESH, new int[] {1}, new float[] {0.6f});
-    RecallEngine engine = new RecallEngine(c, List.of(popular, fresh));
+    RecallEngine engine = engine(c, List.of(popular, fresh));
     RecallEngine.Result r = engine.recall(query(c, new long[0], 10, 10, 10), limits(Channel.POPULAR));
     assertArrayEquals(new long[] {1}, ids(r.candidates()));
     assertEquals(1, r.channels().size());
@@ -176,9 +219,9 @@ class RecallEngineTest {
   @Test
   void recall_channelLimit_capsWhatAChannelContributes() {
     Catalog c = catalog();
-    RecallEngine engine = new RecallEngine(c, List.of(
+    RecallEngine engine = engine(c, List.of(
         new FixedSource(Channel.POPULAR, new int[] {0, 1, 2, 3}, new float[] {0.9f, 0.8f, 0.7f, 0.6f})));
-    int[] l = new int[8];
+    int[] l = new int[Channel.MAX_NUMBER + 1];
     l[Channel.POPULAR.number()] = 2;
     RecallEngine.Result r = engine.recall(query(c, new long[0], 10, 10, 10), l);
     assertArrayEquals(new long[] {1, 2}, ids(r.candidates()));
@@ -188,7 +231,7 @@ class RecallEngineTest {
   @Test
   void recall_repeatedCallsOnOneEngine_doNotLeakStateBetweenRequests() {
     Catalog c = catalog();
-    RecallEngine engine = new RecallEngine(c, List.of(
+    RecallEngine engine = engine(c, List.of(
         new FixedSource(Channel.POPULAR, new int[] {0, 1}, new float[] {0.9f, 0.2f}),
         new FixedSource(Channel.CATEGORY, new int[] {1}, new float[] {0.4f})));
     int[] l = limits(Channel.POPULAR, Channel.CATEGORY);
@@ -208,8 +251,8 @@ class RecallEngineTest {
   void standardEngine_demoWorldUsers_returnsOnlyAdmittedUniqueItemsWithinKindLimits() {
     DemoWorld w = DemoWorld.generate(new DemoWorld.Spec(9, 2000, 60, 30));
     RecallEngine engine = RecallEngine.standard(w.catalog);
-    int[] channelLimits = new int[8];
-    for (Channel ch : Channel.values()) {
+    int[] channelLimits = new int[Channel.MAX_NUMBER + 1];
+    for (Channel ch : new Channel[] {Channel.POPULAR, Channel.CATEGORY, Channel.FRESH, Channel.LIVE_NOW}) {
       channelLimits[ch.number()] = 80;
     }
     int allowedBits = Channel.POPULAR.bit() | Channel.CATEGORY.bit() | Channel.FRESH.bit() | Channel.LIVE_NOW.bit();

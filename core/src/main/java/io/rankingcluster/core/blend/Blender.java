@@ -1,16 +1,24 @@
 package io.rankingcluster.core.blend;
 
-import io.rankingcluster.core.ItemKind;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Composes one page from ranked candidates of the three kinds.
  *
- * <p>Design: slot by slot, the kind that is furthest behind its target share (share x slots so far minus
- * items placed) is asked first for its best remaining item that breaks no position rule (no live stream in
- * slot 1, at most N live streams in the first W slots, no seller twice in a row); when that kind has
- * nothing eligible, the next kind by deficit fills the slot (backfill). Only when no kind has an eligible
- * item is the seller rule relaxed, and after it the live-stream position rules. Input order within a kind is the ranking order, so the page keeps the
- * ranker's preferences wherever the rules allow. Every placement records the rule that chose it.
+ * <p>Design: slot by slot, a reservation may claim the slot first (the exploration slot: the best-ranked fresh
+ * item that breaks no rule). Otherwise the {@link KindShareChooser} orders the kinds by how far each is behind its
+ * target share, and the first kind with an eligible item places it: its best-ranked one, or with MMR diversity
+ * the one that best trades value for dissimilarity to the page ({@link MmrChooser}); a later kind placing means
+ * backfill. Eligible means every {@link SlotRule} allows it. When no kind has an eligible item, the rules give way
+ * in their relaxation order (the seller rule first, then the live-stream position rules), so that a page of only
+ * live streams (asked for by a kind filter) is not left empty. Input order within a kind is the ranking order,
+ * so the page keeps the ranker's preferences wherever the rules allow. Every placement records the rule that
+ * chose it.
+ *
+ * <p>The shipped rules come from {@link BlendConfig} ({@link #rules}); more can be added, each a class with its
+ * settings in its constructor.
  */
 public final class Blender {
   public static final String RULE_KIND_SHARE = "kind_share";
@@ -19,10 +27,41 @@ public final class Blender {
   public static final String RULE_POSITION_RELAXED = "position_relaxed";
   public static final String RULE_EXPLORATION = "exploration";
 
-  private final BlendConfig config;
+  private final KindShareChooser kinds;
+  private final List<SlotRule> rules;
+  private final List<SlotReservation> reservations;
+  /** The distinct relaxation orders of the rules, ascending (NEVER_RELAXED excluded). */
+  private final int[] relaxations;
 
+  /** The rules of {@code config}. */
   public Blender(BlendConfig config) {
-    this.config = config;
+    this(config, List.of());
+  }
+
+  /** The rules of {@code config} plus {@code extraRules}. */
+  public Blender(BlendConfig config, List<SlotRule> extraRules) {
+    List<SlotRule> all = new ArrayList<>(rules(config));
+    all.addAll(extraRules);
+    this.kinds = new KindShareChooser(config.kindShare());
+    this.rules = List.copyOf(all);
+    this.reservations = config.explorationSlot() > 0 ? List.of(new ExplorationSlot(config.explorationSlot())) : List.of();
+    this.relaxations = this.rules.stream().mapToInt(SlotRule::relaxationOrder).filter(o -> o != SlotRule.NEVER_RELAXED)
+        .distinct().sorted().toArray();
+  }
+
+  /** The shipped slot rules a configuration turns on, one line each. */
+  public static List<SlotRule> rules(BlendConfig config) {
+    List<SlotRule> out = new ArrayList<>();
+    if (config.noLiveInFirstSlot()) {
+      out.add(new LiveNotFirstRule());
+    }
+    if (config.liveWindow() > 0) {
+      out.add(new LiveWindowRule(config.liveWindow(), config.maxLiveInWindow()));
+    }
+    if (config.noAdjacentSameSeller()) {
+      out.add(new SellerSpacingRule());
+    }
+    return out;
   }
 
   /**
@@ -71,85 +110,33 @@ public final class Blender {
    */
   public Placement[] blend(byte[] kinds, long[] sellers, int n, int pageSize, boolean[] allowedKinds, Diversity diversity,
       boolean[] fresh) {
-    boolean mmr = diversity != null && diversity.lambda() < 1f && diversity.dimension() > 0;
-    float[] maxSim = mmr ? new float[n] : null;
-    float relScale = 0;
-    if (mmr) {
-      for (int i = 0; i < n; i++) {
-        relScale = Math.max(relScale, Math.abs(diversity.relevance()[i]));
-      }
-      relScale = relScale > 0 ? 1f / relScale : 0f;
-    }
-    boolean[] used = new boolean[n];
-    int[] placedPerKind = new int[ItemKind.COUNT];
-    float shareSum = 0;
-    for (int k = 0; k < ItemKind.COUNT; k++) {
-      if (allowedKinds[k]) {
-        shareSum += config.kindShare()[k];
-      }
-    }
-    Placement[] page = new Placement[Math.min(pageSize, n)];
+    PageDraft page = new PageDraft(kinds, sellers, n, pageSize, allowedKinds, fresh);
+    MmrChooser items = new MmrChooser(diversity, n);
+    Placement[] out = new Placement[page.capacity()];
     int size = 0;
-    long previousSeller = Long.MIN_VALUE;
-    int liveSoFar = 0;
-    Integer[] kindOrder = new Integer[ItemKind.COUNT];
-    for (int slot = 0; slot < page.length; slot++) {
-      final int filled = slot;
-      final float total = shareSum;
-      for (int k = 0; k < ItemKind.COUNT; k++) {
-        kindOrder[k] = k;
-      }
-      // Deficit: how far each kind is behind its share after this slot; ties go to the lower kind code.
-      java.util.Arrays.sort(kindOrder, (a, b) -> Float.compare(deficit(b, filled, total, placedPerKind, allowedKinds),
-          deficit(a, filled, total, placedPerKind, allowedKinds)));
+    for (int slot = 0; slot < out.length; slot++) {
       int chosen = -1;
       String rule = null;
-      if (fresh != null && slot == config.explorationSlot() - 1) {
-        boolean liveAllowed = liveAllowed(slot, liveSoFar);
-        for (int i = 0; i < n; i++) {
-          if (!used[i] && fresh[i] && allowedKinds[kinds[i] - 1]
-              && (kinds[i] != ItemKind.LIVE_STREAM.code() || liveAllowed)
-              && !(config.noAdjacentSameSeller() && sellers[i] == previousSeller)) {
-            chosen = i;
-            rule = RULE_EXPLORATION;
-            break;
-          }
+      for (SlotReservation r : reservations) {
+        chosen = r.claim(page, i -> allows(page, i, 0));
+        if (chosen >= 0) {
+          rule = r.label();
+          break;
         }
       }
-      // Attempt 0 keeps every rule; 1 relaxes the seller rule; 2 also the live-stream position rules, so that
-      // a page of only live streams (asked for by a kind filter) is not left empty.
-      for (int attempt = 0; attempt < 3 && chosen < 0; attempt++) {
-        boolean enforceSeller = attempt == 0 && config.noAdjacentSameSeller();
-        for (int j = 0; j < ItemKind.COUNT && chosen < 0; j++) {
-          int k = kindOrder[j];
-          if (!allowedKinds[k]) {
-            continue;
-          }
-          boolean liveAllowed = attempt == 2 || liveAllowed(slot, liveSoFar);
-          float best = Float.NEGATIVE_INFINITY;
-          for (int i = 0; i < n; i++) {
-            if (used[i] || kinds[i] - 1 != k) {
+      if (chosen < 0) {
+        Integer[] kindOrder = this.kinds.order(page);
+        for (int attempt = 0; attempt <= relaxations.length && chosen < 0; attempt++) {
+          int relaxedUpTo = attempt == 0 ? Integer.MIN_VALUE : relaxations[attempt - 1];
+          for (int j = 0; j < kindOrder.length && chosen < 0; j++) {
+            int k = kindOrder[j];
+            if (!allowedKinds[k]) {
               continue;
             }
-            if (kinds[i] == ItemKind.LIVE_STREAM.code() && !liveAllowed) {
-              break;
+            chosen = items.choose(page, k, i -> allows(page, i, relaxedUpTo));
+            if (chosen >= 0) {
+              rule = attempt > 0 ? relaxedLabel(relaxedUpTo) : j == 0 ? RULE_KIND_SHARE : RULE_BACKFILL;
             }
-            if (enforceSeller && sellers[i] == previousSeller) {
-              continue;
-            }
-            if (!mmr) {
-              chosen = i; // ranking order: the first eligible is the best
-              break;
-            }
-            float score = diversity.lambda() * diversity.relevance()[i] * relScale - (1 - diversity.lambda()) * maxSim[i];
-            if (score > best) {
-              best = score;
-              chosen = i;
-            }
-          }
-          if (chosen >= 0) {
-            rule = attempt == 2 ? RULE_POSITION_RELAXED : attempt == 1 ? RULE_SELLER_RELAXED
-                : j == 0 ? RULE_KIND_SHARE : RULE_BACKFILL;
           }
         }
       }
@@ -158,48 +145,34 @@ public final class Blender {
       }
       int displaced = -1;
       for (int i = 0; i < n; i++) {
-        if (!used[i] && allowedKinds[kinds[i] - 1]) {
+        if (!page.used(i) && allowedKinds[kinds[i] - 1]) {
           displaced = i == chosen ? -1 : i; // the best-ranked item still waiting: ranking order's choice
           break;
         }
       }
-      used[chosen] = true;
-      placedPerKind[kinds[chosen] - 1]++;
-      if (kinds[chosen] == ItemKind.LIVE_STREAM.code() && slot < config.liveWindow()) {
-        liveSoFar++;
-      }
-      previousSeller = sellers[chosen];
-      page[size++] = new Placement(chosen, rule, displaced);
-      if (mmr) {
-        int d = diversity.dimension();
-        float[] u = diversity.unitVectors();
-        int oc = chosen * d;
-        for (int i = 0; i < n; i++) {
-          if (!used[i]) {
-            float s = 0;
-            int oi = i * d;
-            for (int x = 0; x < d; x++) {
-              s += u[oi + x] * u[oc + x];
-            }
-            maxSim[i] = Math.max(maxSim[i], s);
-          }
-        }
-      }
+      page.place(chosen);
+      out[size++] = new Placement(chosen, rule, displaced);
+      items.placed(page, chosen);
     }
-    return java.util.Arrays.copyOf(page, size);
+    return Arrays.copyOf(out, size);
   }
 
-  private boolean liveAllowed(int slot, int liveInWindowSoFar) {
-    if (slot == 0 && config.noLiveInFirstSlot()) {
-      return false;
+  /** Whether every rule not yet relaxed (relaxation order above {@code relaxedUpTo}) allows the input. */
+  private boolean allows(PageDraft page, int input, int relaxedUpTo) {
+    for (SlotRule r : rules) {
+      if (r.relaxationOrder() > relaxedUpTo && !r.allows(page, input)) {
+        return false;
+      }
     }
-    return slot >= config.liveWindow() || liveInWindowSoFar < config.maxLiveInWindow();
+    return true;
   }
 
-  private float deficit(int k, int filled, float shareSum, int[] placed, boolean[] allowed) {
-    if (!allowed[k] || shareSum <= 0) {
-      return Float.NEGATIVE_INFINITY;
+  private String relaxedLabel(int order) {
+    for (SlotRule r : rules) {
+      if (r.relaxationOrder() == order) {
+        return r.relaxedLabel();
+      }
     }
-    return config.kindShare()[k] / shareSum * (filled + 1) - placed[k];
+    throw new IllegalStateException("no rule of relaxation order " + order);
   }
 }

@@ -1,19 +1,24 @@
 package io.rankingcluster.core.score;
 
-import io.rankingcluster.core.Order;
+import io.rankingcluster.core.ItemKind;
 import io.rankingcluster.core.catalog.Catalog;
 import io.rankingcluster.core.embed.Embeddings;
 import io.rankingcluster.core.model.HeadModel;
 import io.rankingcluster.core.model.RankFeatures;
+import io.rankingcluster.core.pipeline.CandidateTable;
+import io.rankingcluster.core.pipeline.Scorer;
+import io.rankingcluster.core.pipeline.component.ValueOrderSelector;
 import io.rankingcluster.core.recall.Candidates;
+import java.util.Arrays;
 
 /**
  * The second-stage scorer: per candidate, three heads (probability of a click, of a conversion after a
  * click, expected watch seconds after a click) from item statistics crossed with the user's affinities and
- * price fit, then one value per impression by the {@link ValueFormula}. Output is sorted by value.
+ * price fit, then one value per impression by the {@link ValueFormula}, for every candidate in input order; the
+ * rank service then orders them by value ({@link #rank}).
  * Weights are fixed priors until the trained multi-task model replaces them.
  */
-public final class RankScorer {
+public final class RankScorer implements Scorer<ScoringState> {
   /** The version reported when no trained model is loaded: fixed weights over item priors. */
   public static final String MODEL_VERSION = "rank-prior-1";
   private final Catalog catalog;
@@ -53,71 +58,81 @@ public final class RankScorer {
   public record Ranked(long[] ids, byte[] kinds, float[] pClick, float[] pConvert, float[] watchSeconds,
       float[] values, int size) {}
 
+  @Override
+  public String id() {
+    return "rank";
+  }
+
   public Ranked rank(Candidates in, UserSignals user) {
     return rank(in, user, new float[0], 0L);
   }
 
-  /** As above, with the user vector and the request's time for the trained model's features. */
+  /** Heads and values, sorted by value: the scorer, then the value order (what the rank service answers). */
   public Ranked rank(Candidates in, UserSignals user, float[] userVector, long timeMs) {
-    if (model != null) {
-      return rankWithModel(in, user, userVector, timeMs);
-    }
-    int n = in.size;
-    float[] pClick = new float[n];
-    float[] pConvert = new float[n];
-    float[] watch = new float[n];
-    float[] values = new float[n];
-    int[] rows = new int[n];
-    for (int i = 0; i < n; i++) {
-      int row = catalog.index.rowOf(in.ids[i]);
-      rows[i] = row;
-      if (row < 0) {
-        values[i] = Float.NaN;
-        continue;
-      }
-      int leaf = catalog.categories[row];
-      float ctr = catalog.smoothedCtr(row, 0.03f, 100f);
-      float logit = (float) Math.log(ctr / (1 - ctr))
-          + 1.5f * user.leafAffinity(leaf) + 0.6f * user.parentAffinity(leaf) + 0.25f * user.priceFit(catalog.prices[row]);
-      pClick[i] = sigmoid(logit);
-      // Live streams sell during the show (no list price): their conversion counts as well.
-      boolean sells = catalog.prices[row] > 0 || catalog.kinds[row] == io.rankingcluster.core.ItemKind.LIVE_STREAM.code();
-      pConvert[i] = sells ? catalog.smoothedCvr(row, 0.08f, 20f) : 0f;
-      watch[i] = catalog.kinds[row] == 1 ? 0f : (catalog.watchSeconds[row] + 30f * 5f) / (catalog.clicks[row] + 5f);
-      values[i] = formula.value(catalog.kinds[row], pClick[i], pConvert[i], watch[i], catalog.prices[row]);
-    }
-    return sorted(in, rows, pClick, pConvert, watch, values);
+    CandidateTable t = Scoring.run(this, ORDER, new ScoringState(user, userVector, timeMs, new int[0]),
+        CandidateTable.of(in));
+    int m = t.size();
+    return new Ranked(Arrays.copyOf(t.ids, m), Arrays.copyOf(t.kinds, m), Arrays.copyOf(t.pClick, m),
+        Arrays.copyOf(t.pConvert, m), Arrays.copyOf(t.watchSeconds, m), Arrays.copyOf(t.values, m), m);
   }
 
-  private Ranked rankWithModel(Candidates in, UserSignals user, float[] userVector, long timeMs) {
-    int n = in.size;
-    int f = RankFeatures.COUNT;
-    float[] x = new float[n * f];
+  private static final ValueOrderSelector<ScoringState> ORDER = new ValueOrderSelector<>(s -> false);
+
+  /**
+   * The heads and the value of every candidate, in input order: {@link CandidateTable#pClick}, {@code pConvert},
+   * {@code watchSeconds}, {@code values} (also the order score); NaN value for ids unknown to the catalog. Kinds
+   * are set from the catalog (the authority, not the caller).
+   */
+  @Override
+  public void score(ScoringState state, CandidateTable in) {
+    int n = in.size();
     int[] rows = new int[n];
-    RankFeatures.Context ctx = new RankFeatures.Context(user, userVector, catalog, itemEmbeddings);
     for (int i = 0; i < n; i++) {
       rows[i] = catalog.index.rowOf(in.ids[i]);
     }
-    RankFeatures.computeBatch(statics, itemEmbeddings, rows, n, ctx, timeMs, x, f);
-    float[] heads = new float[n * 3];
-    model.predict(x, n, heads);
-    float[] pClick = new float[n];
-    float[] pConvert = new float[n];
-    float[] watch = new float[n];
-    float[] values = new float[n];
+    float[] heads = null;
+    if (model != null) {
+      int f = RankFeatures.COUNT;
+      float[] x = new float[n * f];
+      RankFeatures.Context ctx = new RankFeatures.Context(state.user, state.userVector, catalog, itemEmbeddings);
+      RankFeatures.computeBatch(statics, itemEmbeddings, rows, n, ctx, state.timeMs, x, f);
+      heads = new float[n * 3];
+      model.predict(x, n, heads);
+    }
     for (int i = 0; i < n; i++) {
-      if (rows[i] < 0) {
-        values[i] = Float.NaN;
+      int row = rows[i];
+      if (row < 0) {
+        in.values[i] = Float.NaN;
+        in.scores[i] = Float.NaN;
         continue;
       }
-      int row = rows[i];
-      pClick[i] = heads[i * 3];
-      boolean sells = catalog.prices[row] > 0 || catalog.kinds[row] == io.rankingcluster.core.ItemKind.LIVE_STREAM.code();
-      pConvert[i] = sells ? heads[i * 3 + 1] : 0f;
-      watch[i] = catalog.kinds[row] == io.rankingcluster.core.ItemKind.PRODUCT.code() ? 0f : heads[i * 3 + 2];
-      values[i] = formula.value(catalog.kinds[row], pClick[i], pConvert[i], watch[i], catalog.prices[row]);
+      byte kind = catalog.kinds[row];
+      in.kinds[i] = kind;
+      // Live streams sell during the show (no list price): their conversion counts as well.
+      boolean sells = catalog.prices[row] > 0 || kind == ItemKind.LIVE_STREAM.code();
+      float pClick;
+      float pConvert;
+      float watch;
+      if (heads != null) {
+        pClick = heads[i * 3];
+        pConvert = sells ? heads[i * 3 + 1] : 0f;
+        watch = kind == ItemKind.PRODUCT.code() ? 0f : heads[i * 3 + 2];
+      } else {
+        int leaf = catalog.categories[row];
+        float ctr = catalog.smoothedCtr(row, 0.03f, 100f);
+        float logit = (float) Math.log(ctr / (1 - ctr)) + 1.5f * state.user.leafAffinity(leaf)
+            + 0.6f * state.user.parentAffinity(leaf) + 0.25f * state.user.priceFit(catalog.prices[row]);
+        pClick = sigmoid(logit);
+        pConvert = sells ? catalog.smoothedCvr(row, 0.08f, 20f) : 0f;
+        watch = kind == 1 ? 0f : (catalog.watchSeconds[row] + 30f * 5f) / (catalog.clicks[row] + 5f);
+      }
+      in.pClick[i] = pClick;
+      in.pConvert[i] = pConvert;
+      in.watchSeconds[i] = watch;
+      float v = formula.value(kind, pClick, pConvert, watch, catalog.prices[row]);
+      in.values[i] = v;
+      in.scores[i] = v;
     }
-    return sorted(in, rows, pClick, pConvert, watch, values);
   }
 
   /**
@@ -135,26 +150,6 @@ public final class RankScorer {
       }
     }
     return x;
-  }
-
-  private Ranked sorted(Candidates in, int[] rows, float[] pClick, float[] pConvert, float[] watch, float[] values) {
-    int n = in.size;
-    int[] order = Order.byScoreDescending(values, n);
-    Ranked out = new Ranked(new long[n], new byte[n], new float[n], new float[n], new float[n], new float[n], 0);
-    int m = 0;
-    for (int i : order) {
-      if (rows[i] < 0) {
-        continue;
-      }
-      out.ids[m] = in.ids[i];
-      out.kinds[m] = catalog.kinds[rows[i]]; // the catalog is the authority on kinds, not the caller
-      out.pClick[m] = pClick[i];
-      out.pConvert[m] = pConvert[i];
-      out.watchSeconds[m] = watch[i];
-      out.values[m] = values[i];
-      m++;
-    }
-    return new Ranked(out.ids, out.kinds, out.pClick, out.pConvert, out.watchSeconds, out.values, m);
   }
 
   static float sigmoid(float x) {

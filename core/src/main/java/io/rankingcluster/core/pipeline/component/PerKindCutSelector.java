@@ -10,13 +10,19 @@ import io.rankingcluster.core.pipeline.Selector;
  * prerank's survivors. When prerank fell back, the scores are recall's, and this is the cut of recall order.
  */
 public final class PerKindCutSelector<S extends PipelineState> implements Selector<S> {
-  private final int[] topK;
+  private final java.util.function.Function<S, int[]> topK;
 
   public PerKindCutSelector(int[] topK) {
     if (topK.length != ItemKind.COUNT) {
       throw new IllegalArgumentException("topK needs one entry per kind, got " + topK.length);
     }
-    this.topK = topK.clone();
+    int[] fixed = topK.clone();
+    this.topK = s -> fixed;
+  }
+
+  /** With the sizes per kind of each request (a prerank request's top_k_per_kind). */
+  public PerKindCutSelector(java.util.function.Function<S, int[]> topK) {
+    this.topK = topK;
   }
 
   @Override
@@ -26,6 +32,7 @@ public final class PerKindCutSelector<S extends PipelineState> implements Select
 
   @Override
   public CandidateTable select(S state, CandidateTable in) {
+    int[] topK = this.topK.apply(state);
     int[] order = in.orderByScore();
     int[] taken = new int[ItemKind.COUNT];
     int[] kept = new int[in.size()];

@@ -31,19 +31,35 @@ final class AnnLibraries {
   interface Ann {
     String name();
 
-    /** Builds (or loads from {@code cacheDir}, when given and supported) the index; returns a one-line note. */
-    String build(Embeddings items, int m, int efConstruction, int threads, Path cacheDir) throws Exception;
+    /**
+     * Builds (or loads from {@code cacheDir}, when given and supported) the index; returns a
+     * one-line note.
+     */
+    String build(Embeddings items, int m, int efConstruction, int threads, Path cacheDir)
+        throws Exception;
 
-    /** Top-k rows for {@code query} with candidate list {@code ef} into {@code out}; returns how many. */
+    /**
+     * Top-k rows for {@code query} with candidate list {@code ef} into {@code out}; returns how
+     * many.
+     */
     int search(float[] query, int k, int ef, int[] out);
 
-    /** Saves to a file in {@code dir}, loads it back, and returns {bytes, load ms}; or null if not supported. */
+    /**
+     * Saves to a file in {@code dir}, loads it back, and returns {bytes, load ms}; or null if not
+     * supported.
+     */
     long[] saveAndLoad(Path dir) throws Exception;
 
-    /** Exact bytes of the index structure beyond the vectors, when the implementation can tell; else -1. */
+    /**
+     * Exact bytes of the index structure beyond the vectors, when the implementation can tell; else
+     * -1.
+     */
     long structureBytes();
 
-    /** What the searches since the last call did, as a short text (empty if the implementation cannot tell). */
+    /**
+     * What the searches since the last call did, as a short text (empty if the implementation
+     * cannot tell).
+     */
     default String traceAndReset() {
       return "";
     }
@@ -56,11 +72,16 @@ final class AnnLibraries {
       case "lucene" -> new Lucene();
       case "lucene-mip" -> new LuceneMip();
       case "hnswlib" -> new Hnswlib();
-      default -> throw new IllegalArgumentException("unknown library '" + name + "' (lucene, lucene-mip, hnswlib)");
+      default ->
+          throw new IllegalArgumentException(
+              "unknown library '" + name + "' (lucene, lucene-mip, hnswlib)");
     };
   }
 
-  /** The rows with a non-zero vector (single-graph variants index only these; see docs/benchmarks.md). */
+  /**
+   * The rows with a non-zero vector (single-graph variants index only these; see
+   * docs/benchmarks.md).
+   */
   static int[] nonZeroRows(Embeddings items) {
     int[] rows = new int[items.rows()];
     int n = 0;
@@ -78,9 +99,9 @@ final class AnnLibraries {
   }
 
   /**
-   * Lucene used as it comes: one graph with MAXIMUM_INNER_PRODUCT similarity, its own on-heap vector values
-   * (one float[] per row) and DefaultFlatVectorScorer, whose dot product is Lucene's VectorUtil (Panama
-   * vectors on the JDKs Lucene knows). Zero rows left out.
+   * Lucene used as it comes: one graph with MAXIMUM_INNER_PRODUCT similarity, its own on-heap
+   * vector values (one float[] per row) and DefaultFlatVectorScorer, whose dot product is Lucene's
+   * VectorUtil (Panama vectors on the JDKs Lucene knows). Zero rows left out.
    */
   static final class LuceneMip implements Ann {
     private OnHeapHnswGraph graph;
@@ -93,7 +114,8 @@ final class AnnLibraries {
     }
 
     @Override
-    public String build(Embeddings items, int m, int efConstruction, int threads, Path cacheDir) throws Exception {
+    public String build(Embeddings items, int m, int efConstruction, int threads, Path cacheDir)
+        throws Exception {
       rowOf = nonZeroRows(items);
       List<float[]> vectors = new ArrayList<>(rowOf.length);
       for (int row : rowOf) {
@@ -102,18 +124,22 @@ final class AnnLibraries {
         vectors.add(v);
       }
       values = RandomAccessVectorValues.fromFloats(vectors, items.dimension());
-      RandomVectorScorerSupplier scorers = DefaultFlatVectorScorer.INSTANCE.getRandomVectorScorerSupplier(
-          VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT, values);
-      graph = HnswGraphBuilder.create(scorers, m, efConstruction, 42, rowOf.length).build(rowOf.length);
+      RandomVectorScorerSupplier scorers =
+          DefaultFlatVectorScorer.INSTANCE.getRandomVectorScorerSupplier(
+              VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT, values);
+      graph =
+          HnswGraphBuilder.create(scorers, m, efConstruction, 42, rowOf.length).build(rowOf.length);
       return "BUILT (1 thread; " + rowOf.length + " non-zero rows)";
     }
 
     @Override
     public int search(float[] query, int k, int ef, int[] out) {
       try {
-        RandomVectorScorer scorer = DefaultFlatVectorScorer.INSTANCE.getRandomVectorScorer(
-            VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT, values, query);
-        KnnCollector c = HnswGraphSearcher.search(scorer, Math.max(k, ef), graph, null, Integer.MAX_VALUE);
+        RandomVectorScorer scorer =
+            DefaultFlatVectorScorer.INSTANCE.getRandomVectorScorer(
+                VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT, values, query);
+        KnnCollector c =
+            HnswGraphSearcher.search(scorer, Math.max(k, ef), graph, null, Integer.MAX_VALUE);
         ScoreDoc[] docs = c.topDocs().scoreDocs;
         int n = Math.min(k, docs.length);
         for (int i = 0; i < n; i++) {
@@ -158,8 +184,17 @@ final class AnnLibraries {
       this.items = items;
       HnswIndex.Params p = new HnswIndex.Params(m, efConstruction);
       if (cacheDir != null) {
-        Path file = cacheDir.resolve("bench-" + items.rows() + "x" + items.dimension() + "-m" + m + "-efc" + efConstruction
-            + ".hnsw");
+        Path file =
+            cacheDir.resolve(
+                "bench-"
+                    + items.rows()
+                    + "x"
+                    + items.dimension()
+                    + "-m"
+                    + m
+                    + "-efc"
+                    + efConstruction
+                    + ".hnsw");
         HnswIndexCache.Result r = HnswIndexCache.loadOrBuild(file, items, p, threads);
         index = r.index();
         return r.source() + " " + file + (r.note().isEmpty() ? "" : " (" + r.note() + ")");
@@ -187,8 +222,13 @@ final class AnnLibraries {
       HnswIndex.Trace t = trace;
       trace = new HnswIndex.Trace();
       double n = Math.max(1, t.searches);
-      return String.format(java.util.Locale.ROOT, "%.1f graph + %.1f scanned tiers; %.0f graph nodes + %.0f rows scored",
-          t.graphTiers / n, t.scannedTiers / n, t.graphNodes / n, t.scannedRows / n);
+      return String.format(
+          java.util.Locale.ROOT,
+          "%.1f graph + %.1f scanned tiers; %.0f graph nodes + %.0f rows scored",
+          t.graphTiers / n,
+          t.scannedTiers / n,
+          t.graphNodes / n,
+          t.scannedRows / n);
     }
 
     @Override
@@ -229,7 +269,10 @@ final class AnnLibraries {
     }
   }
 
-  /** com.github.jelmerk:hnswlib-core, a Java port of hnswlib, with its inner-product distance (1 - dot). */
+  /**
+   * com.github.jelmerk:hnswlib-core, a Java port of hnswlib, with its inner-product distance (1 -
+   * dot).
+   */
   static final class Hnswlib implements Ann {
     private com.github.jelmerk.hnswlib.core.hnsw.HnswIndex<Integer, float[], Row, Float> index;
 
@@ -239,18 +282,23 @@ final class AnnLibraries {
     }
 
     @Override
-    public String build(Embeddings items, int m, int efConstruction, int threads, Path cacheDir) throws Exception {
+    public String build(Embeddings items, int m, int efConstruction, int threads, Path cacheDir)
+        throws Exception {
       int[] nonZero = nonZeroRows(items);
-      index = com.github.jelmerk.hnswlib.core.hnsw.HnswIndex
-          .newBuilder(items.dimension(), DistanceFunctions.FLOAT_INNER_PRODUCT, nonZero.length)
-          .withM(m).withEfConstruction(efConstruction).withEf(efConstruction).build();
+      index =
+          com.github.jelmerk.hnswlib.core.hnsw.HnswIndex.newBuilder(
+                  items.dimension(), DistanceFunctions.FLOAT_INNER_PRODUCT, nonZero.length)
+              .withM(m)
+              .withEfConstruction(efConstruction)
+              .withEf(efConstruction)
+              .build();
       List<Row> rows = new ArrayList<>(nonZero.length);
       for (int r : nonZero) {
         float[] v = new float[items.dimension()];
         items.copyRow(r, v, 0);
         rows.add(new Row(r, v));
       }
-      index.addAll(rows, threads, (done, max) -> { }, Integer.MAX_VALUE);
+      index.addAll(rows, threads, (done, max) -> {}, Integer.MAX_VALUE);
       return "BUILT (" + threads + " threads; " + nonZero.length + " non-zero rows)";
     }
 
@@ -271,7 +319,8 @@ final class AnnLibraries {
       Path file = dir.resolve("hnswlib.ser");
       index.save(file);
       long t0 = System.nanoTime();
-      var loaded = com.github.jelmerk.hnswlib.core.hnsw.HnswIndex.<Integer, float[], Row, Float>load(file);
+      var loaded =
+          com.github.jelmerk.hnswlib.core.hnsw.HnswIndex.<Integer, float[], Row, Float>load(file);
       long ms = (System.nanoTime() - t0) / 1_000_000;
       long bytes = Files.size(file);
       Files.delete(file);

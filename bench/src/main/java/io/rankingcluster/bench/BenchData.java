@@ -13,12 +13,14 @@ import java.nio.file.StandardOpenOption;
 import java.util.Random;
 
 /**
- * Item embeddings and query vectors for the ANN benchmarks: read straight from a snapshot's float files
- * (the benchmark needs nothing else, and skips the full checksum pass a service does), or random.
+ * Item embeddings and query vectors for the ANN benchmarks: read straight from a snapshot's float
+ * files (the benchmark needs nothing else, and skips the full checksum pass a service does), or
+ * random.
  */
 final class BenchData {
   final String label;
   final Embeddings items;
+
   /** Query vectors: user vectors from the snapshot (never in the index), or random ones. */
   final float[][] queries;
 
@@ -29,18 +31,26 @@ final class BenchData {
   }
 
   /**
-   * The CURRENT version of a snapshot root: all item embeddings, and {@code queries} users drawn at random
-   * (seeded) among those with a non-zero vector (a user without history has none, and every item ties).
+   * The CURRENT version of a snapshot root: all item embeddings, and {@code queries} users drawn at
+   * random (seeded) among those with a non-zero vector (a user without history has none, and every
+   * item ties).
    */
-  static BenchData snapshot(Path root, int queries, long seed) throws IOException, SnapshotException {
+  static BenchData snapshot(Path root, int queries, long seed)
+      throws IOException, SnapshotException {
     String version = SnapshotReader.readCurrentName(root);
     Path dir = root.resolve(version);
     Manifest m = SnapshotReader.readManifest(dir);
     Manifest.Counts c = m.counts();
-    Embeddings items = new Embeddings(c.items(), c.itemEmbeddingDim(),
-        floats(dir.resolve("item_embeddings.f32"), (long) c.items() * c.itemEmbeddingDim()));
-    Embeddings users = new Embeddings(c.users(), c.userVectorDim(),
-        floats(dir.resolve("user_vectors.f32"), (long) c.users() * c.userVectorDim()));
+    Embeddings items =
+        new Embeddings(
+            c.items(),
+            c.itemEmbeddingDim(),
+            floats(dir.resolve("item_embeddings.f32"), (long) c.items() * c.itemEmbeddingDim()));
+    Embeddings users =
+        new Embeddings(
+            c.users(),
+            c.userVectorDim(),
+            floats(dir.resolve("user_vectors.f32"), (long) c.users() * c.userVectorDim()));
     Random r = new Random(seed);
     float[][] q = new float[queries][];
     int n = 0;
@@ -85,7 +95,10 @@ final class BenchData {
       int at = 0;
       for (long pos = 0; pos < ch.size(); pos += window) {
         long len = Math.min(window, ch.size() - pos);
-        FloatBuffer fb = ch.map(FileChannel.MapMode.READ_ONLY, pos, len).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        FloatBuffer fb =
+            ch.map(FileChannel.MapMode.READ_ONLY, pos, len)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer();
         int n = fb.remaining();
         fb.get(out, at, n);
         at += n;

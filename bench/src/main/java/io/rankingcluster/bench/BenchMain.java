@@ -8,24 +8,29 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code java -jar bench/target/bench.jar <command>}: every benchmark of the project behind one entry point.
- * docs/benchmarks.md gives the command behind each published figure.
+ * {@code java -jar bench/target/bench.jar <command>}: every benchmark of the project behind one
+ * entry point. docs/benchmarks.md gives the command behind each published figure.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommandsRepeatable = false,
-    description = "Benchmarks of the ranking cluster (load, sweeps, chaos, the in-process baseline, stages, JFR summaries).",
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    subcommandsRepeatable = false,
+    description =
+        "Benchmarks of the ranking cluster (load, sweeps, chaos, the in-process baseline, stages,"
+            + " JFR summaries).",
     subcommands = {
-        LoadGeneratorMain.class,
-        SweepMain.class,
-        ChaosMain.class,
-        InProcessBaselineMain.class,
-        RecallRpcBench.class,
-        AnnBenchmark.class,
-        EvaluatePipelineMain.class,
-        JfrSummaryMain.class,
-        BenchMain.Scoring.class,
-        BenchMain.Onnx.class,
-        BenchMain.Jmh.class,
-        CommandLine.HelpCommand.class,
+      LoadGeneratorMain.class,
+      SweepMain.class,
+      ChaosMain.class,
+      InProcessBaselineMain.class,
+      RecallRpcBench.class,
+      AnnBenchmark.class,
+      EvaluatePipelineMain.class,
+      JfrSummaryMain.class,
+      BenchMain.Scoring.class,
+      BenchMain.Onnx.class,
+      BenchMain.Jmh.class,
+      CommandLine.HelpCommand.class,
     })
 public final class BenchMain implements Runnable {
   public static void main(String[] args) {
@@ -38,7 +43,9 @@ public final class BenchMain implements Runnable {
   }
 
   /** Prerank and rank scoring alone, one thread (ScoringBench). */
-  @Command(name = "scoring", description = "Prerank (2,000) and rank (200) scoring alone: SNAPSHOT_ROOT [CALLS].")
+  @Command(
+      name = "scoring",
+      description = "Prerank (2,000) and rank (200) scoring alone: SNAPSHOT_ROOT [CALLS].")
   static final class Scoring implements Callable<Integer> {
     @Parameters(arity = "1..2", paramLabel = "ARG")
     List<String> args;
@@ -51,7 +58,9 @@ public final class BenchMain implements Runnable {
   }
 
   /** The built-in rank model against ONNX Runtime (OnnxScoringBench). */
-  @Command(name = "onnx", description = "Built-in rank model against ONNX Runtime: SNAPSHOT_ROOT ONNX_FILE [BATCHES].")
+  @Command(
+      name = "onnx",
+      description = "Built-in rank model against ONNX Runtime: SNAPSHOT_ROOT ONNX_FILE [BATCHES].")
   static final class Onnx implements Callable<Integer> {
     @Parameters(arity = "2..3", paramLabel = "ARG")
     List<String> args;

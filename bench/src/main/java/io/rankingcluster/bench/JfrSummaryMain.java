@@ -25,18 +25,29 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code jfr-summary}: the part of a JFR recording a person reads to find a hot spot, as Markdown: CPU use of
- * the process, GC pauses, the methods with the most execution samples (self and inclusive, so a slow caller
- * shows up, not only the leaf it calls) and the sites that allocate the most. Works on recordings made with
- * {@code settings=profile} (JDK 17's jdk.jfr.consumer API; no other tool needed).
+ * {@code jfr-summary}: the part of a JFR recording a person reads to find a hot spot, as Markdown:
+ * CPU use of the process, GC pauses, the methods with the most execution samples (self and
+ * inclusive, so a slow caller shows up, not only the leaf it calls) and the sites that allocate the
+ * most. Works on recordings made with {@code settings=profile} (JDK 17's jdk.jfr.consumer API; no
+ * other tool needed).
  */
-@Command(name = "jfr-summary", mixinStandardHelpOptions = true,
-    description = "Summarise JFR recordings (CPU, GC, hot methods self and inclusive, allocation sites) as Markdown.")
+@Command(
+    name = "jfr-summary",
+    mixinStandardHelpOptions = true,
+    description =
+        "Summarise JFR recordings (CPU, GC, hot methods self and inclusive, allocation sites) as"
+            + " Markdown.")
 public final class JfrSummaryMain implements Callable<Integer> {
-  @Parameters(paramLabel = "FILE.jfr", arity = "1..*", description = "Recordings; one section each.")
+  @Parameters(
+      paramLabel = "FILE.jfr",
+      arity = "1..*",
+      description = "Recordings; one section each.")
   List<Path> files;
 
-  @Option(names = "--top", defaultValue = "15", description = "Rows per table (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--top",
+      defaultValue = "15",
+      description = "Rows per table (default: ${DEFAULT-VALUE}).")
   int top;
 
   @Option(names = "--out", description = "Write the Markdown here instead of standard output.")
@@ -86,7 +97,8 @@ public final class JfrSummaryMain implements Callable<Integer> {
       String site = "?";
       if (stack != null) {
         for (RecordedFrame f : stack.getFrames()) {
-          // The first frame outside the JDK's own array and collection plumbing names the site worth changing.
+          // The first frame outside the JDK's own array and collection plumbing names the site
+          // worth changing.
           String n = name(f);
           site = n;
           if (!n.startsWith("java.") && !n.startsWith("jdk.")) {
@@ -139,7 +151,7 @@ public final class JfrSummaryMain implements Callable<Integer> {
               s.gcPauseMax = pause;
             }
           }
-          default -> { }
+          default -> {}
         }
       }
     }
@@ -166,24 +178,48 @@ public final class JfrSummaryMain implements Callable<Integer> {
     StringBuilder md = new StringBuilder();
     double seconds = s.first == null ? 0 : Duration.between(s.first, s.last).toMillis() / 1e3;
     md.append("### ").append(title).append("\n\n");
-    md.append(String.format(Locale.ROOT, "Recorded %.0f s; JVM CPU (share of all cores, mean): user %.1f%%, system %.1f%%; "
-            + "GC: %d collections, pauses %.1f ms in all, %.1f ms at most; %d execution samples.%n%n", seconds,
-        s.cpuReadings == 0 ? 0 : 100 * s.userCpuSum / s.cpuReadings, s.cpuReadings == 0 ? 0 : 100 * s.systemCpuSum / s.cpuReadings,
-        s.gcPauses, s.gcPauseTotal.toNanos() / 1e6, s.gcPauseMax.toNanos() / 1e6, s.samples));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "Recorded %.0f s; JVM CPU (share of all cores, mean): user %.1f%%, system %.1f%%; GC:"
+                + " %d collections, pauses %.1f ms in all, %.1f ms at most; %d execution"
+                + " samples.%n%n",
+            seconds,
+            s.cpuReadings == 0 ? 0 : 100 * s.userCpuSum / s.cpuReadings,
+            s.cpuReadings == 0 ? 0 : 100 * s.systemCpuSum / s.cpuReadings,
+            s.gcPauses,
+            s.gcPauseTotal.toNanos() / 1e6,
+            s.gcPauseMax.toNanos() / 1e6,
+            s.samples));
     table(md, "method (self)", s.self, s.samples, top, "samples");
     table(md, "method (inclusive: on the stack)", s.inclusive, s.samples, top, "samples");
-    table(md, "allocation site (first frame outside java.* and jdk.*)", s.allocationBytes, s.allocationTotal, top, "MB");
+    table(
+        md,
+        "allocation site (first frame outside java.* and jdk.*)",
+        s.allocationBytes,
+        s.allocationTotal,
+        top,
+        "MB");
     return md.toString();
   }
 
-  private static void table(StringBuilder md, String what, Map<String, Long> counts, long total, int top, String unit) {
+  private static void table(
+      StringBuilder md, String what, Map<String, Long> counts, long total, int top, String unit) {
     List<Map.Entry<String, Long>> rows = new ArrayList<>(counts.entrySet());
     rows.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
     md.append("| ").append(what).append(" | ").append(unit).append(" | share |\n|---|---:|---:|\n");
     for (Map.Entry<String, Long> r : rows.subList(0, Math.min(top, rows.size()))) {
-      String value = unit.equals("MB") ? String.format(Locale.ROOT, "%.1f", r.getValue() / 1e6) : Long.toString(r.getValue());
-      md.append(String.format(Locale.ROOT, "| `%s` | %s | %.1f%% |%n", r.getKey(), value,
-          total == 0 ? 0 : 100.0 * r.getValue() / total));
+      String value =
+          unit.equals("MB")
+              ? String.format(Locale.ROOT, "%.1f", r.getValue() / 1e6)
+              : Long.toString(r.getValue());
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| `%s` | %s | %.1f%% |%n",
+              r.getKey(),
+              value,
+              total == 0 ? 0 : 100.0 * r.getValue() / total));
     }
     md.append('\n');
   }

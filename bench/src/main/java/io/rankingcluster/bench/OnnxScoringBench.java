@@ -19,14 +19,16 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
- * The built-in rank model against the same model exported to ONNX and run by ONNX Runtime, side by side on one
- * thread: batches of 200 candidates of real users (features computed once up front, as the rank service
- * computes them), each batch scored by both backends in turn so that both see the same machine noise. Reports
- * per batch p50/p99 and microseconds per candidate, for the model alone and for the whole rank call (features,
- * model, value formula, sort), and the largest difference between the two backends' heads.
+ * The built-in rank model against the same model exported to ONNX and run by ONNX Runtime, side by
+ * side on one thread: batches of 200 candidates of real users (features computed once up front, as
+ * the rank service computes them), each batch scored by both backends in turn so that both see the
+ * same machine noise. Reports per batch p50/p99 and microseconds per candidate, for the model alone
+ * and for the whole rank call (features, model, value formula, sort), and the largest difference
+ * between the two backends' heads.
  *
  * <p>Usage (after {@code offline export-onnx --snapshot ROOT --out rank.onnx}): {@code java -cp
- * 'bench/target/bench.jar:bench/target/lib/*' io.rankingcluster.bench.OnnxScoringBench ROOT rank.onnx [BATCHES]}.
+ * 'bench/target/bench.jar:bench/target/lib/*' io.rankingcluster.bench.OnnxScoringBench ROOT
+ * rank.onnx [BATCHES]}.
  */
 public final class OnnxScoringBench {
   static final int BATCH = 200;
@@ -54,14 +56,29 @@ public final class OnnxScoringBench {
       float[][] features = new float[users][];
       for (int i = 0; i < users; i++) {
         int u = rnd.nextInt(s.users().size());
-        signals[i] = UserSignals.of(s.users().recentItems(u), c, s.categories().parentCount(), s.categories().leavesPerParent());
+        signals[i] =
+            UserSignals.of(
+                s.users().recentItems(u),
+                c,
+                s.categories().parentCount(),
+                s.categories().leavesPerParent());
         vectors[i] = new float[s.userVectors().dimension()];
         s.userVectors().copyRow(u, vectors[i], 0);
         candidates[i] = randomCandidates(c, rnd);
-        features[i] = rankBuiltIn.features(candidates[i].ids, BATCH, signals[i], vectors[i], TIME_MS);
+        features[i] =
+            rankBuiltIn.features(candidates[i].ids, BATCH, signals[i], vectors[i], TIME_MS);
       }
-      System.out.printf(Locale.ROOT, "snapshot %s, built-in %s (hidden %s), ONNX %s (%s), %s, %d batches of %d%n", s.version(),
-          builtIn.version(), java.util.Arrays.toString(builtIn.hidden()), onnx.version(), args[1], Runtime.version(), batches, BATCH);
+      System.out.printf(
+          Locale.ROOT,
+          "snapshot %s, built-in %s (hidden %s), ONNX %s (%s), %s, %d batches of %d%n",
+          s.version(),
+          builtIn.version(),
+          java.util.Arrays.toString(builtIn.hidden()),
+          onnx.version(),
+          args[1],
+          Runtime.version(),
+          batches,
+          BATCH);
       float[] a = new float[BATCH * 3];
       float[] b = new float[BATCH * 3];
       double[] maxDiff = new double[3];
@@ -77,29 +94,46 @@ public final class OnnxScoringBench {
           }
         }
       }
-      System.out.printf(Locale.ROOT, "agreement over %d rows: max |diff| click %.3g, conversion %.3g, watch %.3g s"
-          + " (relative %.3g)%n", users * BATCH, maxDiff[0], maxDiff[1], maxDiff[2], maxRelWatch);
+      System.out.printf(
+          Locale.ROOT,
+          "agreement over %d rows: max |diff| click %.3g, conversion %.3g, watch %.3g s"
+              + " (relative %.3g)%n",
+          users * BATCH,
+          maxDiff[0],
+          maxDiff[1],
+          maxDiff[2],
+          maxRelWatch);
       long sink = 0;
-      for (int round = 0; round < 2; round++) { // the first round warms the JIT and ONNX Runtime's arenas
+      for (int round = 0;
+          round < 2;
+          round++) { // the first round warms the JIT and ONNX Runtime's arenas
         Histogram mA = new Histogram(TimeUnit.SECONDS.toNanos(1), 3);
         Histogram mB = new Histogram(TimeUnit.SECONDS.toNanos(1), 3);
         Histogram rA = new Histogram(TimeUnit.SECONDS.toNanos(1), 3);
         Histogram rB = new Histogram(TimeUnit.SECONDS.toNanos(1), 3);
         for (int i = 0; i < batches; i++) {
           int k = i % users;
-          boolean onnxFirst = (i & 1) == 1; // alternate the order: neither backend always runs on a warmer cache
+          boolean onnxFirst =
+              (i & 1) == 1; // alternate the order: neither backend always runs on a warmer cache
           long t0 = System.nanoTime();
           (onnxFirst ? (HeadModel) onnx : builtIn).predict(features[k], BATCH, a);
           long t1 = System.nanoTime();
           (onnxFirst ? (HeadModel) builtIn : onnx).predict(features[k], BATCH, b);
           long t2 = System.nanoTime();
-          sink += Float.floatToRawIntBits(a[k % a.length]) + Float.floatToRawIntBits(b[k % b.length]);
+          sink +=
+              Float.floatToRawIntBits(a[k % a.length]) + Float.floatToRawIntBits(b[k % b.length]);
           mA.recordValue(onnxFirst ? t2 - t1 : t1 - t0);
           mB.recordValue(onnxFirst ? t1 - t0 : t2 - t1);
           long t3 = System.nanoTime();
-          sink += (onnxFirst ? rankOnnx : rankBuiltIn).rank(candidates[k], signals[k], vectors[k], TIME_MS).size();
+          sink +=
+              (onnxFirst ? rankOnnx : rankBuiltIn)
+                  .rank(candidates[k], signals[k], vectors[k], TIME_MS)
+                  .size();
           long t4 = System.nanoTime();
-          sink += (onnxFirst ? rankBuiltIn : rankOnnx).rank(candidates[k], signals[k], vectors[k], TIME_MS).size();
+          sink +=
+              (onnxFirst ? rankBuiltIn : rankOnnx)
+                  .rank(candidates[k], signals[k], vectors[k], TIME_MS)
+                  .size();
           long t5 = System.nanoTime();
           rA.recordValue(onnxFirst ? t5 - t4 : t4 - t3);
           rB.recordValue(onnxFirst ? t4 - t3 : t5 - t4);
@@ -116,8 +150,13 @@ public final class OnnxScoringBench {
   }
 
   private static void report(String name, Histogram h) {
-    System.out.printf(Locale.ROOT, "%-26s per batch us: p50 %7.1f p99 %7.1f p99.9 %7.1f; us per candidate at p50: %.3f%n", name,
-        h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3,
+    System.out.printf(
+        Locale.ROOT,
+        "%-26s per batch us: p50 %7.1f p99 %7.1f p99.9 %7.1f; us per candidate at p50: %.3f%n",
+        name,
+        h.getValueAtPercentile(50) / 1e3,
+        h.getValueAtPercentile(99) / 1e3,
+        h.getValueAtPercentile(99.9) / 1e3,
         h.getValueAtPercentile(50) / 1e3 / BATCH);
   }
 

@@ -24,13 +24,14 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * How good are the pages: the whole pipeline (the serving code, in process) on the demo world, judged against
- * its hidden ground truth. For each sampled user, a page of 20 at the end of the simulated period; relevance
- * of an item = its true expected value for the user (click x (conversion value + watch value), see
- * {@link GroundTruth#expectedValue}). Reported: NDCG@20 against the best 20 items of the catalog for that
- * user (the oracle), and the share of the oracle's examination-weighted value reached; for random and
- * popularity pages, and for the pipeline with its stages added one by one (recall only, + prerank, + rank,
- * + blending rules), each through the mixer's own fallbacks.
+ * How good are the pages: the whole pipeline (the serving code, in process) on the demo world,
+ * judged against its hidden ground truth. For each sampled user, a page of 20 at the end of the
+ * simulated period; relevance of an item = its true expected value for the user (click x
+ * (conversion value + watch value), see {@link GroundTruth#expectedValue}). Reported: NDCG@20
+ * against the best 20 items of the catalog for that user (the oracle), and the share of the
+ * oracle's examination-weighted value reached; for random and popularity pages, and for the
+ * pipeline with its stages added one by one (recall only, + prerank, + rank, + blending rules),
+ * each through the mixer's own fallbacks.
  */
 public final class PipelineEvaluation {
   /** One line of the report. */
@@ -51,19 +52,34 @@ public final class PipelineEvaluation {
 
   private PipelineEvaluation() {}
 
-  /** Blending with kind shares only (no position, seller or diversity rules): isolates what the rules cost or buy. */
-  static final String PLAIN_BLEND = "{\"default_config\": \"plain\", \"configs\": {\"plain\": {\"product_share\": 0.6,"
-      + " \"video_share\": 0.3, \"live_stream_share\": 0.1, \"allow_live_in_first_slot\": true,"
-      + " \"allow_adjacent_same_seller\": true}}}";
+  /**
+   * Blending with kind shares only (no position, seller or diversity rules): isolates what the
+   * rules cost or buy.
+   */
+  static final String PLAIN_BLEND =
+      "{\"default_config\": \"plain\", \"configs\": {\"plain\": {\"product_share\": 0.6,"
+          + " \"video_share\": 0.3, \"live_stream_share\": 0.1, \"allow_live_in_first_slot\": true,"
+          + " \"allow_adjacent_same_seller\": true}}}";
 
-  public static Result evaluate(DemoWorld world, Snapshot snapshot, int users, int shards, long seed, Path workDir)
+  public static Result evaluate(
+      DemoWorld world, Snapshot snapshot, int users, int shards, long seed, Path workDir)
       throws IOException {
     return evaluate(world, snapshot, null, users, shards, seed, workDir);
   }
 
-  /** As above; {@code versionDir} (the snapshot's folder) caches the ANN index, as the recall service does. */
-  public static Result evaluate(DemoWorld world, Snapshot snapshot, Path versionDir, int users, int shards, long seed,
-      Path workDir) throws IOException {
+  /**
+   * As above; {@code versionDir} (the snapshot's folder) caches the ANN index, as the recall
+   * service does.
+   */
+  public static Result evaluate(
+      DemoWorld world,
+      Snapshot snapshot,
+      Path versionDir,
+      int users,
+      int shards,
+      long seed,
+      Path workDir)
+      throws IOException {
     long t0 = System.currentTimeMillis();
     Path plain = workDir.resolve("plain-blend.json");
     Files.writeString(plain, PLAIN_BLEND);
@@ -72,12 +88,14 @@ public final class PipelineEvaluation {
     plainOptions.blendConfig = plain.toString();
     String[] names = {RECALL_ONLY, PLUS_PRERANK, PLUS_RANK, FULL};
     // One set of recall shards (and one ANN index) shared by the four pipelines.
-    List<io.rankingcluster.recall.ShardData> shardData = Pipelines.shards(snapshot, versionDir, shards);
+    List<io.rankingcluster.recall.ShardData> shardData =
+        Pipelines.shards(snapshot, versionDir, shards);
     InProcessPipeline[] pipelines = {
-        Pipelines.inProcess(snapshot, shardData, plainOptions, Pipelines.Ablation.NO_PRERANK_NO_RANK),
-        Pipelines.inProcess(snapshot, shardData, plainOptions, Pipelines.Ablation.NO_RANK),
-        Pipelines.inProcess(snapshot, shardData, plainOptions, Pipelines.Ablation.FULL),
-        Pipelines.inProcess(snapshot, shardData, served, Pipelines.Ablation.FULL)};
+      Pipelines.inProcess(snapshot, shardData, plainOptions, Pipelines.Ablation.NO_PRERANK_NO_RANK),
+      Pipelines.inProcess(snapshot, shardData, plainOptions, Pipelines.Ablation.NO_RANK),
+      Pipelines.inProcess(snapshot, shardData, plainOptions, Pipelines.Ablation.FULL),
+      Pipelines.inProcess(snapshot, shardData, served, Pipelines.Ablation.FULL)
+    };
     Catalog catalog = world.catalog;
     int time = GroundTruth.PERIOD_SECONDS - 1;
     long timeMs = DemoWorld.AS_OF_MS;
@@ -98,35 +116,52 @@ public final class PipelineEvaluation {
     double[] share = new double[rows];
     // Users in parallel (the pipelines are thread-safe, as in serving); sums merged under a lock.
     Object lock = new Object();
-    java.util.stream.IntStream.range(0, n).parallel().forEach(k -> {
-      double[] myNdcg = new double[rows];
-      double[] myShare = new double[rows];
-      evaluateUser(world, pipelines, popular, sample[k], seed, time, timeMs, myNdcg, myShare);
-      synchronized (lock) {
-        for (int i = 0; i < rows; i++) {
-          ndcg[i] += myNdcg[i];
-          share[i] += myShare[i];
-        }
-      }
-    });
+    java.util.stream.IntStream.range(0, n)
+        .parallel()
+        .forEach(
+            k -> {
+              double[] myNdcg = new double[rows];
+              double[] myShare = new double[rows];
+              evaluateUser(
+                  world, pipelines, popular, sample[k], seed, time, timeMs, myNdcg, myShare);
+              synchronized (lock) {
+                for (int i = 0; i < rows; i++) {
+                  ndcg[i] += myNdcg[i];
+                  share[i] += myShare[i];
+                }
+              }
+            });
     for (InProcessPipeline p : pipelines) {
       p.close();
     }
     List<Row> out = new ArrayList<>();
     String[] labels = {RANDOM, POPULAR, RECALL_ONLY, PLUS_PRERANK, PLUS_RANK, FULL};
-    String[] notes = {"20 random items the user may be shown", "the 20 most clicked items the user may be shown",
-        "recall's merged order (prerank and rank down), kind shares", "prerank's order (rank down), kind shares",
-        "rank's value order, kind shares", "the served page: kind shares, live-stream and seller rules, MMR diversity"};
+    String[] notes = {
+      "20 random items the user may be shown",
+      "the 20 most clicked items the user may be shown",
+      "recall's merged order (prerank and rank down), kind shares",
+      "prerank's order (rank down), kind shares",
+      "rank's value order, kind shares",
+      "the served page: kind shares, live-stream and seller rules, MMR diversity"
+    };
     for (int i = 0; i < rows; i++) {
       out.add(new Row(labels[i], ndcg[i] / n, share[i] / n, notes[i]));
     }
     return new Result(out, n, System.currentTimeMillis() - t0);
   }
 
-  private static void evaluateUser(DemoWorld world, InProcessPipeline[] pipelines, int[] popular, int u, long seed, int time,
-      long timeMs, double[] ndcg, double[] share) {
+  private static void evaluateUser(
+      DemoWorld world,
+      InProcessPipeline[] pipelines,
+      int[] popular,
+      int u,
+      long seed,
+      int time,
+      long timeMs,
+      double[] ndcg,
+      double[] share) {
     Catalog catalog = world.catalog;
-      int country = world.users.country(u);
+    int country = world.users.country(u);
     double[] value = new double[catalog.size()];
     int admissible = 0;
     double[] ideal = new double[catalog.size()];
@@ -166,8 +201,13 @@ public final class PipelineEvaluation {
     score(popularRows, value, idealTop, idealSlots, ndcg, share, 1);
     String userId = world.users.userId(u);
     for (int p = 0; p < pipelines.length; p++) {
-      RecommendResponse page = pipelines[p].recommend(RecommendRequest.newBuilder().setPageSize(20).setContext(
-          RequestContext.newBuilder().setUserId(userId).setClientTimeMs(timeMs)).build(), 10_000);
+      RecommendResponse page =
+          pipelines[p].recommend(
+              RecommendRequest.newBuilder()
+                  .setPageSize(20)
+                  .setContext(RequestContext.newBuilder().setUserId(userId).setClientTimeMs(timeMs))
+                  .build(),
+              10_000);
       int[] pageRows = new int[page.getItemsCount()];
       for (int i = 0; i < pageRows.length; i++) {
         FeedItem it = page.getItems(i);
@@ -177,7 +217,13 @@ public final class PipelineEvaluation {
     }
   }
 
-  private static void score(int[] rows, double[] value, double[] idealTop, double[] idealSlots, double[] ndcg, double[] share,
+  private static void score(
+      int[] rows,
+      double[] value,
+      double[] idealTop,
+      double[] idealSlots,
+      double[] ndcg,
+      double[] share,
       int at) {
     int m = Math.min(rows.length, idealTop.length);
     double[] gains = new double[m];
@@ -199,9 +245,13 @@ public final class PipelineEvaluation {
     return false;
   }
 
-  /** What a page may show this user now: in stock, sold in their country, live streams only while live. */
+  /**
+   * What a page may show this user now: in stock, sold in their country, live streams only while
+   * live.
+   */
   static boolean admits(Catalog catalog, int row, int country, long timeMs) {
-    return catalog.inStock[row] && catalog.soldIn(row, country)
+    return catalog.inStock[row]
+        && catalog.soldIn(row, country)
         && (catalog.kinds[row] != ItemKind.LIVE_STREAM.code() || catalog.liveAt(row, timeMs));
   }
 
@@ -218,20 +268,45 @@ public final class PipelineEvaluation {
     Files.createDirectories(dir);
     StringBuilder md = new StringBuilder();
     md.append("# Pipeline quality: ").append(worldName).append("\n\n");
-    md.append("The whole pipeline, the code that serves (the mixer over the stage implementations, in process), on the\n")
-        .append("demo world, judged against its hidden ground truth. ").append(r.users())
-        .append(" sampled users, one page of 20 each at the\nend of the simulated period. Relevance of an item is its")
-        .append(" true expected value for the user (GroundTruth.expectedValue).\nNDCG@20 is against the best 20 items")
-        .append(" of the catalog for that user (the oracle); the oracle share is the\nexamination-weighted value of the")
-        .append(" page over the oracle's. Stages are added one at a time through the mixer's own\nfallbacks (prerank")
-        .append(" and rank made to fail), all blended with the same kind shares; the last row is the served page.\n\n");
-    md.append("| page | NDCG@20 | share of the oracle's value | what it is |\n|---|---:|---:|---|\n");
+    md.append(
+            "The whole pipeline, the code that serves (the mixer over the stage implementations, in"
+                + " process), on the\n")
+        .append("demo world, judged against its hidden ground truth. ")
+        .append(r.users())
+        .append(
+            " sampled users, one page of 20 each at the\n"
+                + "end of the simulated period. Relevance of an item is its")
+        .append(
+            " true expected value for the user (GroundTruth.expectedValue).\n"
+                + "NDCG@20 is against the best 20 items")
+        .append(
+            " of the catalog for that user (the oracle); the oracle share is the\n"
+                + "examination-weighted value of the")
+        .append(
+            " page over the oracle's. Stages are added one at a time through the mixer's own\n"
+                + "fallbacks (prerank")
+        .append(
+            " and rank made to fail), all blended with the same kind shares; the last row is the"
+                + " served page.\n\n");
+    md.append(
+        "| page | NDCG@20 | share of the oracle's value | what it is |\n|---|---:|---:|---|\n");
     for (Row row : r.rows()) {
-      md.append(String.format(Locale.ROOT, "| %s | %.4f | %.4f | %s |%n", row.name(), row.ndcg(), row.oracleShare(), row.note()));
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %.4f | %.4f | %s |%n",
+              row.name(),
+              row.ndcg(),
+              row.oracleShare(),
+              row.note()));
     }
     double popular = r.row(POPULAR).ndcg();
-    md.append(String.format(Locale.ROOT, "%nThe served page reaches %.2fx popularity's NDCG@20 (asserted >= 1.3x in"
-        + " PipelineEvaluationTest on a fixed world).%n%n", r.row(FULL).ndcg() / popular));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "%nThe served page reaches %.2fx popularity's NDCG@20 (asserted >= 1.3x in"
+                + " PipelineEvaluationTest on a fixed world).%n%n",
+            r.row(FULL).ndcg() / popular));
     md.append("![NDCG@20 and oracle share by page](pipeline-quality.svg)\n\n");
     md.append(String.format(Locale.ROOT, "Evaluation time: %.1f s.%n", r.millis() / 1000.0));
     Files.writeString(dir.resolve("pipeline-quality.md"), md.toString());
@@ -239,7 +314,12 @@ public final class PipelineEvaluation {
     for (Row row : r.rows()) {
       groups.add(new SvgChart.Group(row.name(), new double[] {row.ndcg(), row.oracleShare()}));
     }
-    Files.writeString(dir.resolve("pipeline-quality.svg"), SvgChart.bars("Page quality against the ground truth ("
-        + worldName + ")", List.of("NDCG@20", "oracle share"), groups, "%.3f"));
+    Files.writeString(
+        dir.resolve("pipeline-quality.svg"),
+        SvgChart.bars(
+            "Page quality against the ground truth (" + worldName + ")",
+            List.of("NDCG@20", "oracle share"),
+            groups,
+            "%.3f"));
   }
 }

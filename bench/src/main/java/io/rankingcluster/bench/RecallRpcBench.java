@@ -33,25 +33,41 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The whole Recall RPC under closed-loop load: one recall shard serving a snapshot on loopback, callers
- * sending real users' features (recent items, user vector, country), about 2,000 candidates per answer.
- * Reports latency percentiles (HdrHistogram), throughput, candidates per answer and per-channel latency.
+ * The whole Recall RPC under closed-loop load: one recall shard serving a snapshot on loopback,
+ * callers sending real users' features (recent items, user vector, country), about 2,000 candidates
+ * per answer. Reports latency percentiles (HdrHistogram), throughput, candidates per answer and
+ * per-channel latency.
  */
-@Command(name = "recall-bench", mixinStandardHelpOptions = true, description = "Closed-loop load on one recall shard.")
+@Command(
+    name = "recall-bench",
+    mixinStandardHelpOptions = true,
+    description = "Closed-loop load on one recall shard.")
 public final class RecallRpcBench implements Callable<Integer> {
   @Option(names = "--snapshot-root", required = true, description = "Snapshot root to serve.")
   Path root;
 
-  @Option(names = "--requests", defaultValue = "3000", description = "Measured requests (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--requests",
+      defaultValue = "3000",
+      description = "Measured requests (default: ${DEFAULT-VALUE}).")
   int requests;
 
-  @Option(names = "--warmup", defaultValue = "1000", description = "Unmeasured requests first (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmup",
+      defaultValue = "1000",
+      description = "Unmeasured requests first (default: ${DEFAULT-VALUE}).")
   int warmup;
 
-  @Option(names = "--callers", defaultValue = "1", description = "Concurrent callers (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--callers",
+      defaultValue = "1",
+      description = "Concurrent callers (default: ${DEFAULT-VALUE}).")
   int callers;
 
-  @Option(names = "--deadline-ms", defaultValue = "50", description = "Deadline per call (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--deadline-ms",
+      defaultValue = "50",
+      description = "Deadline per call (default: ${DEFAULT-VALUE}).")
   long deadlineMs;
 
   public static void main(String[] args) {
@@ -63,14 +79,24 @@ public final class RecallRpcBench implements Callable<Integer> {
     Snapshot s = SnapshotReader.readCurrent(root);
     long t0 = System.nanoTime();
     ShardData shard = ShardData.of(s, 0, 1);
-    System.out.printf(Locale.ROOT, "snapshot %s: %d items, shard data built in %.1f s%n", s.version(), s.catalog().size(),
+    System.out.printf(
+        Locale.ROOT,
+        "snapshot %s: %d items, shard data built in %.1f s%n",
+        s.version(),
+        s.catalog().size(),
         (System.nanoTime() - t0) / 1e9);
     RecallLimits limits = ServiceMain.defaults(new RecallLimits());
     RecallServiceImpl impl = new RecallServiceImpl(shard, limits);
     ServerOptions options = ServiceMain.defaults(new ServerOptions());
-    ManagedServer server = new ManagedServer("recall-bench", NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)),
-        options, List.<BindableService>of(impl)).start(() -> {});
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+    ManagedServer server =
+        new ManagedServer(
+                "recall-bench",
+                NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)),
+                options,
+                List.<BindableService>of(impl))
+            .start(() -> {});
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     try {
       RecallRequest[] pool = requests(s, 2000);
       run(channel, pool, warmup, null, null);
@@ -79,15 +105,33 @@ public final class RecallRpcBench implements Callable<Integer> {
       long start = System.nanoTime();
       run(channel, pool, requests, h, stats);
       double seconds = (System.nanoTime() - start) / 1e9;
-      System.out.printf(Locale.ROOT, "%d requests, %d callers, %.0f requests/s; latency ms p50 %.2f p90 %.2f p99 %.2f p99.9 %.2f"
-              + " max %.2f; candidates per answer %.0f; failed channels %d; errors %d%n",
-          requests, callers, requests / seconds, h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(90) / 1e6,
-          h.getValueAtPercentile(99) / 1e6, h.getValueAtPercentile(99.9) / 1e6, h.getMaxValue() / 1e6,
-          stats[0] / (double) Math.max(1, requests - stats[2]), stats[1], stats[2]);
-      RecallResponse one = RecallServiceGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.SECONDS).recall(pool[0]);
+      System.out.printf(
+          Locale.ROOT,
+          "%d requests, %d callers, %.0f requests/s; latency ms p50 %.2f p90 %.2f p99 %.2f p99.9"
+              + " %.2f max %.2f; candidates per answer %.0f; failed channels %d; errors %d%n",
+          requests,
+          callers,
+          requests / seconds,
+          h.getValueAtPercentile(50) / 1e6,
+          h.getValueAtPercentile(90) / 1e6,
+          h.getValueAtPercentile(99) / 1e6,
+          h.getValueAtPercentile(99.9) / 1e6,
+          h.getMaxValue() / 1e6,
+          stats[0] / (double) Math.max(1, requests - stats[2]),
+          stats[1],
+          stats[2]);
+      RecallResponse one =
+          RecallServiceGrpc.newBlockingStub(channel)
+              .withDeadlineAfter(1, TimeUnit.SECONDS)
+              .recall(pool[0]);
       for (ChannelStats c : one.getChannelStatsList()) {
-        System.out.printf(Locale.ROOT, "  channel %-28s %5d candidates %7.3f ms %s%n", c.getChannel(), c.getCandidates(),
-            c.getLatencyMs(), c.getFailure());
+        System.out.printf(
+            Locale.ROOT,
+            "  channel %-28s %5d candidates %7.3f ms %s%n",
+            c.getChannel(),
+            c.getCandidates(),
+            c.getLatencyMs(),
+            c.getFailure());
       }
     } finally {
       channel.shutdownNow();
@@ -116,43 +160,55 @@ public final class RecallRpcBench implements Callable<Integer> {
       for (int k = 0; k < aff.categories().length; k++) {
         f.addAffinityCategoryIds(aff.categories()[k]).addAffinityWeights(aff.weights()[k]);
       }
-      out[i] = RecallRequest.newBuilder().setContext(RequestContext.newBuilder().setUserId(users.userId(u))
-          .setCountry(io.rankingcluster.core.catalog.Catalog.COUNTRIES[users.country(u)])).setUser(f).build();
+      out[i] =
+          RecallRequest.newBuilder()
+              .setContext(
+                  RequestContext.newBuilder()
+                      .setUserId(users.userId(u))
+                      .setCountry(
+                          io.rankingcluster.core.catalog.Catalog.COUNTRIES[users.country(u)]))
+              .setUser(f)
+              .build();
     }
     return out;
   }
 
-  private void run(ManagedChannel channel, RecallRequest[] pool, int count, Histogram h, long[] stats)
+  private void run(
+      ManagedChannel channel, RecallRequest[] pool, int count, Histogram h, long[] stats)
       throws InterruptedException {
     AtomicLong next = new AtomicLong();
     Thread[] threads = new Thread[callers];
     for (int t = 0; t < callers; t++) {
-      threads[t] = new Thread(() -> {
-        var stub = RecallServiceGrpc.newBlockingStub(channel);
-        long i;
-        while ((i = next.getAndIncrement()) < count) {
-          long begin = System.nanoTime();
-          try {
-            RecallResponse r = stub.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).recall(pool[(int) (i % pool.length)]);
-            long took = System.nanoTime() - begin;
-            if (h != null) {
-              synchronized (h) {
-                h.recordValue(Math.min(took, h.getHighestTrackableValue()));
-                stats[0] += r.getCandidates().getItemIdsCount();
-                for (ChannelStats c : r.getChannelStatsList()) {
-                  stats[1] += c.getFailure().isEmpty() ? 0 : 1;
+      threads[t] =
+          new Thread(
+              () -> {
+                var stub = RecallServiceGrpc.newBlockingStub(channel);
+                long i;
+                while ((i = next.getAndIncrement()) < count) {
+                  long begin = System.nanoTime();
+                  try {
+                    RecallResponse r =
+                        stub.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
+                            .recall(pool[(int) (i % pool.length)]);
+                    long took = System.nanoTime() - begin;
+                    if (h != null) {
+                      synchronized (h) {
+                        h.recordValue(Math.min(took, h.getHighestTrackableValue()));
+                        stats[0] += r.getCandidates().getItemIdsCount();
+                        for (ChannelStats c : r.getChannelStatsList()) {
+                          stats[1] += c.getFailure().isEmpty() ? 0 : 1;
+                        }
+                      }
+                    }
+                  } catch (RuntimeException e) {
+                    if (stats != null) {
+                      synchronized (h) {
+                        stats[2]++;
+                      }
+                    }
+                  }
                 }
-              }
-            }
-          } catch (RuntimeException e) {
-            if (stats != null) {
-              synchronized (h) {
-                stats[2]++;
-              }
-            }
-          }
-        }
-      });
+              });
       threads[t].start();
     }
     for (Thread t : threads) {

@@ -16,9 +16,10 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
- * Prerank and rank scoring on one thread with the snapshot's trained models: 2,000 candidates per prerank
- * call and 200 per rank call (the benchmark funnel), for real users. Prints per-call percentiles and the
- * cost per candidate. Usage: {@code java -cp bench/target/bench.jar io.rankingcluster.bench.ScoringBench ROOT [CALLS]}.
+ * Prerank and rank scoring on one thread with the snapshot's trained models: 2,000 candidates per
+ * prerank call and 200 per rank call (the benchmark funnel), for real users. Prints per-call
+ * percentiles and the cost per candidate. Usage: {@code java -cp bench/target/bench.jar
+ * io.rankingcluster.bench.ScoringBench ROOT [CALLS]}.
  */
 public final class ScoringBench {
   private ScoringBench() {}
@@ -27,8 +28,10 @@ public final class ScoringBench {
     Snapshot s = SnapshotReader.readCurrent(Path.of(args[0]));
     int calls = args.length > 1 ? Integer.parseInt(args[1]) : 3000;
     Catalog c = s.catalog();
-    PrerankScorer prerank = new PrerankScorer(c, s.itemEmbeddings(), SnapshotModels.get(s, "prerank"));
-    RankScorer rank = new RankScorer(c, ValueFormula.DEFAULT, s.itemEmbeddings(), SnapshotModels.get(s, "rank"));
+    PrerankScorer prerank =
+        new PrerankScorer(c, s.itemEmbeddings(), SnapshotModels.get(s, "prerank"));
+    RankScorer rank =
+        new RankScorer(c, ValueFormula.DEFAULT, s.itemEmbeddings(), SnapshotModels.get(s, "rank"));
     SplittableRandom rnd = new SplittableRandom(11);
     int users = 500;
     UserSignals[] signals = new UserSignals[users];
@@ -37,15 +40,25 @@ public final class ScoringBench {
     Candidates[] small = new Candidates[users];
     for (int i = 0; i < users; i++) {
       int u = rnd.nextInt(s.users().size());
-      signals[i] = UserSignals.of(s.users().recentItems(u), c, s.categories().parentCount(), s.categories().leavesPerParent());
+      signals[i] =
+          UserSignals.of(
+              s.users().recentItems(u),
+              c,
+              s.categories().parentCount(),
+              s.categories().leavesPerParent());
       vectors[i] = new float[s.userVectors().dimension()];
       s.userVectors().copyRow(u, vectors[i], 0);
       big[i] = randomCandidates(c, 2000, rnd);
       small[i] = randomCandidates(c, 200, rnd);
     }
     int[] topK = {250, 110, 40};
-    System.out.printf(Locale.ROOT, "snapshot %s, prerank %s, rank %s, %s%n", s.version(), prerank.modelVersion(),
-        rank.modelVersion(), Runtime.version());
+    System.out.printf(
+        Locale.ROOT,
+        "snapshot %s, prerank %s, rank %s, %s%n",
+        s.version(),
+        prerank.modelVersion(),
+        rank.modelVersion(),
+        Runtime.version());
     for (int round = 0; round < 2; round++) { // the first round warms the JIT
       Histogram hp = new Histogram(TimeUnit.SECONDS.toNanos(1), 3);
       Histogram hr = new Histogram(TimeUnit.SECONDS.toNanos(1), 3);
@@ -67,8 +80,13 @@ public final class ScoringBench {
   }
 
   private static void report(String name, Histogram h, int candidates) {
-    System.out.printf(Locale.ROOT, "%-26s per call ms: p50 %.3f p99 %.3f p99.9 %.3f; per candidate us at p50: %.2f%n", name,
-        h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, h.getValueAtPercentile(99.9) / 1e6,
+    System.out.printf(
+        Locale.ROOT,
+        "%-26s per call ms: p50 %.3f p99 %.3f p99.9 %.3f; per candidate us at p50: %.2f%n",
+        name,
+        h.getValueAtPercentile(50) / 1e6,
+        h.getValueAtPercentile(99) / 1e6,
+        h.getValueAtPercentile(99.9) / 1e6,
         h.getValueAtPercentile(50) / 1e3 / candidates);
   }
 

@@ -22,7 +22,9 @@ class LoadGeneratorTest {
       assertTrue(x >= 1 && x <= 10_000);
       top10 += x <= 10 ? 1 : 0;
     }
-    assertTrue(top10 > 20_000 * 0.25, "the 10 heaviest of 10,000 users make a quarter of the traffic: " + top10);
+    assertTrue(
+        top10 > 20_000 * 0.25,
+        "the 10 heaviest of 10,000 users make a quarter of the traffic: " + top10);
   }
 
   @Test
@@ -30,6 +32,9 @@ class LoadGeneratorTest {
     long start = 1_000_000_000L;
     assertEquals(start, LoadGeneratorMain.intendedStart(start, 0, 200));
     assertEquals(start + 5_000_000L, LoadGeneratorMain.intendedStart(start, 1, 200));
-    assertEquals(start + 1_000_000_000L, LoadGeneratorMain.intendedStart(start, 200, 200), "request 200 is due after 1 s");
+    assertEquals(
+        start + 1_000_000_000L,
+        LoadGeneratorMain.intendedStart(start, 200, 200),
+        "request 200 is due after 1 s");
   }
 }

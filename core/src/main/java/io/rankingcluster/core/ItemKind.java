@@ -1,8 +1,8 @@
 package io.rankingcluster.core;
 
 /**
- * The three kinds of item on a page. {@link #code()} equals the ranking.v1 {@code ItemKind} number, so
- * hot paths carry kinds as bytes and the service layer maps them without a table.
+ * The three kinds of item on a page. {@link #code()} equals the ranking.v1 {@code ItemKind} number,
+ * so hot paths carry kinds as bytes and the service layer maps them without a table.
  */
 public enum ItemKind {
   PRODUCT(1, "product"),
@@ -41,13 +41,17 @@ public enum ItemKind {
     return code > 0 && code < BY_CODE.length ? BY_CODE[code] : null;
   }
 
-  /** The kind with this label ("product", "video", "live_stream"); throws naming the label otherwise. */
+  /**
+   * The kind with this label ("product", "video", "live_stream"); throws naming the label
+   * otherwise.
+   */
   public static ItemKind ofLabel(String label) {
     for (ItemKind k : values()) {
       if (k.label.equals(label)) {
         return k;
       }
     }
-    throw new IllegalArgumentException("unknown item kind '" + label + "' (expected product, video or live_stream)");
+    throw new IllegalArgumentException(
+        "unknown item kind '" + label + "' (expected product, video or live_stream)");
   }
 }

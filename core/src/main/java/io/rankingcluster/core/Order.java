@@ -7,8 +7,8 @@ public final class Order {
   private Order() {}
 
   /**
-   * Indexes {@code 0..n-1} ordered by score, highest first; equal scores keep index order. NaN sorts last.
-   * Packs (score, index) into one long per entry and sorts the longs.
+   * Indexes {@code 0..n-1} ordered by score, highest first; equal scores keep index order. NaN
+   * sorts last. Packs (score, index) into one long per entry and sorts the longs.
    */
   public static int[] byScoreDescending(float[] scores, int n) {
     long[] keys = new long[n];

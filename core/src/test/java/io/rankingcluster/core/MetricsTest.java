@@ -28,7 +28,8 @@ class MetricsTest {
 
   @Test
   void ndcgBinary_handComputed() {
-    // hits at ranks 3 and 5: DCG = 1/log2(4) + 1/log2(6); ideal for 3 relevant in 5: 1 + 1/log2(3) + 1/log2(4)
+    // hits at ranks 3 and 5: DCG = 1/log2(4) + 1/log2(6); ideal for 3 relevant in 5: 1 + 1/log2(3)
+    // + 1/log2(4)
     double dcg = 1 / 2.0 + 1 / (Math.log(6) / Math.log(2));
     double idcg = 1 + 1 / (Math.log(3) / Math.log(2)) + 0.5;
     assertEquals(dcg / idcg, Metrics.ndcgAtK(RANKED, RELEVANT, 5), 1e-12);
@@ -39,13 +40,16 @@ class MetricsTest {
     double[] gains = {3, 2, 1};
     assertEquals(1.0, Metrics.ndcgAtK(gains, gains, 3), 1e-12);
     double reversed = Metrics.ndcgAtK(new double[] {1, 2, 3}, gains, 3);
-    double expected = (1 + 2 / (Math.log(3) / Math.log(2)) + 3 / 2.0) / (3 + 2 / (Math.log(3) / Math.log(2)) + 1 / 2.0);
+    double expected =
+        (1 + 2 / (Math.log(3) / Math.log(2)) + 3 / 2.0)
+            / (3 + 2 / (Math.log(3) / Math.log(2)) + 1 / 2.0);
     assertEquals(expected, reversed, 1e-12);
   }
 
   @Test
   void auc_handComputedWithTies() {
-    // positives: 0.9, 0.5; negatives: 0.5, 0.1 -> pairs: (0.9>0.5) 1, (0.9>0.1) 1, (0.5=0.5) .5, (0.5>0.1) 1 -> 3.5/4
+    // positives: 0.9, 0.5; negatives: 0.5, 0.1 -> pairs: (0.9>0.5) 1, (0.9>0.1) 1, (0.5=0.5) .5,
+    // (0.5>0.1) 1 -> 3.5/4
     float[] s = {0.9f, 0.5f, 0.5f, 0.1f};
     boolean[] y = {true, true, false, false};
     assertEquals(0.875, Metrics.auc(s, y), 1e-12);

@@ -30,8 +30,16 @@ class OrderTest {
 
   @Test
   void byScoreDescending_negativesAndInfinities_orderedByValue() {
-    float[] s = {-0.5f, -100f, Float.NEGATIVE_INFINITY, -Float.MIN_VALUE, Float.POSITIVE_INFINITY, -2f,
-        Float.MAX_VALUE, -Float.MAX_VALUE};
+    float[] s = {
+      -0.5f,
+      -100f,
+      Float.NEGATIVE_INFINITY,
+      -Float.MIN_VALUE,
+      Float.POSITIVE_INFINITY,
+      -2f,
+      Float.MAX_VALUE,
+      -Float.MAX_VALUE
+    };
     assertArrayEquals(new int[] {4, 6, 3, 0, 5, 1, 7, 2}, Order.byScoreDescending(s, s.length));
   }
 
@@ -53,7 +61,9 @@ class OrderTest {
   @Test
   void byScoreDescending_randomInputs_matchesStableReferenceSort() {
     Random rnd = new Random(3);
-    float[] pool = {Float.NaN, 0f, -0f, 1f, -1f, 0.5f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+    float[] pool = {
+      Float.NaN, 0f, -0f, 1f, -1f, 0.5f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY
+    };
     for (int c = 0; c < 500; c++) {
       int len = rnd.nextInt(60);
       float[] s = new float[len];
@@ -66,14 +76,15 @@ class OrderTest {
       for (int i = 0; i < n; i++) {
         ref[i] = i;
       }
-      Comparator<Integer> cmp = (a, b) -> {
-        float x = s[a];
-        float y = s[b];
-        if (Float.isNaN(x) || Float.isNaN(y)) {
-          return Boolean.compare(Float.isNaN(x), Float.isNaN(y));
-        }
-        return x > y ? -1 : x < y ? 1 : 0; // -0 == 0 under ==
-      };
+      Comparator<Integer> cmp =
+          (a, b) -> {
+            float x = s[a];
+            float y = s[b];
+            if (Float.isNaN(x) || Float.isNaN(y)) {
+              return Boolean.compare(Float.isNaN(x), Float.isNaN(y));
+            }
+            return x > y ? -1 : x < y ? 1 : 0; // -0 == 0 under ==
+          };
       Arrays.sort(ref, cmp);
       int[] expected = Arrays.stream(ref).mapToInt(Integer::intValue).toArray();
       int[] actual = Order.byScoreDescending(s, n);

@@ -8,8 +8,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Test vectors were computed outside Java with a Python 3 implementation of the SplitMix64 finaliser
- * (arbitrary-precision ints masked to 64 bits after every multiply):
+ * Test vectors were computed outside Java with a Python 3 implementation of the SplitMix64
+ * finaliser (arbitrary-precision ints masked to 64 bits after every multiply):
  *
  * <pre>
  * M = (1 &lt;&lt; 64) - 1
@@ -22,7 +22,10 @@ import org.junit.jupiter.api.Test;
  * </pre>
  */
 class ShardFunctionTest {
-  /** SplittableRandom's seed increment: new SplittableRandom(s).nextLong() == mix64(s + GOLDEN_GAMMA). */
+  /**
+   * SplittableRandom's seed increment: new SplittableRandom(s).nextLong() == mix64(s +
+   * GOLDEN_GAMMA).
+   */
   private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
 
   @Test
@@ -39,7 +42,8 @@ class ShardFunctionTest {
     assertEquals(1, ShardFunction.shardOf(1, 4));
     assertEquals(2, ShardFunction.shardOf(42, 8));
     assertEquals(8, ShardFunction.shardOf(12345678901L, 16));
-    // mix64(-1) is negative as a signed long: the remainder must be unsigned (0xb4d0...7b mod 7 = 0).
+    // mix64(-1) is negative as a signed long: the remainder must be unsigned (0xb4d0...7b mod 7 =
+    // 0).
     assertEquals(0, ShardFunction.shardOf(-1L, 7));
   }
 
@@ -48,7 +52,8 @@ class ShardFunctionTest {
     SplittableRandom rnd = new SplittableRandom(7);
     for (int i = 0; i < 10_000; i++) {
       long x = rnd.nextLong();
-      assertEquals(new SplittableRandom(x - GOLDEN_GAMMA).nextLong(), ShardFunction.mix64(x), "x=" + x);
+      assertEquals(
+          new SplittableRandom(x - GOLDEN_GAMMA).nextLong(), ShardFunction.mix64(x), "x=" + x);
     }
   }
 
@@ -86,8 +91,17 @@ class ShardFunctionTest {
       }
       double even = 100_000 / 8.0;
       for (int s = 0; s < 8; s++) {
-        assertTrue(Math.abs(perShard[s] - even) <= 0.05 * even,
-            "ids from " + first + ": shard " + s + " got " + perShard[s] + ", expected " + even + " +-5%");
+        assertTrue(
+            Math.abs(perShard[s] - even) <= 0.05 * even,
+            "ids from "
+                + first
+                + ": shard "
+                + s
+                + " got "
+                + perShard[s]
+                + ", expected "
+                + even
+                + " +-5%");
       }
     }
   }
@@ -107,7 +121,8 @@ class ShardFunctionTest {
   @Test
   void shardOf_shardCountBelowOne_throwsNamingTheCount() {
     for (int n : new int[] {0, -1, Integer.MIN_VALUE}) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ShardFunction.shardOf(42, n));
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> ShardFunction.shardOf(42, n));
       assertTrue(e.getMessage().contains(Integer.toString(n)), e.getMessage());
     }
   }

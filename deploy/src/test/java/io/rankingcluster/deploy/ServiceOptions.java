@@ -13,30 +13,38 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * What each service accepts as environment variables, read from the services' own sources: every picocli
- * {@code @Option} of the service module plus the shared ServerOptions and SnapshotOptions mixins, under the
- * prefix its main class passes to {@code ServiceMain.execute} (docs/decisions/0002). Read from the sources
- * rather than the classes, so that this module depends on no other and builds in seconds; the check asserts it
- * found the options every service has, so a change in how options are declared fails it rather than blinding it.
+ * What each service accepts as environment variables, read from the services' own sources: every
+ * picocli {@code @Option} of the service module plus the shared ServerOptions and SnapshotOptions
+ * mixins, under the prefix its main class passes to {@code ServiceMain.execute}
+ * (docs/decisions/0002). Read from the sources rather than the classes, so that this module depends
+ * on no other and builds in seconds; the check asserts it found the options every service has, so a
+ * change in how options are declared fails it rather than blinding it.
  *
  * @param name the module (= image = Deployment = Service = app.kubernetes.io/name label)
  * @param prefix the environment variable prefix, e.g. RECALL
  * @param defaults every option's variable and its documented default ("" when it has none)
  */
 record ServiceOptions(String name, String prefix, Map<String, String> defaults) {
-  static final List<String> SERVICES = List.of("mixer-service", "recall-service", "prerank-service", "rank-service");
-  private static final List<String> SHARED = List.of(
-      "common/src/main/java/io/rankingcluster/common/server/ServerOptions.java",
-      "common/src/main/java/io/rankingcluster/common/server/SnapshotOptions.java");
+  static final List<String> SERVICES =
+      List.of("mixer-service", "recall-service", "prerank-service", "rank-service");
+  private static final List<String> SHARED =
+      List.of(
+          "common/src/main/java/io/rankingcluster/common/server/ServerOptions.java",
+          "common/src/main/java/io/rankingcluster/common/server/SnapshotOptions.java");
   private static final Pattern PREFIX = Pattern.compile("ServiceMain\\.execute\\(\\s*\"([A-Z]+)\"");
   private static final Pattern NAMES = Pattern.compile("names\\s*=\\s*(\\{[^}]*\\}|\"[^\"]*\")");
   private static final Pattern LONG_NAME = Pattern.compile("\"(--[a-z0-9][a-z0-9-]*)\"");
   private static final Pattern DEFAULT = Pattern.compile("defaultValue\\s*=\\s*\"([^\"]*)\"");
   private static final Pattern CONSTANT = Pattern.compile("defaultValue\\s*=\\s*([A-Z_]+)\\s*[,)]");
 
-  /** The variable an option reads, as EnvDefaults names it: RECALL + --max-inbound-bytes = RECALL_MAX_INBOUND_BYTES. */
+  /**
+   * The variable an option reads, as EnvDefaults names it: RECALL + --max-inbound-bytes =
+   * RECALL_MAX_INBOUND_BYTES.
+   */
   static String variable(String prefix, String longName) {
-    return prefix + "_" + longName.replaceFirst("^-+", "").replace('-', '_').toUpperCase(Locale.ROOT);
+    return prefix
+        + "_"
+        + longName.replaceFirst("^-+", "").replace('-', '_').toUpperCase(Locale.ROOT);
   }
 
   static Map<String, ServiceOptions> read(Path root) {
@@ -45,8 +53,11 @@ record ServiceOptions(String name, String prefix, Map<String, String> defaults) 
       String prefix = null;
       Map<String, String> defaults = new LinkedHashMap<>();
       try (Stream<Path> files = Files.walk(root.resolve(service).resolve("src/main/java"))) {
-        List<Path> sources = Stream.concat(files.filter(p -> p.toString().endsWith(".java")),
-            SHARED.stream().map(root::resolve)).toList();
+        List<Path> sources =
+            Stream.concat(
+                    files.filter(p -> p.toString().endsWith(".java")),
+                    SHARED.stream().map(root::resolve))
+                .toList();
         for (Path f : sources) {
           String src = Files.readString(f);
           Matcher m = PREFIX.matcher(src);
@@ -61,7 +72,8 @@ record ServiceOptions(String name, String prefix, Map<String, String> defaults) 
             Matcher n = LONG_NAME.matcher(names.group(1));
             String longest = null;
             while (n.find()) {
-              longest = longest == null || n.group(1).length() > longest.length() ? n.group(1) : longest;
+              longest =
+                  longest == null || n.group(1).length() > longest.length() ? n.group(1) : longest;
             }
             if (longest == null) {
               continue;
@@ -79,7 +91,8 @@ record ServiceOptions(String name, String prefix, Map<String, String> defaults) 
         throw new UncheckedIOException(e);
       }
       if (prefix == null) {
-        throw new IllegalStateException(service + ": no ServiceMain.execute(\"PREFIX\", ...) found in its sources");
+        throw new IllegalStateException(
+            service + ": no ServiceMain.execute(\"PREFIX\", ...) found in its sources");
       }
       Map<String, String> byVariable = new LinkedHashMap<>();
       for (Map.Entry<String, String> e : defaults.entrySet()) {

@@ -27,39 +27,48 @@ import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * Reads a rendered YAML stream into fabric8's Kubernetes model classes (generated from the Kubernetes OpenAPI
- * schemas), strictly: a kind or apiVersion the cluster does not serve, a field the schema does not have
- * (fabric8 would keep it aside in "additionalProperties"), and a value of another type (no coercion of "9090"
- * to 9090 or back, as the API server refuses too) are each a problem naming the resource and the field path.
- * A document is also written back from the model and compared with what was read, so nothing is dropped or
- * changed silently.
+ * Reads a rendered YAML stream into fabric8's Kubernetes model classes (generated from the
+ * Kubernetes OpenAPI schemas), strictly: a kind or apiVersion the cluster does not serve, a field
+ * the schema does not have (fabric8 would keep it aside in "additionalProperties"), and a value of
+ * another type (no coercion of "9090" to 9090 or back, as the API server refuses too) are each a
+ * problem naming the resource and the field path. A document is also written back from the model
+ * and compared with what was read, so nothing is dropped or changed silently.
  */
 final class StrictModel {
-  /** The kinds the manifests may hold, by apiVersion/kind: the versions a current cluster serves. */
-  static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
-      "v1/ConfigMap", ConfigMap.class,
-      "v1/Secret", Secret.class,
-      "v1/Service", Service.class,
-      "v1/ServiceAccount", ServiceAccount.class,
-      "v1/PersistentVolumeClaim", PersistentVolumeClaim.class,
-      "apps/v1/Deployment", Deployment.class,
-      "autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
-      "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class);
+  /**
+   * The kinds the manifests may hold, by apiVersion/kind: the versions a current cluster serves.
+   */
+  static final Map<String, Class<? extends HasMetadata>> KINDS =
+      Map.of(
+          "v1/ConfigMap", ConfigMap.class,
+          "v1/Secret", Secret.class,
+          "v1/Service", Service.class,
+          "v1/ServiceAccount", ServiceAccount.class,
+          "v1/PersistentVolumeClaim", PersistentVolumeClaim.class,
+          "apps/v1/Deployment", Deployment.class,
+          "autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
+          "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class);
 
-  private static final ObjectMapper YAML = YAMLMapper.builder()
-      .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-      .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .build();
+  private static final ObjectMapper YAML =
+      YAMLMapper.builder()
+          .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+          .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .build();
 
   private StrictModel() {}
 
-  /** The resources of a YAML stream; every problem found on the way is added to {@code problems}. */
+  /**
+   * The resources of a YAML stream; every problem found on the way is added to {@code problems}.
+   */
   static List<HasMetadata> read(String yaml, List<String> problems) {
     List<HasMetadata> out = new ArrayList<>();
     List<JsonNode> docs;
     try {
-      docs = YAML.readerFor(JsonNode.class).readValues(yaml).readAll().stream().map(JsonNode.class::cast).toList();
+      docs =
+          YAML.readerFor(JsonNode.class).readValues(yaml).readAll().stream()
+              .map(JsonNode.class::cast)
+              .toList();
     } catch (JacksonException e) {
       problems.add("not YAML: " + e.getOriginalMessage());
       return out;
@@ -73,14 +82,22 @@ final class StrictModel {
       String where = kind + "/" + doc.path("metadata").path("name").asString("?");
       Class<? extends HasMetadata> type = KINDS.get(api + "/" + kind);
       if (type == null) {
-        problems.add(where + ": apiVersion " + api + " kind " + kind + " is not one of " + KINDS.keySet());
+        problems.add(
+            where + ": apiVersion " + api + " kind " + kind + " is not one of " + KINDS.keySet());
         continue;
       }
       HasMetadata r;
       try {
         r = YAML.treeToValue(doc, type);
       } catch (JacksonException e) {
-        problems.add(where + ": does not match the " + kind + " schema at " + path(e) + ": " + e.getOriginalMessage());
+        problems.add(
+            where
+                + ": does not match the "
+                + kind
+                + " schema at "
+                + path(e)
+                + ": "
+                + e.getOriginalMessage());
         continue;
       }
       unknownFields(r, where + " ", problems);
@@ -91,7 +108,9 @@ final class StrictModel {
     return out;
   }
 
-  /** The field path of a failed read, as spec.template.spec.containers[0].ports[0].containerPort. */
+  /**
+   * The field path of a failed read, as spec.template.spec.containers[0].ports[0].containerPort.
+   */
   private static String path(JacksonException e) {
     StringBuilder b = new StringBuilder();
     for (JacksonException.Reference r : e.getPath()) {
@@ -106,7 +125,11 @@ final class StrictModel {
 
   /** Fields fabric8 kept aside because its (schema-generated) class has no such property. */
   private static void unknownFields(Object o, String path, List<String> problems) {
-    if (o == null || o instanceof CharSequence || o instanceof Number || o instanceof Boolean || o instanceof Enum<?>) {
+    if (o == null
+        || o instanceof CharSequence
+        || o instanceof Number
+        || o instanceof Boolean
+        || o instanceof Enum<?>) {
       return;
     }
     if (o instanceof Collection<?> c) {
@@ -130,8 +153,13 @@ final class StrictModel {
       Map<?, ?> unknown = (Map<?, ?>) extra.invoke(o);
       if (unknown != null) {
         for (Object key : unknown.keySet()) {
-          problems.add(path + (path.endsWith(" ") ? "" : ".") + key + ": unknown field (the "
-              + o.getClass().getSimpleName() + " schema has no such field)");
+          problems.add(
+              path
+                  + (path.endsWith(" ") ? "" : ".")
+                  + key
+                  + ": unknown field (the "
+                  + o.getClass().getSimpleName()
+                  + " schema has no such field)");
         }
       }
     } catch (NoSuchMethodException e) {
@@ -163,7 +191,8 @@ final class StrictModel {
         problems.add(here + ": an object where the schema has " + back.getNodeType());
         return;
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = ((ObjectNode) read).properties().iterator(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = ((ObjectNode) read).properties().iterator();
+          it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         String sub = path + (path.endsWith(" ") ? "" : ".") + e.getKey();
         if (e.getValue().isNull()) {
@@ -188,8 +217,14 @@ final class StrictModel {
         problems.add(here + ": " + read + " read as " + back);
       }
     } else if (read.getNodeType() != back.getNodeType()) {
-      problems.add(here + ": " + read + " is a " + read.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + " where the schema has a "
-          + back.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+      problems.add(
+          here
+              + ": "
+              + read
+              + " is a "
+              + read.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+              + " where the schema has a "
+              + back.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
     } else if (!read.equals(back)) {
       problems.add(here + ": " + read + " read as " + back);
     }

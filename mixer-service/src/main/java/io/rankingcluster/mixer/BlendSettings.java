@@ -22,17 +22,21 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
 /**
- * The blending rules in force: named configurations from the --blend-config file (reloaded without a restart
- * when the file changes), or one configuration from the command-line flags. A reload that does not parse,
- * breaks a rule, or drops a configuration an experiment arm uses is refused and logged; the previous rules
- * stay in force.
+ * The blending rules in force: named configurations from the --blend-config file (reloaded without
+ * a restart when the file changes), or one configuration from the command-line flags. A reload that
+ * does not parse, breaks a rule, or drops a configuration an experiment arm uses is refused and
+ * logged; the previous rules stay in force.
  */
 final class BlendSettings implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(BlendSettings.class.getName());
+
   /** The name of the configuration built from the flags when no file is given. */
   static final String FLAGS = "flags";
 
-  /** One named configuration: the blender's rules, MMR lambda, and the age below which an item is fresh. */
+  /**
+   * One named configuration: the blender's rules, MMR lambda, and the age below which an item is
+   * fresh.
+   */
   record Named(String name, BlendConfig config, float mmrLambda, long explorationMaxAgeMs) {}
 
   /** A parsed set of configurations. */
@@ -57,12 +61,19 @@ final class BlendSettings implements AutoCloseable {
     this.requiredNames = requiredNames;
   }
 
-  /** From the flags (one configuration named {@value #FLAGS}) or, with --blend-config, from that file. */
+  /**
+   * From the flags (one configuration named {@value #FLAGS}) or, with --blend-config, from that
+   * file.
+   */
   static BlendSettings of(MixerOptions o, Set<String> armBlendNames) {
     if (o.blendConfig == null || o.blendConfig.isBlank()) {
-      Validation.require(armBlendNames.isEmpty(), "--experiment-arms name blend configurations " + armBlendNames
-          + " but no --blend-config file is given");
-      Named flags = new Named(FLAGS, new BlendConfig(o.kindShare, true, 5, 1, true), o.mmrLambda, 0);
+      Validation.require(
+          armBlendNames.isEmpty(),
+          "--experiment-arms name blend configurations "
+              + armBlendNames
+              + " but no --blend-config file is given");
+      Named flags =
+          new Named(FLAGS, new BlendConfig(o.kindShare, true, 5, 1, true), o.mmrLambda, 0);
       return new BlendSettings(new Loaded(FLAGS, Map.of(FLAGS, flags)), null, armBlendNames);
     }
     Path path = Path.of(o.blendConfig);
@@ -104,16 +115,19 @@ final class BlendSettings implements AutoCloseable {
     if (file == null) {
       return;
     }
-    poller = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "blend-config-poll");
-      t.setDaemon(true);
-      return t;
-    });
+    poller =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "blend-config-poll");
+              t.setDaemon(true);
+              return t;
+            });
     poller.scheduleWithFixedDelay(this::poll, pollMs, pollMs, TimeUnit.MILLISECONDS);
   }
 
   /**
-   * Reloads the file when its modification time or size changed. Returns true when new rules took effect.
+   * Reloads the file when its modification time or size changed. Returns true when new rules took
+   * effect.
    */
   boolean poll() {
     if (file == null) {
@@ -129,19 +143,31 @@ final class BlendSettings implements AutoCloseable {
       lastSize = size;
     } catch (IOException e) {
       refusals.incrementAndGet();
-      LOG.warning("blend config " + file + " cannot be read (" + e.getMessage() + "); keeping the rules in force");
+      LOG.warning(
+          "blend config "
+              + file
+              + " cannot be read ("
+              + e.getMessage()
+              + "); keeping the rules in force");
       return false;
     }
     try {
       Loaded loaded = read(file, requiredNames);
       current.set(loaded);
       reloads.incrementAndGet();
-      LOG.info(() -> "blend config reloaded from " + file + ": " + loaded.byName().keySet() + ", default "
-          + loaded.defaultName());
+      LOG.info(
+          () ->
+              "blend config reloaded from "
+                  + file
+                  + ": "
+                  + loaded.byName().keySet()
+                  + ", default "
+                  + loaded.defaultName());
       return true;
     } catch (IllegalArgumentException e) {
       refusals.incrementAndGet();
-      LOG.warning("blend config " + file + " refused: " + e.getMessage() + "; keeping the rules in force");
+      LOG.warning(
+          "blend config " + file + " refused: " + e.getMessage() + "; keeping the rules in force");
       return false;
     }
   }
@@ -171,19 +197,24 @@ final class BlendSettings implements AutoCloseable {
     try {
       JsonFormat.parser().merge(json, b);
     } catch (InvalidProtocolBufferException e) {
-      throw new IllegalArgumentException("not a BlendConfigFile (see proto/ranking/v1/config.proto): " + e.getMessage());
+      throw new IllegalArgumentException(
+          "not a BlendConfigFile (see proto/ranking/v1/config.proto): " + e.getMessage());
     }
     BlendConfigFile f = b.build();
     if (f.getConfigsCount() == 0) {
       throw new IllegalArgumentException("configs: at least one named configuration is needed");
     }
     if (!f.getConfigsMap().containsKey(f.getDefaultConfig())) {
-      throw new IllegalArgumentException("default_config: '" + f.getDefaultConfig() + "' is not among configs "
-          + f.getConfigsMap().keySet());
+      throw new IllegalArgumentException(
+          "default_config: '"
+              + f.getDefaultConfig()
+              + "' is not among configs "
+              + f.getConfigsMap().keySet());
     }
     for (String required : requiredNames) {
       if (!f.getConfigsMap().containsKey(required)) {
-        throw new IllegalArgumentException("configs: '" + required + "' is used by an experiment arm but missing");
+        throw new IllegalArgumentException(
+            "configs: '" + required + "' is used by an experiment arm but missing");
       }
     }
     Map<String, Named> out = new LinkedHashMap<>();
@@ -204,21 +235,37 @@ final class BlendSettings implements AutoCloseable {
       sum += share;
     }
     if (sum <= 0) {
-      throw new IllegalArgumentException(at + "product_share, video_share, live_stream_share: all 0; the page needs a mix");
+      throw new IllegalArgumentException(
+          at + "product_share, video_share, live_stream_share: all 0; the page needs a mix");
     }
     if (!(r.getMmrDiversity() >= 0 && r.getMmrDiversity() <= 1)) {
-      throw new IllegalArgumentException(at + "mmr_diversity: must be in [0, 1], got " + r.getMmrDiversity());
+      throw new IllegalArgumentException(
+          at + "mmr_diversity: must be in [0, 1], got " + r.getMmrDiversity());
     }
-    if (r.getLiveWindow() > 1000 || r.getMaxLiveInWindow() > 1000 || r.getExplorationSlot() > 1000) {
-      throw new IllegalArgumentException(at + "live_window, max_live_in_window and exploration_slot must be <= 1000");
+    if (r.getLiveWindow() > 1000
+        || r.getMaxLiveInWindow() > 1000
+        || r.getExplorationSlot() > 1000) {
+      throw new IllegalArgumentException(
+          at + "live_window, max_live_in_window and exploration_slot must be <= 1000");
     }
     if (r.getExplorationSlot() > 0 && r.getExplorationMaxAgeHours() == 0) {
-      throw new IllegalArgumentException(at + "exploration_max_age_hours: required when exploration_slot is set");
+      throw new IllegalArgumentException(
+          at + "exploration_max_age_hours: required when exploration_slot is set");
     }
     // live_window 0 means no window rule: a window of 0 slots constrains nothing.
-    BlendConfig config = new BlendConfig(shares, !r.getAllowLiveInFirstSlot(), r.getLiveWindow(), r.getMaxLiveInWindow(),
-        !r.getAllowAdjacentSameSeller(), r.getExplorationSlot());
-    return new Named(name, config, 1f - r.getMmrDiversity(), TimeUnit.HOURS.toMillis(r.getExplorationMaxAgeHours()));
+    BlendConfig config =
+        new BlendConfig(
+            shares,
+            !r.getAllowLiveInFirstSlot(),
+            r.getLiveWindow(),
+            r.getMaxLiveInWindow(),
+            !r.getAllowAdjacentSameSeller(),
+            r.getExplorationSlot());
+    return new Named(
+        name,
+        config,
+        1f - r.getMmrDiversity(),
+        TimeUnit.HOURS.toMillis(r.getExplorationMaxAgeHours()));
   }
 
   @Override

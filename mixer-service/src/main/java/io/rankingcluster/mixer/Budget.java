@@ -4,9 +4,10 @@ import io.grpc.Deadline;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Splits one request's deadline into stage budgets. Each stage gets its share of what remains (minus the
- * reserve kept to build the answer), relative to the shares of the stages still to come plus the slack:
- * a stage that finishes early leaves more to the next ones, and none can spend the time of the others.
+ * Splits one request's deadline into stage budgets. Each stage gets its share of what remains
+ * (minus the reserve kept to build the answer), relative to the shares of the stages still to come
+ * plus the slack: a stage that finishes early leaves more to the next ones, and none can spend the
+ * time of the others.
  */
 final class Budget {
   static final int RECALL = 0;

@@ -18,11 +18,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The stages called directly, in this process and on the calling thread: the same stage implementations
- * the services run, without channels, serialization or network. With it, {@link MixerServiceImpl} is the
- * in-process pipeline: the same code, so the same pages, and the cost of distribution becomes a measured
- * difference. Each call runs in a context with its budget as the deadline, as a stage server would see it;
- * recall shards run one after the other (a gRPC fan-out runs them in parallel).
+ * The stages called directly, in this process and on the calling thread: the same stage
+ * implementations the services run, without channels, serialization or network. With it, {@link
+ * MixerServiceImpl} is the in-process pipeline: the same code, so the same pages, and the cost of
+ * distribution becomes a measured difference. Each call runs in a context with its budget as the
+ * deadline, as a stage server would see it; recall shards run one after the other (a gRPC fan-out
+ * runs them in parallel).
  */
 public final class DirectStages extends Stages {
   /** A stage method: the generated service's signature, e.g. {@code recallImpl::recall}. */
@@ -36,9 +37,12 @@ public final class DirectStages extends Stages {
   private final Call<RankRequest, RankResponse> rank;
 
   /** {@code recall} and {@code embeddings}: one per shard, in shard order. */
-  public DirectStages(List<Call<RecallRequest, RecallResponse>> recall,
-      List<Call<GetEmbeddingsRequest, GetEmbeddingsResponse>> embeddings, Call<PrerankRequest, PrerankResponse> prerank,
-      Call<RankRequest, RankResponse> rank, MixerOptions options) {
+  public DirectStages(
+      List<Call<RecallRequest, RecallResponse>> recall,
+      List<Call<GetEmbeddingsRequest, GetEmbeddingsResponse>> embeddings,
+      Call<PrerankRequest, PrerankResponse> prerank,
+      Call<RankRequest, RankResponse> rank,
+      MixerOptions options) {
     super(recall.size(), options);
     this.recall = List.copyOf(recall);
     this.embeddings = List.copyOf(embeddings);
@@ -51,12 +55,14 @@ public final class DirectStages extends Stages {
     try {
       return Futures.immediateFuture(invoke(recall.get(shard), request, nanos));
     } catch (io.grpc.StatusRuntimeException e) {
-      return Futures.immediateFailedFuture(e); // the stage's answer; any other exception is a bug and passes
+      return Futures.immediateFailedFuture(
+          e); // the stage's answer; any other exception is a bug and passes
     }
   }
 
   @Override
-  public ListenableFuture<GetEmbeddingsResponse> getEmbeddings(int shard, GetEmbeddingsRequest request, long nanos) {
+  public ListenableFuture<GetEmbeddingsResponse> getEmbeddings(
+      int shard, GetEmbeddingsRequest request, long nanos) {
     try {
       return Futures.immediateFuture(invoke(embeddings.get(shard), request, nanos));
     } catch (io.grpc.StatusRuntimeException e) {
@@ -74,10 +80,14 @@ public final class DirectStages extends Stages {
     return invoke(rank, request, nanos);
   }
 
-  /** Runs one stage method under a deadline of {@code nanos}; its error, if any, is thrown as a status. */
+  /**
+   * Runs one stage method under a deadline of {@code nanos}; its error, if any, is thrown as a
+   * status.
+   */
   private static <Q, A> A invoke(Call<Q, A> call, Q request, long nanos) {
-    Context.CancellableContext ctx = Context.current().withDeadline(Deadline.after(Math.max(1, nanos), TimeUnit.NANOSECONDS),
-        DEADLINES);
+    Context.CancellableContext ctx =
+        Context.current()
+            .withDeadline(Deadline.after(Math.max(1, nanos), TimeUnit.NANOSECONDS), DEADLINES);
     Context previous = ctx.attach();
     try {
       Capture<A> out = new Capture<>();
@@ -96,11 +106,12 @@ public final class DirectStages extends Stages {
   }
 
   private static final java.util.concurrent.ScheduledExecutorService DEADLINES =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "direct-stage-deadlines");
-        t.setDaemon(true);
-        return t;
-      });
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "direct-stage-deadlines");
+            t.setDaemon(true);
+            return t;
+          });
 
   private static final class Capture<A> implements StreamObserver<A> {
     A value;

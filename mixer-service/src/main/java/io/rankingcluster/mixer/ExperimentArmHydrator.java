@@ -6,9 +6,9 @@ import io.rankingcluster.core.pipeline.Hydrator;
 import io.rankingcluster.proto.v1.RequestContext;
 
 /**
- * The request's experiment arm, decided once here and passed down so that every stage serves the same arm: the
- * arm the request forces (context.experiment; NOT_FOUND when unknown) or the user's by the router's stable hash.
- * Also resolves the arm's blend rules.
+ * The request's experiment arm, decided once here and passed down so that every stage serves the
+ * same arm: the arm the request forces (context.experiment; NOT_FOUND when unknown) or the user's
+ * by the router's stable hash. Also resolves the arm's blend rules.
  */
 final class ExperimentArmHydrator implements Hydrator<RecommendState> {
   private final ExperimentRouter experiments;
@@ -33,9 +33,12 @@ final class ExperimentArmHydrator implements Hydrator<RecommendState> {
       s.arm = experiments.byName(ctx.getExperiment());
       if (s.arm == null) {
         StringBuilder names = new StringBuilder();
-        experiments.arms().forEach(a -> names.append(names.length() == 0 ? "" : ", ").append(a.name()));
-        throw Statuses.notFound("context.experiment", "no experiment arm '" + ctx.getExperiment() + "' (arms: " + names
-            + ")");
+        experiments
+            .arms()
+            .forEach(a -> names.append(names.length() == 0 ? "" : ", ").append(a.name()));
+        throw Statuses.notFound(
+            "context.experiment",
+            "no experiment arm '" + ctx.getExperiment() + "' (arms: " + names + ")");
       }
     }
     s.rules = blendSettings.get(s.arm.settings().get("blend"));

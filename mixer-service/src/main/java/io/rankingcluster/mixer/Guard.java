@@ -3,9 +3,9 @@ package io.rankingcluster.mixer;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -14,23 +14,31 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * Protection of one downstream (a stage or a recall shard): a circuit breaker and a bulkhead (resilience4j),
- * driven by hand around each gRPC call because the call outcome is a gRPC status, not an exception.
+ * Protection of one downstream (a stage or a recall shard): a circuit breaker and a bulkhead
+ * (resilience4j), driven by hand around each gRPC call because the call outcome is a gRPC status,
+ * not an exception.
  *
- * <p>The breaker counts only what says the downstream is in trouble: UNAVAILABLE, DEADLINE_EXCEEDED,
- * RESOURCE_EXHAUSTED, INTERNAL. Any other answer (OK, INVALID_ARGUMENT, NOT_FOUND...) is a success: the server
- * answered. A call the mixer cancelled itself, or sent with less than the minimum budget, is not judged at
- * all ({@link #exitUnjudged}), so a client with a tiny deadline cannot open the breaker of a healthy stage.
- * The bulkhead bounds the calls in flight to the downstream without waiting: a full bulkhead refuses at once.
+ * <p>The breaker counts only what says the downstream is in trouble: UNAVAILABLE,
+ * DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, INTERNAL. Any other answer (OK, INVALID_ARGUMENT,
+ * NOT_FOUND...) is a success: the server answered. A call the mixer cancelled itself, or sent with
+ * less than the minimum budget, is not judged at all ({@link #exitUnjudged}), so a client with a
+ * tiny deadline cannot open the breaker of a healthy stage. The bulkhead bounds the calls in flight
+ * to the downstream without waiting: a full bulkhead refuses at once.
  */
 final class Guard {
-  static final Set<Status.Code> FAILURES = EnumSet.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED,
-      Status.Code.RESOURCE_EXHAUSTED, Status.Code.INTERNAL);
+  static final Set<Status.Code> FAILURES =
+      EnumSet.of(
+          Status.Code.UNAVAILABLE,
+          Status.Code.DEADLINE_EXCEEDED,
+          Status.Code.RESOURCE_EXHAUSTED,
+          Status.Code.INTERNAL);
   private static final Logger LOG = Logger.getLogger(Guard.class.getName());
 
   /** Why a call was not sent: the degraded cause reported for it. */
   enum Refusal {
-    NONE(""), CIRCUIT_OPEN("circuit_open"), BULKHEAD_FULL("bulkhead_full");
+    NONE(""),
+    CIRCUIT_OPEN("circuit_open"),
+    BULKHEAD_FULL("bulkhead_full");
 
     final String cause;
 
@@ -45,25 +53,45 @@ final class Guard {
 
   Guard(String name, MixerOptions o, CircuitBreakerRegistry breakers, BulkheadRegistry bulkheads) {
     this.name = name;
-    this.breaker = breakers.circuitBreaker(name, CircuitBreakerConfig.custom()
-        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-        .slidingWindowSize(o.breakerWindow)
-        .minimumNumberOfCalls(o.breakerMinCalls)
-        .failureRateThreshold(o.breakerFailureRate)
-        .waitDurationInOpenState(Duration.ofMillis(o.breakerOpenMs))
-        .permittedNumberOfCallsInHalfOpenState(o.breakerHalfOpenCalls)
-        // Half-open is entered by the next call after the wait, without a timer thread per breaker.
-        .automaticTransitionFromOpenToHalfOpenEnabled(false)
-        .build());
-    this.bulkhead = bulkheads.bulkhead(name, BulkheadConfig.custom()
-        .maxConcurrentCalls(o.bulkheadMaxCalls)
-        .maxWaitDuration(Duration.ZERO)
-        .build());
-    breaker.getEventPublisher().onStateTransition(e -> LOG.warning(() -> "circuit breaker " + name + ": "
-        + e.getStateTransition().getFromState() + " -> " + e.getStateTransition().getToState()));
+    this.breaker =
+        breakers.circuitBreaker(
+            name,
+            CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(o.breakerWindow)
+                .minimumNumberOfCalls(o.breakerMinCalls)
+                .failureRateThreshold(o.breakerFailureRate)
+                .waitDurationInOpenState(Duration.ofMillis(o.breakerOpenMs))
+                .permittedNumberOfCallsInHalfOpenState(o.breakerHalfOpenCalls)
+                // Half-open is entered by the next call after the wait, without a timer thread per
+                // breaker.
+                .automaticTransitionFromOpenToHalfOpenEnabled(false)
+                .build());
+    this.bulkhead =
+        bulkheads.bulkhead(
+            name,
+            BulkheadConfig.custom()
+                .maxConcurrentCalls(o.bulkheadMaxCalls)
+                .maxWaitDuration(Duration.ZERO)
+                .build());
+    breaker
+        .getEventPublisher()
+        .onStateTransition(
+            e ->
+                LOG.warning(
+                    () ->
+                        "circuit breaker "
+                            + name
+                            + ": "
+                            + e.getStateTransition().getFromState()
+                            + " -> "
+                            + e.getStateTransition().getToState()));
   }
 
-  /** Asks to send one call; on {@link Refusal#NONE} the caller must end it with one of the exit methods. */
+  /**
+   * Asks to send one call; on {@link Refusal#NONE} the caller must end it with one of the exit
+   * methods.
+   */
   Refusal enter() {
     if (!bulkhead.tryAcquirePermission()) {
       return Refusal.BULKHEAD_FULL;
@@ -88,7 +116,10 @@ final class Guard {
     }
   }
 
-  /** Ends a call without judging the downstream: the mixer cancelled it, or its budget was below the minimum. */
+  /**
+   * Ends a call without judging the downstream: the mixer cancelled it, or its budget was below the
+   * minimum.
+   */
   void exitUnjudged() {
     bulkhead.onComplete();
     breaker.releasePermission();

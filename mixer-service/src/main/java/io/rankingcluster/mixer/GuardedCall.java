@@ -8,9 +8,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
 
 /**
- * One blocking stage call under its {@link Guard} and budget, with the outcome as the pipeline sees it: the
- * answer, or a {@link StageException} (the guard refused the call, or the stage answered an error, INTERNAL
- * included: that is the stage's runtime failure, not ours). Anything else thrown here is our own bug and passes.
+ * One blocking stage call under its {@link Guard} and budget, with the outcome as the pipeline sees
+ * it: the answer, or a {@link StageException} (the guard refused the call, or the stage answered an
+ * error, INTERNAL included: that is the stage's runtime failure, not ours). Anything else thrown
+ * here is our own bug and passes.
  */
 final class GuardedCall {
   private GuardedCall() {}
@@ -34,7 +35,10 @@ final class GuardedCall {
     }
   }
 
-  /** Ends a guarded call: unjudged when its budget was below the minimum (a short client deadline, not the stage). */
+  /**
+   * Ends a guarded call: unjudged when its budget was below the minimum (a short client deadline,
+   * not the stage).
+   */
   static void judge(Guard guard, long start, long budgetNanos, long minBudgetMs, Status status) {
     if (budgetNanos < TimeUnit.MILLISECONDS.toNanos(minBudgetMs)) {
       guard.exitUnjudged();
@@ -45,7 +49,8 @@ final class GuardedCall {
 
   /** A stage's error status as the pipeline's runtime failure: cause = the code in lower case. */
   static StageException failure(Status status) {
-    return new StageException(cause(status), status.getDescription() == null ? "" : status.getDescription());
+    return new StageException(
+        cause(status), status.getDescription() == null ? "" : status.getDescription());
   }
 
   static String cause(Status status) {

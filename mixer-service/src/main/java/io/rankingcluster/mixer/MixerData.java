@@ -8,13 +8,20 @@ import io.rankingcluster.core.snapshot.Snapshot;
 import io.rankingcluster.core.user.UserProfiles;
 
 /**
- * What one snapshot version gives the mixer: the item table (sellers and titles for the page), the category
- * tree, user profiles and long-term user vectors (the user state it sends to the stages), and the most
- * popular item ids (what the embedding cache pre-warms), and the creation time of its newest item. Item embeddings are not kept: the mixer fetches the
- * hot ones from the recall shards ({@link EmbeddingCache}).
+ * What one snapshot version gives the mixer: the item table (sellers and titles for the page), the
+ * category tree, user profiles and long-term user vectors (the user state it sends to the stages),
+ * and the most popular item ids (what the embedding cache pre-warms), and the creation time of its
+ * newest item. Item embeddings are not kept: the mixer fetches the hot ones from the recall shards
+ * ({@link EmbeddingCache}).
  */
-public record MixerData(String version, Catalog catalog, CategoryTree tree, UserProfiles users, Embeddings userVectors,
-    long[] popularIds, long newestItemMs) {
+public record MixerData(
+    String version,
+    Catalog catalog,
+    CategoryTree tree,
+    UserProfiles users,
+    Embeddings userVectors,
+    long[] popularIds,
+    long newestItemMs) {
   /** At most this many ids are kept in popularity order (the pre-warm takes a prefix). */
   static final int MAX_POPULAR = 100_000;
 
@@ -33,6 +40,7 @@ public record MixerData(String version, Catalog catalog, CategoryTree tree, User
     for (long t : c.createdMs) {
       newest = Math.max(newest, t);
     }
-    return new MixerData(s.version(), c, s.categories(), s.users(), s.userVectors(), popular, newest);
+    return new MixerData(
+        s.version(), c, s.categories(), s.users(), s.userVectors(), popular, newest);
   }
 }

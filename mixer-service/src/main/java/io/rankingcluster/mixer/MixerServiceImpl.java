@@ -32,23 +32,26 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The public Recommend API: validates the request, runs the Recommend pipeline ({@link RecommendPipeline}) over
- * it, and maps the result to the answer. Everything between parsing and the answer is a component of that
- * pipeline.
+ * The public Recommend API: validates the request, runs the Recommend pipeline ({@link
+ * RecommendPipeline}) over it, and maps the result to the answer. Everything between parsing and
+ * the answer is a component of that pipeline.
  *
- * <p>Design note. One deadline governs the request: the client's, or the server default applied by the
- * common interceptor. {@link Budget} gives each stage its share of what remains, and every downstream call
- * carries {@code min(stage budget, remaining)} as its own gRPC deadline, so cancellation reaches the stage
- * when the budget ends. A failing part costs its contribution, not the request: a lost shard costs its
- * candidates, a failed prerank falls back to recall order, a failed rank to prerank order; each marks the
- * response degraded with a reason. Only when no recall shard answers does the request fail.
+ * <p>Design note. One deadline governs the request: the client's, or the server default applied by
+ * the common interceptor. {@link Budget} gives each stage its share of what remains, and every
+ * downstream call carries {@code min(stage budget, remaining)} as its own gRPC deadline, so
+ * cancellation reaches the stage when the budget ends. A failing part costs its contribution, not
+ * the request: a lost shard costs its candidates, a failed prerank falls back to recall order, a
+ * failed rank to prerank order; each marks the response degraded with a reason. Only when no recall
+ * shard answers does the request fail.
  *
- * <p>Versions. The mixer pins its current snapshot version at the start of each request (one read of a
- * {@link Versioned}) and sends it down in context.snapshot_version; every stage answers from that version
- * while it holds it, else from its current one. A stage that names another version in its answer marks the
- * response degraded with cause "version_skew": the page is still served, from mixed data.
+ * <p>Versions. The mixer pins its current snapshot version at the start of each request (one read
+ * of a {@link Versioned}) and sends it down in context.snapshot_version; every stage answers from
+ * that version while it holds it, else from its current one. A stage that names another version in
+ * its answer marks the response degraded with cause "version_skew": the page is still served, from
+ * mixed data.
  */
-public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBase implements AutoCloseable {
+public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBase
+    implements AutoCloseable {
   private final MixerOptions options;
   private final PageTokenCodec tokens;
   private final Stages downstreams;
@@ -60,12 +63,14 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
   private Trace.Listener listener = listener(metrics);
 
   /** Serves one snapshot for good (tests, tools). */
-  public MixerServiceImpl(Snapshot snapshot, Stages downstreams, MixerOptions options, PageTokenCodec tokens) {
+  public MixerServiceImpl(
+      Snapshot snapshot, Stages downstreams, MixerOptions options, PageTokenCodec tokens) {
     this(Versioned.fixed(snapshot.version(), MixerData.of(snapshot)), downstreams, options, tokens);
   }
 
   /** Serves whatever {@code data} holds; a snapshot watcher swaps it. */
-  public MixerServiceImpl(Versioned<MixerData> data, Stages downstreams, MixerOptions options, PageTokenCodec tokens) {
+  public MixerServiceImpl(
+      Versioned<MixerData> data, Stages downstreams, MixerOptions options, PageTokenCodec tokens) {
     this.downstreams = downstreams;
     this.options = options;
     this.tokens = tokens;
@@ -73,32 +78,60 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     blendSettings.start(options.blendConfigPollMs);
     this.embeddings = new EmbeddingCache(downstreams, options.embeddingCacheMb << 20, 60_000);
     // Pages 2..k of a session and repeated opens reuse the state; the TTL bounds how stale it gets.
-    this.userStates = Caffeine.newBuilder()
-        .maximumSize(options.userStateCacheSize)
-        .expireAfterWrite(Duration.ofMillis(options.userStateTtlMs))
-        .recordStats()
-        .build();
-    this.recommend = RecommendPipeline.of(new RecommendPipeline.Parts(data, downstreams, options,
-        options.experimentRouter(), blendSettings, embeddings, userStates, tokens));
+    this.userStates =
+        Caffeine.newBuilder()
+            .maximumSize(options.userStateCacheSize)
+            .expireAfterWrite(Duration.ofMillis(options.userStateTtlMs))
+            .recordStats()
+            .build();
+    this.recommend =
+        RecommendPipeline.of(
+            new RecommendPipeline.Parts(
+                data,
+                downstreams,
+                options,
+                options.experimentRouter(),
+                blendSettings,
+                embeddings,
+                userStates,
+                tokens));
   }
 
   /**
-   * Records into {@code metrics}: stage latencies and candidates, degraded parts by cause, pages, the embedding
-   * and user-state caches (hits, misses, evictions, size), breaker states and bulkheads. Returns this.
+   * Records into {@code metrics}: stage latencies and candidates, degraded parts by cause, pages,
+   * the embedding and user-state caches (hits, misses, evictions, size), breaker states and
+   * bulkheads. Returns this.
    */
   public MixerServiceImpl instrument(StageMetrics metrics) {
     this.metrics = metrics;
     this.listener = listener(metrics);
     downstreams.instrument(metrics);
     io.micrometer.core.instrument.MeterRegistry registry = metrics.telemetry().registry();
-    io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(registry, embeddings.cache(), "embeddings");
-    io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(registry, userStates, "user_state");
-    io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics
-        .ofCircuitBreakerRegistry(downstreams.breakers).bindTo(registry);
-    io.github.resilience4j.micrometer.tagged.TaggedBulkheadMetrics.ofBulkheadRegistry(downstreams.bulkheads).bindTo(registry);
-    metrics.telemetry().info("ranking.blend.config.info", "Blend configurations in force (value 1; default=true for the"
-        + " default one)", () -> blendSettings.names().stream().map(n -> io.micrometer.core.instrument.Tags.of("config", n,
-            "default", Boolean.toString(n.equals(blendSettings.defaultName())))).toList());
+    io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(
+        registry, embeddings.cache(), "embeddings");
+    io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(
+        registry, userStates, "user_state");
+    io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(
+            downstreams.breakers)
+        .bindTo(registry);
+    io.github.resilience4j.micrometer.tagged.TaggedBulkheadMetrics.ofBulkheadRegistry(
+            downstreams.bulkheads)
+        .bindTo(registry);
+    metrics
+        .telemetry()
+        .info(
+            "ranking.blend.config.info",
+            "Blend configurations in force (value 1; default=true for the" + " default one)",
+            () ->
+                blendSettings.names().stream()
+                    .map(
+                        n ->
+                            io.micrometer.core.instrument.Tags.of(
+                                "config",
+                                n,
+                                "default",
+                                Boolean.toString(n.equals(blendSettings.defaultName()))))
+                    .toList());
     return this;
   }
 
@@ -133,9 +166,19 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
   public io.rankingcluster.common.admin.AdminServiceImpl.ConfigReload reloadConfig() {
     long refusals = blendSettings.refusals();
     boolean changed = blendSettings.poll();
-    String detail = changed ? "blend config reloaded: " + blendSettings.names() + ", default " + blendSettings.defaultName()
-        : blendSettings.refusals() > refusals ? "blend config refused (see the log); the rules in force stay"
-        : "blend config unchanged (" + (options.blendConfig.isEmpty() ? "no --blend-config file" : options.blendConfig) + ")";
+    String detail =
+        changed
+            ? "blend config reloaded: "
+                + blendSettings.names()
+                + ", default "
+                + blendSettings.defaultName()
+            : blendSettings.refusals() > refusals
+                ? "blend config refused (see the log); the rules in force stay"
+                : "blend config unchanged ("
+                    + (options.blendConfig.isEmpty()
+                        ? "no --blend-config file"
+                        : options.blendConfig)
+                    + ")";
     return new io.rankingcluster.common.admin.AdminServiceImpl.ConfigReload(changed, detail);
   }
 
@@ -158,41 +201,50 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
       id = RequestIds.current() != null ? RequestIds.current() : UUID.randomUUID().toString();
     }
     String requestId = id;
-    RequestIds.runWith(id, () -> {
-      RecommendResponse response;
-      try {
-        response = recommend(request);
-      } catch (io.grpc.StatusRuntimeException e) {
-        throw e;
-      } catch (RuntimeException e) {
-        // A bug of ours (a component's NullPointerException, a broken invariant): never a degraded page.
-        throw InternalErrors.internal("Recommend", requestId, e);
-      }
-      out.onNext(response);
-      out.onCompleted();
-    });
+    RequestIds.runWith(
+        id,
+        () -> {
+          RecommendResponse response;
+          try {
+            response = recommend(request);
+          } catch (io.grpc.StatusRuntimeException e) {
+            throw e;
+          } catch (RuntimeException e) {
+            // A bug of ours (a component's NullPointerException, a broken invariant): never a
+            // degraded page.
+            throw InternalErrors.internal("Recommend", requestId, e);
+          }
+          out.onNext(response);
+          out.onCompleted();
+        });
   }
 
   /** One Recommend, on the calling thread (whose gRPC Context carries the deadline). */
   RecommendResponse recommend(RecommendRequest request) {
-    RecommendState state = new RecommendState(parse(request), budget(),
-        new Trace(request.getContext().getDebug(), listener));
+    RecommendState state =
+        new RecommendState(
+            parse(request), budget(), new Trace(request.getContext().getDebug(), listener));
     try {
       recommend.run(state);
     } catch (StageException e) {
       // Only a closed component fails the request: recall when no shard answered.
-      Status status = e.code().equals("deadline_exceeded") ? Status.DEADLINE_EXCEEDED : Status.UNAVAILABLE;
+      Status status =
+          e.code().equals("deadline_exceeded") ? Status.DEADLINE_EXCEEDED : Status.UNAVAILABLE;
       throw status.withDescription(e.getMessage()).asRuntimeException();
     }
     metrics.page(state.trace().degraded());
     return RecommendResponses.of(state);
   }
 
-  /** The request's deadline (the client's, or the server default the interceptor set) split into stage budgets. */
+  /**
+   * The request's deadline (the client's, or the server default the interceptor set) split into
+   * stage budgets.
+   */
   private Budget budget() {
     Deadline deadline = Context.current().getDeadline();
     if (deadline == null) {
-      deadline = Deadline.after(100, TimeUnit.MILLISECONDS); // only direct calls without a gRPC context
+      deadline =
+          Deadline.after(100, TimeUnit.MILLISECONDS); // only direct calls without a gRPC context
     }
     return new Budget(deadline, options.budgetShares, options.reserveMs);
   }
@@ -210,8 +262,14 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     }
     int pageSize = request.getPageSize();
     if (pageSize < 0 || pageSize > options.maxPageSize) {
-      throw invalid("page_size", "must be in [0, " + options.maxPageSize + "] (0 = default " + options.defaultPageSize
-          + "), was " + pageSize);
+      throw invalid(
+          "page_size",
+          "must be in [0, "
+              + options.maxPageSize
+              + "] (0 = default "
+              + options.defaultPageSize
+              + "), was "
+              + pageSize);
     }
     if (pageSize == 0) {
       pageSize = options.defaultPageSize;
@@ -234,9 +292,18 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
         throw invalid("page_token", e.getMessage());
       }
     }
-    String requestId = !ctx.getRequestId().isEmpty() ? ctx.getRequestId()
-        : RequestIds.current() != null ? RequestIds.current() : UUID.randomUUID().toString();
-    return new RecommendState.Request(ctx, requestId, pageSize, allowed, page, served, ProtoMapping.country(ctx, "context"),
+    String requestId =
+        !ctx.getRequestId().isEmpty()
+            ? ctx.getRequestId()
+            : RequestIds.current() != null ? RequestIds.current() : UUID.randomUUID().toString();
+    return new RecommendState.Request(
+        ctx,
+        requestId,
+        pageSize,
+        allowed,
+        page,
+        served,
+        ProtoMapping.country(ctx, "context"),
         ProtoMapping.clientTimeMs(ctx, "context"));
   }
 }

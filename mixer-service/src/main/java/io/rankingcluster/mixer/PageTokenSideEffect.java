@@ -6,10 +6,11 @@ import io.rankingcluster.core.blend.PageTokenCodec.PageState;
 import java.util.Arrays;
 
 /**
- * The next page's token: signed, carrying every id served so far (this page's after the earlier ones'), so the
- * next page repeats none of them without any session state on the server.
+ * The next page's token: signed, carrying every id served so far (this page's after the earlier
+ * ones'), so the next page repeats none of them without any session state on the server.
  */
-final class PageTokenSideEffect implements io.rankingcluster.core.pipeline.SideEffect<RecommendState> {
+final class PageTokenSideEffect
+    implements io.rankingcluster.core.pipeline.SideEffect<RecommendState> {
   private final PageTokenCodec tokens;
 
   PageTokenSideEffect(PageTokenCodec tokens) {
@@ -29,6 +30,7 @@ final class PageTokenSideEffect implements io.rankingcluster.core.pipeline.SideE
     for (int pos = 0; pos < page.length; pos++) {
       served[earlier.length + pos] = s.candidates().ids[page[pos].input()];
     }
-    s.nextPageToken = tokens.encode(new PageState(s.request.page() + 1, served, System.currentTimeMillis()));
+    s.nextPageToken =
+        tokens.encode(new PageState(s.request.page() + 1, served, System.currentTimeMillis()));
   }
 }

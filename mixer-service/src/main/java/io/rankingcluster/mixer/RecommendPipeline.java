@@ -13,12 +13,13 @@ import io.rankingcluster.core.pipeline.component.PerKindCutSelector;
 import io.rankingcluster.core.pipeline.component.ValueOrderSelector;
 
 /**
- * The Recommend pipeline, as the design describes it: pin the snapshot, decide the experiment arm, build the
- * user's state; recall from every shard; drop kinds the request leaves out and items already served; prerank all
- * and keep the best per kind; give rank a quota per kind plus a few fresh items for the exploration slot; rank;
- * order by value; blend the page; sign the next page's token. Each line is one component with its own id (the
- * stage name in debug, metrics and degraded reasons) and its own fail policy (recall shards, prerank and rank
- * fail open; recall as a whole, when no shard answers, fails the request).
+ * The Recommend pipeline, as the design describes it: pin the snapshot, decide the experiment arm,
+ * build the user's state; recall from every shard; drop kinds the request leaves out and items
+ * already served; prerank all and keep the best per kind; give rank a quota per kind plus a few
+ * fresh items for the exploration slot; rank; order by value; blend the page; sign the next page's
+ * token. Each line is one component with its own id (the stage name in debug, metrics and degraded
+ * reasons) and its own fail policy (recall shards, prerank and rank fail open; recall as a whole,
+ * when no shard answers, fails the request).
  */
 final class RecommendPipeline {
   /** Fresh-channel candidates added to rank's input when the blend has an exploration slot. */
@@ -26,9 +27,17 @@ final class RecommendPipeline {
 
   private RecommendPipeline() {}
 
-  /** What the components are made of: the mixer's data, stages, settings, caches and token codec. */
-  record Parts(Versioned<MixerData> data, Stages stages, MixerOptions options, ExperimentRouter experiments,
-      BlendSettings blendSettings, EmbeddingCache embeddings, Cache<String, RecommendState.UserState> userStates,
+  /**
+   * What the components are made of: the mixer's data, stages, settings, caches and token codec.
+   */
+  record Parts(
+      Versioned<MixerData> data,
+      Stages stages,
+      MixerOptions options,
+      ExperimentRouter experiments,
+      BlendSettings blendSettings,
+      EmbeddingCache embeddings,
+      Cache<String, RecommendState.UserState> userStates,
       PageTokenCodec tokens) {}
 
   static Pipeline<RecommendState> of(Parts p) {
@@ -36,15 +45,20 @@ final class RecommendPipeline {
     return Pipeline.<RecommendState>builder("recommend")
         .hydrate(new SnapshotHydrator(p.data(), p.embeddings(), o.prewarmItems))
         .hydrate(new ExperimentArmHydrator(p.experiments(), p.blendSettings()))
-        .hydrate(new UserStateHydrator(p.userStates(), p.embeddings(), o.recentWeight, o.userStateBudgetMs))
+        .hydrate(
+            new UserStateHydrator(
+                p.userStates(), p.embeddings(), o.recentWeight, o.userStateBudgetMs))
         .source(new ShardedRecallSource(p.stages(), o))
         .filter(new KindFilter<>(s -> s.request.allowedKinds()))
         .filter(new ExcludedItemsFilter<>("served_filter", s -> s.request.served()))
         .score(new RemotePrerankScorer(p.stages(), o.prerankTopK, o.minStageBudgetMs))
         .select(new PerKindCutSelector<>(o.prerankTopK))
         .select(new KindQuotaSelector<>("rank_quota", o.rankMax, o.prerankTopK))
-        .select(new FreshExplorationSelector<>(EXPLORATION_CANDIDATES, s -> s.rules.config().explorationSlot() > 0,
-            s -> s.channelBit("fresh")))
+        .select(
+            new FreshExplorationSelector<>(
+                EXPLORATION_CANDIDATES,
+                s -> s.rules.config().explorationSlot() > 0,
+                s -> s.channelBit("fresh")))
         .score(new RemoteRankScorer(p.stages(), o.minStageBudgetMs))
         .select(new ValueOrderSelector<>(s -> s.rankFellBack))
         .blend(new SlotBlend(p.embeddings()))

@@ -13,13 +13,17 @@ import io.rankingcluster.proto.v1.StageDebug;
 import io.rankingcluster.proto.v1.StageScores;
 import io.rankingcluster.proto.v1.Versions;
 
-/** A finished Recommend pipeline state as the public answer: the page's items, flags, versions and debug. */
+/**
+ * A finished Recommend pipeline state as the public answer: the page's items, flags, versions and
+ * debug.
+ */
 final class RecommendResponses {
   private RecommendResponses() {}
 
   static RecommendResponse of(RecommendState s) {
     Trace trace = s.trace();
-    RecommendResponse.Builder resp = RecommendResponse.newBuilder().setRequestId(s.request.requestId());
+    RecommendResponse.Builder resp =
+        RecommendResponse.newBuilder().setRequestId(s.request.requestId());
     Blender.Placement[] page = s.page();
     CandidateTable ranked = s.candidates();
     for (int pos = 0; pos < page.length; pos++) {
@@ -33,31 +37,51 @@ final class RecommendResponses {
     resp.setNextPageToken(s.nextPageToken);
     resp.setDegraded(trace.degraded());
     for (Trace.Degradation d : trace.reasons()) {
-      resp.addDegradedReasons(DegradedReason.newBuilder().setStage(d.stage()).setCause(d.cause()).setDetail(d.detail()));
+      resp.addDegradedReasons(
+          DegradedReason.newBuilder()
+              .setStage(d.stage())
+              .setCause(d.cause())
+              .setDetail(d.detail()));
     }
-    resp.setVersions(Versions.newBuilder().setSnapshotVersion(s.data.version())
-        .setPrerankModelVersion(s.prerankModelVersion).setRankModelVersion(s.rankModelVersion)
-        .setExperimentArm(s.arm.name()).setBlendConfig(s.rules.name()));
+    resp.setVersions(
+        Versions.newBuilder()
+            .setSnapshotVersion(s.data.version())
+            .setPrerankModelVersion(s.prerankModelVersion)
+            .setRankModelVersion(s.rankModelVersion)
+            .setExperimentArm(s.arm.name())
+            .setBlendConfig(s.rules.name()));
     if (trace.debug()) {
       DebugInfo.Builder debug = DebugInfo.newBuilder();
       for (Trace.Stage st : trace.stages()) {
-        debug.addStages(StageDebug.newBuilder().setStage(st.name()).setLatencyMs(st.nanos() / 1e6f)
-            .setCandidatesIn(st.in()).setCandidatesOut(st.out()).setDetail(st.detail()));
+        debug.addStages(
+            StageDebug.newBuilder()
+                .setStage(st.name())
+                .setLatencyMs(st.nanos() / 1e6f)
+                .setCandidatesIn(st.in())
+                .setCandidatesOut(st.out())
+                .setDetail(st.detail()));
       }
       resp.setDebug(debug);
     }
     return resp.build();
   }
 
-  private static FeedItem.Builder feedItem(RecommendState s, CandidateTable t, int i, int position, String rule,
-      boolean debug) {
+  private static FeedItem.Builder feedItem(
+      RecommendState s, CandidateTable t, int i, int position, String rule, boolean debug) {
     Catalog catalog = s.data.catalog();
     long id = t.ids[i];
     int row = catalog.index.rowOf(id);
-    FeedItem.Builder item = FeedItem.newBuilder().setItemId(id).setKindValue(t.kinds[i]).setValue(t.values[i])
-        .setPosition(position).setPlacementRule(rule);
+    FeedItem.Builder item =
+        FeedItem.newBuilder()
+            .setItemId(id)
+            .setKindValue(t.kinds[i])
+            .setValue(t.values[i])
+            .setPosition(position)
+            .setPlacementRule(rule);
     if (row >= 0) {
-      item.setSellerId(catalog.sellers[row]).setCategoryId(catalog.categories[row]).setTitle(catalog.titles[row])
+      item.setSellerId(catalog.sellers[row])
+          .setCategoryId(catalog.categories[row])
+          .setTitle(catalog.titles[row])
           .setPrice(catalog.prices[row]);
     }
     int mask = t.masks[i];
@@ -72,10 +96,13 @@ final class RecommendResponses {
       item.addChannelNames(name != null ? name : "bit_" + bit);
     }
     if (debug) {
-      item.setStageScores(StageScores.newBuilder()
-          .setRecall(t.recallScores[i])
-          .setPrerank(Float.isNaN(t.prerankScores[i]) ? 0f : t.prerankScores[i])
-          .setPClick(t.pClick[i]).setPConvert(t.pConvert[i]).setWatchSeconds(t.watchSeconds[i]));
+      item.setStageScores(
+          StageScores.newBuilder()
+              .setRecall(t.recallScores[i])
+              .setPrerank(Float.isNaN(t.prerankScores[i]) ? 0f : t.prerankScores[i])
+              .setPClick(t.pClick[i])
+              .setPConvert(t.pConvert[i])
+              .setWatchSeconds(t.watchSeconds[i]));
     }
     return item;
   }

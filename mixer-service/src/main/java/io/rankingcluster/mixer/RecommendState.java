@@ -7,9 +7,10 @@ import io.rankingcluster.proto.v1.RequestContext;
 import io.rankingcluster.proto.v1.UserFeatures;
 
 /**
- * One Recommend as its pipeline carries it: the parsed request and its budget, then what the components add
- * (the pinned snapshot, the arm and its blend rules, the user's state and what goes down to the stages, the
- * channel names the shards reported, the models that scored, the next-page token).
+ * One Recommend as its pipeline carries it: the parsed request and its budget, then what the
+ * components add (the pinned snapshot, the arm and its blend rules, the user's state and what goes
+ * down to the stages, the channel names the shards reported, the models that scored, the next-page
+ * token).
  */
 final class RecommendState extends PipelineState {
   final Request request;
@@ -17,18 +18,33 @@ final class RecommendState extends PipelineState {
 
   /** The snapshot version of this request, pinned at its start. */
   MixerData data;
+
   ExperimentRouter.Arm arm;
   BlendSettings.Named rules;
   UserState user;
-  /** The context every stage call carries: the request's, with the pinned version, arm models, country, time. */
+
+  /**
+   * The context every stage call carries: the request's, with the pinned version, arm models,
+   * country, time.
+   */
   RequestContext downstream;
+
   UserFeatures features;
-  /** Channel names by channel-mask bit, as the shards reported them ({@code null} where none did). */
+
+  /**
+   * Channel names by channel-mask bit, as the shards reported them ({@code null} where none did).
+   */
   final String[] channelNames = new String[32];
+
   String prerankModelVersion = "";
   String rankModelVersion = "";
-  /** True when rank did not answer: the order is prerank's (its fallback), values are the previous scores. */
+
+  /**
+   * True when rank did not answer: the order is prerank's (its fallback), values are the previous
+   * scores.
+   */
   boolean rankFellBack;
+
   String nextPageToken = "";
 
   RecommendState(Request request, Budget budget, Trace trace) {
@@ -37,7 +53,9 @@ final class RecommendState extends PipelineState {
     this.budget = budget;
   }
 
-  /** The channel-mask bit of channel {@code name} as the shards reported it, 0 when no shard ran it. */
+  /**
+   * The channel-mask bit of channel {@code name} as the shards reported it, 0 when no shard ran it.
+   */
   int channelBit(String name) {
     for (int b = 0; b < channelNames.length; b++) {
       if (name.equals(channelNames[b])) {
@@ -49,11 +67,22 @@ final class RecommendState extends PipelineState {
 
   /**
    * A validated request: the client's context, the id of this request, page size, the kinds allowed
-   * ({@code [kind index]}), which page and the ids served on earlier ones, country index (-1 none) and time.
+   * ({@code [kind index]}), which page and the ids served on earlier ones, country index (-1 none)
+   * and time.
    */
-  record Request(RequestContext context, String requestId, int pageSize, boolean[] allowedKinds, int page, long[] served,
-      int country, long clientTimeMs) {}
+  record Request(
+      RequestContext context,
+      String requestId,
+      int pageSize,
+      boolean[] allowedKinds,
+      int page,
+      long[] served,
+      int country,
+      long clientTimeMs) {}
 
-  /** A user's state for one snapshot version: profile row (-1 unknown), recent items, and what is sent down. */
+  /**
+   * A user's state for one snapshot version: profile row (-1 unknown), recent items, and what is
+   * sent down.
+   */
   record UserState(int row, long[] recent, UserFeatures features) {}
 }

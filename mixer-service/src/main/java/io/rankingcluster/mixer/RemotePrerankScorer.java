@@ -14,10 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Prerank over gRPC (or directly in process): the light model scores every recalled candidate and the service
- * keeps its best {@code top_k_per_kind}, so only those cross the wire. Their prerank scores are written back in
- * input order; a candidate the service did not keep scores NaN (dropped). Fails open: the page keeps recall
- * order, cut to the same sizes per kind (what prerank would have kept, so its candidates out keep their meaning).
+ * Prerank over gRPC (or directly in process): the light model scores every recalled candidate and
+ * the service keeps its best {@code top_k_per_kind}, so only those cross the wire. Their prerank
+ * scores are written back in input order; a candidate the service did not keep scores NaN
+ * (dropped). Fails open: the page keeps recall order, cut to the same sizes per kind (what prerank
+ * would have kept, so its candidates out keep their meaning).
  */
 final class RemotePrerankScorer implements Scorer<RecommendState> {
   private final Stages stages;
@@ -39,15 +40,25 @@ final class RemotePrerankScorer implements Scorer<RecommendState> {
 
   @Override
   public FailPolicy<RecommendState> failPolicy() {
-    return FailPolicy.open("fell back to recall order", s -> s.setCandidates(fallbackCut.select(s, s.candidates())));
+    return FailPolicy.open(
+        "fell back to recall order", s -> s.setCandidates(fallbackCut.select(s, s.candidates())));
   }
 
   @Override
   public void score(RecommendState s, CandidateTable in) {
-    PrerankRequest request = PrerankRequest.newBuilder().setContext(s.downstream).setUser(s.features)
-        .setCandidates(Blocks.of(in)).addAllTopKPerKind(topK).build();
-    PrerankResponse r = GuardedCall.call(stages.prerankGuard, s.budget.stageNanos(Budget.PRERANK), minBudgetMs,
-        nanos -> stages.prerank(request, nanos));
+    PrerankRequest request =
+        PrerankRequest.newBuilder()
+            .setContext(s.downstream)
+            .setUser(s.features)
+            .setCandidates(Blocks.of(in))
+            .addAllTopKPerKind(topK)
+            .build();
+    PrerankResponse r =
+        GuardedCall.call(
+            stages.prerankGuard,
+            s.budget.stageNanos(Budget.PRERANK),
+            minBudgetMs,
+            nanos -> stages.prerank(request, nanos));
     s.prerankModelVersion = r.getModelVersion();
     s.trace().detail(r.getModelVersion());
     s.trace().checkVersion("prerank", s.downstream.getSnapshotVersion(), r.getSnapshotVersion());
@@ -70,7 +81,11 @@ final class RemotePrerankScorer implements Scorer<RecommendState> {
   private static List<KindLimit> limits(int[] perKind) {
     List<KindLimit> out = new ArrayList<>();
     for (ItemKind k : ItemKind.values()) {
-      out.add(KindLimit.newBuilder().setKindValue(k.code()).setLimit(Math.max(1, perKind[k.index()])).build());
+      out.add(
+          KindLimit.newBuilder()
+              .setKindValue(k.code())
+              .setLimit(Math.max(1, perKind[k.index()]))
+              .build());
     }
     return List.copyOf(out);
   }

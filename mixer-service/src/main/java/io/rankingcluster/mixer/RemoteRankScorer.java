@@ -8,9 +8,10 @@ import io.rankingcluster.proto.v1.RankRequest;
 import io.rankingcluster.proto.v1.RankResponse;
 
 /**
- * Rank over gRPC (or directly in process): the multi-task heads (click, conversion, watch) and the value per
- * impression of every candidate, written back in input order (NaN value: the service did not know the item).
- * Fails open: values become the previous stage's scores, heads stay 0, and the order is prerank's.
+ * Rank over gRPC (or directly in process): the multi-task heads (click, conversion, watch) and the
+ * value per impression of every candidate, written back in input order (NaN value: the service did
+ * not know the item). Fails open: values become the previous stage's scores, heads stay 0, and the
+ * order is prerank's.
  */
 final class RemoteRankScorer implements Scorer<RecommendState> {
   private final Stages stages;
@@ -28,19 +29,29 @@ final class RemoteRankScorer implements Scorer<RecommendState> {
 
   @Override
   public FailPolicy<RecommendState> failPolicy() {
-    return FailPolicy.open("fell back to prerank order", s -> {
-      CandidateTable t = s.candidates();
-      System.arraycopy(t.scores, 0, t.values, 0, t.size());
-      s.rankFellBack = true;
-    });
+    return FailPolicy.open(
+        "fell back to prerank order",
+        s -> {
+          CandidateTable t = s.candidates();
+          System.arraycopy(t.scores, 0, t.values, 0, t.size());
+          s.rankFellBack = true;
+        });
   }
 
   @Override
   public void score(RecommendState s, CandidateTable in) {
-    RankRequest request = RankRequest.newBuilder().setContext(s.downstream).setUser(s.features)
-        .setCandidates(Blocks.of(in)).build();
-    RankResponse r = GuardedCall.call(stages.rankGuard, s.budget.stageNanos(Budget.RANK), minBudgetMs,
-        nanos -> stages.rank(request, nanos));
+    RankRequest request =
+        RankRequest.newBuilder()
+            .setContext(s.downstream)
+            .setUser(s.features)
+            .setCandidates(Blocks.of(in))
+            .build();
+    RankResponse r =
+        GuardedCall.call(
+            stages.rankGuard,
+            s.budget.stageNanos(Budget.RANK),
+            minBudgetMs,
+            nanos -> stages.rank(request, nanos));
     s.rankModelVersion = r.getModelVersion();
     s.trace().detail(r.getModelVersion());
     s.trace().checkVersion("rank", s.downstream.getSnapshotVersion(), r.getSnapshotVersion());

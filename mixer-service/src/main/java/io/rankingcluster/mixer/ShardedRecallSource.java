@@ -25,12 +25,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Recall fan-out: the request goes to every shard in parallel with its share of the quotas (global quota /
- * shards x the over-fetch factor) and the ids served on earlier pages to leave out; the answers are merged by
- * recall score (shards own disjoint items and score alike). Each shard fails open: a shard that is refused by its
- * guard, fails or misses the budget costs its candidates and adds a degraded reason "recall_shard_N", and a
- * channel a shard dropped adds "channel_<name>". When no shard answers, the source fails (the request, as its
- * policy is closed): DEADLINE_EXCEEDED when every shard ran out of time, else UNAVAILABLE.
+ * Recall fan-out: the request goes to every shard in parallel with its share of the quotas (global
+ * quota / shards x the over-fetch factor) and the ids served on earlier pages to leave out; the
+ * answers are merged by recall score (shards own disjoint items and score alike). Each shard fails
+ * open: a shard that is refused by its guard, fails or misses the budget costs its candidates and
+ * adds a degraded reason "recall_shard_N", and a channel a shard dropped adds "channel_<name>".
+ * When no shard answers, the source fails (the request, as its policy is closed): DEADLINE_EXCEEDED
+ * when every shard ran out of time, else UNAVAILABLE.
  */
 final class ShardedRecallSource implements Source<RecommendState> {
   private final Stages stages;
@@ -55,7 +56,8 @@ final class ShardedRecallSource implements Source<RecommendState> {
     RecallRequest request = request(s, shards);
     List<ListenableFuture<RecallResponse>> futures = new ArrayList<>(shards);
     AtomicBoolean[] cancelledByUs = new AtomicBoolean[shards];
-    // Each shard's own latency, from its call to its answer: the answers are collected one after the other,
+    // Each shard's own latency, from its call to its answer: the answers are collected one after
+    // the other,
     // so the time spent waiting for shard s would include the shards before it.
     long[] sentAt = new long[shards];
     AtomicLongArray answeredAt = new AtomicLongArray(shards);
@@ -64,7 +66,8 @@ final class ShardedRecallSource implements Source<RecommendState> {
       Guard.Refusal refusal = guard.enter();
       if (refusal != Guard.Refusal.NONE) {
         futures.add(null);
-        trace.degrade(shardStage(shard), refusal.cause, "shard's candidates lost (" + refusal.cause + ")");
+        trace.degrade(
+            shardStage(shard), refusal.cause, "shard's candidates lost (" + refusal.cause + ")");
         continue;
       }
       long start = System.nanoTime();
@@ -73,22 +76,26 @@ final class ShardedRecallSource implements Source<RecommendState> {
       AtomicBoolean ours = new AtomicBoolean();
       cancelledByUs[shard] = ours;
       ListenableFuture<RecallResponse> f = stages.recall(shard, request, nanos);
-      Futures.addCallback(f, new FutureCallback<>() {
-        @Override
-        public void onSuccess(RecallResponse result) {
-          answeredAt.set(at, System.nanoTime());
-          guard.exit(start, Status.OK);
-        }
+      Futures.addCallback(
+          f,
+          new FutureCallback<>() {
+            @Override
+            public void onSuccess(RecallResponse result) {
+              answeredAt.set(at, System.nanoTime());
+              guard.exit(start, Status.OK);
+            }
 
-        @Override
-        public void onFailure(Throwable t) {
-          if (ours.get() || t instanceof CancellationException) {
-            guard.exitUnjudged();
-          } else {
-            GuardedCall.judge(guard, start, nanos, options.minStageBudgetMs, Status.fromThrowable(t));
-          }
-        }
-      }, MoreExecutors.directExecutor());
+            @Override
+            public void onFailure(Throwable t) {
+              if (ours.get() || t instanceof CancellationException) {
+                guard.exitUnjudged();
+              } else {
+                GuardedCall.judge(
+                    guard, start, nanos, options.minStageBudgetMs, Status.fromThrowable(t));
+              }
+            }
+          },
+          MoreExecutors.directExecutor());
       futures.add(f);
     }
     List<RecallResponse> answers = new ArrayList<>(shards);
@@ -101,19 +108,31 @@ final class ShardedRecallSource implements Source<RecommendState> {
       }
       try {
         // The call's own deadline ends it; the extra wait only guards against a lost completion.
-        RecallResponse answer = future.get(nanos + TimeUnit.MILLISECONDS.toNanos(20), TimeUnit.NANOSECONDS);
+        RecallResponse answer =
+            future.get(nanos + TimeUnit.MILLISECONDS.toNanos(20), TimeUnit.NANOSECONDS);
         answers.add(answer);
         allDeadline = false;
-        trace.checkVersion(shardStage(shard), s.downstream.getSnapshotVersion(), answer.getSnapshotVersion());
-        // The callback may run just after get() returns; then now is within microseconds of the answer.
+        trace.checkVersion(
+            shardStage(shard), s.downstream.getSnapshotVersion(), answer.getSnapshotVersion());
+        // The callback may run just after get() returns; then now is within microseconds of the
+        // answer.
         long answered = answeredAt.get(shard) != 0 ? answeredAt.get(shard) : System.nanoTime();
-        trace.stage(shardStage(shard), sentAt[shard], answered, 0, answer.getCandidates().getItemIdsCount(), "");
+        trace.stage(
+            shardStage(shard),
+            sentAt[shard],
+            answered,
+            0,
+            answer.getCandidates().getItemIdsCount(),
+            "");
         channels(s, shard, answer);
       } catch (ExecutionException e) {
         Status status = Status.fromThrowable(e.getCause());
         allDeadline &= status.getCode() == Status.Code.DEADLINE_EXCEEDED;
-        trace.degrade(shardStage(shard), GuardedCall.cause(status), "shard's candidates lost"
-            + (status.getDescription() == null ? "" : " (" + status.getDescription() + ")"));
+        trace.degrade(
+            shardStage(shard),
+            GuardedCall.cause(status),
+            "shard's candidates lost"
+                + (status.getDescription() == null ? "" : " (" + status.getDescription() + ")"));
       } catch (TimeoutException e) {
         cancelledByUs[shard].set(true);
         future.cancel(true);
@@ -130,21 +149,27 @@ final class ShardedRecallSource implements Source<RecommendState> {
       }
     }
     if (answers.isEmpty() && shards > 0) {
-      throw new StageException(allDeadline ? "deadline_exceeded" : "unavailable",
+      throw new StageException(
+          allDeadline ? "deadline_exceeded" : "unavailable",
           "no shard answered (" + trace.describeReasons() + ")");
     }
     return merge(answers);
   }
 
   private RecallRequest request(RecommendState s, int shards) {
-    RecallRequest.Builder req = RecallRequest.newBuilder().setContext(s.downstream).setUser(s.features);
+    RecallRequest.Builder req =
+        RecallRequest.newBuilder().setContext(s.downstream).setUser(s.features);
     boolean[] allowed = s.request.allowedKinds();
     for (ItemKind k : ItemKind.values()) {
-      int perShard = allowed[k.index()]
-          ? (int) Math.ceil(options.recallPerKind[k.index()] * options.overFetch / shards) : 0;
-      // A kind the request excludes is asked with the smallest limit (limit 0 means default); the kinds filter
+      int perShard =
+          allowed[k.index()]
+              ? (int) Math.ceil(options.recallPerKind[k.index()] * options.overFetch / shards)
+              : 0;
+      // A kind the request excludes is asked with the smallest limit (limit 0 means default); the
+      // kinds filter
       // drops it.
-      req.addKindLimits(KindLimit.newBuilder().setKindValue(k.code()).setLimit(Math.max(perShard, 1)));
+      req.addKindLimits(
+          KindLimit.newBuilder().setKindValue(k.code()).setLimit(Math.max(perShard, 1)));
     }
     for (long id : s.request.served()) {
       req.addExcludeItemIds(id);
@@ -152,7 +177,10 @@ final class ShardedRecallSource implements Source<RecommendState> {
     return req.build();
   }
 
-  /** Learns the shard's channel names by mask bit; a channel the shard dropped degrades the page, naming it. */
+  /**
+   * Learns the shard's channel names by mask bit; a channel the shard dropped degrades the page,
+   * naming it.
+   */
   private static void channels(RecommendState s, int shard, RecallResponse answer) {
     for (ChannelStats c : answer.getChannelStatsList()) {
       String name = c.getName().isEmpty() ? standardName(c.getChannelValue()) : c.getName();
@@ -164,8 +192,11 @@ final class ShardedRecallSource implements Source<RecommendState> {
         String failure = c.getFailure();
         int colon = failure.indexOf(':');
         String cause = colon > 0 ? failure.substring(0, colon).trim() : "failed";
-        s.trace().degrade("channel_" + (name == null ? Integer.toString(bit) : name), cause,
-            "shard " + shard + ": " + failure + "; the channel's candidates are missing");
+        s.trace()
+            .degrade(
+                "channel_" + (name == null ? Integer.toString(bit) : name),
+                cause,
+                "shard " + shard + ": " + failure + "; the channel's candidates are missing");
       }
     }
   }
@@ -183,7 +214,10 @@ final class ShardedRecallSource implements Source<RecommendState> {
     };
   }
 
-  /** The shards' candidates in one table ordered by recall score (ties: shard order, then the shard's order). */
+  /**
+   * The shards' candidates in one table ordered by recall score (ties: shard order, then the
+   * shard's order).
+   */
   private static CandidateTable merge(List<RecallResponse> answers) {
     int total = 0;
     for (RecallResponse r : answers) {
@@ -194,13 +228,18 @@ final class ShardedRecallSource implements Source<RecommendState> {
       CandidateBlock b = r.getCandidates();
       boolean masks = b.getChannelMasksCount() == b.getItemIdsCount();
       for (int i = 0; i < b.getItemIdsCount(); i++) {
-        t.add(b.getItemIds(i), (byte) b.getKindsValue(i), masks ? b.getChannelMasks(i) : 0, b.getScores(i));
+        t.add(
+            b.getItemIds(i),
+            (byte) b.getKindsValue(i),
+            masks ? b.getChannelMasks(i) : 0,
+            b.getScores(i));
       }
     }
     if (answers.size() == 1) {
       CandidateBlock only = answers.get(0).getCandidates();
       if (sortedWithMasks(only)) {
-        // One shard answered with a block already in merge order: prerank gets that very message, not a copy
+        // One shard answered with a block already in merge order: prerank gets that very message,
+        // not a copy
         // (JFR: the copy's protobuf array growth was the mixer's largest allocation site).
         t.attachWireForm(only);
         return t;

@@ -6,9 +6,10 @@ import io.rankingcluster.proto.v1.RequestContext;
 import java.util.Arrays;
 
 /**
- * Pins the one snapshot version of the request (clients normally pin none: the current one; a version the mixer
- * no longer holds is answered from the current one, degraded "version_skew"). The first request of a version
- * starts the pre-warm of the embedding cache with its most popular items.
+ * Pins the one snapshot version of the request (clients normally pin none: the current one; a
+ * version the mixer no longer holds is answered from the current one, degraded "version_skew"). The
+ * first request of a version starts the pre-warm of the embedding cache with its most popular
+ * items.
  */
 final class SnapshotHydrator implements Hydrator<RecommendState> {
   private final Versioned<MixerData> data;
@@ -36,9 +37,12 @@ final class SnapshotHydrator implements Hydrator<RecommendState> {
       s.trace().versionSkew("mixer", requested, version);
     }
     if (!embeddings.prewarmStarted(version)) {
-      // Once per version: the copy of the popular ids (160 KB by default) is not made on every request.
+      // Once per version: the copy of the popular ids (160 KB by default) is not made on every
+      // request.
       long[] popular = s.data.popularIds();
-      embeddings.prewarm(version, Arrays.copyOf(popular, Math.min(prewarmItems, popular.length)),
+      embeddings.prewarm(
+          version,
+          Arrays.copyOf(popular, Math.min(prewarmItems, popular.length)),
           RequestContext.newBuilder().setRequestId("prewarm-" + version).build());
     }
     s.trace().detail(version);

@@ -15,18 +15,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How the mixer reaches the stages: over gRPC ({@link Downstreams}, production) or by calling the stage
- * implementations directly in the same process ({@link DirectStages}: the in-process baseline, which runs the
- * very same mixer code without the network). Each stage and shard has its {@link Guard}. Calls carry a
- * budget in nanoseconds; a failure is a {@link io.grpc.StatusRuntimeException} (blocking calls) or a failed
- * future (recall, embeddings).
+ * How the mixer reaches the stages: over gRPC ({@link Downstreams}, production) or by calling the
+ * stage implementations directly in the same process ({@link DirectStages}: the in-process
+ * baseline, which runs the very same mixer code without the network). Each stage and shard has its
+ * {@link Guard}. Calls carry a budget in nanoseconds; a failure is a {@link
+ * io.grpc.StatusRuntimeException} (blocking calls) or a failed future (recall, embeddings).
  */
 public abstract class Stages implements AutoCloseable {
   final List<Guard> recallGuards = new ArrayList<>();
   final Guard prerankGuard;
   final Guard rankGuard;
-  /** Every guard's breaker and bulkhead, in registries so that their metrics can be exported together. */
+
+  /**
+   * Every guard's breaker and bulkhead, in registries so that their metrics can be exported
+   * together.
+   */
   final CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
+
   final BulkheadRegistry bulkheads = BulkheadRegistry.ofDefaults();
 
   protected Stages(int shards, MixerOptions options) {
@@ -50,15 +55,19 @@ public abstract class Stages implements AutoCloseable {
     return all;
   }
 
-  public abstract ListenableFuture<RecallResponse> recall(int shard, RecallRequest request, long nanos);
+  public abstract ListenableFuture<RecallResponse> recall(
+      int shard, RecallRequest request, long nanos);
 
-  public abstract ListenableFuture<GetEmbeddingsResponse> getEmbeddings(int shard, GetEmbeddingsRequest request, long nanos);
+  public abstract ListenableFuture<GetEmbeddingsResponse> getEmbeddings(
+      int shard, GetEmbeddingsRequest request, long nanos);
 
   public abstract PrerankResponse prerank(PrerankRequest request, long nanos);
 
   public abstract RankResponse rank(RankRequest request, long nanos);
 
-  /** Lets the stages record their own meters (the gRPC ones count panic routes); nothing by default. */
+  /**
+   * Lets the stages record their own meters (the gRPC ones count panic routes); nothing by default.
+   */
   void instrument(io.rankingcluster.common.metrics.StageMetrics metrics) {}
 
   @Override

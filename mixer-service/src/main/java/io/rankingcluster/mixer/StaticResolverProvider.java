@@ -10,10 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Resolves {@code static:///host1:port1,host2:port2} to that fixed list of replicas, so that one channel
- * (with round_robin) spreads calls over a shard's or a stage's replicas without DNS: the local multi-replica
- * cluster and bare-metal deployments. Host names are resolved once, when the channel starts; where
- * membership changes, use {@code dns:///} instead (a headless Service on Kubernetes).
+ * Resolves {@code static:///host1:port1,host2:port2} to that fixed list of replicas, so that one
+ * channel (with round_robin) spreads calls over a shard's or a stage's replicas without DNS: the
+ * local multi-replica cluster and bare-metal deployments. Host names are resolved once, when the
+ * channel starts; where membership changes, use {@code dns:///} instead (a headless Service on
+ * Kubernetes).
  */
 final class StaticResolverProvider extends NameResolverProvider {
   static final String SCHEME = "static";
@@ -55,10 +56,12 @@ final class StaticResolverProvider extends NameResolverProvider {
       }
       int colon = hostPort.lastIndexOf(':');
       if (colon <= 0) {
-        throw new IllegalArgumentException("static target " + targetUri + ": '" + hostPort + "' is not host:port");
+        throw new IllegalArgumentException(
+            "static target " + targetUri + ": '" + hostPort + "' is not host:port");
       }
       int port = Integer.parseInt(hostPort.substring(colon + 1));
-      groups.add(new EquivalentAddressGroup(new InetSocketAddress(hostPort.substring(0, colon), port)));
+      groups.add(
+          new EquivalentAddressGroup(new InetSocketAddress(hostPort.substring(0, colon), port)));
     }
     if (groups.isEmpty()) {
       throw new IllegalArgumentException("static target " + targetUri + " lists no address");

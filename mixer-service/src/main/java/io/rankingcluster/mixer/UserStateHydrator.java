@@ -15,11 +15,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The user's state, from the user-state cache (TTL) or built: profile signals, and the user vector as the
- * long-term vector of the snapshot plus the embeddings of the recent items (fetched through the embedding cache),
- * weighted by --recent-weight. An unknown user is a cold start, never an error. Then the context every stage call
- * carries: the request's, with the pinned version, the arm's model versions, the country (the request's, else the
- * user's home) and the client time.
+ * The user's state, from the user-state cache (TTL) or built: profile signals, and the user vector
+ * as the long-term vector of the snapshot plus the embeddings of the recent items (fetched through
+ * the embedding cache), weighted by --recent-weight. An unknown user is a cold start, never an
+ * error. Then the context every stage call carries: the request's, with the pinned version, the
+ * arm's model versions, the country (the request's, else the user's home) and the client time.
  */
 final class UserStateHydrator implements Hydrator<RecommendState> {
   private final Cache<String, RecommendState.UserState> cache;
@@ -27,7 +27,10 @@ final class UserStateHydrator implements Hydrator<RecommendState> {
   private final float recentWeight;
   private final long budgetMs;
 
-  UserStateHydrator(Cache<String, RecommendState.UserState> cache, EmbeddingCache embeddings, float recentWeight,
+  UserStateHydrator(
+      Cache<String, RecommendState.UserState> cache,
+      EmbeddingCache embeddings,
+      float recentWeight,
       long budgetMs) {
     this.cache = cache;
     this.embeddings = embeddings;
@@ -55,14 +58,18 @@ final class UserStateHydrator implements Hydrator<RecommendState> {
     s.trace().counts(0, state.recent().length);
     s.user = state;
     s.features = state.features();
-    int country = s.request.country() >= 0 ? s.request.country() : state.row() >= 0 ? d.users().country(state.row()) : -1;
-    s.downstream = ctx.toBuilder()
-        .putAllModelVersions(modelVersions(s))
-        .setRequestId(s.request.requestId())
-        .setSnapshotVersion(d.version())
-        .setCountry(country >= 0 ? Catalog.COUNTRIES[country] : "")
-        .setClientTimeMs(s.request.clientTimeMs())
-        .build();
+    int country =
+        s.request.country() >= 0
+            ? s.request.country()
+            : state.row() >= 0 ? d.users().country(state.row()) : -1;
+    s.downstream =
+        ctx.toBuilder()
+            .putAllModelVersions(modelVersions(s))
+            .setRequestId(s.request.requestId())
+            .setSnapshotVersion(d.version())
+            .setCountry(country >= 0 ? Catalog.COUNTRIES[country] : "")
+            .setClientTimeMs(s.request.clientTimeMs())
+            .build();
   }
 
   private RecommendState.UserState build(RecommendState s, MixerData d, RequestContext ctx) {
@@ -70,7 +77,8 @@ final class UserStateHydrator implements Hydrator<RecommendState> {
     Catalog catalog = d.catalog();
     int row = users.rowOf(ctx.getUserId());
     long[] recent = row < 0 ? new long[0] : users.recentItems(row);
-    UserSignals user = UserSignals.of(recent, catalog, d.tree().parentCount(), d.tree().leavesPerParent());
+    UserSignals user =
+        UserSignals.of(recent, catalog, d.tree().parentCount(), d.tree().leavesPerParent());
     UserFeatures.Builder features = ProtoMapping.features(user).toBuilder();
     Embeddings longTerm = d.userVectors();
     float[] vector = null;
@@ -80,9 +88,16 @@ final class UserStateHydrator implements Hydrator<RecommendState> {
     }
     String detail = row < 0 ? "cold start" : "known user";
     if (recent.length > 0 && recentWeight > 0) {
-      long nanos = Math.min(TimeUnit.MILLISECONDS.toNanos(budgetMs), Math.max(0, s.budget.remainingNanos() / 10));
-      EmbeddingCache.Lookup l = embeddings.get(d.version(), recent, recent.length, nanos,
-          ctx.toBuilder().setRequestId(s.request.requestId()).build());
+      long nanos =
+          Math.min(
+              TimeUnit.MILLISECONDS.toNanos(budgetMs), Math.max(0, s.budget.remainingNanos() / 10));
+      EmbeddingCache.Lookup l =
+          embeddings.get(
+              d.version(),
+              recent,
+              recent.length,
+              nanos,
+              ctx.toBuilder().setRequestId(s.request.requestId()).build());
       vector = UserVectors.blend(vector, l.vectors(), recentWeight);
       detail += "; recent items' " + SlotBlend.cacheDetail(l);
     }
@@ -95,7 +110,9 @@ final class UserStateHydrator implements Hydrator<RecommendState> {
     return new RecommendState.UserState(row, recent, features.build());
   }
 
-  /** The arm's model versions for the stages (its other settings, such as blend, stay in the mixer). */
+  /**
+   * The arm's model versions for the stages (its other settings, such as blend, stay in the mixer).
+   */
   private static Map<String, String> modelVersions(RecommendState s) {
     Map<String, String> out = new HashMap<>(s.arm.settings());
     out.remove("blend");

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rankingcluster.common.server.Validation;
 import io.rankingcluster.common.server.ServiceMain;
+import io.rankingcluster.common.server.Validation;
 import io.rankingcluster.proto.v1.FeedItem;
 import io.rankingcluster.proto.v1.ItemKind;
 import io.rankingcluster.proto.v1.RecommendRequest;
@@ -23,35 +23,54 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Blend configurations from a file: validation, reload without a restart, A/B by arm, exploration, debug. */
+/**
+ * Blend configurations from a file: validation, reload without a restart, A/B by arm, exploration,
+ * debug.
+ */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BlendConfigTest {
-  static final String STANDARD = "\"standard\": {\"productShare\": 0.6, \"videoShare\": 0.3, \"liveStreamShare\": 0.1,"
-      + " \"liveWindow\": 5, \"maxLiveInWindow\": 1, \"mmrDiversity\": 0.2}";
+  static final String STANDARD =
+      "\"standard\": {\"productShare\": 0.6, \"videoShare\": 0.3, \"liveStreamShare\": 0.1,"
+          + " \"liveWindow\": 5, \"maxLiveInWindow\": 1, \"mmrDiversity\": 0.2}";
   static final String VIDEOS = "\"videos\": {\"videoShare\": 1}";
-  static final String EXPLORE = "\"explore\": {\"productShare\": 0.6, \"videoShare\": 0.3, \"liveStreamShare\": 0.1,"
-      + " \"liveWindow\": 5, \"maxLiveInWindow\": 1, \"explorationSlot\": 4, \"explorationMaxAgeHours\": 87600}";
+  static final String EXPLORE =
+      "\"explore\": {\"productShare\": 0.6, \"videoShare\": 0.3, \"liveStreamShare\": 0.1,"
+          + " \"liveWindow\": 5, \"maxLiveInWindow\": 1, \"explorationSlot\": 4,"
+          + " \"explorationMaxAgeHours\": 87600}";
 
   static String file(String defaultName, String... configs) {
-    return "{\"default_config\": \"" + defaultName + "\", \"configs\": {" + String.join(", ", configs) + "}}";
+    return "{\"default_config\": \""
+        + defaultName
+        + "\", \"configs\": {"
+        + String.join(", ", configs)
+        + "}}";
   }
 
   @Test
   void parse_badFiles_refusedNamingTheField() {
     Map<String, String> cases = new HashMap<>();
-    cases.put("{\"default_config\": \"a\", \"configs\": {\"a\": {\"videoShare\": 1, \"colour\": 2}}}", "colour");
+    cases.put(
+        "{\"default_config\": \"a\", \"configs\": {\"a\": {\"videoShare\": 1, \"colour\": 2}}}",
+        "colour");
     cases.put(file("missing", VIDEOS), "default_config");
     cases.put(file("zero", "\"zero\": {}"), "all 0");
     cases.put(file("x", "\"x\": {\"videoShare\": -1}"), "_share");
     cases.put(file("x", "\"x\": {\"videoShare\": 1, \"mmrDiversity\": 2}"), "mmr_diversity");
-    cases.put(file("x", "\"x\": {\"videoShare\": 1, \"explorationSlot\": 3}"), "exploration_max_age_hours");
+    cases.put(
+        file("x", "\"x\": {\"videoShare\": 1, \"explorationSlot\": 3}"),
+        "exploration_max_age_hours");
     cases.put("{\"configs\": ", "not a BlendConfigFile");
-    cases.forEach((json, expected) -> {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BlendSettings.parse(json, Set.of()));
-      assertTrue(e.getMessage().contains(expected), () -> json + " -> " + e.getMessage());
-    });
-    IllegalArgumentException arm = assertThrows(IllegalArgumentException.class,
-        () -> BlendSettings.parse(file("videos", VIDEOS), Set.of("bold")));
+    cases.forEach(
+        (json, expected) -> {
+          IllegalArgumentException e =
+              assertThrows(
+                  IllegalArgumentException.class, () -> BlendSettings.parse(json, Set.of()));
+          assertTrue(e.getMessage().contains(expected), () -> json + " -> " + e.getMessage());
+        });
+    IllegalArgumentException arm =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> BlendSettings.parse(file("videos", VIDEOS), Set.of("bold")));
     assertTrue(arm.getMessage().contains("'bold' is used by an experiment arm"), arm.getMessage());
   }
 
@@ -63,21 +82,35 @@ class BlendConfigTest {
   }
 
   private static RecommendResponse call(TestCluster c, String user, String experiment) {
-    return c.mixerStub().withDeadlineAfter(10, TimeUnit.SECONDS).recommend(RecommendRequest.newBuilder().setContext(
-        RequestContext.newBuilder().setUserId(user).setDebug(true).setExperiment(experiment)).build());
+    return c.mixerStub()
+        .withDeadlineAfter(10, TimeUnit.SECONDS)
+        .recommend(
+            RecommendRequest.newBuilder()
+                .setContext(
+                    RequestContext.newBuilder()
+                        .setUserId(user)
+                        .setDebug(true)
+                        .setExperiment(experiment))
+                .build());
   }
 
   @Test
-  void reload_newFileTakesEffectWithoutRestart_brokenFileRefusedAndOldRulesKept(@TempDir Path dir) throws Exception {
+  void reload_newFileTakesEffectWithoutRestart_brokenFileRefusedAndOldRulesKept(@TempDir Path dir)
+      throws Exception {
     Path config = dir.resolve("blend.json");
     Files.writeString(config, file("standard", STANDARD, VIDEOS));
-    try (TestCluster c = new TestCluster(false, 1, o -> {
-      o.blendConfig = config.toString();
-      o.blendConfigPollMs = 100;
-    })) {
+    try (TestCluster c =
+        new TestCluster(
+            false,
+            1,
+            o -> {
+              o.blendConfig = config.toString();
+              o.blendConfigPollMs = 100;
+            })) {
       RecommendResponse before = call(c, "7", "");
       assertEquals("standard", before.getVersions().getBlendConfig());
-      assertTrue(before.getItemsList().stream().anyMatch(i -> i.getKind() == ItemKind.ITEM_KIND_PRODUCT));
+      assertTrue(
+          before.getItemsList().stream().anyMatch(i -> i.getKind() == ItemKind.ITEM_KIND_PRODUCT));
 
       Files.writeString(config, file("videos", STANDARD, VIDEOS));
       Files.setLastModifiedTime(config, FileTime.fromMillis(System.currentTimeMillis() + 5_000));
@@ -87,9 +120,16 @@ class BlendConfigTest {
         Thread.sleep(50); // poll: the file is checked every 100 ms
         after = call(c, "7", "");
       }
-      assertEquals("videos", after.getVersions().getBlendConfig(), "the new default took effect without a restart");
-      long videos = after.getItemsList().stream().filter(i -> i.getKind() == ItemKind.ITEM_KIND_VIDEO).count();
-      assertEquals(after.getItemsCount(), videos, "a video-only configuration gives a page of videos");
+      assertEquals(
+          "videos",
+          after.getVersions().getBlendConfig(),
+          "the new default took effect without a restart");
+      long videos =
+          after.getItemsList().stream()
+              .filter(i -> i.getKind() == ItemKind.ITEM_KIND_VIDEO)
+              .count();
+      assertEquals(
+          after.getItemsCount(), videos, "a video-only configuration gives a page of videos");
 
       BlendSettings settings = c.mixerImpl.blendSettings();
       long refusals = settings.refusals();
@@ -97,23 +137,31 @@ class BlendConfigTest {
       Files.setLastModifiedTime(config, FileTime.fromMillis(System.currentTimeMillis() + 10_000));
       assertFalse(settings.poll(), "a broken file is refused");
       assertTrue(settings.refusals() > refusals);
-      assertEquals("videos", call(c, "7", "").getVersions().getBlendConfig(), "the previous rules stay in force");
+      assertEquals(
+          "videos",
+          call(c, "7", "").getVersions().getBlendConfig(),
+          "the previous rules stay in force");
     }
   }
 
   @Test
-  void experimentArms_selectBlendConfigurations_andExplorationSlotAndDisplacedShowInDebug(@TempDir Path dir)
-      throws Exception {
+  void experimentArms_selectBlendConfigurations_andExplorationSlotAndDisplacedShowInDebug(
+      @TempDir Path dir) throws Exception {
     Path config = dir.resolve("blend.json");
     Files.writeString(config, file("standard", STANDARD, VIDEOS, EXPLORE));
-    try (TestCluster c = new TestCluster(false, 1, o -> {
-      o.blendConfig = config.toString();
-      o.experimentArms = "control:0.4;treatment:0.4:blend=videos;explore:0.2:blend=explore";
-    })) {
+    try (TestCluster c =
+        new TestCluster(
+            false,
+            1,
+            o -> {
+              o.blendConfig = config.toString();
+              o.experimentArms = "control:0.4;treatment:0.4:blend=videos;explore:0.2:blend=explore";
+            })) {
       assertEquals("standard", call(c, "7", "control").getVersions().getBlendConfig());
       RecommendResponse treatment = call(c, "7", "treatment");
       assertEquals("videos", treatment.getVersions().getBlendConfig());
-      assertTrue(treatment.getItemsList().stream().allMatch(i -> i.getKind() == ItemKind.ITEM_KIND_VIDEO));
+      assertTrue(
+          treatment.getItemsList().stream().allMatch(i -> i.getKind() == ItemKind.ITEM_KIND_VIDEO));
 
       RecommendResponse explore = call(c, "7", "explore");
       FeedItem fourth = explore.getItems(3);
@@ -124,11 +172,15 @@ class BlendConfigTest {
         if (displaced != 0) {
           anyDisplaced = true;
           for (int earlier = 0; earlier <= pos; earlier++) {
-            assertTrue(explore.getItems(earlier).getItemId() != displaced, "a displaced item was not placed before");
+            assertTrue(
+                explore.getItems(earlier).getItemId() != displaced,
+                "a displaced item was not placed before");
           }
         }
       }
-      assertTrue(anyDisplaced, "rules (kind shares, MMR, exploration) displaced some ranking-order choices");
+      assertTrue(
+          anyDisplaced,
+          "rules (kind shares, MMR, exploration) displaced some ranking-order choices");
     }
   }
 }

@@ -15,33 +15,54 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** A channel registered in one line reaches the page under its name; a channel a shard dropped degrades it. */
+/**
+ * A channel registered in one line reaches the page under its name; a channel a shard dropped
+ * degrades it.
+ */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ChannelsThroughMixerTest {
   private static RecommendResponse page(TestCluster c, String user) {
-    return c.mixerStub().withDeadlineAfter(10, TimeUnit.SECONDS).recommend(RecommendRequest.newBuilder()
-        .setContext(RequestContext.newBuilder().setUserId(user).setClientTimeMs(1_700_000_000_000L)).build());
+    return c.mixerStub()
+        .withDeadlineAfter(10, TimeUnit.SECONDS)
+        .recommend(
+            RecommendRequest.newBuilder()
+                .setContext(
+                    RequestContext.newBuilder().setUserId(user).setClientTimeMs(1_700_000_000_000L))
+                .build());
   }
 
   @Test
   void recommend_channelAddedByOneRegistrationLine_itsNameOnTheItemsItFound() throws Exception {
     // The newest items first, with a score above every standard channel's: they make the page.
-    ChannelRegistry registry = ChannelRegistry.standard().with("test_newest", shard -> (query, sink) -> {
-      int[] rows = io.rankingcluster.core.Order.byScoreDescending(toFloat(shard.catalog().createdMs), shard.catalog().size());
-      for (int row : rows) {
-        if (!sink.offer(row, 1f)) {
-          break;
-        }
-      }
-    });
-    try (TestCluster c = new TestCluster(false, 2, registry, "popular,category,live_now,test_newest:50")) {
+    ChannelRegistry registry =
+        ChannelRegistry.standard()
+            .with(
+                "test_newest",
+                shard ->
+                    (query, sink) -> {
+                      int[] rows =
+                          io.rankingcluster.core.Order.byScoreDescending(
+                              toFloat(shard.catalog().createdMs), shard.catalog().size());
+                      for (int row : rows) {
+                        if (!sink.offer(row, 1f)) {
+                          break;
+                        }
+                      }
+                    });
+    try (TestCluster c =
+        new TestCluster(false, 2, registry, "popular,category,live_now,test_newest:50")) {
       RecommendResponse r = page(c, "7");
       assertFalse(r.getDegraded(), () -> r.getDegradedReasonsList().toString());
-      long named = r.getItemsList().stream().filter(i -> i.getChannelNamesList().contains("test_newest")).count();
+      long named =
+          r.getItemsList().stream()
+              .filter(i -> i.getChannelNamesList().contains("test_newest"))
+              .count();
       assertTrue(named > 0, "items found by the new channel carry its name: " + r.getItemsList());
       for (FeedItem it : r.getItemsList()) {
         assertFalse(it.getChannelNamesList().isEmpty(), "every item names its channels");
-        assertEquals(it.getChannelsCount(), it.getChannelNamesList().stream().filter(n -> !n.equals("test_newest")).count(),
+        assertEquals(
+            it.getChannelsCount(),
+            it.getChannelNamesList().stream().filter(n -> !n.equals("test_newest")).count(),
             "the enum lists the standard ones among them");
       }
     }
@@ -49,33 +70,54 @@ class ChannelsThroughMixerTest {
 
   @Test
   void recommend_channelDroppedOnAShard_pageDegradedNamingTheChannel() throws Exception {
-    ChannelRegistry registry = ChannelRegistry.standard().with("flaky_index", shard -> (query, sink) -> {
-      throw new StageException("unavailable", "index server down");
-    });
-    try (TestCluster c = new TestCluster(false, 1, registry, "popular,category,fresh,live_now,flaky_index")) {
+    ChannelRegistry registry =
+        ChannelRegistry.standard()
+            .with(
+                "flaky_index",
+                shard ->
+                    (query, sink) -> {
+                      throw new StageException("unavailable", "index server down");
+                    });
+    try (TestCluster c =
+        new TestCluster(false, 1, registry, "popular,category,fresh,live_now,flaky_index")) {
       RecommendResponse r = page(c, "7");
       assertEquals(20, r.getItemsCount(), "the other channels still fill the page");
       assertTrue(r.getDegraded());
-      DegradedReason reason = r.getDegradedReasonsList().stream().filter(d -> d.getStage().equals("channel_flaky_index"))
-          .findFirst().orElseThrow(() -> new AssertionError(r.getDegradedReasonsList().toString()));
+      DegradedReason reason =
+          r.getDegradedReasonsList().stream()
+              .filter(d -> d.getStage().equals("channel_flaky_index"))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError(r.getDegradedReasonsList().toString()));
       assertEquals("unavailable", reason.getCause());
-      assertTrue(reason.getDetail().contains("shard 0") && reason.getDetail().contains("index server down"),
+      assertTrue(
+          reason.getDetail().contains("shard 0")
+              && reason.getDetail().contains("index server down"),
           reason.getDetail());
     }
   }
 
   @Test
   void recommend_onlyShardAnswersInternal_requestFailsUnavailableNamingTheShard() throws Exception {
-    ChannelRegistry registry = ChannelRegistry.standard().with("buggy", shard -> (query, sink) -> {
-      throw new IllegalStateException("a bug");
-    });
-    // The bug fails the shard's Recall with INTERNAL (in its own process); to the mixer that is the shard's runtime
-    // failure. With no other shard, no shard answered: the request fails, naming the shard and its cause.
+    ChannelRegistry registry =
+        ChannelRegistry.standard()
+            .with(
+                "buggy",
+                shard ->
+                    (query, sink) -> {
+                      throw new IllegalStateException("a bug");
+                    });
+    // The bug fails the shard's Recall with INTERNAL (in its own process); to the mixer that is the
+    // shard's runtime
+    // failure. With no other shard, no shard answered: the request fails, naming the shard and its
+    // cause.
     try (TestCluster c = new TestCluster(false, 1, registry, "popular,buggy")) {
-      io.grpc.StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
-          io.grpc.StatusRuntimeException.class, () -> page(c, "7"));
+      io.grpc.StatusRuntimeException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              io.grpc.StatusRuntimeException.class, () -> page(c, "7"));
       assertEquals(io.grpc.Status.Code.UNAVAILABLE, e.getStatus().getCode());
-      assertTrue(e.getStatus().getDescription().contains("recall_shard_0: internal"), e.getStatus().getDescription());
+      assertTrue(
+          e.getStatus().getDescription().contains("recall_shard_0: internal"),
+          e.getStatus().getDescription());
     }
   }
 

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Timeout;
 class EmbeddingCacheTest {
   private static TestCluster cluster;
   private static final long SECOND = TimeUnit.SECONDS.toNanos(5);
-  private static final RequestContext CTX = RequestContext.newBuilder().setRequestId("cache-test").build();
+  private static final RequestContext CTX =
+      RequestContext.newBuilder().setRequestId("cache-test").build();
 
   @BeforeAll
   static void start() throws Exception {
@@ -66,7 +67,8 @@ class EmbeddingCacheTest {
   @Test
   void get_missesOfOneShardOnly_callOnlyThatShard() {
     EmbeddingCache cache = newCache();
-    long[] onShard1 = Arrays.stream(ids(0, 400)).filter(id -> ShardFunction.shardOf(id, 2) == 1).toArray();
+    long[] onShard1 =
+        Arrays.stream(ids(0, 400)).filter(id -> ShardFunction.shardOf(id, 2) == 1).toArray();
     EmbeddingCache.Lookup l = cache.get("test-v1", onShard1, onShard1.length, SECOND, CTX);
     assertEquals(1, l.calls());
     assertEquals(onShard1.length, l.loaded());
@@ -77,7 +79,8 @@ class EmbeddingCacheTest {
     EmbeddingCache cache = newCache();
     long[] ids = ids(0, 50);
     cache.get("test-v1", ids, ids.length, SECOND, CTX);
-    // The shards answer an unknown version with their current one (test-v1): those vectors must not be used
+    // The shards answer an unknown version with their current one (test-v1): those vectors must not
+    // be used
     // or cached as "test-v9", even though the same items are cached under test-v1.
     EmbeddingCache.Lookup other = cache.get("test-v9", ids, ids.length, SECOND, CTX);
     assertEquals(0, other.hits());
@@ -85,7 +88,8 @@ class EmbeddingCacheTest {
     for (float[] v : other.vectors()) {
       assertNull(v);
     }
-    assertEquals(50, cache.get("test-v1", ids, ids.length, SECOND, CTX).hits(), "test-v1 entries untouched");
+    assertEquals(
+        50, cache.get("test-v1", ids, ids.length, SECOND, CTX).hits(), "test-v1 entries untouched");
   }
 
   @Test
@@ -107,12 +111,25 @@ class EmbeddingCacheTest {
 
   @Test
   void recommend_debugShowsCacheUse_andAUserVectorBlendedWithRecentItems() {
-    RecommendResponse r = cluster.mixerStub().withDeadlineAfter(10, TimeUnit.SECONDS).recommend(RecommendRequest.newBuilder()
-        .setContext(RequestContext.newBuilder().setUserId("11").setDebug(true)).build());
-    StageDebug blend = r.getDebug().getStagesList().stream().filter(s -> s.getStage().equals("blend")).findFirst().orElseThrow();
+    RecommendResponse r =
+        cluster
+            .mixerStub()
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .recommend(
+                RecommendRequest.newBuilder()
+                    .setContext(RequestContext.newBuilder().setUserId("11").setDebug(true))
+                    .build());
+    StageDebug blend =
+        r.getDebug().getStagesList().stream()
+            .filter(s -> s.getStage().equals("blend"))
+            .findFirst()
+            .orElseThrow();
     assertTrue(blend.getDetail().contains("cache hits"), blend.getDetail());
-    StageDebug user = r.getDebug().getStagesList().stream().filter(s -> s.getStage().equals("user_state")).findFirst()
-        .orElseThrow();
+    StageDebug user =
+        r.getDebug().getStagesList().stream()
+            .filter(s -> s.getStage().equals("user_state"))
+            .findFirst()
+            .orElseThrow();
     assertTrue(user.getDetail().contains("recent items"), user.getDetail());
     assertNotNull(r.getItemsList());
   }

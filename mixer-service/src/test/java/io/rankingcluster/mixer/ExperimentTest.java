@@ -28,10 +28,14 @@ class ExperimentTest {
   @BeforeAll
   static void start() throws Exception {
     wide = TestCluster.SNAPSHOT.modelVersions().get("rank@wide");
-    cluster = new TestCluster(false, 1, o -> {
-      o.experiment = "rank-wide-test";
-      o.experimentArms = "control:0.5;wide:0.5:rank=" + wide;
-    });
+    cluster =
+        new TestCluster(
+            false,
+            1,
+            o -> {
+              o.experiment = "rank-wide-test";
+              o.experimentArms = "control:0.5;wide:0.5:rank=" + wide;
+            });
   }
 
   @AfterAll
@@ -40,7 +44,9 @@ class ExperimentTest {
   }
 
   static RecommendResponse call(RequestContext.Builder ctx) {
-    return cluster.mixerStub().withDeadlineAfter(10, TimeUnit.SECONDS)
+    return cluster
+        .mixerStub()
+        .withDeadlineAfter(10, TimeUnit.SECONDS)
         .recommend(RecommendRequest.newBuilder().setPageSize(5).setContext(ctx).build());
   }
 
@@ -51,30 +57,62 @@ class ExperimentTest {
       RecommendResponse r = call(RequestContext.newBuilder().setUserId(Integer.toString(u)));
       String arm = r.getVersions().getExperimentArm();
       arms.merge(arm, 1, Integer::sum);
-      String expected = arm.equals("wide") ? wide : TestCluster.SNAPSHOT.modelVersions().get("rank");
+      String expected =
+          arm.equals("wide") ? wide : TestCluster.SNAPSHOT.modelVersions().get("rank");
       assertEquals(expected, r.getVersions().getRankModelVersion(), "user " + u + " in arm " + arm);
-      assertEquals(arm, call(RequestContext.newBuilder().setUserId(Integer.toString(u))).getVersions().getExperimentArm(),
+      assertEquals(
+          arm,
+          call(RequestContext.newBuilder().setUserId(Integer.toString(u)))
+              .getVersions()
+              .getExperimentArm(),
           "the same user stays in the same arm");
     }
-    assertTrue(arms.getOrDefault("control", 0) > 10 && arms.getOrDefault("wide", 0) > 10, "both arms serve users: " + arms);
+    assertTrue(
+        arms.getOrDefault("control", 0) > 10 && arms.getOrDefault("wide", 0) > 10,
+        "both arms serve users: " + arms);
   }
 
   @Test
   void recommend_forcedArm_servesIt_unknownArmIsNotFound() {
-    assertEquals(wide, call(RequestContext.newBuilder().setUserId("1").setExperiment("wide")).getVersions().getRankModelVersion());
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> call(RequestContext.newBuilder().setUserId("1").setExperiment("no-such-arm")));
+    assertEquals(
+        wide,
+        call(RequestContext.newBuilder().setUserId("1").setExperiment("wide"))
+            .getVersions()
+            .getRankModelVersion());
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () -> call(RequestContext.newBuilder().setUserId("1").setExperiment("no-such-arm")));
     assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
-    assertTrue(e.getStatus().getDescription().startsWith("context.experiment"), e.getStatus().getDescription());
+    assertTrue(
+        e.getStatus().getDescription().startsWith("context.experiment"),
+        e.getStatus().getDescription());
   }
 
   @Test
   void rank_unknownModelVersion_isNotFoundNamingTheField() {
-    CandidateBlock one = CandidateBlock.newBuilder().addItemIds(100_001L).addKinds(ItemKind.ITEM_KIND_PRODUCT).addScores(1).build();
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> RankServiceGrpc.newBlockingStub(
-        cluster.channels.get(2)).withDeadlineAfter(10, TimeUnit.SECONDS).rank(RankRequest.newBuilder().setCandidates(one)
-        .setContext(RequestContext.newBuilder().putModelVersions("rank", "rank-that-never-was")).build()));
+    CandidateBlock one =
+        CandidateBlock.newBuilder()
+            .addItemIds(100_001L)
+            .addKinds(ItemKind.ITEM_KIND_PRODUCT)
+            .addScores(1)
+            .build();
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                RankServiceGrpc.newBlockingStub(cluster.channels.get(2))
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .rank(
+                        RankRequest.newBuilder()
+                            .setCandidates(one)
+                            .setContext(
+                                RequestContext.newBuilder()
+                                    .putModelVersions("rank", "rank-that-never-was"))
+                            .build()));
     assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
-    assertTrue(e.getStatus().getDescription().startsWith("context.model_versions[rank]"), e.getStatus().getDescription());
+    assertTrue(
+        e.getStatus().getDescription().startsWith("context.model_versions[rank]"),
+        e.getStatus().getDescription());
   }
 }

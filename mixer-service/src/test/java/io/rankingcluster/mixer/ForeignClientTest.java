@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The example clients in examples/ (Python with stubs generated from proto/, Node with @grpc/grpc-js) page
- * through the feed of a real cluster on loopback. Skipped, naming what is missing, when the tools are absent;
- * under CI=true a missing tool fails instead (.ci/run installs them).
+ * The example clients in examples/ (Python with stubs generated from proto/, Node
+ * with @grpc/grpc-js) page through the feed of a real cluster on loopback. Skipped, naming what is
+ * missing, when the tools are absent; under CI=true a missing tool fails instead (.ci/run installs
+ * them).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ForeignClientTest {
@@ -53,25 +54,30 @@ class ForeignClientTest {
       p.destroyForcibly();
       fail("timed out: " + cmd);
     }
-    return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    return new Result(
+        p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
   }
 
   record Result(int code, String output) {}
 
   private static List<String> args(String... head) {
     List<String> cmd = new ArrayList<>(List.of(head));
-    cmd.addAll(List.of("--target", "127.0.0.1:" + cluster.mixer.port(), "--user", "7", "--pages", "3"));
+    cmd.addAll(
+        List.of("--target", "127.0.0.1:" + cluster.mixer.port(), "--user", "7", "--pages", "3"));
     return cmd;
   }
 
   @Test
   void pythonClient_pagesThroughThreePages_noRepeats() throws Exception {
-    boolean grpc = Files.isExecutable(Path.of("/usr/bin/python3"))
-        && run(List.of("/usr/bin/python3", "-c", "import grpc, grpc_tools")).code() == 0;
+    boolean grpc =
+        Files.isExecutable(Path.of("/usr/bin/python3"))
+            && run(List.of("/usr/bin/python3", "-c", "import grpc, grpc_tools")).code() == 0;
     require(grpc, "python3 with grpcio and grpc_tools (Debian: python3-grpcio python3-grpc-tools)");
     Result r = run(args("/usr/bin/python3", EXAMPLES.resolve("python/recommend.py").toString()));
     assertEquals(0, r.code(), r.output());
-    assertTrue(r.output().contains("page 3: 10 items") && r.output().contains("ok: 30 distinct items"), r.output());
+    assertTrue(
+        r.output().contains("page 3: 10 items") && r.output().contains("ok: 30 distinct items"),
+        r.output());
   }
 
   @Test
@@ -82,10 +88,13 @@ class ForeignClientTest {
     } catch (IOException e) {
       node = false; // not on the PATH
     }
-    require(node && Files.isDirectory(EXAMPLES.resolve("node/node_modules/@grpc/grpc-js")),
+    require(
+        node && Files.isDirectory(EXAMPLES.resolve("node/node_modules/@grpc/grpc-js")),
         "node with examples/node/node_modules (run: cd examples/node && npm ci)");
     Result r = run(args("node", EXAMPLES.resolve("node/recommend.js").toString()));
     assertEquals(0, r.code(), r.output());
-    assertTrue(r.output().contains("page 3: 10 items") && r.output().contains("ok: 30 distinct items"), r.output());
+    assertTrue(
+        r.output().contains("page 3: 10 items") && r.output().contains("ok: 30 distinct items"),
+        r.output());
   }
 }

@@ -27,11 +27,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Mutates valid requests for a bounded time, at the field level (protobuf reflection: extreme numbers, NaN,
- * unknown enum values, odd strings, added and removed repeated elements, cleared messages) and at the byte
- * level (flipped, inserted, deleted bytes; truncation), and sends them to every service. Every answer is OK
- * or a clear client-error status (never INTERNAL or UNKNOWN, no stack trace or path in the description), and
- * every service still answers a valid request afterwards. -Dfuzz.seed and -Dfuzz.seconds replay or lengthen it.
+ * Mutates valid requests for a bounded time, at the field level (protobuf reflection: extreme
+ * numbers, NaN, unknown enum values, odd strings, added and removed repeated elements, cleared
+ * messages) and at the byte level (flipped, inserted, deleted bytes; truncation), and sends them to
+ * every service. Every answer is OK or a clear client-error status (never INTERNAL or UNKNOWN, no
+ * stack trace or path in the description), and every service still answers a valid request
+ * afterwards. -Dfuzz.seed and -Dfuzz.seconds replay or lengthen it.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class FuzzTest {
@@ -52,27 +53,57 @@ class FuzzTest {
   private static List<Target> targets() {
     long item = TestCluster.SNAPSHOT.catalog().ids[3];
     long item2 = TestCluster.SNAPSHOT.catalog().ids[4];
-    RequestContext ctx = RequestContext.newBuilder().setUserId("7").setCountry("DE").setDebug(true).build();
+    RequestContext ctx =
+        RequestContext.newBuilder().setUserId("7").setCountry("DE").setDebug(true).build();
     return List.of(
-        new Target(cluster.mixerChannel, "ranking.v1.MixerService/Recommend",
-            RecommendRequest.newBuilder().setContext(ctx).setPageSize(10).addKinds(ItemKind.ITEM_KIND_VIDEO)
-                .addKinds(ItemKind.ITEM_KIND_PRODUCT).build()),
-        new Target(cluster.channels.get(0), "ranking.v1.RecallService/Recall",
-            RecallRequest.newBuilder().setContext(ctx).addKindLimits(KindLimit.newBuilder()
-                .setKind(ItemKind.ITEM_KIND_PRODUCT).setLimit(50)).addExcludeItemIds(item).build()),
-        new Target(cluster.channels.get(0), "ranking.v1.RecallService/GetEmbeddings",
-            GetEmbeddingsRequest.newBuilder().setContext(ctx).addItemIds(item).addItemIds(item2).build()),
-        new Target(cluster.channels.get(1), "ranking.v1.PrerankService/Prerank",
-            PrerankRequest.newBuilder().setContext(ctx).setCandidates(BadInputTest.block(item, item2)).build()),
-        new Target(cluster.channels.get(2), "ranking.v1.RankService/Rank",
-            RankRequest.newBuilder().setContext(ctx).setCandidates(BadInputTest.block(item, item2)).build()));
+        new Target(
+            cluster.mixerChannel,
+            "ranking.v1.MixerService/Recommend",
+            RecommendRequest.newBuilder()
+                .setContext(ctx)
+                .setPageSize(10)
+                .addKinds(ItemKind.ITEM_KIND_VIDEO)
+                .addKinds(ItemKind.ITEM_KIND_PRODUCT)
+                .build()),
+        new Target(
+            cluster.channels.get(0),
+            "ranking.v1.RecallService/Recall",
+            RecallRequest.newBuilder()
+                .setContext(ctx)
+                .addKindLimits(
+                    KindLimit.newBuilder().setKind(ItemKind.ITEM_KIND_PRODUCT).setLimit(50))
+                .addExcludeItemIds(item)
+                .build()),
+        new Target(
+            cluster.channels.get(0),
+            "ranking.v1.RecallService/GetEmbeddings",
+            GetEmbeddingsRequest.newBuilder()
+                .setContext(ctx)
+                .addItemIds(item)
+                .addItemIds(item2)
+                .build()),
+        new Target(
+            cluster.channels.get(1),
+            "ranking.v1.PrerankService/Prerank",
+            PrerankRequest.newBuilder()
+                .setContext(ctx)
+                .setCandidates(BadInputTest.block(item, item2))
+                .build()),
+        new Target(
+            cluster.channels.get(2),
+            "ranking.v1.RankService/Rank",
+            RankRequest.newBuilder()
+                .setContext(ctx)
+                .setCandidates(BadInputTest.block(item, item2))
+                .build()));
   }
 
   @Test
   void fuzz_mutatedRequests_neverInternalOrUnknown_andServicesKeepAnswering() {
     long seed = Long.getLong("fuzz.seed", System.nanoTime());
     long seconds = Long.getLong("fuzz.seconds", 15);
-    System.out.println("FuzzTest seed " + seed + " (replay: -Dfuzz.seed=" + seed + "), " + seconds + " s");
+    System.out.println(
+        "FuzzTest seed " + seed + " (replay: -Dfuzz.seed=" + seed + "), " + seconds + " s");
     Random rnd = new Random(seed);
     List<Target> targets = targets();
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
@@ -112,7 +143,9 @@ class FuzzTest {
     System.out.println("FuzzTest: " + cases + " cases, " + ok + " OK, by status " + byCode);
     assertTrue(cases > 100, "ran " + cases + " cases");
     for (Target t : targets) {
-      assertEquals(Status.OK, BadInputTest.sendRaw(t.channel(), t.method(), t.valid().toByteArray()),
+      assertEquals(
+          Status.OK,
+          BadInputTest.sendRaw(t.channel(), t.method(), t.valid().toByteArray()),
           t.method() + " still answers a valid request");
     }
   }
@@ -131,8 +164,11 @@ class FuzzTest {
       } else {
         int add = rnd.nextInt(10) == 0 ? 500 + rnd.nextInt(3000) : 1 + rnd.nextInt(3);
         for (int i = 0; i < add; i++) {
-          b.addRepeatedField(f, f.getJavaType() == FieldDescriptor.JavaType.MESSAGE ? randomMessage(b.newBuilderForField(f), rnd,
-              depth) : value(f, rnd));
+          b.addRepeatedField(
+              f,
+              f.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+                  ? randomMessage(b.newBuilderForField(f), rnd, depth)
+                  : value(f, rnd));
         }
       }
       return;
@@ -160,35 +196,68 @@ class FuzzTest {
   /** An awkward value for a scalar field. */
   static Object value(FieldDescriptor f, Random rnd) {
     switch (f.getJavaType()) {
-      case INT: {
-        int[] v = {0, -1, 1, Integer.MAX_VALUE, Integer.MIN_VALUE, 20, 2001, rnd.nextInt()};
-        return v[rnd.nextInt(v.length)];
-      }
-      case LONG: {
-        long[] v = {0, -1, 1, Long.MAX_VALUE, Long.MIN_VALUE, TestCluster.SNAPSHOT.catalog().ids[rnd.nextInt(100)], rnd.nextLong()};
-        return v[rnd.nextInt(v.length)];
-      }
-      case FLOAT: {
-        float[] v = {0f, -1f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MAX_VALUE, 1e-45f,
-            rnd.nextFloat()};
-        return v[rnd.nextInt(v.length)];
-      }
+      case INT:
+        {
+          int[] v = {0, -1, 1, Integer.MAX_VALUE, Integer.MIN_VALUE, 20, 2001, rnd.nextInt()};
+          return v[rnd.nextInt(v.length)];
+        }
+      case LONG:
+        {
+          long[] v = {
+            0,
+            -1,
+            1,
+            Long.MAX_VALUE,
+            Long.MIN_VALUE,
+            TestCluster.SNAPSHOT.catalog().ids[rnd.nextInt(100)],
+            rnd.nextLong()
+          };
+          return v[rnd.nextInt(v.length)];
+        }
+      case FLOAT:
+        {
+          float[] v = {
+            0f,
+            -1f,
+            Float.NaN,
+            Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY,
+            Float.MAX_VALUE,
+            1e-45f,
+            rnd.nextFloat()
+          };
+          return v[rnd.nextInt(v.length)];
+        }
       case DOUBLE:
         return rnd.nextBoolean() ? Double.NaN : rnd.nextDouble();
       case BOOLEAN:
         return rnd.nextBoolean();
-      case STRING: {
-        String[] v = {"", "7", "x".repeat(300), "ünïcødé-👍", "DE", "\u0000", "../../etc/passwd", "rank-mtl-s42",
-            "x".repeat(100_000)};
-        return v[rnd.nextInt(v.length)];
-      }
+      case STRING:
+        {
+          String[] v = {
+            "",
+            "7",
+            "x".repeat(300),
+            "ünïcødé-👍",
+            "DE",
+            "\u0000",
+            "../../etc/passwd",
+            "rank-mtl-s42",
+            "x".repeat(100_000)
+          };
+          return v[rnd.nextInt(v.length)];
+        }
       case BYTE_STRING:
         return ByteString.copyFromUtf8("x");
-      case ENUM: {
-        EnumDescriptor e = f.getEnumType();
-        int n = rnd.nextInt(3) == 0 ? 1000 + rnd.nextInt(1000) : rnd.nextInt(e.getValues().size() + 1);
-        return e.findValueByNumberCreatingIfUnknown(n);
-      }
+      case ENUM:
+        {
+          EnumDescriptor e = f.getEnumType();
+          int n =
+              rnd.nextInt(3) == 0
+                  ? 1000 + rnd.nextInt(1000)
+                  : rnd.nextInt(e.getValues().size() + 1);
+          return e.findValueByNumberCreatingIfUnknown(n);
+        }
       default:
         throw new IllegalStateException(f.getJavaType().name());
     }

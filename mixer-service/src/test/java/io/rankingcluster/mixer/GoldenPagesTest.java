@@ -25,32 +25,36 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Same pages, recorded: 50 users x 3 pages of the test world, through the in-process pipeline (2 shards) and
- * through a cluster of four gRPC servers over loopback (mixer, one recall shard, prerank, rank), compared with
- * the golden file {@value #FILE}: item ids in order, values to 1e-6, placement rules, degraded flags and
- * reasons, and the debug stage list (names with candidates in and out; no timings). A stage recorded in the
- * file must still be there, in the same order and with the same counts; stages added since are allowed.
+ * Same pages, recorded: 50 users x 3 pages of the test world, through the in-process pipeline (2
+ * shards) and through a cluster of four gRPC servers over loopback (mixer, one recall shard,
+ * prerank, rank), compared with the golden file {@value #FILE}: item ids in order, values to 1e-6,
+ * placement rules, degraded flags and reasons, and the debug stage list (names with candidates in
+ * and out; no timings). A stage recorded in the file must still be there, in the same order and
+ * with the same counts; stages added since are allowed.
  *
- * <p>{@code -Dgolden.update=true} re-records the file, for a change that alters pages on purpose (its note lists
- * the diff: {@code git diff} of the file).
+ * <p>{@code -Dgolden.update=true} re-records the file, for a change that alters pages on purpose
+ * (its note lists the diff: {@code git diff} of the file).
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class GoldenPagesTest {
   static final String FILE = "src/test/resources/golden/recommend-pages.txt";
+
   /** A fixed clock, so that "live now" and freshness do not depend on when the test runs. */
   static final long CLIENT_TIME_MS = 1_700_000_000_000L;
+
   static final int USERS = 50;
   static final int PAGES = 3;
 
   /**
-   * The mixer's defaults, with budgets far above what a slow machine needs (the golden pages must never degrade
-   * by time), and with the cluster's blending rules (config/blend.json: MMR and an exploration slot) or those of
-   * the flags.
+   * The mixer's defaults, with budgets far above what a slow machine needs (the golden pages must
+   * never degrade by time), and with the cluster's blending rules (config/blend.json: MMR and an
+   * exploration slot) or those of the flags.
    */
   static MixerOptions options(boolean blendFile) {
     MixerOptions o = io.rankingcluster.common.server.ServiceMain.defaults(new MixerOptions());
     o.userStateBudgetMs = 5_000;
-    // A stage that is down stays "unavailable" for all 150 pages: a breaker opening after N calls would make the
+    // A stage that is down stays "unavailable" for all 150 pages: a breaker opening after N calls
+    // would make the
     // cause depend on the order and timing of the calls.
     o.breakerWindow = 10_000;
     o.breakerMinCalls = 10_000;
@@ -68,28 +72,63 @@ class GoldenPagesTest {
   }
 
   /** The in-process pipeline, with prerank or rank answering UNAVAILABLE when not {@code up}. */
-  static InProcessPipeline pipeline(int shards, MixerOptions options, boolean prerankUp, boolean rankUp) {
+  static InProcessPipeline pipeline(
+      int shards, MixerOptions options, boolean prerankUp, boolean rankUp) {
     var snap = TestCluster.SNAPSHOT;
-    List<DirectStages.Call<io.rankingcluster.proto.v1.RecallRequest, io.rankingcluster.proto.v1.RecallResponse>> recall =
-        new ArrayList<>();
-    List<DirectStages.Call<io.rankingcluster.proto.v1.GetEmbeddingsRequest, io.rankingcluster.proto.v1.GetEmbeddingsResponse>>
+    List<
+            DirectStages.Call<
+                io.rankingcluster.proto.v1.RecallRequest,
+                io.rankingcluster.proto.v1.RecallResponse>>
+        recall = new ArrayList<>();
+    List<
+            DirectStages.Call<
+                io.rankingcluster.proto.v1.GetEmbeddingsRequest,
+                io.rankingcluster.proto.v1.GetEmbeddingsResponse>>
         embeddings = new ArrayList<>();
     for (int s = 0; s < shards; s++) {
-      var impl = new io.rankingcluster.recall.RecallServiceImpl(io.rankingcluster.common.snapshot.Versioned.fixed(
-          snap.version(), io.rankingcluster.recall.ShardData.of(snap, s, shards)),
-          io.rankingcluster.common.server.ServiceMain.defaults(new io.rankingcluster.recall.RecallLimits()));
+      var impl =
+          new io.rankingcluster.recall.RecallServiceImpl(
+              io.rankingcluster.common.snapshot.Versioned.fixed(
+                  snap.version(), io.rankingcluster.recall.ShardData.of(snap, s, shards)),
+              io.rankingcluster.common.server.ServiceMain.defaults(
+                  new io.rankingcluster.recall.RecallLimits()));
       recall.add(impl::recall);
       embeddings.add(impl::getEmbeddings);
     }
-    var prerank = new io.rankingcluster.prerank.PrerankServiceImpl(io.rankingcluster.common.snapshot.Versioned.fixed(
-        snap.version(), io.rankingcluster.prerank.PrerankData.of(snap)), new int[] {250, 110, 40}, 2000, 20000);
-    var rank = new io.rankingcluster.rank.RankServiceImpl(io.rankingcluster.common.snapshot.Versioned.fixed(snap.version(),
-        io.rankingcluster.rank.RankData.of(snap, io.rankingcluster.core.score.ValueFormula.DEFAULT)), 2000);
-    DirectStages.Call<io.rankingcluster.proto.v1.PrerankRequest, io.rankingcluster.proto.v1.PrerankResponse> p = prerankUp
-        ? prerank::prerank : (req, out) -> out.onError(io.grpc.Status.UNAVAILABLE.withDescription("down").asRuntimeException());
-    DirectStages.Call<io.rankingcluster.proto.v1.RankRequest, io.rankingcluster.proto.v1.RankResponse> r = rankUp
-        ? rank::rank : (req, out) -> out.onError(io.grpc.Status.UNAVAILABLE.withDescription("down").asRuntimeException());
-    return new InProcessPipeline(snap, new DirectStages(recall, embeddings, p, r, options), options,
+    var prerank =
+        new io.rankingcluster.prerank.PrerankServiceImpl(
+            io.rankingcluster.common.snapshot.Versioned.fixed(
+                snap.version(), io.rankingcluster.prerank.PrerankData.of(snap)),
+            new int[] {250, 110, 40},
+            2000,
+            20000);
+    var rank =
+        new io.rankingcluster.rank.RankServiceImpl(
+            io.rankingcluster.common.snapshot.Versioned.fixed(
+                snap.version(),
+                io.rankingcluster.rank.RankData.of(
+                    snap, io.rankingcluster.core.score.ValueFormula.DEFAULT)),
+            2000);
+    DirectStages.Call<
+            io.rankingcluster.proto.v1.PrerankRequest, io.rankingcluster.proto.v1.PrerankResponse>
+        p =
+            prerankUp
+                ? prerank::prerank
+                : (req, out) ->
+                    out.onError(
+                        io.grpc.Status.UNAVAILABLE.withDescription("down").asRuntimeException());
+    DirectStages.Call<
+            io.rankingcluster.proto.v1.RankRequest, io.rankingcluster.proto.v1.RankResponse>
+        r =
+            rankUp
+                ? rank::rank
+                : (req, out) ->
+                    out.onError(
+                        io.grpc.Status.UNAVAILABLE.withDescription("down").asRuntimeException());
+    return new InProcessPipeline(
+        snap,
+        new DirectStages(recall, embeddings, p, r, options),
+        options,
         new io.rankingcluster.core.blend.PageTokenCodec(Map.of(1, TestCluster.KEY), 1, 3_600_000L));
   }
 
@@ -99,19 +138,25 @@ class GoldenPagesTest {
     MixerOptions flags = options(false);
     MixerOptions rules = options(true);
     try (InProcessPipeline direct = pipeline(2, flags, true, true)) {
-      now.put("in-process, 2 shards, blend from the flags", pages(r -> direct.recommend(r, 60_000)));
+      now.put(
+          "in-process, 2 shards, blend from the flags", pages(r -> direct.recommend(r, 60_000)));
     }
     try (InProcessPipeline direct = pipeline(2, rules, true, true)) {
       now.put("in-process, 2 shards, config/blend.json", pages(r -> direct.recommend(r, 60_000)));
     }
     try (InProcessPipeline direct = pipeline(2, rules, true, false)) {
-      now.put("in-process, 2 shards, config/blend.json, rank down", pages(r -> direct.recommend(r, 60_000)));
+      now.put(
+          "in-process, 2 shards, config/blend.json, rank down",
+          pages(r -> direct.recommend(r, 60_000)));
     }
     try (InProcessPipeline direct = pipeline(1, rules, false, false)) {
-      now.put("in-process, 1 shard, config/blend.json, prerank and rank down", pages(r -> direct.recommend(r, 60_000)));
+      now.put(
+          "in-process, 1 shard, config/blend.json, prerank and rank down",
+          pages(r -> direct.recommend(r, 60_000)));
     }
     try (TestCluster cluster = new TestCluster(true, 1, o -> copy(rules, o))) {
-      now.put("cluster of 4 servers over loopback, 1 shard, config/blend.json",
+      now.put(
+          "cluster of 4 servers over loopback, 1 shard, config/blend.json",
           pages(r -> cluster.mixerStub().withDeadlineAfter(60, TimeUnit.SECONDS).recommend(r)));
     }
     Path file = Path.of(FILE);
@@ -120,7 +165,9 @@ class GoldenPagesTest {
       System.out.println("golden file re-recorded: " + file.toAbsolutePath());
       return;
     }
-    assertTrue(Files.exists(file), "no golden file at " + file.toAbsolutePath() + "; record it with -Dgolden.update=true");
+    assertTrue(
+        Files.exists(file),
+        "no golden file at " + file.toAbsolutePath() + "; record it with -Dgolden.update=true");
     Map<String, List<String>> golden = read(file);
     assertEquals(golden.keySet(), now.keySet(), "the golden file's sections");
     for (String section : golden.keySet()) {
@@ -136,25 +183,49 @@ class GoldenPagesTest {
       String user = u <= 45 ? Integer.toString(u * 13 % 600 + 1) : "golden-unknown-" + u;
       String token = "";
       for (int page = 1; page <= PAGES; page++) {
-        RecommendRequest req = RecommendRequest.newBuilder().setPageSize(20).setPageToken(token)
-            .setContext(RequestContext.newBuilder().setUserId(user).setClientTimeMs(CLIENT_TIME_MS).setDebug(true)
-                .setRequestId("golden-" + user + "-" + page))
-            .build();
+        RecommendRequest req =
+            RecommendRequest.newBuilder()
+                .setPageSize(20)
+                .setPageToken(token)
+                .setContext(
+                    RequestContext.newBuilder()
+                        .setUserId(user)
+                        .setClientTimeMs(CLIENT_TIME_MS)
+                        .setDebug(true)
+                        .setRequestId("golden-" + user + "-" + page))
+                .build();
         RecommendResponse r = call.apply(req);
-        StringBuilder head = new StringBuilder("page user=").append(user).append(" page=").append(page)
-            .append(" degraded=").append(r.getDegraded()).append(" reasons=");
+        StringBuilder head =
+            new StringBuilder("page user=")
+                .append(user)
+                .append(" page=")
+                .append(page)
+                .append(" degraded=")
+                .append(r.getDegraded())
+                .append(" reasons=");
         for (DegradedReason reason : r.getDegradedReasonsList()) {
           head.append(reason.getStage()).append(':').append(reason.getCause()).append(';');
         }
         head.append(" stages=");
         for (StageDebug s : r.getDebug().getStagesList()) {
-          head.append(s.getStage()).append('(').append(s.getCandidatesIn()).append('>').append(s.getCandidatesOut())
+          head.append(s.getStage())
+              .append('(')
+              .append(s.getCandidatesIn())
+              .append('>')
+              .append(s.getCandidatesOut())
               .append(") ");
         }
         lines.add(head.toString().trim());
         for (FeedItem it : r.getItemsList()) {
-          lines.add(String.format(Locale.ROOT, "item %d %d %s %.9g %s", it.getPosition(), it.getItemId(), it.getKind().name(),
-              it.getValue(), it.getPlacementRule()));
+          lines.add(
+              String.format(
+                  Locale.ROOT,
+                  "item %d %d %s %.9g %s",
+                  it.getPosition(),
+                  it.getItemId(),
+                  it.getKind().name(),
+                  it.getValue(),
+                  it.getPlacementRule()));
         }
         token = r.getNextPageToken();
       }
@@ -184,14 +255,22 @@ class GoldenPagesTest {
     assertEquals(golden.substring(0, gs), now.substring(0, cs), section + ": page flags");
     List<String> want = List.of(golden.substring(gs + 8).trim().split(" "));
     List<String> have = List.of(now.substring(cs + 8).trim().split(" "));
-    // The recorded stages, in order, as a subsequence of today's (new components may add stages of their own).
+    // The recorded stages, in order, as a subsequence of today's (new components may add stages of
+    // their own).
     int at = 0;
     for (String stage : want) {
       while (at < have.size() && !have.get(at).equals(stage)) {
         at++;
       }
       if (at == have.size()) {
-        fail(section + ": " + golden.substring(0, gs) + ": stage " + stage + " missing or changed; stages now " + have);
+        fail(
+            section
+                + ": "
+                + golden.substring(0, gs)
+                + ": stage "
+                + stage
+                + " missing or changed; stages now "
+                + have);
       }
       at++;
     }
@@ -201,16 +280,21 @@ class GoldenPagesTest {
     String[] g = golden.split(" ");
     String[] c = now.split(" ");
     String where = section + ": " + golden;
-    assertEquals(g[1] + " " + g[2] + " " + g[3] + " " + g[5], c[1] + " " + c[2] + " " + c[3] + " " + c[5],
+    assertEquals(
+        g[1] + " " + g[2] + " " + g[3] + " " + g[5],
+        c[1] + " " + c[2] + " " + c[3] + " " + c[5],
         where + " (position, id, kind, rule)");
     double gv = Double.parseDouble(g[4]);
     double cv = Double.parseDouble(c[4]);
-    assertTrue(Math.abs(gv - cv) <= 1e-6 * Math.max(1, Math.abs(gv)), where + ": value now " + c[4]);
+    assertTrue(
+        Math.abs(gv - cv) <= 1e-6 * Math.max(1, Math.abs(gv)), where + ": value now " + c[4]);
   }
 
   private static void write(Path file, Map<String, List<String>> sections) throws IOException {
     List<String> out = new ArrayList<>();
-    out.add("# Golden Recommend pages (GoldenPagesTest): re-record with -Dgolden.update=true and list the diff.");
+    out.add(
+        "# Golden Recommend pages (GoldenPagesTest): re-record with -Dgolden.update=true and list"
+            + " the diff.");
     for (Map.Entry<String, List<String>> e : sections.entrySet()) {
       out.add("## " + e.getKey());
       out.addAll(e.getValue());

@@ -28,23 +28,42 @@ import org.junit.jupiter.api.Timeout;
 /** The in-process pipeline (stages called directly) and the gRPC cluster serve the same pages. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class InProcessPipelineTest {
-  /** The in-process pipeline over the test snapshot, shaped like a cluster of {@code shards} shards. */
+  /**
+   * The in-process pipeline over the test snapshot, shaped like a cluster of {@code shards} shards.
+   */
   static InProcessPipeline pipeline(int shards, MixerOptions options) {
     var snap = TestCluster.SNAPSHOT;
-    List<DirectStages.Call<io.rankingcluster.proto.v1.RecallRequest, io.rankingcluster.proto.v1.RecallResponse>> recall =
-        new ArrayList<>();
-    List<DirectStages.Call<io.rankingcluster.proto.v1.GetEmbeddingsRequest, io.rankingcluster.proto.v1.GetEmbeddingsResponse>>
+    List<
+            DirectStages.Call<
+                io.rankingcluster.proto.v1.RecallRequest,
+                io.rankingcluster.proto.v1.RecallResponse>>
+        recall = new ArrayList<>();
+    List<
+            DirectStages.Call<
+                io.rankingcluster.proto.v1.GetEmbeddingsRequest,
+                io.rankingcluster.proto.v1.GetEmbeddingsResponse>>
         embeddings = new ArrayList<>();
     for (int s = 0; s < shards; s++) {
-      RecallServiceImpl impl = new RecallServiceImpl(Versioned.fixed(snap.version(), ShardData.of(snap, s, shards)),
-          ServiceMain.defaults(new RecallLimits()));
+      RecallServiceImpl impl =
+          new RecallServiceImpl(
+              Versioned.fixed(snap.version(), ShardData.of(snap, s, shards)),
+              ServiceMain.defaults(new RecallLimits()));
       recall.add(impl::recall);
       embeddings.add(impl::getEmbeddings);
     }
-    PrerankServiceImpl prerank = new PrerankServiceImpl(Versioned.fixed(snap.version(), PrerankData.of(snap)),
-        new int[] {250, 110, 40}, 2000, 20000);
-    RankServiceImpl rank = new RankServiceImpl(Versioned.fixed(snap.version(), RankData.of(snap, ValueFormula.DEFAULT)), 2000);
-    return new InProcessPipeline(snap, new DirectStages(recall, embeddings, prerank::prerank, rank::rank, options), options,
+    PrerankServiceImpl prerank =
+        new PrerankServiceImpl(
+            Versioned.fixed(snap.version(), PrerankData.of(snap)),
+            new int[] {250, 110, 40},
+            2000,
+            20000);
+    RankServiceImpl rank =
+        new RankServiceImpl(
+            Versioned.fixed(snap.version(), RankData.of(snap, ValueFormula.DEFAULT)), 2000);
+    return new InProcessPipeline(
+        snap,
+        new DirectStages(recall, embeddings, prerank::prerank, rank::rank, options),
+        options,
         new PageTokenCodec(Map.of(1, TestCluster.KEY), 1, 3_600_000L));
   }
 
@@ -60,29 +79,61 @@ class InProcessPipelineTest {
   void recall_answersNoCandidates_emptyPageNotDegraded_andPrerankRankNotAsked() throws Exception {
     var snap = TestCluster.SNAPSHOT;
     MixerOptions options = ServiceMain.defaults(new MixerOptions());
-    java.util.concurrent.atomic.AtomicInteger stageCalls = new java.util.concurrent.atomic.AtomicInteger();
-    DirectStages.Call<io.rankingcluster.proto.v1.RecallRequest, io.rankingcluster.proto.v1.RecallResponse> empty = (req, out) -> {
-      out.onNext(io.rankingcluster.proto.v1.RecallResponse.newBuilder().setSnapshotVersion(snap.version()).build());
-      out.onCompleted();
-    };
-    DirectStages.Call<io.rankingcluster.proto.v1.GetEmbeddingsRequest, io.rankingcluster.proto.v1.GetEmbeddingsResponse> none =
-        (req, out) -> {
-          out.onNext(io.rankingcluster.proto.v1.GetEmbeddingsResponse.newBuilder().setSnapshotVersion(snap.version()).build());
-          out.onCompleted();
-        };
-    try (InProcessPipeline p = new InProcessPipeline(snap, new DirectStages(List.of(empty), List.of(none),
-        (req, out) -> {
-          stageCalls.incrementAndGet();
-          out.onError(io.grpc.Status.INVALID_ARGUMENT.withDescription("no candidates to prerank").asRuntimeException());
-        },
-        (req, out) -> {
-          stageCalls.incrementAndGet();
-          out.onError(io.grpc.Status.INVALID_ARGUMENT.withDescription("no candidates to rank").asRuntimeException());
-        }, options), options, new PageTokenCodec(Map.of(1, TestCluster.KEY), 1, 3_600_000L))) {
-      RecommendResponse r = p.recommend(RecommendRequest.newBuilder().setContext(
-          io.rankingcluster.proto.v1.RequestContext.newBuilder().setUserId("7")).build(), 5_000);
+    java.util.concurrent.atomic.AtomicInteger stageCalls =
+        new java.util.concurrent.atomic.AtomicInteger();
+    DirectStages.Call<
+            io.rankingcluster.proto.v1.RecallRequest, io.rankingcluster.proto.v1.RecallResponse>
+        empty =
+            (req, out) -> {
+              out.onNext(
+                  io.rankingcluster.proto.v1.RecallResponse.newBuilder()
+                      .setSnapshotVersion(snap.version())
+                      .build());
+              out.onCompleted();
+            };
+    DirectStages.Call<
+            io.rankingcluster.proto.v1.GetEmbeddingsRequest,
+            io.rankingcluster.proto.v1.GetEmbeddingsResponse>
+        none =
+            (req, out) -> {
+              out.onNext(
+                  io.rankingcluster.proto.v1.GetEmbeddingsResponse.newBuilder()
+                      .setSnapshotVersion(snap.version())
+                      .build());
+              out.onCompleted();
+            };
+    try (InProcessPipeline p =
+        new InProcessPipeline(
+            snap,
+            new DirectStages(
+                List.of(empty),
+                List.of(none),
+                (req, out) -> {
+                  stageCalls.incrementAndGet();
+                  out.onError(
+                      io.grpc.Status.INVALID_ARGUMENT
+                          .withDescription("no candidates to prerank")
+                          .asRuntimeException());
+                },
+                (req, out) -> {
+                  stageCalls.incrementAndGet();
+                  out.onError(
+                      io.grpc.Status.INVALID_ARGUMENT
+                          .withDescription("no candidates to rank")
+                          .asRuntimeException());
+                },
+                options),
+            options,
+            new PageTokenCodec(Map.of(1, TestCluster.KEY), 1, 3_600_000L))) {
+      RecommendResponse r =
+          p.recommend(
+              RecommendRequest.newBuilder()
+                  .setContext(io.rankingcluster.proto.v1.RequestContext.newBuilder().setUserId("7"))
+                  .build(),
+              5_000);
       assertEquals(0, r.getItemsCount());
-      assertFalse(r.getDegraded(), () -> "nothing to rank is not a failure: " + r.getDegradedReasonsList());
+      assertFalse(
+          r.getDegraded(), () -> "nothing to rank is not a failure: " + r.getDegradedReasonsList());
       assertEquals(0, stageCalls.get(), "prerank and rank are not asked to score nothing");
     }
   }
@@ -93,16 +144,25 @@ class InProcessPipelineTest {
         InProcessPipeline direct = pipeline(2, cluster.mixerOptions)) {
       int compared = 0;
       for (String user : new String[] {"1", "7", "13", "42", "99", "250", "someone-new"}) {
-        RecommendRequest first = RecommendRequest.newBuilder().setContext(RequestContext.newBuilder().setUserId(user)
-            .setClientTimeMs(1_700_000_000_000L)).build();
-        RecommendResponse viaGrpc = cluster.mixerStub().withDeadlineAfter(10, TimeUnit.SECONDS).recommend(first);
+        RecommendRequest first =
+            RecommendRequest.newBuilder()
+                .setContext(
+                    RequestContext.newBuilder().setUserId(user).setClientTimeMs(1_700_000_000_000L))
+                .build();
+        RecommendResponse viaGrpc =
+            cluster.mixerStub().withDeadlineAfter(10, TimeUnit.SECONDS).recommend(first);
         RecommendResponse inProcess = direct.recommend(first, 10_000);
         assertFalse(viaGrpc.getDegraded() || inProcess.getDegraded(), "both undegraded");
         assertEquals(page(viaGrpc), page(inProcess), "user " + user + " page 1");
         // Page 2 from each path's own token.
-        RecommendResponse grpc2 = cluster.mixerStub().withDeadlineAfter(10, TimeUnit.SECONDS).recommend(
-            first.toBuilder().setPageToken(viaGrpc.getNextPageToken()).build());
-        RecommendResponse direct2 = direct.recommend(first.toBuilder().setPageToken(inProcess.getNextPageToken()).build(), 10_000);
+        RecommendResponse grpc2 =
+            cluster
+                .mixerStub()
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .recommend(first.toBuilder().setPageToken(viaGrpc.getNextPageToken()).build());
+        RecommendResponse direct2 =
+            direct.recommend(
+                first.toBuilder().setPageToken(inProcess.getNextPageToken()).build(), 10_000);
         assertEquals(page(grpc2), page(direct2), "user " + user + " page 2");
         compared += 2;
       }

@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The page rules, checked on what clients receive (not on the blender's internals): for many users, five pages
- * each, through the whole chain. Written apart from the blender, from the rules as the README states them.
+ * The page rules, checked on what clients receive (not on the blender's internals): for many users,
+ * five pages each, through the whole chain. Written apart from the blender, from the rules as the
+ * README states them.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class PageRulesTest {
@@ -36,8 +37,14 @@ class PageRulesTest {
         Set<Long> seen = new HashSet<>();
         String token = "";
         for (int page = 1; page <= 5; page++) {
-          RecommendResponse r = c.mixerStub().withDeadlineAfter(10, TimeUnit.SECONDS).recommend(RecommendRequest.newBuilder()
-              .setPageToken(token).setContext(RequestContext.newBuilder().setUserId(user).setDebug(true)).build());
+          RecommendResponse r =
+              c.mixerStub()
+                  .withDeadlineAfter(10, TimeUnit.SECONDS)
+                  .recommend(
+                      RecommendRequest.newBuilder()
+                          .setPageToken(token)
+                          .setContext(RequestContext.newBuilder().setUserId(user).setDebug(true))
+                          .build());
           String at = "user " + user + " page " + page;
           check(r.getItemsList(), at);
           for (FeedItem it : r.getItemsList()) {
@@ -57,18 +64,30 @@ class PageRulesTest {
   void check_brokenPages_fail() {
     List<FeedItem> good = new java.util.ArrayList<>();
     for (int pos = 0; pos < 20; pos++) {
-      ItemKind kind = pos % 10 == 3 ? ItemKind.ITEM_KIND_LIVE_STREAM
-          : pos % 10 == 1 || pos % 10 == 5 || pos % 10 == 8 ? ItemKind.ITEM_KIND_VIDEO : ItemKind.ITEM_KIND_PRODUCT;
-      good.add(FeedItem.newBuilder().setItemId(pos + 1).setPosition(pos + 1).setKind(kind).setSellerId(pos)
-          .setPlacementRule("kind_share").build());
+      ItemKind kind =
+          pos % 10 == 3
+              ? ItemKind.ITEM_KIND_LIVE_STREAM
+              : pos % 10 == 1 || pos % 10 == 5 || pos % 10 == 8
+                  ? ItemKind.ITEM_KIND_VIDEO
+                  : ItemKind.ITEM_KIND_PRODUCT;
+      good.add(
+          FeedItem.newBuilder()
+              .setItemId(pos + 1)
+              .setPosition(pos + 1)
+              .setKind(kind)
+              .setSellerId(pos)
+              .setPlacementRule("kind_share")
+              .build());
     }
     check(good, "good");
     List<FeedItem> liveFirst = new java.util.ArrayList<>(good);
     liveFirst.set(0, good.get(0).toBuilder().setKind(ItemKind.ITEM_KIND_LIVE_STREAM).build());
-    org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> check(liveFirst, "live first"));
+    org.junit.jupiter.api.Assertions.assertThrows(
+        AssertionError.class, () -> check(liveFirst, "live first"));
     List<FeedItem> sameSeller = new java.util.ArrayList<>(good);
     sameSeller.set(5, good.get(5).toBuilder().setSellerId(4).build());
-    org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> check(sameSeller, "same seller"));
+    org.junit.jupiter.api.Assertions.assertThrows(
+        AssertionError.class, () -> check(sameSeller, "same seller"));
   }
 
   static void check(List<FeedItem> page, String at) {
@@ -92,8 +111,16 @@ class PageRulesTest {
       if (live && pos < 5 && ++liveInFirstFive > 1 && !relaxed) {
         fail(at + ": more than one live stream in the first five slots");
       }
-      if (pos > 0 && it.getSellerId() == page.get(pos - 1).getSellerId() && !rule.endsWith("_relaxed")) {
-        fail(at + ": slot " + (pos + 1) + " has the seller of slot " + pos + " without a relaxed rule");
+      if (pos > 0
+          && it.getSellerId() == page.get(pos - 1).getSellerId()
+          && !rule.endsWith("_relaxed")) {
+        fail(
+            at
+                + ": slot "
+                + (pos + 1)
+                + " has the seller of slot "
+                + pos
+                + " without a relaxed rule");
       }
       counts[it.getKindValue() - 1]++;
       backfilled |= rule.equals("backfill");

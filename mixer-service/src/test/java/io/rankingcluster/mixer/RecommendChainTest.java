@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Recommend through the whole chain: mixer -> recall shards -> prerank -> rank, with real stubs. */
+/**
+ * Recommend through the whole chain: mixer -> recall shards -> prerank -> rank, with real stubs.
+ */
 class RecommendChainTest {
   private static TestCluster inProcess;
   private static TestCluster loopback;
@@ -40,8 +42,10 @@ class RecommendChainTest {
   }
 
   static RecommendRequest request(String user, int pageSize) {
-    return RecommendRequest.newBuilder().setPageSize(pageSize)
-        .setContext(RequestContext.newBuilder().setUserId(user).setDebug(true)).build();
+    return RecommendRequest.newBuilder()
+        .setPageSize(pageSize)
+        .setContext(RequestContext.newBuilder().setUserId(user).setDebug(true))
+        .build();
   }
 
   static RecommendResponse call(TestCluster c, RecommendRequest r) {
@@ -63,19 +67,29 @@ class RecommendChainTest {
       assertTrue(it.getChannelsCount() > 0, "every item names the channels that found it");
       assertTrue(it.getStageScores().getPClick() > 0, "debug carries rank heads");
     }
-    assertEquals(EnumSet.of(ItemKind.ITEM_KIND_PRODUCT, ItemKind.ITEM_KIND_VIDEO, ItemKind.ITEM_KIND_LIVE_STREAM), kinds);
+    assertEquals(
+        EnumSet.of(
+            ItemKind.ITEM_KIND_PRODUCT, ItemKind.ITEM_KIND_VIDEO, ItemKind.ITEM_KIND_LIVE_STREAM),
+        kinds);
     assertEquals("test-v1", r.getVersions().getSnapshotVersion());
-    assertEquals(TestCluster.SNAPSHOT.modelVersions().get("rank"), r.getVersions().getRankModelVersion(),
+    assertEquals(
+        TestCluster.SNAPSHOT.modelVersions().get("rank"),
+        r.getVersions().getRankModelVersion(),
         "the trained rank model of the snapshot serves");
-    assertEquals(TestCluster.SNAPSHOT.modelVersions().get("prerank"), r.getVersions().getPrerankModelVersion());
-    assertTrue(r.getDebug().getStagesList().stream().anyMatch(s -> s.getStage().equals("rank") && s.getCandidatesIn() > 0));
+    assertEquals(
+        TestCluster.SNAPSHOT.modelVersions().get("prerank"),
+        r.getVersions().getPrerankModelVersion());
+    assertTrue(
+        r.getDebug().getStagesList().stream()
+            .anyMatch(s -> s.getStage().equals("rank") && s.getCandidatesIn() > 0));
   }
 
   @Test
   void recommend_sameUserTwice_returnsSamePage() {
     RecommendResponse a = call(inProcess, request("12", 10));
     RecommendResponse b = call(inProcess, request("12", 10));
-    assertEquals(a.getItemsList().stream().map(FeedItem::getItemId).toList(),
+    assertEquals(
+        a.getItemsList().stream().map(FeedItem::getItemId).toList(),
         b.getItemsList().stream().map(FeedItem::getItemId).toList());
   }
 
@@ -83,8 +97,12 @@ class RecommendChainTest {
   void recommend_differentUsers_getPagesShapedByTheirHistory() {
     RecommendResponse a = call(inProcess, request("3", 20));
     RecommendResponse b = call(inProcess, request("400", 20));
-    assertFalse(a.getItemsList().stream().map(FeedItem::getItemId).toList()
-        .equals(b.getItemsList().stream().map(FeedItem::getItemId).toList()), "two users with different histories, same page");
+    assertFalse(
+        a.getItemsList().stream()
+            .map(FeedItem::getItemId)
+            .toList()
+            .equals(b.getItemsList().stream().map(FeedItem::getItemId).toList()),
+        "two users with different histories, same page");
   }
 
   @Test
@@ -99,10 +117,12 @@ class RecommendChainTest {
     Set<Long> seen = new HashSet<>();
     String token = "";
     for (int page = 0; page < 3; page++) {
-      RecommendResponse r = call(inProcess, request("7", 15).toBuilder().setPageToken(token).build());
+      RecommendResponse r =
+          call(inProcess, request("7", 15).toBuilder().setPageToken(token).build());
       assertEquals(15, r.getItemsCount());
       for (FeedItem it : r.getItemsList()) {
-        assertTrue(seen.add(it.getItemId()), "page " + (page + 1) + " repeats item " + it.getItemId());
+        assertTrue(
+            seen.add(it.getItemId()), "page " + (page + 1) + " repeats item " + it.getItemId());
       }
       token = r.getNextPageToken();
     }
@@ -110,20 +130,23 @@ class RecommendChainTest {
 
   @Test
   void recommend_kindFilter_returnsOnlyThoseKinds() {
-    RecommendResponse r = call(inProcess, request("7", 10).toBuilder().addKinds(ItemKind.ITEM_KIND_VIDEO).build());
+    RecommendResponse r =
+        call(inProcess, request("7", 10).toBuilder().addKinds(ItemKind.ITEM_KIND_VIDEO).build());
     assertEquals(10, r.getItemsCount());
     assertTrue(r.getItemsList().stream().allMatch(it -> it.getKind() == ItemKind.ITEM_KIND_VIDEO));
   }
 
   @Test
   void recommend_defaultPageSize_whenZero() {
-    assertEquals(inProcess.mixerOptions.defaultPageSize, call(inProcess, request("7", 0)).getItemsCount());
+    assertEquals(
+        inProcess.mixerOptions.defaultPageSize, call(inProcess, request("7", 0)).getItemsCount());
   }
 
   static void assertInvalid(RecommendRequest r, String field) {
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> call(inProcess, r));
     assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());
-    assertTrue(e.getStatus().getDescription().startsWith(field + ":"),
+    assertTrue(
+        e.getStatus().getDescription().startsWith(field + ":"),
         () -> "description should name " + field + ": " + e.getStatus().getDescription());
   }
 
@@ -142,7 +165,8 @@ class RecommendChainTest {
   @Test
   void recommend_unknownKindInFilter_isInvalidArgumentNamingField() {
     assertInvalid(request("7", 10).toBuilder().addKindsValue(9).build(), "kinds[0]");
-    assertInvalid(request("7", 10).toBuilder().addKinds(ItemKind.ITEM_KIND_UNSPECIFIED).build(), "kinds[0]");
+    assertInvalid(
+        request("7", 10).toBuilder().addKinds(ItemKind.ITEM_KIND_UNSPECIFIED).build(), "kinds[0]");
   }
 
   @Test
@@ -150,13 +174,19 @@ class RecommendChainTest {
     assertInvalid(request("7", 10).toBuilder().setPageToken("not a token!").build(), "page_token");
     String token = call(inProcess, request("7", 10)).getNextPageToken();
     char last = token.charAt(token.length() - 5);
-    String tampered = token.substring(0, token.length() - 5) + (last == 'A' ? 'B' : 'A') + token.substring(token.length() - 4);
+    String tampered =
+        token.substring(0, token.length() - 5)
+            + (last == 'A' ? 'B' : 'A')
+            + token.substring(token.length() - 4);
     assertInvalid(request("7", 10).toBuilder().setPageToken(tampered).build(), "page_token");
   }
 
   @Test
   void recommend_unknownCountry_isInvalidArgumentNamingField() {
-    assertInvalid(RecommendRequest.newBuilder().setContext(RequestContext.newBuilder().setUserId("7").setCountry("ZZ")).build(),
+    assertInvalid(
+        RecommendRequest.newBuilder()
+            .setContext(RequestContext.newBuilder().setUserId("7").setCountry("ZZ"))
+            .build(),
         "context.country");
   }
 }

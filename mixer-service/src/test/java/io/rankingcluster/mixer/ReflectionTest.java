@@ -27,8 +27,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Each server's reflection gives a client without the .proto everything it needs: the service list, and
- * file descriptors that resolve completely (every method's input and output, every message field type).
+ * Each server's reflection gives a client without the .proto everything it needs: the service list,
+ * and file descriptors that resolve completely (every method's input and output, every message
+ * field type).
  */
 class ReflectionTest {
   private static TestCluster cluster;
@@ -44,23 +45,27 @@ class ReflectionTest {
   }
 
   /** One request/response exchange on the bidirectional reflection stream. */
-  static ServerReflectionResponse ask(ManagedChannel ch, ServerReflectionRequest request) throws Exception {
+  static ServerReflectionResponse ask(ManagedChannel ch, ServerReflectionRequest request)
+      throws Exception {
     CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
-    StreamObserver<ServerReflectionRequest> out = ServerReflectionGrpc.newStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .serverReflectionInfo(new StreamObserver<>() {
-          @Override
-          public void onNext(ServerReflectionResponse r) {
-            answer.complete(r);
-          }
+    StreamObserver<ServerReflectionRequest> out =
+        ServerReflectionGrpc.newStub(ch)
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .serverReflectionInfo(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(ServerReflectionResponse r) {
+                    answer.complete(r);
+                  }
 
-          @Override
-          public void onError(Throwable t) {
-            answer.completeExceptionally(t);
-          }
+                  @Override
+                  public void onError(Throwable t) {
+                    answer.completeExceptionally(t);
+                  }
 
-          @Override
-          public void onCompleted() {}
-        });
+                  @Override
+                  public void onCompleted() {}
+                });
     out.onNext(request);
     out.onCompleted();
     return answer.get(10, TimeUnit.SECONDS);
@@ -68,17 +73,36 @@ class ReflectionTest {
 
   @Test
   void reflection_everyServer_listsItsServiceAndResolvesFullDescriptors() throws Exception {
-    Map<Integer, String> expected = Map.of(0, "ranking.v1.RecallService", 1, "ranking.v1.PrerankService",
-        2, "ranking.v1.RankService", 3, "ranking.v1.MixerService");
+    Map<Integer, String> expected =
+        Map.of(
+            0,
+            "ranking.v1.RecallService",
+            1,
+            "ranking.v1.PrerankService",
+            2,
+            "ranking.v1.RankService",
+            3,
+            "ranking.v1.MixerService");
     for (var e : expected.entrySet()) {
       ManagedChannel ch = cluster.channels.get(e.getKey());
       List<String> services = new ArrayList<>();
-      ask(ch, ServerReflectionRequest.newBuilder().setListServices("").build()).getListServicesResponse().getServiceList()
+      ask(ch, ServerReflectionRequest.newBuilder().setListServices("").build())
+          .getListServicesResponse()
+          .getServiceList()
           .forEach(s -> services.add(s.getName()));
-      assertTrue(services.containsAll(Set.of(e.getValue(), "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
-          "grpc.reflection.v1alpha.ServerReflection")), "services of " + e.getValue() + ": " + services);
+      assertTrue(
+          services.containsAll(
+              Set.of(
+                  e.getValue(),
+                  "grpc.health.v1.Health",
+                  "grpc.reflection.v1.ServerReflection",
+                  "grpc.reflection.v1alpha.ServerReflection")),
+          "services of " + e.getValue() + ": " + services);
 
-      ServerReflectionResponse files = ask(ch, ServerReflectionRequest.newBuilder().setFileContainingSymbol(e.getValue()).build());
+      ServerReflectionResponse files =
+          ask(
+              ch,
+              ServerReflectionRequest.newBuilder().setFileContainingSymbol(e.getValue()).build());
       Map<String, FileDescriptorProto> protos = new HashMap<>();
       for (ByteString b : files.getFileDescriptorResponse().getFileDescriptorProtoList()) {
         FileDescriptorProto p = FileDescriptorProto.parseFrom(b);
@@ -101,7 +125,8 @@ class ReflectionTest {
     }
   }
 
-  private static FileDescriptor build(String name, Map<String, FileDescriptorProto> protos, Map<String, FileDescriptor> built)
+  private static FileDescriptor build(
+      String name, Map<String, FileDescriptorProto> protos, Map<String, FileDescriptor> built)
       throws Exception {
     if (built.containsKey(name)) {
       return built.get(name);
@@ -120,7 +145,8 @@ class ReflectionTest {
   private static void assertFieldsResolved(Descriptor d) {
     assertEquals("ranking.v1", d.getFile().getPackage());
     for (FieldDescriptor f : d.getFields()) {
-      if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE && f.getMessageType().getFile().getPackage().equals("ranking.v1")) {
+      if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+          && f.getMessageType().getFile().getPackage().equals("ranking.v1")) {
         assertFieldsResolved(f.getMessageType());
       }
     }

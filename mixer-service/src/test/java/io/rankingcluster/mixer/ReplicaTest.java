@@ -40,8 +40,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * One recall shard served by two replicas on loopback, reached through the mixer's production channels
- * ({@link Channels}: static resolver, round_robin, hedging and retry service config, reconnect resets).
+ * One recall shard served by two replicas on loopback, reached through the mixer's production
+ * channels ({@link Channels}: static resolver, round_robin, hedging and retry service config,
+ * reconnect resets).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ReplicaTest {
@@ -60,15 +61,23 @@ class ReplicaTest {
   }
 
   private ManagedServer netty(String name, int port, BindableService service) throws Exception {
-    ManagedServer s = new ManagedServer(name, NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)),
-        serverOptions(), List.of(service)).start(() -> {});
+    ManagedServer s =
+        new ManagedServer(
+                name,
+                NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)),
+                serverOptions(),
+                List.of(service))
+            .start(() -> {});
     servers.add(s);
     return s;
   }
 
   private ManagedServer startReplica(int r, int port) throws Exception {
-    RecallServiceImpl recall = new RecallServiceImpl(Versioned.fixed(TestCluster.SNAPSHOT.version(),
-        ShardData.of(TestCluster.SNAPSHOT, 0, 1)), ServiceMain.defaults(new RecallLimits()));
+    RecallServiceImpl recall =
+        new RecallServiceImpl(
+            Versioned.fixed(
+                TestCluster.SNAPSHOT.version(), ShardData.of(TestCluster.SNAPSHOT, 0, 1)),
+            ServiceMain.defaults(new RecallLimits()));
     ServerServiceDefinition def = ServerInterceptors.intercept(recall, replicaFaults[r]);
     replicas[r] = netty("recall-0-replica-" + r, port, () -> def);
     replicaPorts[r] = replicas[r].port();
@@ -78,10 +87,25 @@ class ReplicaTest {
   private void startCluster(long hedgeDelayMs) throws Exception {
     startReplica(0, 0);
     startReplica(1, 0);
-    ManagedServer prerank = netty("prerank", 0, new PrerankServiceImpl(Versioned.fixed(TestCluster.SNAPSHOT.version(),
-        PrerankData.of(TestCluster.SNAPSHOT)), new int[] {250, 110, 40}, 2000, 20000));
-    ManagedServer rank = netty("rank", 0, new RankServiceImpl(Versioned.fixed(TestCluster.SNAPSHOT.version(),
-        RankData.of(TestCluster.SNAPSHOT, ValueFormula.DEFAULT)), 2000));
+    ManagedServer prerank =
+        netty(
+            "prerank",
+            0,
+            new PrerankServiceImpl(
+                Versioned.fixed(
+                    TestCluster.SNAPSHOT.version(), PrerankData.of(TestCluster.SNAPSHOT)),
+                new int[] {250, 110, 40},
+                2000,
+                20000));
+    ManagedServer rank =
+        netty(
+            "rank",
+            0,
+            new RankServiceImpl(
+                Versioned.fixed(
+                    TestCluster.SNAPSHOT.version(),
+                    RankData.of(TestCluster.SNAPSHOT, ValueFormula.DEFAULT)),
+                2000));
     MixerOptions o = ServiceMain.defaults(new MixerOptions());
     o.recallTargets = "127.0.0.1:" + replicaPorts[0] + "|127.0.0.1:" + replicaPorts[1];
     o.prerankTarget = "127.0.0.1:" + prerank.port();
@@ -91,10 +115,17 @@ class ReplicaTest {
     o.validate();
     downstreams = Downstreams.open(o);
     String name = "replica-test-mixer-" + System.nanoTime();
-    MixerServiceImpl impl = new MixerServiceImpl(TestCluster.SNAPSHOT, downstreams, o,
-        new PageTokenCodec(Map.of(1, TestCluster.KEY), 1, 3_600_000L)).instrument(new StageMetrics(telemetry));
-    servers.add(new ManagedServer("mixer", InProcessServerBuilder.forName(name), serverOptions(), List.of(impl))
-        .start(() -> {}));
+    MixerServiceImpl impl =
+        new MixerServiceImpl(
+                TestCluster.SNAPSHOT,
+                downstreams,
+                o,
+                new PageTokenCodec(Map.of(1, TestCluster.KEY), 1, 3_600_000L))
+            .instrument(new StageMetrics(telemetry));
+    servers.add(
+        new ManagedServer(
+                "mixer", InProcessServerBuilder.forName(name), serverOptions(), List.of(impl))
+            .start(() -> {}));
     mixerChannel = InProcessChannelBuilder.forName(name).build();
   }
 
@@ -110,26 +141,36 @@ class ReplicaTest {
   }
 
   private RecommendResponse call(int i) {
-    return MixerServiceGrpc.newBlockingStub(mixerChannel).withDeadlineAfter(5, TimeUnit.SECONDS).recommend(
-        RecommendRequest.newBuilder().setContext(RequestContext.newBuilder().setUserId(Integer.toString(1 + i % 50)))
-            .build());
+    return MixerServiceGrpc.newBlockingStub(mixerChannel)
+        .withDeadlineAfter(5, TimeUnit.SECONDS)
+        .recommend(
+            RecommendRequest.newBuilder()
+                .setContext(RequestContext.newBuilder().setUserId(Integer.toString(1 + i % 50)))
+                .build());
   }
 
   @Test
-  void replicas_shareTheLoad_survivesAKilledOne_andUseARestartedOneAgainWithinSeconds() throws Exception {
+  void replicas_shareTheLoad_survivesAKilledOne_andUseARestartedOneAgainWithinSeconds()
+      throws Exception {
     startCluster(0);
     for (int i = 0; i < 20; i++) {
       RecommendResponse r = call(i);
       assertFalse(r.getDegraded(), () -> "healthy replicas: " + r.getDegradedReasonsList());
     }
-    assertTrue(replicaFaults[0].seenCalls() >= 5 && replicaFaults[1].seenCalls() >= 5,
-        "round robin over both replicas: " + replicaFaults[0].seenCalls() + " / " + replicaFaults[1].seenCalls());
+    assertTrue(
+        replicaFaults[0].seenCalls() >= 5 && replicaFaults[1].seenCalls() >= 5,
+        "round robin over both replicas: "
+            + replicaFaults[0].seenCalls()
+            + " / "
+            + replicaFaults[1].seenCalls());
 
     replicas[1].stop();
     servers.remove(replicas[1]);
     for (int i = 0; i < 20; i++) {
       RecommendResponse r = call(i);
-      assertFalse(r.getDegraded(), () -> "one replica left still serves every request: " + r.getDegradedReasonsList());
+      assertFalse(
+          r.getDegraded(),
+          () -> "one replica left still serves every request: " + r.getDegradedReasonsList());
     }
 
     FaultInjector restarted = new FaultInjector();
@@ -145,37 +186,55 @@ class ReplicaTest {
   }
 
   @Test
-  void outlierDetection_replicaFailingEveryCall_isEjected_andStopsGettingTraffic() throws Exception {
+  void outlierDetection_replicaFailingEveryCall_isEjected_andStopsGettingTraffic()
+      throws Exception {
     startCluster(0);
-    assertTrue(ejectReplica0(), "within 15 s the failing replica gets no calls and pages are whole again; calls seen by"
-        + " it: " + replicaFaults[0].seenCalls());
+    assertTrue(
+        ejectReplica0(),
+        "within 15 s the failing replica gets no calls and pages are whole again; calls seen by"
+            + " it: "
+            + replicaFaults[0].seenCalls());
   }
 
   @Test
-  void panicRoute_ejectedReplicaHealthyAgain_otherOneDies_callsReachTheEjectedOne() throws Exception {
+  void panicRoute_ejectedReplicaHealthyAgain_otherOneDies_callsReachTheEjectedOne()
+      throws Exception {
     startCluster(0);
     assertTrue(ejectReplica0(), "replica 0 ejected first");
-    // Healthy again but still ejected (10 s): the state a cold replica that lost hedges while warming is left in.
+    // Healthy again but still ejected (10 s): the state a cold replica that lost hedges while
+    // warming is left in.
     replicaFaults[0].clearAll();
     replicas[1].stop();
     servers.remove(replicas[1]);
     long before = replicaFaults[0].seenCalls();
     for (int i = 0; i < 10; i++) {
       RecommendResponse r = call(i);
-      assertFalse(r.getDegraded(), () -> "the panic channel reached the ejected but healthy replica: "
-          + r.getDegradedReasonsList());
+      assertFalse(
+          r.getDegraded(),
+          () ->
+              "the panic channel reached the ejected but healthy replica: "
+                  + r.getDegradedReasonsList());
     }
     assertTrue(replicaFaults[0].seenCalls() > before, "replica 0 served the calls");
-    double panics = telemetry.registry().get("ranking.panic.routes").tag("stage", "recall_shard_0").counter().count();
+    double panics =
+        telemetry
+            .registry()
+            .get("ranking.panic.routes")
+            .tag("stage", "recall_shard_0")
+            .counter()
+            .count();
     assertTrue(panics >= 1, "the panic routes are counted: " + panics);
   }
 
   /** Makes replica 0 fail every call until outlier detection ejects it (true within 15 s). */
   private boolean ejectReplica0() {
-    for (int i = 0; i < 50 && (replicaFaults[0].seenCalls() == 0 || replicaFaults[1].seenCalls() == 0); i++) {
+    for (int i = 0;
+        i < 50 && (replicaFaults[0].seenCalls() == 0 || replicaFaults[1].seenCalls() == 0);
+        i++) {
       call(i);
     }
-    // Up, but answering every call with an error: round_robin alone would keep sending it half the traffic.
+    // Up, but answering every call with an error: round_robin alone would keep sending it half the
+    // traffic.
     replicaFaults[0].set("*", FaultInjector.Rule.abort(io.grpc.Status.Code.UNAVAILABLE));
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     int i = 0;
@@ -195,14 +254,19 @@ class ReplicaTest {
   @Test
   void hedging_slowReplica_secondAttemptGoesToTheOther_noDegradation() throws Exception {
     startCluster(10);
-    // Round robin only picks connected replicas: warm until both have answered, as the mixer's warm-up does.
-    for (int i = 0; i < 50 && (replicaFaults[0].seenCalls() == 0 || replicaFaults[1].seenCalls() == 0); i++) {
+    // Round robin only picks connected replicas: warm until both have answered, as the mixer's
+    // warm-up does.
+    for (int i = 0;
+        i < 50 && (replicaFaults[0].seenCalls() == 0 || replicaFaults[1].seenCalls() == 0);
+        i++) {
       call(i);
     }
     replicaFaults[0].set("*", FaultInjector.Rule.delay(60_000));
     for (int i = 0; i < 10; i++) {
       RecommendResponse r = call(i);
-      assertFalse(r.getDegraded(), () -> "the hedge to the healthy replica answered: " + r.getDegradedReasonsList());
+      assertFalse(
+          r.getDegraded(),
+          () -> "the hedge to the healthy replica answered: " + r.getDegradedReasonsList());
     }
     assertTrue(replicaFaults[0].delayedCalls() > 0, "some first attempts went to the slow replica");
   }

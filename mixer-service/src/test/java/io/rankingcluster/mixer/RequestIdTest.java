@@ -21,25 +21,33 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** One request id across the mixer and every stage it calls, in the JSON access logs of all four services. */
+/**
+ * One request id across the mixer and every stage it calls, in the JSON access logs of all four
+ * services.
+ */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RequestIdTest {
-  /** Held strongly: the JDK keeps loggers only weakly, and a collected one would lose the handler. */
+  /**
+   * Held strongly: the JDK keeps loggers only weakly, and a collected one would lose the handler.
+   */
   private static final Logger ACCESS = Logger.getLogger("access");
+
   private final List<String> lines = new CopyOnWriteArrayList<>();
   private final JsonLogFormatter json = new JsonLogFormatter("test");
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      lines.add(json.format(record)); // formatted on the logging thread, inside the call's context
-    }
+  private final Handler capture =
+      new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+          lines.add(
+              json.format(record)); // formatted on the logging thread, inside the call's context
+        }
 
-    @Override
-    public void flush() {}
+        @Override
+        public void flush() {}
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
 
   @BeforeEach
   void attach() {
@@ -57,32 +65,61 @@ class RequestIdTest {
 
   @Test
   void requestIdHeader_travelsToEveryStage_andAppearsInAllFourServicesLogs() throws Exception {
-    try (TestCluster c = new TestCluster(true, 2, o -> { }, s -> { }, s -> s.accessLog = "all")) {
+    try (TestCluster c = new TestCluster(true, 2, o -> {}, s -> {}, s -> s.accessLog = "all")) {
       Metadata headers = new Metadata();
       headers.put(RequestIds.HEADER, "trace-me-42");
-      RecommendResponse r = c.mixerStub().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-          .withDeadlineAfter(10, TimeUnit.SECONDS).recommend(RecommendRequest.newBuilder()
-              .setContext(RequestContext.newBuilder().setUserId("7")).build());
+      RecommendResponse r =
+          c.mixerStub()
+              .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+              .withDeadlineAfter(10, TimeUnit.SECONDS)
+              .recommend(
+                  RecommendRequest.newBuilder()
+                      .setContext(RequestContext.newBuilder().setUserId("7"))
+                      .build());
       assertEquals("trace-me-42", r.getRequestId(), "the response names the header's id");
       List<String> traced = linesWith("trace-me-42");
-      for (String method : new String[] {"MixerService/Recommend", "RecallService/Recall", "PrerankService/Prerank",
-          "RankService/Rank"}) {
-        assertTrue(traced.stream().anyMatch(l -> l.contains(method)), () -> method + " logged no line with the id: " + traced);
+      for (String method :
+          new String[] {
+            "MixerService/Recommend",
+            "RecallService/Recall",
+            "PrerankService/Prerank",
+            "RankService/Rank"
+          }) {
+        assertTrue(
+            traced.stream().anyMatch(l -> l.contains(method)),
+            () -> method + " logged no line with the id: " + traced);
       }
-      assertEquals(2, traced.stream().filter(l -> l.contains("RecallService/Recall")).count(), "both shards");
-      String mixerLine = traced.stream().filter(l -> l.contains("MixerService/Recommend")).findFirst().orElseThrow();
-      assertTrue(mixerLine.startsWith("{\"ts\":\"") && mixerLine.contains("\"status\":\"OK\"") && mixerLine.contains("\"ms\":"),
+      assertEquals(
+          2,
+          traced.stream().filter(l -> l.contains("RecallService/Recall")).count(),
+          "both shards");
+      String mixerLine =
+          traced.stream()
+              .filter(l -> l.contains("MixerService/Recommend"))
+              .findFirst()
+              .orElseThrow();
+      assertTrue(
+          mixerLine.startsWith("{\"ts\":\"")
+              && mixerLine.contains("\"status\":\"OK\"")
+              && mixerLine.contains("\"ms\":"),
           mixerLine);
     }
   }
 
   @Test
   void requestIdInTheMessage_isUsedWhenNoHeaderIsSent() throws Exception {
-    try (TestCluster c = new TestCluster(false, 1, o -> { }, s -> { }, s -> s.accessLog = "all")) {
-      c.mixerStub().withDeadlineAfter(10, TimeUnit.SECONDS).recommend(RecommendRequest.newBuilder()
-          .setContext(RequestContext.newBuilder().setUserId("7").setRequestId("from-message-9")).build());
+    try (TestCluster c = new TestCluster(false, 1, o -> {}, s -> {}, s -> s.accessLog = "all")) {
+      c.mixerStub()
+          .withDeadlineAfter(10, TimeUnit.SECONDS)
+          .recommend(
+              RecommendRequest.newBuilder()
+                  .setContext(
+                      RequestContext.newBuilder().setUserId("7").setRequestId("from-message-9"))
+                  .build());
       List<String> traced = linesWith("from-message-9");
-      assertTrue(traced.stream().anyMatch(l -> l.contains("RankService/Rank")), () -> "stages see the id: " + lines);
+      assertTrue(
+          traced.stream().anyMatch(l -> l.contains("RankService/Rank")),
+          () -> "stages see the id: " + lines);
     }
   }
 }

@@ -23,19 +23,26 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The mixer when stages fail or are slow: partial pages, fallbacks, breakers, deadlines and cancellation. */
+/**
+ * The mixer when stages fail or are slow: partial pages, fallbacks, breakers, deadlines and
+ * cancellation.
+ */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ResilienceTest {
   private static TestCluster cluster;
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = new TestCluster(false, 2, o -> {
-      o.breakerWindow = 6;
-      o.breakerMinCalls = 4;
-      o.breakerOpenMs = 300;
-      o.breakerHalfOpenCalls = 2;
-    });
+    cluster =
+        new TestCluster(
+            false,
+            2,
+            o -> {
+              o.breakerWindow = 6;
+              o.breakerMinCalls = 4;
+              o.breakerOpenMs = 300;
+              o.breakerHalfOpenCalls = 2;
+            });
   }
 
   @AfterAll
@@ -52,13 +59,23 @@ class ResilienceTest {
   }
 
   private static RecommendResponse call(String user, long deadlineMs) {
-    return cluster.mixerStub().withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).recommend(RecommendRequest.newBuilder()
-        .setContext(RequestContext.newBuilder().setUserId(user).setDebug(true)).build());
+    return cluster
+        .mixerStub()
+        .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
+        .recommend(
+            RecommendRequest.newBuilder()
+                .setContext(RequestContext.newBuilder().setUserId(user).setDebug(true))
+                .build());
   }
 
   private static DegradedReason reason(RecommendResponse r, String stage) {
-    return r.getDegradedReasonsList().stream().filter(d -> d.getStage().equals(stage)).findFirst()
-        .orElseThrow(() -> new AssertionError("no degraded reason for " + stage + ": " + r.getDegradedReasonsList()));
+    return r.getDegradedReasonsList().stream()
+        .filter(d -> d.getStage().equals(stage))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "no degraded reason for " + stage + ": " + r.getDegradedReasonsList()));
   }
 
   @Test
@@ -67,20 +84,29 @@ class ResilienceTest {
     RecommendResponse r = call("7", 10_000);
     assertTrue(r.getDegraded());
     assertEquals("unavailable", reason(r, "recall_shard_1").getCause());
-    assertEquals(1, r.getDegradedReasonsCount(), () -> "only the shard is lost: " + r.getDegradedReasonsList());
+    assertEquals(
+        1,
+        r.getDegradedReasonsCount(),
+        () -> "only the shard is lost: " + r.getDegradedReasonsList());
     assertEquals(20, r.getItemsCount(), "the surviving shard still fills the page");
     for (FeedItem it : r.getItemsList()) {
-      assertEquals(0, ShardFunction.shardOf(it.getItemId(), 2), "every item comes from the surviving shard 0");
+      assertEquals(
+          0,
+          ShardFunction.shardOf(it.getItemId(), 2),
+          "every item comes from the surviving shard 0");
     }
   }
 
   @Test
   void recommend_allShardsDown_failsUnavailableNamingTheShards() {
-    cluster.recallFaults.forEach(f -> f.set("*", FaultInjector.Rule.abort(Status.Code.UNAVAILABLE)));
+    cluster.recallFaults.forEach(
+        f -> f.set("*", FaultInjector.Rule.abort(Status.Code.UNAVAILABLE)));
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> call("7", 10_000));
     assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
-    assertTrue(e.getStatus().getDescription().contains("recall_shard_0")
-        && e.getStatus().getDescription().contains("recall_shard_1"), e.getStatus().getDescription());
+    assertTrue(
+        e.getStatus().getDescription().contains("recall_shard_0")
+            && e.getStatus().getDescription().contains("recall_shard_1"),
+        e.getStatus().getDescription());
   }
 
   @Test
@@ -92,7 +118,8 @@ class ResilienceTest {
     assertEquals("unavailable", rank.getCause());
     assertTrue(rank.getDetail().contains("prerank order"), rank.getDetail());
     for (FeedItem it : r.getItemsList()) {
-      assertEquals(it.getStageScores().getPrerank(), it.getValue(), 0f, "value is the prerank score");
+      assertEquals(
+          it.getStageScores().getPrerank(), it.getValue(), 0f, "value is the prerank score");
       assertEquals(0f, it.getStageScores().getPClick(), 0f, "no rank heads");
     }
   }
@@ -126,7 +153,8 @@ class ResilienceTest {
       assertEquals("circuit_open", reason(r, "rank").getCause());
       assertEquals(20, r.getItemsCount(), "still a page, in prerank order");
     }
-    assertEquals(reachedRank, cluster.rankFaults.abortedCalls(), "an open breaker sends nothing to rank");
+    assertEquals(
+        reachedRank, cluster.rankFaults.abortedCalls(), "an open breaker sends nothing to rank");
 
     cluster.rankFaults.clearAll();
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -139,11 +167,16 @@ class ResilienceTest {
     for (int i = 0; i < 3; i++) {
       call("7", 10_000);
     }
-    assertEquals(CircuitBreaker.State.CLOSED, rank.state(), "half-open trials succeeded and closed the breaker");
+    assertEquals(
+        CircuitBreaker.State.CLOSED,
+        rank.state(),
+        "half-open trials succeeded and closed the breaker");
   }
 
   @Test
-  void recommend_clientDeadlineShorterThanRankDelay_answersDegradedInTime_andRankSeesTheCancellation() throws Exception {
+  void
+      recommend_clientDeadlineShorterThanRankDelay_answersDegradedInTime_andRankSeesTheCancellation()
+          throws Exception {
     CountDownLatch cancelled = new CountDownLatch(1);
     cluster.rankFaults.onCancelledDuringDelay(cancelled::countDown);
     cluster.rankFaults.set("*", FaultInjector.Rule.delay(60_000));
@@ -153,15 +186,21 @@ class ResilienceTest {
     assertEquals("deadline_exceeded", reason(r, "rank").getCause());
     assertEquals(20, r.getItemsCount(), "a page in prerank order");
     assertTrue(ms < 1_500, "answered before the client's deadline, took " + ms + " ms");
-    assertTrue(cancelled.await(10, TimeUnit.SECONDS), "the delayed rank call observed its cancellation");
+    assertTrue(
+        cancelled.await(10, TimeUnit.SECONDS), "the delayed rank call observed its cancellation");
   }
 
   @Test
-  void recommend_slowShard_costsItsCandidatesOnly_andTheShardSeesTheCancellation() throws Exception {
+  void recommend_slowShard_costsItsCandidatesOnly_andTheShardSeesTheCancellation()
+      throws Exception {
     CountDownLatch cancelled = new CountDownLatch(1);
     cluster.recallFaults.get(0).onCancelledDuringDelay(cancelled::countDown);
-    // Recall only: GetEmbeddings calls to the shard must not be the ones whose cancellation the latch sees.
-    cluster.recallFaults.get(0).set("ranking.v1.RecallService/Recall", FaultInjector.Rule.delay(60_000));
+    // Recall only: GetEmbeddings calls to the shard must not be the ones whose cancellation the
+    // latch sees.
+    cluster
+        .recallFaults
+        .get(0)
+        .set("ranking.v1.RecallService/Recall", FaultInjector.Rule.delay(60_000));
     RecommendResponse r = call("7", 1_500);
     assertEquals("deadline_exceeded", reason(r, "recall_shard_0").getCause());
     assertTrue(r.getItemsCount() > 0);

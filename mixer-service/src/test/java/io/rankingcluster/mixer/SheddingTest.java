@@ -21,14 +21,22 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SheddingTest {
   @Test
-  void recommend_beyondConcurrencyLimit_resourceExhaustedAtOnce_andServesAgainAfter() throws Exception {
-    try (TestCluster c = new TestCluster(false, 1, o -> { }, server -> server.maxConcurrentCalls = 2)) {
+  void recommend_beyondConcurrencyLimit_resourceExhaustedAtOnce_andServesAgainAfter()
+      throws Exception {
+    try (TestCluster c =
+        new TestCluster(false, 1, o -> {}, server -> server.maxConcurrentCalls = 2)) {
       // Two requests hold the mixer: rank is slow, and they wait for it within their budget.
       c.rankFaults.set("*", FaultInjector.Rule.delay(60_000));
-      RecommendRequest req = RecommendRequest.newBuilder().setContext(RequestContext.newBuilder().setUserId("7")).build();
-      MixerServiceGrpc.MixerServiceFutureStub async = MixerServiceGrpc.newFutureStub(c.mixerChannel);
-      List<ListenableFuture<RecommendResponse>> held = List.of(
-          async.withDeadlineAfter(4, TimeUnit.SECONDS).recommend(req), async.withDeadlineAfter(4, TimeUnit.SECONDS).recommend(req));
+      RecommendRequest req =
+          RecommendRequest.newBuilder()
+              .setContext(RequestContext.newBuilder().setUserId("7"))
+              .build();
+      MixerServiceGrpc.MixerServiceFutureStub async =
+          MixerServiceGrpc.newFutureStub(c.mixerChannel);
+      List<ListenableFuture<RecommendResponse>> held =
+          List.of(
+              async.withDeadlineAfter(4, TimeUnit.SECONDS).recommend(req),
+              async.withDeadlineAfter(4, TimeUnit.SECONDS).recommend(req));
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (c.rankFaults.delayedCalls() < 2 && System.nanoTime() < until) {
         Thread.sleep(10); // poll until both requests are inside rank
@@ -36,17 +44,23 @@ class SheddingTest {
       assertEquals(2, c.rankFaults.delayedCalls(), "both held requests reached rank");
 
       long t0 = System.nanoTime();
-      StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-          () -> c.mixerStub().withDeadlineAfter(10, TimeUnit.SECONDS).recommend(req));
+      StatusRuntimeException e =
+          assertThrows(
+              StatusRuntimeException.class,
+              () -> c.mixerStub().withDeadlineAfter(10, TimeUnit.SECONDS).recommend(req));
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
       assertTrue(ms < 1_000, "shed at once, not queued: " + ms + " ms");
 
       c.rankFaults.clearAll();
       for (ListenableFuture<RecommendResponse> f : held) {
-        assertEquals("rank", f.get(10, TimeUnit.SECONDS).getDegradedReasons(0).getStage(), "held ones degrade, not fail");
+        assertEquals(
+            "rank",
+            f.get(10, TimeUnit.SECONDS).getDegradedReasons(0).getStage(),
+            "held ones degrade, not fail");
       }
-      // Capacity returns once the held calls are done: the server counts a call done just after the client has its
+      // Capacity returns once the held calls are done: the server counts a call done just after the
+      // client has its
       // answer, so poll with a bound.
       RecommendResponse after = null;
       long again = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -57,7 +71,8 @@ class SheddingTest {
           assertEquals(Status.Code.RESOURCE_EXHAUSTED, refused.getStatus().getCode());
         }
       }
-      assertEquals(20, after == null ? 0 : after.getItemsCount(), "serves again after the held calls");
+      assertEquals(
+          20, after == null ? 0 : after.getItemsCount(), "serves again after the held calls");
     }
   }
 }

@@ -43,33 +43,42 @@ class StageServicesTest {
   }
 
   static RecallServiceGrpc.RecallServiceBlockingStub recall(int shard) {
-    return RecallServiceGrpc.newBlockingStub(cluster.channels.get(shard)).withDeadlineAfter(10, TimeUnit.SECONDS);
+    return RecallServiceGrpc.newBlockingStub(cluster.channels.get(shard))
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   static PrerankServiceGrpc.PrerankServiceBlockingStub prerank() {
-    return PrerankServiceGrpc.newBlockingStub(cluster.channels.get(2)).withDeadlineAfter(10, TimeUnit.SECONDS);
+    return PrerankServiceGrpc.newBlockingStub(cluster.channels.get(2))
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   static RankServiceGrpc.RankServiceBlockingStub rank() {
-    return RankServiceGrpc.newBlockingStub(cluster.channels.get(3)).withDeadlineAfter(10, TimeUnit.SECONDS);
+    return RankServiceGrpc.newBlockingStub(cluster.channels.get(3))
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   static void assertInvalid(Executable call, String field) {
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call);
     assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());
-    assertTrue(e.getStatus().getDescription().startsWith(field), () -> "should name " + field + ": " + e.getStatus());
+    assertTrue(
+        e.getStatus().getDescription().startsWith(field),
+        () -> "should name " + field + ": " + e.getStatus());
   }
 
   @Test
   void recall_twoShards_returnDisjointItemsOfTheirOwnShard() {
-    RecallRequest req = RecallRequest.newBuilder().setContext(RequestContext.newBuilder().setUserId("5")).build();
+    RecallRequest req =
+        RecallRequest.newBuilder().setContext(RequestContext.newBuilder().setUserId("5")).build();
     Set<Long> seen = new HashSet<>();
     for (int s = 0; s < 2; s++) {
       RecallResponse r = recall(s).recall(req);
       assertEquals(s, r.getShard().getIndex());
       assertTrue(r.getCandidates().getItemIdsCount() > 0);
       for (long id : r.getCandidates().getItemIdsList()) {
-        assertEquals(s, io.rankingcluster.core.ShardFunction.shardOf(id, 2), "shard " + s + " returned a foreign item");
+        assertEquals(
+            s,
+            io.rankingcluster.core.ShardFunction.shardOf(id, 2),
+            "shard " + s + " returned a foreign item");
         assertTrue(seen.add(id), "item returned by both shards: " + id);
       }
     }
@@ -77,16 +86,37 @@ class StageServicesTest {
 
   @Test
   void recall_limitAboveMaximum_isInvalidArgument() {
-    assertInvalid(() -> recall(0).recall(RecallRequest.newBuilder().addKindLimits(KindLimit.newBuilder()
-        .setKind(ItemKind.ITEM_KIND_VIDEO).setLimit(1_000_000)).build()), "kind_limits[0].limit");
-    assertInvalid(() -> recall(0).recall(RecallRequest.newBuilder().setUser(UserFeatures.newBuilder().addUserVector(Float.NaN))
-        .build()), "user.user_vector[0]");
+    assertInvalid(
+        () ->
+            recall(0)
+                .recall(
+                    RecallRequest.newBuilder()
+                        .addKindLimits(
+                            KindLimit.newBuilder()
+                                .setKind(ItemKind.ITEM_KIND_VIDEO)
+                                .setLimit(1_000_000))
+                        .build()),
+        "kind_limits[0].limit");
+    assertInvalid(
+        () ->
+            recall(0)
+                .recall(
+                    RecallRequest.newBuilder()
+                        .setUser(UserFeatures.newBuilder().addUserVector(Float.NaN))
+                        .build()),
+        "user.user_vector[0]");
   }
 
   @Test
   void recall_userVectorOfWrongDimension_isInvalidArgument() {
-    assertInvalid(() -> recall(0).recall(RecallRequest.newBuilder()
-        .setUser(UserFeatures.newBuilder().addUserVector(0.1f).addUserVector(0.2f)).build()), "user.user_vector");
+    assertInvalid(
+        () ->
+            recall(0)
+                .recall(
+                    RecallRequest.newBuilder()
+                        .setUser(UserFeatures.newBuilder().addUserVector(0.1f).addUserVector(0.2f))
+                        .build()),
+        "user.user_vector");
   }
 
   @Test
@@ -100,15 +130,20 @@ class StageServicesTest {
 
   @Test
   void recall_excludedIdsAndCountry_neverReturned() {
-    RecallRequest base = RecallRequest.newBuilder().setContext(RequestContext.newBuilder().setUserId("5").setCountry("DE")).build();
+    RecallRequest base =
+        RecallRequest.newBuilder()
+            .setContext(RequestContext.newBuilder().setUserId("5").setCountry("DE"))
+            .build();
     RecallResponse first = recall(0).recall(base);
     java.util.List<Long> excluded = first.getCandidates().getItemIdsList().subList(0, 50);
-    RecallResponse second = recall(0).recall(base.toBuilder().addAllExcludeItemIds(excluded).build());
+    RecallResponse second =
+        recall(0).recall(base.toBuilder().addAllExcludeItemIds(excluded).build());
     int de = io.rankingcluster.core.catalog.Catalog.countryIndex("DE");
     for (long id : second.getCandidates().getItemIdsList()) {
       assertTrue(!excluded.contains(id), "excluded item " + id + " returned");
       int row = TestCluster.SNAPSHOT.catalog().index.rowOf(id);
-      assertTrue(TestCluster.SNAPSHOT.catalog().soldIn(row, de), "item " + id + " is not sold in DE");
+      assertTrue(
+          TestCluster.SNAPSHOT.catalog().soldIn(row, de), "item " + id + " is not sold in DE");
     }
   }
 
@@ -124,30 +159,55 @@ class StageServicesTest {
         foreign = foreign < 0 ? all.ids[r] : foreign;
       }
     }
-    io.rankingcluster.proto.v1.GetEmbeddingsResponse r = recall(0).getEmbeddings(io.rankingcluster.proto.v1.GetEmbeddingsRequest
-        .newBuilder().addItemIds(own).addItemIds(foreign).addItemIds(424242424242L).build());
+    io.rankingcluster.proto.v1.GetEmbeddingsResponse r =
+        recall(0)
+            .getEmbeddings(
+                io.rankingcluster.proto.v1.GetEmbeddingsRequest.newBuilder()
+                    .addItemIds(own)
+                    .addItemIds(foreign)
+                    .addItemIds(424242424242L)
+                    .build());
     assertEquals(java.util.List.of(own), r.getItemIdsList());
     assertEquals(java.util.List.of(foreign, 424242424242L), r.getMissingItemIdsList());
     assertEquals(TestCluster.SNAPSHOT.itemEmbeddings().dimension(), r.getDimension());
     assertEquals(r.getDimension(), r.getVectorsCount());
     int row = all.index.rowOf(own);
     for (int k = 0; k < r.getDimension(); k++) {
-      assertEquals(TestCluster.SNAPSHOT.itemEmbeddings().data()[row * r.getDimension() + k], r.getVectors(k));
+      assertEquals(
+          TestCluster.SNAPSHOT.itemEmbeddings().data()[row * r.getDimension() + k],
+          r.getVectors(k));
     }
     assertEquals("test-v1", r.getSnapshotVersion());
   }
 
   @Test
   void prerankAndRank_scoreRecallOutput_bestFirst() {
-    RecallResponse recalled = recall(0).recall(RecallRequest.newBuilder().setContext(RequestContext.newBuilder().setUserId("5")).build());
-    PrerankResponse pre = prerank().prerank(PrerankRequest.newBuilder().setCandidates(recalled.getCandidates())
-        .addTopKPerKind(KindLimit.newBuilder().setKind(ItemKind.ITEM_KIND_PRODUCT).setLimit(30)).build());
-    long products = pre.getCandidates().getKindsList().stream().filter(k -> k == ItemKind.ITEM_KIND_PRODUCT).count();
+    RecallResponse recalled =
+        recall(0)
+            .recall(
+                RecallRequest.newBuilder()
+                    .setContext(RequestContext.newBuilder().setUserId("5"))
+                    .build());
+    PrerankResponse pre =
+        prerank()
+            .prerank(
+                PrerankRequest.newBuilder()
+                    .setCandidates(recalled.getCandidates())
+                    .addTopKPerKind(
+                        KindLimit.newBuilder().setKind(ItemKind.ITEM_KIND_PRODUCT).setLimit(30))
+                    .build());
+    long products =
+        pre.getCandidates().getKindsList().stream()
+            .filter(k -> k == ItemKind.ITEM_KIND_PRODUCT)
+            .count();
     assertEquals(30, products);
-    RankResponse ranked = rank().rank(RankRequest.newBuilder().setCandidates(pre.getCandidates()).build());
+    RankResponse ranked =
+        rank().rank(RankRequest.newBuilder().setCandidates(pre.getCandidates()).build());
     assertEquals(pre.getCandidates().getItemIdsCount(), ranked.getItemIdsCount());
     for (int i = 1; i < ranked.getValuesCount(); i++) {
-      assertTrue(ranked.getValues(i - 1) >= ranked.getValues(i), "rank output not sorted by value at " + i);
+      assertTrue(
+          ranked.getValues(i - 1) >= ranked.getValues(i),
+          "rank output not sorted by value at " + i);
     }
     for (int i = 0; i < ranked.getPClickCount(); i++) {
       assertTrue(ranked.getPClick(i) > 0 && ranked.getPClick(i) < 1, "pClick out of (0,1)");
@@ -156,11 +216,31 @@ class StageServicesTest {
 
   @Test
   void prerank_mismatchedArraysOrNoCandidates_isInvalidArgument() {
-    assertInvalid(() -> prerank().prerank(PrerankRequest.newBuilder().setCandidates(CandidateBlock.newBuilder()
-        .addItemIds(1).addKinds(ItemKind.ITEM_KIND_PRODUCT)).build()), "candidates");
-    assertInvalid(() -> prerank().prerank(PrerankRequest.getDefaultInstance()), "candidates.item_ids");
-    assertInvalid(() -> prerank().prerank(PrerankRequest.newBuilder().setCandidates(CandidateBlock.newBuilder()
-        .addItemIds(1).addKinds(ItemKind.ITEM_KIND_PRODUCT).addScores(Float.POSITIVE_INFINITY)).build()), "candidates.scores[0]");
+    assertInvalid(
+        () ->
+            prerank()
+                .prerank(
+                    PrerankRequest.newBuilder()
+                        .setCandidates(
+                            CandidateBlock.newBuilder()
+                                .addItemIds(1)
+                                .addKinds(ItemKind.ITEM_KIND_PRODUCT))
+                        .build()),
+        "candidates");
+    assertInvalid(
+        () -> prerank().prerank(PrerankRequest.getDefaultInstance()), "candidates.item_ids");
+    assertInvalid(
+        () ->
+            prerank()
+                .prerank(
+                    PrerankRequest.newBuilder()
+                        .setCandidates(
+                            CandidateBlock.newBuilder()
+                                .addItemIds(1)
+                                .addKinds(ItemKind.ITEM_KIND_PRODUCT)
+                                .addScores(Float.POSITIVE_INFINITY))
+                        .build()),
+        "candidates.scores[0]");
   }
 
   @Test
@@ -168,34 +248,55 @@ class StageServicesTest {
     io.rankingcluster.core.snapshot.Snapshot s = TestCluster.SNAPSHOT;
     int u = s.users().rowOf("5");
     long[] recent = s.users().recentItems(u);
-    io.rankingcluster.core.score.UserSignals signals = io.rankingcluster.core.score.UserSignals.of(recent, s.catalog(),
-        s.categories().parentCount(), s.categories().leavesPerParent());
+    io.rankingcluster.core.score.UserSignals signals =
+        io.rankingcluster.core.score.UserSignals.of(
+            recent, s.catalog(), s.categories().parentCount(), s.categories().leavesPerParent());
     float[] vector = new float[s.userVectors().dimension()];
     s.userVectors().copyRow(u, vector, 0);
-    UserFeatures.Builder f = io.rankingcluster.common.mapping.ProtoMapping.features(signals).toBuilder();
+    UserFeatures.Builder f =
+        io.rankingcluster.common.mapping.ProtoMapping.features(signals).toBuilder();
     for (float v : vector) {
       f.addUserVector(v);
     }
     long time = io.rankingcluster.core.world.DemoWorld.AS_OF_MS;
     CandidateBlock.Builder c = CandidateBlock.newBuilder();
     for (int row = 0; row < 40; row++) {
-      c.addItemIds(s.catalog().ids[row * 7]).addKindsValue(s.catalog().kinds[row * 7]).addScores(0.5f);
+      c.addItemIds(s.catalog().ids[row * 7])
+          .addKindsValue(s.catalog().kinds[row * 7])
+          .addScores(0.5f);
     }
-    RankResponse r = rank().rank(RankRequest.newBuilder().setCandidates(c)
-        .setContext(RequestContext.newBuilder().setDebug(true).setClientTimeMs(time)).setUser(f).build());
+    RankResponse r =
+        rank()
+            .rank(
+                RankRequest.newBuilder()
+                    .setCandidates(c)
+                    .setContext(RequestContext.newBuilder().setDebug(true).setClientTimeMs(time))
+                    .setUser(f)
+                    .build());
     int cols = io.rankingcluster.core.model.RankFeatures.COUNT;
-    assertEquals(java.util.List.of(io.rankingcluster.core.model.RankFeatures.NAMES), r.getFeatureNamesList());
+    assertEquals(
+        java.util.List.of(io.rankingcluster.core.model.RankFeatures.NAMES),
+        r.getFeatureNamesList());
     assertEquals(r.getItemIdsCount() * cols, r.getFeatureValuesCount());
-    // The offline path: the direct feature computation training uses (RankingData), same user, same time.
-    io.rankingcluster.core.model.RankFeatures.Context ctx = new io.rankingcluster.core.model.RankFeatures.Context(signals,
-        vector, s.catalog(), s.itemEmbeddings());
+    // The offline path: the direct feature computation training uses (RankingData), same user, same
+    // time.
+    io.rankingcluster.core.model.RankFeatures.Context ctx =
+        new io.rankingcluster.core.model.RankFeatures.Context(
+            signals, vector, s.catalog(), s.itemEmbeddings());
     float[] offline = new float[cols];
     for (int i = 0; i < r.getItemIdsCount(); i++) {
       int row = s.catalog().index.rowOf(r.getItemIds(i));
-      io.rankingcluster.core.model.RankFeatures.compute(s.catalog(), s.itemEmbeddings(), row, ctx, time, offline, 0, cols);
+      io.rankingcluster.core.model.RankFeatures.compute(
+          s.catalog(), s.itemEmbeddings(), row, ctx, time, offline, 0, cols);
       for (int k = 0; k < cols; k++) {
-        assertEquals(offline[k], r.getFeatureValues(i * cols + k), 0f,
-            "item " + r.getItemIds(i) + " feature " + io.rankingcluster.core.model.RankFeatures.NAMES[k]);
+        assertEquals(
+            offline[k],
+            r.getFeatureValues(i * cols + k),
+            0f,
+            "item "
+                + r.getItemIds(i)
+                + " feature "
+                + io.rankingcluster.core.model.RankFeatures.NAMES[k]);
       }
     }
     RankResponse plain = rank().rank(RankRequest.newBuilder().setCandidates(c).setUser(f).build());
@@ -204,12 +305,33 @@ class StageServicesTest {
 
   @Test
   void rank_badUserFeatures_isInvalidArgument() {
-    CandidateBlock one = CandidateBlock.newBuilder().addItemIds(100_001L).addKinds(ItemKind.ITEM_KIND_PRODUCT).addScores(1).build();
-    assertInvalid(() -> rank().rank(RankRequest.newBuilder().setCandidates(one)
-        .setUser(UserFeatures.newBuilder().addAffinityCategoryIds(9999).addAffinityWeights(0.5f)).build()),
+    CandidateBlock one =
+        CandidateBlock.newBuilder()
+            .addItemIds(100_001L)
+            .addKinds(ItemKind.ITEM_KIND_PRODUCT)
+            .addScores(1)
+            .build();
+    assertInvalid(
+        () ->
+            rank()
+                .rank(
+                    RankRequest.newBuilder()
+                        .setCandidates(one)
+                        .setUser(
+                            UserFeatures.newBuilder()
+                                .addAffinityCategoryIds(9999)
+                                .addAffinityWeights(0.5f))
+                        .build()),
         "user.affinity_category_ids[0]");
-    assertInvalid(() -> rank().rank(RankRequest.newBuilder().setCandidates(one)
-        .setUser(UserFeatures.newBuilder().setTypicalPrice(Float.NaN)).build()), "user.typical_price");
+    assertInvalid(
+        () ->
+            rank()
+                .rank(
+                    RankRequest.newBuilder()
+                        .setCandidates(one)
+                        .setUser(UserFeatures.newBuilder().setTypicalPrice(Float.NaN))
+                        .build()),
+        "user.typical_price");
     assertInvalid(() -> rank().rank(RankRequest.getDefaultInstance()), "candidates.item_ids");
   }
 }

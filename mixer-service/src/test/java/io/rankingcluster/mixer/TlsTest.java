@@ -18,7 +18,6 @@ import io.rankingcluster.common.server.TestCerts;
 import io.rankingcluster.common.snapshot.Versioned;
 import io.rankingcluster.core.blend.PageTokenCodec;
 import io.rankingcluster.core.score.ValueFormula;
-import io.rankingcluster.prerank.PrerankData;
 import io.rankingcluster.prerank.PrerankServiceImpl;
 import io.rankingcluster.proto.v1.MixerServiceGrpc;
 import io.rankingcluster.proto.v1.RecommendRequest;
@@ -40,14 +39,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole chain over TLS with mutual authentication (certificates made at test time): stages require the
- * mixer's client certificate, the mixer requires its clients' certificates too. Plaintext, unknown CAs and
- * missing client certificates are refused.
+ * The whole chain over TLS with mutual authentication (certificates made at test time): stages
+ * require the mixer's client certificate, the mixer requires its clients' certificates too.
+ * Plaintext, unknown CAs and missing client certificates are refused.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TlsTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   static TestCerts certs;
   static final List<ManagedServer> servers = new ArrayList<>();
   static Downstreams downstreams;
@@ -64,7 +62,9 @@ class TlsTest {
   }
 
   static int start(String name, BindableService service) throws Exception {
-    ManagedServer s = new ManagedServer(name, ServiceMain.serverBuilder(mtls(), 0), mtls(), List.of(service)).start(() -> {});
+    ManagedServer s =
+        new ManagedServer(name, ServiceMain.serverBuilder(mtls(), 0), mtls(), List.of(service))
+            .start(() -> {});
     servers.add(s);
     return s.port();
   }
@@ -73,10 +73,19 @@ class TlsTest {
   static void startCluster() throws Exception {
     certs = TestCerts.create(dir);
     var snap = TestCluster.SNAPSHOT;
-    int recall = start("recall", new RecallServiceImpl(Versioned.fixed(snap.version(), ShardData.of(snap, 0, 1)),
-        ServiceMain.defaults(new RecallLimits())));
-    int prerank = start("prerank", new PrerankServiceImpl(snap, new int[] {250, 110, 40}, 2000, 20000));
-    int rank = start("rank", new RankServiceImpl(Versioned.fixed(snap.version(), RankData.of(snap, ValueFormula.DEFAULT)), 2000));
+    int recall =
+        start(
+            "recall",
+            new RecallServiceImpl(
+                Versioned.fixed(snap.version(), ShardData.of(snap, 0, 1)),
+                ServiceMain.defaults(new RecallLimits())));
+    int prerank =
+        start("prerank", new PrerankServiceImpl(snap, new int[] {250, 110, 40}, 2000, 20000));
+    int rank =
+        start(
+            "rank",
+            new RankServiceImpl(
+                Versioned.fixed(snap.version(), RankData.of(snap, ValueFormula.DEFAULT)), 2000));
     MixerOptions o = ServiceMain.defaults(new MixerOptions());
     o.recallTargets = "127.0.0.1:" + recall;
     o.prerankTarget = "127.0.0.1:" + prerank;
@@ -87,8 +96,14 @@ class TlsTest {
     o.tlsAuthority = "ranking.internal";
     o.validate();
     downstreams = Downstreams.open(o);
-    mixerPort = start("mixer", new MixerServiceImpl(snap, downstreams, o, new PageTokenCodec(Map.of(1, TestCluster.KEY), 1,
-        3_600_000L)));
+    mixerPort =
+        start(
+            "mixer",
+            new MixerServiceImpl(
+                snap,
+                downstreams,
+                o,
+                new PageTokenCodec(Map.of(1, TestCluster.KEY), 1, 3_600_000L)));
   }
 
   @AfterAll
@@ -102,8 +117,12 @@ class TlsTest {
   static io.rankingcluster.proto.v1.RecommendResponse recommend(ChannelCredentials creds) {
     ManagedChannel ch = Grpc.newChannelBuilderForAddress("127.0.0.1", mixerPort, creds).build();
     try {
-      return MixerServiceGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS).recommend(RecommendRequest.newBuilder()
-          .setContext(RequestContext.newBuilder().setUserId("7")).build());
+      return MixerServiceGrpc.newBlockingStub(ch)
+          .withDeadlineAfter(10, TimeUnit.SECONDS)
+          .recommend(
+              RecommendRequest.newBuilder()
+                  .setContext(RequestContext.newBuilder().setUserId("7"))
+                  .build());
     } finally {
       ch.shutdownNow();
     }
@@ -111,30 +130,40 @@ class TlsTest {
 
   @Test
   void mutualTls_everyHop_servesAFullPage() throws Exception {
-    ChannelCredentials client = TlsChannelCredentials.newBuilder().trustManager(certs.ca.toFile())
-        .keyManager(certs.clientCert.toFile(), certs.clientKey.toFile()).build();
+    ChannelCredentials client =
+        TlsChannelCredentials.newBuilder()
+            .trustManager(certs.ca.toFile())
+            .keyManager(certs.clientCert.toFile(), certs.clientKey.toFile())
+            .build();
     var page = recommend(client);
     assertEquals(20, page.getItemsCount());
-    assertEquals(List.of(), page.getDegradedReasonsList(), "mixer -> recall, prerank, rank all over mTLS");
+    assertEquals(
+        List.of(), page.getDegradedReasonsList(), "mixer -> recall, prerank, rank all over mTLS");
   }
 
   @Test
   void plaintextClient_isRefused() {
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> recommend(InsecureChannelCredentials.create()));
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class, () -> recommend(InsecureChannelCredentials.create()));
     assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
   }
 
   @Test
   void clientWithoutCertificate_isRefusedByMtls() throws Exception {
-    ChannelCredentials noCert = TlsChannelCredentials.newBuilder().trustManager(certs.ca.toFile()).build();
+    ChannelCredentials noCert =
+        TlsChannelCredentials.newBuilder().trustManager(certs.ca.toFile()).build();
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> recommend(noCert));
     assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
   }
 
   @Test
   void clientTrustingAnotherCa_refusesTheServer() throws Exception {
-    ChannelCredentials wrongCa = TlsChannelCredentials.newBuilder().trustManager(certs.otherCa.toFile())
-        .keyManager(certs.clientCert.toFile(), certs.clientKey.toFile()).build();
+    ChannelCredentials wrongCa =
+        TlsChannelCredentials.newBuilder()
+            .trustManager(certs.otherCa.toFile())
+            .keyManager(certs.clientCert.toFile(), certs.clientKey.toFile())
+            .build();
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> recommend(wrongCa));
     assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
   }

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * One snapshot version per request across the chain: the mixer pins it and sends it down; stages answer
- * from it while they hold it; any other answer marks the page degraded "version_skew".
+ * One snapshot version per request across the chain: the mixer pins it and sends it down; stages
+ * answer from it while they hold it; any other answer marks the page degraded "version_skew".
  */
 class VersionSkewTest {
   private TestCluster cluster;
@@ -41,8 +41,14 @@ class VersionSkewTest {
   }
 
   private RecommendResponse recommend(String pinned) {
-    return cluster.mixerStub().withDeadlineAfter(10, TimeUnit.SECONDS).recommend(RecommendRequest.newBuilder()
-        .setPageSize(10).setContext(RequestContext.newBuilder().setUserId("7").setSnapshotVersion(pinned)).build());
+    return cluster
+        .mixerStub()
+        .withDeadlineAfter(10, TimeUnit.SECONDS)
+        .recommend(
+            RecommendRequest.newBuilder()
+                .setPageSize(10)
+                .setContext(RequestContext.newBuilder().setUserId("7").setSnapshotVersion(pinned))
+                .build());
   }
 
   /** stage -> cause of every degraded reason. */
@@ -60,9 +66,20 @@ class VersionSkewTest {
     RecommendResponse r = recommend("");
     assertEquals(10, r.getItemsCount(), "skew costs no items");
     assertTrue(r.getDegraded());
-    assertEquals(Map.of("recall_shard_0", "version_skew", "recall_shard_1", "version_skew", "prerank", "version_skew",
-        "rank", "version_skew"), causes(r));
-    assertTrue(r.getDegradedReasons(0).getDetail().contains("test-v2"), r.getDegradedReasons(0).getDetail());
+    assertEquals(
+        Map.of(
+            "recall_shard_0",
+            "version_skew",
+            "recall_shard_1",
+            "version_skew",
+            "prerank",
+            "version_skew",
+            "rank",
+            "version_skew"),
+        causes(r));
+    assertTrue(
+        r.getDegradedReasons(0).getDetail().contains("test-v2"),
+        r.getDegradedReasons(0).getDetail());
     assertEquals("test-v2", r.getVersions().getSnapshotVersion(), "the version the mixer pinned");
   }
 
@@ -75,7 +92,9 @@ class VersionSkewTest {
     assertEquals("test-v2", now.getVersions().getSnapshotVersion());
 
     RecommendResponse pinned = recommend("test-v1");
-    assertFalse(pinned.getDegraded(), () -> "within grace every service still holds v1: " + pinned.getDegradedReasonsList());
+    assertFalse(
+        pinned.getDegraded(),
+        () -> "within grace every service still holds v1: " + pinned.getDegradedReasonsList());
     assertEquals("test-v1", pinned.getVersions().getSnapshotVersion());
   }
 
@@ -83,15 +102,21 @@ class VersionSkewTest {
   void recommend_pinnedToVersionNoServiceHolds_answeredWithCurrent_degradedVersionSkew() {
     RecommendResponse r = recommend("test-v0");
     assertEquals(10, r.getItemsCount());
-    assertEquals(Map.of("mixer", "version_skew"), causes(r), "stages got the mixer's current version pinned");
+    assertEquals(
+        Map.of("mixer", "version_skew"),
+        causes(r),
+        "stages got the mixer's current version pinned");
     assertEquals("test-v1", r.getVersions().getSnapshotVersion());
   }
 
   @Test
   void stages_requestPinnedToUnknownVersion_answerWithTheirCurrentVersion() {
-    RequestContext unknown = RequestContext.newBuilder().setUserId("7").setSnapshotVersion("test-v0").build();
-    RecallResponse recalled = RecallServiceGrpc.newBlockingStub(cluster.channels.get(0)).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .recall(RecallRequest.newBuilder().setContext(unknown).build());
+    RequestContext unknown =
+        RequestContext.newBuilder().setUserId("7").setSnapshotVersion("test-v0").build();
+    RecallResponse recalled =
+        RecallServiceGrpc.newBlockingStub(cluster.channels.get(0))
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .recall(RecallRequest.newBuilder().setContext(unknown).build());
     assertEquals("test-v1", recalled.getSnapshotVersion());
     CandidateBlock all = recalled.getCandidates();
     assertTrue(all.getItemIdsCount() > 0);
@@ -99,9 +124,17 @@ class VersionSkewTest {
     for (int i = 0; i < Math.min(100, all.getItemIdsCount()); i++) {
       some.addItemIds(all.getItemIds(i)).addKinds(all.getKinds(i)).addScores(all.getScores(i));
     }
-    assertEquals("test-v1", PrerankServiceGrpc.newBlockingStub(cluster.channels.get(2)).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .prerank(PrerankRequest.newBuilder().setContext(unknown).setCandidates(some).build()).getSnapshotVersion());
-    assertEquals("test-v1", RankServiceGrpc.newBlockingStub(cluster.channels.get(3)).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .rank(RankRequest.newBuilder().setContext(unknown).setCandidates(some).build()).getSnapshotVersion());
+    assertEquals(
+        "test-v1",
+        PrerankServiceGrpc.newBlockingStub(cluster.channels.get(2))
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .prerank(PrerankRequest.newBuilder().setContext(unknown).setCandidates(some).build())
+            .getSnapshotVersion());
+    assertEquals(
+        "test-v1",
+        RankServiceGrpc.newBlockingStub(cluster.channels.get(3))
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .rank(RankRequest.newBuilder().setContext(unknown).setCandidates(some).build())
+            .getSnapshotVersion());
   }
 }

@@ -3,13 +3,13 @@ package io.rankingcluster.offline;
 import io.rankingcluster.core.catalog.Catalog;
 import io.rankingcluster.core.embed.Embeddings;
 import io.rankingcluster.core.eval.Metrics;
-import io.rankingcluster.core.recall.CandidateSink;
 import io.rankingcluster.core.recall.BoundChannel;
+import io.rankingcluster.core.recall.CandidateSink;
 import io.rankingcluster.core.recall.CandidateSource;
 import io.rankingcluster.core.recall.ChannelRegistry;
-import io.rankingcluster.core.recall.ShardResources;
 import io.rankingcluster.core.recall.ItemNeighbours;
 import io.rankingcluster.core.recall.RecallQuery;
+import io.rankingcluster.core.recall.ShardResources;
 import io.rankingcluster.core.user.UserProfiles;
 import io.rankingcluster.core.world.DemoWorld;
 import io.rankingcluster.core.world.GroundTruth;
@@ -20,11 +20,12 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
- * The bar every later model must clear: each recall channel (and a random list) evaluated on the demo
- * world with a split by time. Training data (statistics, histories, embeddings, neighbours) come from the
- * events before the split; the held-out clicks after it are what a channel should find. On a subsample of
- * users, the ground truth also gives each channel's NDCG@20 (relevance = the true expected value of the item
- * for the user) and the share of the oracle's expected value its top 20 reaches.
+ * The bar every later model must clear: each recall channel (and a random list) evaluated on the
+ * demo world with a split by time. Training data (statistics, histories, embeddings, neighbours)
+ * come from the events before the split; the held-out clicks after it are what a channel should
+ * find. On a subsample of users, the ground truth also gives each channel's NDCG@20 (relevance =
+ * the true expected value of the item for the user) and the share of the oracle's expected value
+ * its top 20 reaches.
  *
  * <p>The channels are core's serving components, run exactly as the recall service runs them.
  */
@@ -37,30 +38,50 @@ public final class BaselineEvaluation {
   }
 
   /** Everything learned from the training window. */
-  public record Trained(int splitSec, Catalog catalog, long[][] recent, Interactions train, ImplicitAls.Factors factors,
+  public record Trained(
+      int splitSec,
+      Catalog catalog,
+      long[][] recent,
+      Interactions train,
+      ImplicitAls.Factors factors,
       ItemNeighbours neighbours) {}
 
   /** One channel's figures. */
-  public record ChannelResult(String name, double recallAt20, double recallAt100, double recallAt500, double ndcgAt20,
+  public record ChannelResult(
+      String name,
+      double recallAt20,
+      double recallAt100,
+      double recallAt500,
+      double ndcgAt20,
       double oracleShareAt20) {}
 
   /** The whole result. */
-  public record Result(List<ChannelResult> channels, double mergedRecall, int evalUsers, int oracleUsers, int testClicks) {}
+  public record Result(
+      List<ChannelResult> channels,
+      double mergedRecall,
+      int evalUsers,
+      int oracleUsers,
+      int testClicks) {}
 
   /** Trains statistics, histories, embeddings and neighbours on the events before the split. */
   public static Trained train(DemoWorld world, Config config, ImplicitAls.Config als, Steps steps) {
     int split = GroundTruth.PERIOD_SECONDS - config.testDays() * 86_400;
-    steps.start("training window: statistics and histories before day " + (GroundTruth.DAYS - config.testDays()));
+    steps.start(
+        "training window: statistics and histories before day "
+            + (GroundTruth.DAYS - config.testDays()));
     Catalog catalog = DemoWorld.withStatistics(world.catalog, world.events, split);
     long[][] recent = DemoWorld.recentClicks(world.events, catalog, world.users.size(), split);
-    Interactions train = Interactions.clicks(world.events, world.users.size(), catalog.size(), 0, split);
+    Interactions train =
+        Interactions.clicks(world.events, world.users.size(), catalog.size(), 0, split);
     steps.end(train.nonZeros() + " user-item click pairs");
     steps.start("embeddings: implicit ALS, dimension " + als.dimension());
-    ImplicitAls.Factors factors = ImplicitAls.train(train, als, (done, total) -> steps.progress(done, total, "iterations"));
+    ImplicitAls.Factors factors =
+        ImplicitAls.train(train, als, (done, total) -> steps.progress(done, total, "iterations"));
     steps.end("");
     steps.start("item-to-item neighbours");
-    ItemNeighbours neighbours = ItemToItemBuilder.build(world.events, catalog, world.users.size(), split,
-        ItemToItemBuilder.Config.DEFAULT);
+    ItemNeighbours neighbours =
+        ItemToItemBuilder.build(
+            world.events, catalog, world.users.size(), split, ItemToItemBuilder.Config.DEFAULT);
     steps.end(neighbours.neighbourIds.length + " edges");
     return new Trained(split, catalog, recent, train, factors, neighbours);
   }
@@ -68,10 +89,13 @@ public final class BaselineEvaluation {
   public static Result evaluate(DemoWorld world, Trained t, Config config, Steps steps) {
     steps.start("evaluate channels on held-out clicks");
     Catalog catalog = t.catalog();
-    // The serving registry's channels over the whole catalog, the embedding search as the exact scan.
-    List<BoundChannel> bound = ChannelRegistry.build(ChannelRegistry.standard().select(
-        "popular,category,fresh,live_now,item_to_item,ann", 1, Integer.MAX_VALUE),
-        ShardResources.of(catalog, t.factors().items(), t.neighbours()));
+    // The serving registry's channels over the whole catalog, the embedding search as the exact
+    // scan.
+    List<BoundChannel> bound =
+        ChannelRegistry.build(
+            ChannelRegistry.standard()
+                .select("popular,category,fresh,live_now,item_to_item,ann", 1, Integer.MAX_VALUE),
+            ShardResources.of(catalog, t.factors().items(), t.neighbours()));
     List<CandidateSource> sources = new ArrayList<>();
     List<String> names = new ArrayList<>();
     for (BoundChannel b : bound) {
@@ -79,9 +103,14 @@ public final class BaselineEvaluation {
       names.add(b.channel().label());
     }
     names.add("random");
-    Interactions test = Interactions.clicks(world.events, world.users.size(), catalog.size(), t.splitSec(), Integer.MAX_VALUE);
+    Interactions test =
+        Interactions.clicks(
+            world.events, world.users.size(), catalog.size(), t.splitSec(), Integer.MAX_VALUE);
     // Users with a held-out click that is new to them, in a deterministic sample.
-    int[] candidates = IntStream.range(0, world.users.size()).filter(u -> relevant(t, test, u, catalog).length > 0).toArray();
+    int[] candidates =
+        IntStream.range(0, world.users.size())
+            .filter(u -> relevant(t, test, u, catalog).length > 0)
+            .toArray();
     shuffle(candidates, new SplittableRandom(config.seed()));
     int[] users = Arrays.copyOf(candidates, Math.min(candidates.length, config.maxUsers()));
     int channels = names.size();
@@ -94,51 +123,67 @@ public final class BaselineEvaluation {
     long timeMs = DemoWorld.epochMs(t.splitSec());
     Object lock = new Object();
     int[] done = new int[1];
-    IntStream.range(0, users.length).parallel().forEach(k -> {
-      int u = users[k];
-      long[] relevant = relevant(t, test, u, catalog);
-      RecallQuery q = query(world, t, u, timeMs);
-      long[][] lists = new long[channels][];
-      for (int c = 0; c < sources.size(); c++) {
-        lists[c] = run(sources.get(c), q, config.listSize(), catalog);
-      }
-      lists[channels - 1] = randomList(q, catalog, config.listSize(), new SplittableRandom(config.seed() + u));
-      double[] r = new double[channels * 3];
-      for (int c = 0; c < channels; c++) {
-        r[c * 3] = Metrics.recallAtK(lists[c], relevant, 20);
-        r[c * 3 + 1] = Metrics.recallAtK(lists[c], relevant, 100);
-        r[c * 3 + 2] = Metrics.recallAtK(lists[c], relevant, 500);
-      }
-      long[] union = Arrays.stream(lists, 0, channels - 1).flatMapToLong(Arrays::stream).distinct().toArray();
-      double m = Metrics.recallAtK(union, relevant, union.length);
-      double[] nd = new double[channels];
-      double[] sh = new double[channels];
-      if (k < oracleUsers) {
-        oracle(world, t, u, q, lists, nd, sh);
-      }
-      synchronized (lock) {
-        for (int c = 0; c < channels; c++) {
-          for (int j = 0; j < 3; j++) {
-            recall[c][j] += r[c * 3 + j];
-          }
-          ndcg[c][0] += nd[c];
-          share[c][0] += sh[c];
-        }
-        merged[0] += m;
-        testClicks[0] += relevant.length;
-        done[0]++;
-        steps.progress(done[0], users.length, "users");
-      }
-    });
+    IntStream.range(0, users.length)
+        .parallel()
+        .forEach(
+            k -> {
+              int u = users[k];
+              long[] relevant = relevant(t, test, u, catalog);
+              RecallQuery q = query(world, t, u, timeMs);
+              long[][] lists = new long[channels][];
+              for (int c = 0; c < sources.size(); c++) {
+                lists[c] = run(sources.get(c), q, config.listSize(), catalog);
+              }
+              lists[channels - 1] =
+                  randomList(
+                      q, catalog, config.listSize(), new SplittableRandom(config.seed() + u));
+              double[] r = new double[channels * 3];
+              for (int c = 0; c < channels; c++) {
+                r[c * 3] = Metrics.recallAtK(lists[c], relevant, 20);
+                r[c * 3 + 1] = Metrics.recallAtK(lists[c], relevant, 100);
+                r[c * 3 + 2] = Metrics.recallAtK(lists[c], relevant, 500);
+              }
+              long[] union =
+                  Arrays.stream(lists, 0, channels - 1)
+                      .flatMapToLong(Arrays::stream)
+                      .distinct()
+                      .toArray();
+              double m = Metrics.recallAtK(union, relevant, union.length);
+              double[] nd = new double[channels];
+              double[] sh = new double[channels];
+              if (k < oracleUsers) {
+                oracle(world, t, u, q, lists, nd, sh);
+              }
+              synchronized (lock) {
+                for (int c = 0; c < channels; c++) {
+                  for (int j = 0; j < 3; j++) {
+                    recall[c][j] += r[c * 3 + j];
+                  }
+                  ndcg[c][0] += nd[c];
+                  share[c][0] += sh[c];
+                }
+                merged[0] += m;
+                testClicks[0] += relevant.length;
+                done[0]++;
+                steps.progress(done[0], users.length, "users");
+              }
+            });
     List<ChannelResult> results = new ArrayList<>();
     for (int c = 0; c < channels; c++) {
       int n = Math.max(1, users.length);
       int o = Math.max(1, oracleUsers);
-      results.add(new ChannelResult(names.get(c), recall[c][0] / n, recall[c][1] / n, recall[c][2] / n, ndcg[c][0] / o,
-          share[c][0] / o));
+      results.add(
+          new ChannelResult(
+              names.get(c),
+              recall[c][0] / n,
+              recall[c][1] / n,
+              recall[c][2] / n,
+              ndcg[c][0] / o,
+              share[c][0] / o));
     }
     steps.end(users.length + " users, " + testClicks[0] + " held-out clicks");
-    return new Result(results, merged[0] / Math.max(1, users.length), users.length, oracleUsers, testClicks[0]);
+    return new Result(
+        results, merged[0] / Math.max(1, users.length), users.length, oracleUsers, testClicks[0]);
   }
 
   /** The user's held-out clicked items that they had not clicked before the split (sorted ids). */
@@ -156,7 +201,9 @@ public final class BaselineEvaluation {
 
   private static boolean clickedInTraining(Interactions train, int u, int item) {
     // Rows are sorted by item (built from sorted pairs).
-    return Arrays.binarySearch(train.userItems, train.userOffsets[u], train.userOffsets[u + 1], item) >= 0;
+    return Arrays.binarySearch(
+            train.userItems, train.userOffsets[u], train.userOffsets[u + 1], item)
+        >= 0;
   }
 
   static RecallQuery query(DemoWorld world, Trained t, int u, long timeMs) {
@@ -169,8 +216,15 @@ public final class BaselineEvaluation {
     Embeddings users = t.factors().users();
     float[] vector = new float[users.dimension()];
     users.copyRow(u, vector, 0);
-    return new RecallQuery(catalog, recent, vector, UserProfiles.affinities(recent, catalog), world.users.country(u), timeMs,
-        exclude, new int[] {1200, 600, 200});
+    return new RecallQuery(
+        catalog,
+        recent,
+        vector,
+        UserProfiles.affinities(recent, catalog),
+        world.users.country(u),
+        timeMs,
+        exclude,
+        new int[] {1200, 600, 200});
   }
 
   private static long[] run(CandidateSource source, RecallQuery q, int limit, Catalog catalog) {
@@ -184,7 +238,8 @@ public final class BaselineEvaluation {
     return ids;
   }
 
-  private static long[] randomList(RecallQuery q, Catalog catalog, int limit, SplittableRandom rnd) {
+  private static long[] randomList(
+      RecallQuery q, Catalog catalog, int limit, SplittableRandom rnd) {
     long[] out = new long[limit];
     int n = 0;
     for (int tries = 0; tries < limit * 20 && n < limit; tries++) {
@@ -196,8 +251,18 @@ public final class BaselineEvaluation {
     return Arrays.copyOf(out, n);
   }
 
-  /** NDCG@20 by true expected value, and the share of the oracle's page value, for each channel's top 20. */
-  private static void oracle(DemoWorld world, Trained t, int u, RecallQuery q, long[][] lists, double[] ndcg, double[] share) {
+  /**
+   * NDCG@20 by true expected value, and the share of the oracle's page value, for each channel's
+   * top 20.
+   */
+  private static void oracle(
+      DemoWorld world,
+      Trained t,
+      int u,
+      RecallQuery q,
+      long[][] lists,
+      double[] ndcg,
+      double[] share) {
     Catalog catalog = t.catalog();
     int time = t.splitSec();
     double[] all = new double[catalog.size()];

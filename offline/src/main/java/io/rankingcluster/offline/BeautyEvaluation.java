@@ -12,18 +12,21 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
- * Amazon Beauty (the S3-Rec preprocessing) with the leave-one-out protocol of its README: per user, the last
- * item is the test target, the one before it the validation target. Methods are the pipeline's own recall
- * signals on this data: popularity, item-to-item co-occurrence from the recent items, the implicit-ALS dot
- * product, and a blend of the last two. Reported with the sampled protocol (the target against 99 uniform
- * negatives the user never touched: HR@1/5/10, NDCG@5/10, MRR) and full ranking (every item but the user's
- * history: HR and NDCG at 5/10/20). The data is read at run time; nothing of it is written but the scores.
+ * Amazon Beauty (the S3-Rec preprocessing) with the leave-one-out protocol of its README: per user,
+ * the last item is the test target, the one before it the validation target. Methods are the
+ * pipeline's own recall signals on this data: popularity, item-to-item co-occurrence from the
+ * recent items, the implicit-ALS dot product, and a blend of the last two. Reported with the
+ * sampled protocol (the target against 99 uniform negatives the user never touched: HR@1/5/10,
+ * NDCG@5/10, MRR) and full ranking (every item but the user's history: HR and NDCG at 5/10/20). The
+ * data is read at run time; nothing of it is written but the scores.
  */
 public final class BeautyEvaluation {
   /** Users' item sequences (0-based item indexes, time order). */
   public record Data(int users, int items, int[][] sequences) {}
 
-  /** Metric values of one method: sampled HR@1,5,10, NDCG@5,10, MRR; full HR@5,10,20, NDCG@5,10,20. */
+  /**
+   * Metric values of one method: sampled HR@1,5,10, NDCG@5,10, MRR; full HR@5,10,20, NDCG@5,10,20.
+   */
   public record Scores(String method, double[] sampled, double[] full) {}
 
   public record Result(List<Scores> scores, String choice, int users, double seconds) {
@@ -55,7 +58,13 @@ public final class BeautyEvaluation {
   }
 
   /** The trained signals for one split: histories end {@code cut} items before the end. */
-  record Model(Interactions train, float[] popularity, Embeddings users, Embeddings items, int[] nbOffsets, int[] nbItems,
+  record Model(
+      Interactions train,
+      float[] popularity,
+      Embeddings users,
+      Embeddings items,
+      int[] nbOffsets,
+      int[] nbItems,
       float[] nbWeights) {}
 
   static Model train(Data d, int cut, ImplicitAls.Config als) {
@@ -83,8 +92,10 @@ public final class BeautyEvaluation {
     }
     co.add(Arrays.copyOf(buf, coCount));
     coKeys = co.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-    Interactions train = Interactions.fromPairs(d.users(), d.items(), pairs.stream().mapToLong(Long::longValue).toArray());
-    ImplicitAls.Factors f = ImplicitAls.train(train, als, (a, b) -> { });
+    Interactions train =
+        Interactions.fromPairs(
+            d.users(), d.items(), pairs.stream().mapToLong(Long::longValue).toArray());
+    ImplicitAls.Factors f = ImplicitAls.train(train, als, (a, b) -> {});
     // Item-to-item: co-occurrence within WINDOW positions, cosine-normalised by item counts.
     int[] offsets = new int[d.items() + 1];
     int distinct = 0;
@@ -116,7 +127,15 @@ public final class BeautyEvaluation {
   }
 
   /** Scores of every item for user u with history {@code hist} (the items before the target). */
-  static void score(Model m, int u, int[] hist, int histLen, String method, double beta, float[] out, float[] tmp) {
+  static void score(
+      Model m,
+      int u,
+      int[] hist,
+      int histLen,
+      String method,
+      double beta,
+      float[] out,
+      float[] tmp) {
     Arrays.fill(out, 0f);
     if (method.equals("popularity")) {
       System.arraycopy(m.popularity(), 0, out, 0, out.length);
@@ -174,63 +193,80 @@ public final class BeautyEvaluation {
   }
 
   /**
-   * Evaluates {@code method} on targets {@code cut - 1} from the end (cut 1: test, 2: validation) for the given users.
-   * Returns sampled and full metrics.
+   * Evaluates {@code method} on targets {@code cut - 1} from the end (cut 1: test, 2: validation)
+   * for the given users. Returns sampled and full metrics.
    */
-  static Scores evaluate(Data d, Model m, String method, double beta, int cut, int[] users, long seed) {
+  static Scores evaluate(
+      Data d, Model m, String method, double beta, int cut, int[] users, long seed) {
     double[] sampled = new double[SAMPLED.length];
     double[] full = new double[FULL.length];
     Object lock = new Object();
-    IntStream.range(0, users.length).parallel().forEach(k -> {
-      int u = users[k];
-      int[] s = d.sequences()[u];
-      int target = s[s.length - cut];
-      int histLen = s.length - cut;
-      float[] sc = new float[d.items()];
-      float[] tmp = new float[d.items()];
-      score(m, u, s, histLen, method, beta, sc, tmp);
-      // Full ranking: every item but the history.
-      boolean[] seen = new boolean[d.items()];
-      for (int j = 0; j < histLen; j++) {
-        seen[s[j]] = true;
-      }
-      float t = sc[target];
-      int rank = 0;
-      for (int i = 0; i < sc.length; i++) {
-        if (i != target && !seen[i] && (sc[i] > t || (sc[i] == t && i < target))) {
-          rank++;
-        }
-      }
-      // Sampled: 99 negatives the user never interacted with (anywhere in the sequence).
-      boolean[] touched = new boolean[d.items()];
-      for (int x : s) {
-        touched[x] = true;
-      }
-      SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + u);
-      int sampledRank = 0;
-      int got = 0;
-      boolean[] picked = new boolean[d.items()];
-      while (got < 99) {
-        int neg = rnd.nextInt(d.items());
-        if (touched[neg] || picked[neg]) {
-          continue;
-        }
-        picked[neg] = true;
-        got++;
-        if (sc[neg] > t || (sc[neg] == t && neg < target)) {
-          sampledRank++;
-        }
-      }
-      double[] sa = {hit(sampledRank, 1), hit(sampledRank, 5), hit(sampledRank, 10), ndcg(sampledRank, 5), ndcg(sampledRank, 10),
-          1.0 / (sampledRank + 1)};
-      double[] fu = {hit(rank, 5), hit(rank, 10), hit(rank, 20), ndcg(rank, 5), ndcg(rank, 10), ndcg(rank, 20)};
-      synchronized (lock) {
-        for (int i = 0; i < sa.length; i++) {
-          sampled[i] += sa[i];
-          full[i] += fu[i];
-        }
-      }
-    });
+    IntStream.range(0, users.length)
+        .parallel()
+        .forEach(
+            k -> {
+              int u = users[k];
+              int[] s = d.sequences()[u];
+              int target = s[s.length - cut];
+              int histLen = s.length - cut;
+              float[] sc = new float[d.items()];
+              float[] tmp = new float[d.items()];
+              score(m, u, s, histLen, method, beta, sc, tmp);
+              // Full ranking: every item but the history.
+              boolean[] seen = new boolean[d.items()];
+              for (int j = 0; j < histLen; j++) {
+                seen[s[j]] = true;
+              }
+              float t = sc[target];
+              int rank = 0;
+              for (int i = 0; i < sc.length; i++) {
+                if (i != target && !seen[i] && (sc[i] > t || (sc[i] == t && i < target))) {
+                  rank++;
+                }
+              }
+              // Sampled: 99 negatives the user never interacted with (anywhere in the sequence).
+              boolean[] touched = new boolean[d.items()];
+              for (int x : s) {
+                touched[x] = true;
+              }
+              SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + u);
+              int sampledRank = 0;
+              int got = 0;
+              boolean[] picked = new boolean[d.items()];
+              while (got < 99) {
+                int neg = rnd.nextInt(d.items());
+                if (touched[neg] || picked[neg]) {
+                  continue;
+                }
+                picked[neg] = true;
+                got++;
+                if (sc[neg] > t || (sc[neg] == t && neg < target)) {
+                  sampledRank++;
+                }
+              }
+              double[] sa = {
+                hit(sampledRank, 1),
+                hit(sampledRank, 5),
+                hit(sampledRank, 10),
+                ndcg(sampledRank, 5),
+                ndcg(sampledRank, 10),
+                1.0 / (sampledRank + 1)
+              };
+              double[] fu = {
+                hit(rank, 5),
+                hit(rank, 10),
+                hit(rank, 20),
+                ndcg(rank, 5),
+                ndcg(rank, 10),
+                ndcg(rank, 20)
+              };
+              synchronized (lock) {
+                for (int i = 0; i < sa.length; i++) {
+                  sampled[i] += sa[i];
+                  full[i] += fu[i];
+                }
+              }
+            });
     for (int i = 0; i < sampled.length; i++) {
       sampled[i] /= users.length;
       full[i] /= users.length;
@@ -247,35 +283,65 @@ public final class BeautyEvaluation {
   }
 
   /**
-   * Chooses the ALS dimension and the blend weight on the validation targets (a user sample), then trains on
-   * everything but the test targets and evaluates every method on all users.
+   * Chooses the ALS dimension and the blend weight on the validation targets (a user sample), then
+   * trains on everything but the test targets and evaluates every method on all users.
    */
   public static Result run(Data d, int alsIterations, int validationUsers, long seed, Steps steps) {
     long t0 = System.nanoTime();
     int[] all = IntStream.range(0, d.users()).toArray();
     int[] sample = Arrays.copyOf(shuffled(all, seed), Math.min(validationUsers, all.length));
-    steps.start("validation: choose the ALS dimension and the blend weight (train on seq[:-2], target seq[-2])");
+    steps.start(
+        "validation: choose the ALS dimension and the blend weight (train on seq[:-2], target"
+            + " seq[-2])");
     String best = "";
     double bestNdcg = -1;
     int bestDim = 64;
     double bestBeta = 1;
     for (int dim : new int[] {32, 64}) {
-      Model m = train(d, 2, new ImplicitAls.Config(dim, alsIterations, 3, 10f, 1f, seed, Runtime.getRuntime().availableProcessors()));
+      Model m =
+          train(
+              d,
+              2,
+              new ImplicitAls.Config(
+                  dim,
+                  alsIterations,
+                  3,
+                  10f,
+                  1f,
+                  seed,
+                  Runtime.getRuntime().availableProcessors()));
       for (double beta : new double[] {0.5, 1, 2, 4}) {
         double v = evaluate(d, m, "ALS + item-to-item", beta, 2, sample, seed).full()[4];
         if (v > bestNdcg) {
           bestNdcg = v;
           bestDim = dim;
           bestBeta = beta;
-          best = String.format(Locale.ROOT, "ALS dimension %d, blend weight %.1f (validation NDCG@10, full ranking, %d users:"
-              + " %.4f)", dim, beta, sample.length, v);
+          best =
+              String.format(
+                  Locale.ROOT,
+                  "ALS dimension %d, blend weight %.1f (validation NDCG@10, full ranking, %d users:"
+                      + " %.4f)",
+                  dim,
+                  beta,
+                  sample.length,
+                  v);
         }
       }
     }
     steps.end(best);
     steps.start("test: train on seq[:-1], evaluate seq[-1] for all " + d.users() + " users");
-    Model m = train(d, 1, new ImplicitAls.Config(bestDim, alsIterations, 3, 10f, 1f, seed, Runtime.getRuntime()
-        .availableProcessors()));
+    Model m =
+        train(
+            d,
+            1,
+            new ImplicitAls.Config(
+                bestDim,
+                alsIterations,
+                3,
+                10f,
+                1f,
+                seed,
+                Runtime.getRuntime().availableProcessors()));
     List<Scores> scores = new ArrayList<>();
     for (String method : new String[] {"popularity", "item-to-item", "ALS", "ALS + item-to-item"}) {
       scores.add(evaluate(d, m, method, bestBeta, 1, all, seed));
@@ -300,16 +366,36 @@ public final class BeautyEvaluation {
   public static void write(Result r, Path dir, String timings) throws IOException {
     Files.createDirectories(dir);
     StringBuilder md = new StringBuilder("# Amazon Beauty: leave-one-out evaluation\n\n");
-    md.append("Real e-commerce data (Amazon Beauty 5-core, the S3-Rec preprocessing: 22,363 users, 12,101 items,\n")
-        .append("198,502 interactions), read at run time from ../shared/data/amazon-beauty-s3rec (research-only data;\n")
-        .append("nothing of it is in this repository). Protocol of its README: per user the last item is the test target\n")
-        .append("and the one before it the validation target; hyperparameters are chosen on validation (train on\n")
-        .append("seq[:-2]), then the models are trained on seq[:-1] and every user's test item is ranked.\n\n")
-        .append("Methods are the pipeline's own recall signals on this data: popularity; item-to-item (co-occurrence within\n")
-        .append(WINDOW).append(" positions, cosine-normalised, summed over the last ").append(RECENT)
-        .append(" items with decay 0.7); the implicit-ALS dot\nproduct (the embedding channel); and their blend")
-        .append(" (standardised scores, ALS + weight x item-to-item).\n\nChosen on validation: ").append(r.choice())
-        .append(".\n\n## Sampled (the target against 99 uniform negatives the user never touched)\n\n| method |");
+    md.append(
+            "Real e-commerce data (Amazon Beauty 5-core, the S3-Rec preprocessing: 22,363 users,"
+                + " 12,101 items,\n")
+        .append(
+            "198,502 interactions), read at run time from ../shared/data/amazon-beauty-s3rec"
+                + " (research-only data;\n")
+        .append(
+            "nothing of it is in this repository). Protocol of its README: per user the last item"
+                + " is the test target\n")
+        .append(
+            "and the one before it the validation target; hyperparameters are chosen on validation"
+                + " (train on\n")
+        .append(
+            "seq[:-2]), then the models are trained on seq[:-1] and every user's test item is"
+                + " ranked.\n\n")
+        .append(
+            "Methods are the pipeline's own recall signals on this data: popularity; item-to-item"
+                + " (co-occurrence within\n")
+        .append(WINDOW)
+        .append(" positions, cosine-normalised, summed over the last ")
+        .append(RECENT)
+        .append(
+            " items with decay 0.7); the implicit-ALS dot\n"
+                + "product (the embedding channel); and their blend")
+        .append(" (standardised scores, ALS + weight x item-to-item).\n\nChosen on validation: ")
+        .append(r.choice())
+        .append(
+            ".\n\n"
+                + "## Sampled (the target against 99 uniform negatives the user never touched)\n\n"
+                + "| method |");
     for (String m : SAMPLED) {
       md.append(' ').append(m).append(" |");
     }
@@ -335,32 +421,61 @@ public final class BeautyEvaluation {
     }
     Scores best = r.of("ALS + item-to-item");
     Scores pop = r.of("popularity");
-    md.append(String.format(Locale.ROOT, "%nFull-ranking HR@10: %.4f against popularity's %.4f (%.1fx; asserted >= 1.5x in"
-        + " BeautyEvaluationTest).%n%n", best.full()[1], pop.full()[1], best.full()[1] / pop.full()[1]));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "%nFull-ranking HR@10: %.4f against popularity's %.4f (%.1fx; asserted >= 1.5x in"
+                + " BeautyEvaluationTest).%n%n",
+            best.full()[1],
+            pop.full()[1],
+            best.full()[1] / pop.full()[1]));
     md.append("![Full-ranking HR and NDCG by method](beauty-full.svg)\n\n");
     md.append("## The published table\n\n")
-        .append("The S3-Rec paper (Zhou et al., CIKM 2020, arXiv 2008.07873, Table 2, Beauty) reports the sampled protocol\n")
-        .append("for PopRec, BPR-MF, NCF, FM, AutoInt, GRU4Rec, Caser, SASRec, BERT4Rec, HGN, GRU4Rec_F, SASRec_F and S3-Rec;\n")
-        .append("its repository's README gives both tables (sampled and full ranking) only as images. No text copy of those\n")
-        .append("numbers was reachable from this machine, so they are not reproduced here rather than quoted from memory:\n")
-        .append("compare with the paper's Table 2 directly. Our negatives are regenerated with a fixed seed, as the README\n")
+        .append(
+            "The S3-Rec paper (Zhou et al., CIKM 2020, arXiv 2008.07873, Table 2, Beauty) reports"
+                + " the sampled protocol\n")
+        .append(
+            "for PopRec, BPR-MF, NCF, FM, AutoInt, GRU4Rec, Caser, SASRec, BERT4Rec, HGN,"
+                + " GRU4Rec_F, SASRec_F and S3-Rec;\n")
+        .append(
+            "its repository's README gives both tables (sampled and full ranking) only as images."
+                + " No text copy of those\n")
+        .append(
+            "numbers was reachable from this machine, so they are not reproduced here rather than"
+                + " quoted from memory:\n")
+        .append(
+            "compare with the paper's Table 2 directly. Our negatives are regenerated with a fixed"
+                + " seed, as the README\n")
         .append("allows (the authors' own re-run moved SASRec by at most 0.0045).\n\n")
         .append("## What Beauty lacks, and how the pipeline copes\n\n")
-        .append("- No impressions, clicks, carts, watch time or prices: the click, conversion and watch heads of the ranking\n")
-        .append("  models cannot be trained, so on Beauty the ranking stages would score with item priors only; what this\n")
+        .append(
+            "- No impressions, clicks, carts, watch time or prices: the click, conversion and watch"
+                + " heads of the ranking\n")
+        .append(
+            "  models cannot be trained, so on Beauty the ranking stages would score with item"
+                + " priors only; what this\n")
         .append("  report measures is the recall layer, which carries the personalisation here.\n")
-        .append("- Products only: no short videos or live streams, so kind shares and live-stream rules do nothing.\n")
-        .append("- Day-level timestamps, no sessions: the fresh and live-now channels have nothing to work with, and\n")
+        .append(
+            "- Products only: no short videos or live streams, so kind shares and live-stream rules"
+                + " do nothing.\n")
+        .append(
+            "- Day-level timestamps, no sessions: the fresh and live-now channels have nothing to"
+                + " work with, and\n")
         .append("  \"recent items\" are the last reviews, often months apart.\n")
-        .append("- Brands and categories exist only as attribute ids (no names), used here neither by the signals above nor\n")
+        .append(
+            "- Brands and categories exist only as attribute ids (no names), used here neither by"
+                + " the signals above nor\n")
         .append("  by a category channel.\n\n");
     md.append(timings).append('\n');
     Files.writeString(dir.resolve("beauty.md"), md.toString());
     List<SvgChart.Group> groups = new ArrayList<>();
     for (Scores s : r.scores()) {
-      groups.add(new SvgChart.Group(s.method(), new double[] {s.full()[1], s.full()[2], s.full()[4]}));
+      groups.add(
+          new SvgChart.Group(s.method(), new double[] {s.full()[1], s.full()[2], s.full()[4]}));
     }
-    Files.writeString(dir.resolve("beauty-full.svg"), SvgChart.bars("Amazon Beauty, full ranking", List.of("HR@10", "HR@20",
-        "NDCG@10"), groups, "%.3f"));
+    Files.writeString(
+        dir.resolve("beauty-full.svg"),
+        SvgChart.bars(
+            "Amazon Beauty, full ranking", List.of("HR@10", "HR@20", "NDCG@10"), groups, "%.3f"));
   }
 }

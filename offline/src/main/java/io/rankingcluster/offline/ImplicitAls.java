@@ -7,18 +7,31 @@ import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 /**
- * Implicit-feedback matrix factorisation (Hu, Koren and Volinsky 2008) solved by alternating least squares
- * with a few conjugate-gradient steps per row (Takacs, Pilaszy and Tikk 2011): confidence
- * {@code 1 + alpha * clicks}, preference 1 for clicked items and 0 for all others, L2 regularisation.
- * Each half-step solves every row independently given the other side, so rows run in parallel and the
- * result is deterministic for a seed whatever the thread count.
+ * Implicit-feedback matrix factorisation (Hu, Koren and Volinsky 2008) solved by alternating least
+ * squares with a few conjugate-gradient steps per row (Takacs, Pilaszy and Tikk 2011): confidence
+ * {@code 1 + alpha * clicks}, preference 1 for clicked items and 0 for all others, L2
+ * regularisation. Each half-step solves every row independently given the other side, so rows run
+ * in parallel and the result is deterministic for a seed whatever the thread count.
  */
 public final class ImplicitAls {
   /** Training settings. */
-  public record Config(int dimension, int iterations, int cgSteps, float alpha, float lambda, long seed, int threads) {
+  public record Config(
+      int dimension,
+      int iterations,
+      int cgSteps,
+      float alpha,
+      float lambda,
+      long seed,
+      int threads) {
     public Config {
-      if (dimension < 1 || iterations < 1 || cgSteps < 1 || !(alpha > 0) || !(lambda > 0) || threads < 1) {
-        throw new IllegalArgumentException("ALS: dimension, iterations, cgSteps, threads >= 1 and alpha, lambda > 0");
+      if (dimension < 1
+          || iterations < 1
+          || cgSteps < 1
+          || !(alpha > 0)
+          || !(lambda > 0)
+          || threads < 1) {
+        throw new IllegalArgumentException(
+            "ALS: dimension, iterations, cgSteps, threads >= 1 and alpha, lambda > 0");
       }
     }
 
@@ -27,7 +40,9 @@ public final class ImplicitAls {
     }
   }
 
-  /** The learned factors: user vectors aligned with user rows, item embeddings with catalog rows. */
+  /**
+   * The learned factors: user vectors aligned with user rows, item embeddings with catalog rows.
+   */
   public record Factors(Embeddings users, Embeddings items) {}
 
   /** Progress callback: iteration finished (1-based) of total. */
@@ -42,8 +57,10 @@ public final class ImplicitAls {
     ForkJoinPool pool = new ForkJoinPool(config.threads());
     try {
       for (int it = 0; it < config.iterations(); it++) {
-        solveSide(pool, x, y, data.users, data.userOffsets, data.userItems, data.userCounts, config);
-        solveSide(pool, y, x, data.items, data.itemOffsets, data.itemUsers, data.itemCounts, config);
+        solveSide(
+            pool, x, y, data.users, data.userOffsets, data.userItems, data.userCounts, config);
+        solveSide(
+            pool, y, x, data.items, data.itemOffsets, data.itemUsers, data.itemCounts, config);
         if (progress != null) {
           progress.iteration(it + 1, config.iterations());
         }
@@ -63,8 +80,15 @@ public final class ImplicitAls {
   }
 
   /** Updates every row of {@code target} given the fixed {@code other} side. */
-  private static void solveSide(ForkJoinPool pool, float[] target, float[] other, int rows, int[] offsets, int[] cols,
-      float[] counts, Config c) {
+  private static void solveSide(
+      ForkJoinPool pool,
+      float[] target,
+      float[] other,
+      int rows,
+      int[] offsets,
+      int[] cols,
+      float[] counts,
+      Config c) {
     int d = c.dimension();
     double[] gram = gram(other, d); // sum over all rows of other: o o^T
     IntConsumer solveRow = r -> solveRow(r, target, other, offsets, cols, counts, gram, c);
@@ -96,14 +120,23 @@ public final class ImplicitAls {
   }
 
   /**
-   * Conjugate gradient on (G + sum (c-1) y y^T + lambda I) x = sum c y, warm-started from the current row.
+   * Conjugate gradient on (G + sum (c-1) y y^T + lambda I) x = sum c y, warm-started from the
+   * current row.
    */
-  private static void solveRow(int r, float[] target, float[] other, int[] offsets, int[] cols, float[] counts,
-      double[] gram, Config c) {
+  private static void solveRow(
+      int r,
+      float[] target,
+      float[] other,
+      int[] offsets,
+      int[] cols,
+      float[] counts,
+      double[] gram,
+      Config c) {
     int d = c.dimension();
     int o = r * d;
     if (offsets[r] == offsets[r + 1]) {
-      // No interactions: the system's right-hand side is 0, so is its solution (no need to iterate).
+      // No interactions: the system's right-hand side is 0, so is its solution (no need to
+      // iterate).
       java.util.Arrays.fill(target, o, o + d, 0f);
       return;
     }
@@ -147,8 +180,16 @@ public final class ImplicitAls {
   }
 
   /** out = (G + sum (c-1) y y^T + lambda I) v over the row's interactions. */
-  private static void multiply(double[] v, double[] out, float[] other, int from, int to, int[] cols, float[] counts,
-      double[] gram, Config c) {
+  private static void multiply(
+      double[] v,
+      double[] out,
+      float[] other,
+      int from,
+      int to,
+      int[] cols,
+      float[] counts,
+      double[] gram,
+      Config c) {
     int d = v.length;
     for (int a = 0; a < d; a++) {
       double s = 0;

@@ -3,8 +3,8 @@ package io.rankingcluster.offline;
 import io.rankingcluster.core.world.EventLog;
 
 /**
- * User-item click counts in compressed sparse rows, both ways (by user and by item), built from a window
- * of the event log: the input of the embedding trainer and of evaluation.
+ * User-item click counts in compressed sparse rows, both ways (by user and by item), built from a
+ * window of the event log: the input of the embedding trainer and of evaluation.
  */
 public final class Interactions {
   public final int users;
@@ -16,7 +16,8 @@ public final class Interactions {
   public final int[] itemUsers;
   public final float[] itemCounts;
 
-  private Interactions(int users, int items, int[] uo, int[] ui, float[] uc, int[] io, int[] iu, float[] ic) {
+  private Interactions(
+      int users, int items, int[] uo, int[] ui, float[] uc, int[] io, int[] iu, float[] ic) {
     this.users = users;
     this.items = items;
     userOffsets = uo;
@@ -49,8 +50,8 @@ public final class Interactions {
   }
 
   /**
-   * Counts from (user, item) pairs packed as {@code user << 32 | item}, one per interaction (repeats add
-   * up). Any source can feed this: the demo log, a real dataset, a test.
+   * Counts from (user, item) pairs packed as {@code user << 32 | item}, one per interaction
+   * (repeats add up). Any source can feed this: the demo log, a real dataset, a test.
    */
   public static Interactions fromPairs(int users, int items, long[] pairs) {
     pairs = pairs.clone();

@@ -5,11 +5,11 @@ import io.rankingcluster.core.recall.ItemNeighbours;
 import io.rankingcluster.core.world.EventLog;
 
 /**
- * Item-to-item neighbours from co-clicks: within each user's click sequence, every pair of clicks at most
- * {@code window} clicks apart adds {@code exp(-gap / tau) / log2(2 + clicks of the user)} to the pair (a
- * time decay, and a damping of heavy users as in Swing and IUF weighting); a pair's sum is divided by
- * {@code sqrt(clicks(a) * clicks(b))} so that popular items do not neighbour everything. The best
- * {@code perItem} neighbours of each item are kept.
+ * Item-to-item neighbours from co-clicks: within each user's click sequence, every pair of clicks
+ * at most {@code window} clicks apart adds {@code exp(-gap / tau) / log2(2 + clicks of the user)}
+ * to the pair (a time decay, and a damping of heavy users as in Swing and IUF weighting); a pair's
+ * sum is divided by {@code sqrt(clicks(a) * clicks(b))} so that popular items do not neighbour
+ * everything. The best {@code perItem} neighbours of each item are kept.
  */
 public final class ItemToItemBuilder {
   private ItemToItemBuilder() {}
@@ -20,7 +20,8 @@ public final class ItemToItemBuilder {
   }
 
   /** Neighbours aligned with catalog rows, from clicks with {@code time < untilSec}. */
-  public static ItemNeighbours build(EventLog log, Catalog catalog, int users, int untilSec, Config config) {
+  public static ItemNeighbours build(
+      EventLog log, Catalog catalog, int users, int untilSec, Config config) {
     int end = log.firstAtOrAfter(untilSec);
     // Each user's clicks in time order, as CSR.
     int[] perUser = new int[users + 1];
@@ -124,6 +125,7 @@ public final class ItemToItemBuilder {
       }
       offsets[a + 1] = out;
     }
-    return new ItemNeighbours(offsets, java.util.Arrays.copyOf(ids, out), java.util.Arrays.copyOf(weights, out));
+    return new ItemNeighbours(
+        offsets, java.util.Arrays.copyOf(ids, out), java.util.Arrays.copyOf(weights, out));
   }
 }

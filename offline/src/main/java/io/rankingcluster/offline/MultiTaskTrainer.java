@@ -5,24 +5,45 @@ import java.util.SplittableRandom;
 
 /**
  * Trains a {@link MultiTaskModel} with Adam on mini-batches, deterministic for a seed:
+ *
  * <ul>
- *   <li>click head: logistic loss on every impression, plus a learned per-position bias added to the click
- *       logit during training only (the position an item was shown at explains part of its clicks; serving
- *       asks "would it be clicked in the top slot", so the bias of position 1 is folded into the head);</li>
- *   <li>conversion head (optional), ESMM-style: trained over all impressions through
- *       pCTCVR = pCTR x pCVR against purchases, so pCVR is learned on the whole impression space and not only
- *       on clicks (no sample selection bias);</li>
- *   <li>watch head (optional): squared error on log1p(watch seconds) over clicked videos and streams.</li>
+ *   <li>click head: logistic loss on every impression, plus a learned per-position bias added to
+ *       the click logit during training only (the position an item was shown at explains part of
+ *       its clicks; serving asks "would it be clicked in the top slot", so the bias of position 1
+ *       is folded into the head);
+ *   <li>conversion head (optional), ESMM-style: trained over all impressions through pCTCVR = pCTR
+ *       x pCVR against purchases, so pCVR is learned on the whole impression space and not only on
+ *       clicks (no sample selection bias);
+ *   <li>watch head (optional): squared error on log1p(watch seconds) over clicked videos and
+ *       streams.
  * </ul>
+ *
  * After training, each probability head is calibrated by Platt scaling on a validation set.
  */
 public final class MultiTaskTrainer {
   /** Settings. */
-  public record Config(int[] hidden, boolean conversionHead, boolean watchHead, int epochs, int batch, float learningRate,
-      float l2, long seed) {}
+  public record Config(
+      int[] hidden,
+      boolean conversionHead,
+      boolean watchHead,
+      int epochs,
+      int batch,
+      float learningRate,
+      float l2,
+      long seed) {}
 
-  /** Training data: row-major features and labels; positions are 1-based slots (used in training only). */
-  public record Data(float[] x, int n, int features, boolean[] click, boolean[] purchase, float[] watch, boolean[] hasWatch,
+  /**
+   * Training data: row-major features and labels; positions are 1-based slots (used in training
+   * only).
+   */
+  public record Data(
+      float[] x,
+      int n,
+      int features,
+      boolean[] click,
+      boolean[] purchase,
+      float[] watch,
+      boolean[] hasWatch,
       byte[] position) {}
 
   /** The model plus the training-only position biases (for evaluating on logged positions). */
@@ -128,7 +149,8 @@ public final class MultiTaskTrainer {
           float pc = sigmoid(z[0] + pos.v[p]);
           float yc = train.click()[i] ? 1f : 0f;
           dz[0] = pc - yc;
-          lossSum += -(yc * Math.log(Math.max(1e-7, pc)) + (1 - yc) * Math.log(Math.max(1e-7, 1 - pc)));
+          lossSum +=
+              -(yc * Math.log(Math.max(1e-7, pc)) + (1 - yc) * Math.log(Math.max(1e-7, 1 - pc)));
           if (conv >= 0) {
             float pv = sigmoid(z[conv]);
             float q = Math.min(1 - 1e-6f, Math.max(1e-6f, pc * pv));
@@ -139,7 +161,10 @@ public final class MultiTaskTrainer {
             lossSum += -(y * Math.log(q) + (1 - y) * Math.log(1 - q));
           }
           if (watchHead >= 0) {
-            dz[watchHead] = train.hasWatch()[i] ? 0.2f * (z[watchHead] - (float) Math.log1p(train.watch()[i])) : 0f;
+            dz[watchHead] =
+                train.hasWatch()[i]
+                    ? 0.2f * (z[watchHead] - (float) Math.log1p(train.watch()[i]))
+                    : 0f;
           }
           pos.g[p] += dz[0];
           // Backward.
@@ -175,17 +200,22 @@ public final class MultiTaskTrainer {
         }
         adam.update(hw, scale, c.l2(), step);
         adam.update(hb, scale, 0f, step);
-        pos.g[1] = 0f; // position 1 is the reference: its bias stays 0, so serving needs no position term
+        pos.g[1] =
+            0f; // position 1 is the reference: its bias stays 0, so serving needs no position term
         adam.update(pos, scale, 0f, step);
         if (steps != null && (step & 127) == 0) {
-          steps.progress((long) epoch * order.length + end, (long) c.epochs() * order.length, "samples");
+          steps.progress(
+              (long) epoch * order.length + end, (long) c.epochs() * order.length, "samples");
         }
       }
       final int ep = epoch;
       final double avg = lossSum / Math.max(1, order.length);
       if (steps != null) {
-        steps.progress((long) (ep + 1) * order.length, (long) c.epochs() * order.length,
-            String.format(java.util.Locale.ROOT, "samples (epoch %d training loss %.4f)", ep + 1, avg));
+        steps.progress(
+            (long) (ep + 1) * order.length,
+            (long) c.epochs() * order.length,
+            String.format(
+                java.util.Locale.ROOT, "samples (epoch %d training loss %.4f)", ep + 1, avg));
       }
     }
     float[][] weights = new float[layers][];
@@ -205,19 +235,25 @@ public final class MultiTaskTrainer {
     float[] a = new float[heads];
     float[] bb = new float[heads];
     java.util.Arrays.fill(a, 1f);
-    MultiTaskModel raw = new MultiTaskModel(version, mean, invStd, c.hidden().clone(), weights, biases, hw.v, hb.v, kinds, a, bb);
-    // Platt scaling of the click head on validation, at the logged positions (bias added), so that the
+    MultiTaskModel raw =
+        new MultiTaskModel(
+            version, mean, invStd, c.hidden().clone(), weights, biases, hw.v, hb.v, kinds, a, bb);
+    // Platt scaling of the click head on validation, at the logged positions (bias added), so that
+    // the
     // calibrated model predicts the top-slot probability when served without a position term.
     Platt clickPlatt = Platt.fit(raw, validation, 0, pos.v, null);
     a[0] = clickPlatt.a;
     bb[0] = clickPlatt.b;
     if (conv >= 0) {
-      // pCVR is not observed on its own; calibrate it on clicked validation impressions (purchase | click).
+      // pCVR is not observed on its own; calibrate it on clicked validation impressions (purchase |
+      // click).
       Platt cvr = Platt.fit(raw, validation, conv, null, validation.click());
       a[conv] = cvr.a;
       bb[conv] = cvr.b;
     }
-    return new Trained(new MultiTaskModel(version, mean, invStd, c.hidden().clone(), weights, biases, hw.v, hb.v, kinds, a, bb),
+    return new Trained(
+        new MultiTaskModel(
+            version, mean, invStd, c.hidden().clone(), weights, biases, hw.v, hb.v, kinds, a, bb),
         pos.v.clone());
   }
 
@@ -303,7 +339,10 @@ public final class MultiTaskTrainer {
             continue;
           }
           double l = logits[i];
-          double off = positionBias == null ? 0 : positionBias[Math.min(POSITIONS - 1, Math.max(1, d.position()[i]))];
+          double off =
+              positionBias == null
+                  ? 0
+                  : positionBias[Math.min(POSITIONS - 1, Math.max(1, d.position()[i]))];
           double p = 1 / (1 + Math.exp(-(a * l + b + off)));
           double y = head == 0 ? (d.click()[i] ? 1 : 0) : (d.purchase()[i] ? 1 : 0);
           double r = p - y;
@@ -329,7 +368,10 @@ public final class MultiTaskTrainer {
   static final class Evaluate {
     private Evaluate() {}
 
-    /** The uncalibrated logit of a probability head for every row of d (Platt a=1, b=0 assumed on the model). */
+    /**
+     * The uncalibrated logit of a probability head for every row of d (Platt a=1, b=0 assumed on
+     * the model).
+     */
     static float[] logits(MultiTaskModel model, Data d, int head) {
       float[] out = new float[d.n() * model.heads()];
       model.predict(d.x(), d.n(), out, new float[2 * model.maxWidth()]);

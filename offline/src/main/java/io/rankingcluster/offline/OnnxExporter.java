@@ -19,8 +19,9 @@ import org.tribuo.util.onnx.ONNXPlaceholder;
 import org.tribuo.util.onnx.ONNXRef;
 
 /**
- * Writes a {@link MultiTaskModel} as an ONNX graph that computes exactly what {@link MultiTaskModel#predict}
- * computes, so ONNX Runtime (or any ONNX runtime) can serve it and check our own inference:
+ * Writes a {@link MultiTaskModel} as an ONNX graph that computes exactly what {@link
+ * MultiTaskModel#predict} computes, so ONNX Runtime (or any ONNX runtime) can serve it and check
+ * our own inference:
  *
  * <pre>
  *   features [N, inputs] -> Sub mean -> Mul invStd -> (Gemm W,b transB -> Relu) per hidden layer
@@ -31,19 +32,27 @@ import org.tribuo.util.onnx.ONNXRef;
  * </pre>
  *
  * The graph is built with Tribuo's ONNX builder (no hand-written protobuf); its input is named
- * {@value #INPUT}, its output {@value #OUTPUT}, the graph is named after the model version, and the model
- * carries the version, input and head names as metadata (docs/models-onnx.md).
+ * {@value #INPUT}, its output {@value #OUTPUT}, the graph is named after the model version, and the
+ * model carries the version, input and head names as metadata (docs/models-onnx.md).
  */
 public final class OnnxExporter {
   public static final String INPUT = "features";
   public static final String OUTPUT = "heads";
-  /** ONNX IR version 8 (ONNX 1.10) with the default-domain opset 13, which every ONNX Runtime since 1.10 reads. */
+
+  /**
+   * ONNX IR version 8 (ONNX 1.10) with the default-domain opset 13, which every ONNX Runtime since
+   * 1.10 reads.
+   */
   static final long IR_VERSION = 8;
+
   static final String PRODUCER = "ranking-cluster offline export-onnx";
 
   private OnnxExporter() {}
 
-  /** The operators this graph needs that Tribuo's {@link ONNXOperators} does not define (opset 13 semantics). */
+  /**
+   * The operators this graph needs that Tribuo's {@link ONNXOperators} does not define (opset 13
+   * semantics).
+   */
   enum ExtraOps implements ONNXOperator {
     RELU("Relu", 1, 0),
     EXP("Exp", 1, 0),
@@ -104,15 +113,18 @@ public final class OnnxExporter {
   /** The ONNX model of {@code model}, named {@code version} (graph name and metadata). */
   public static OnnxMl.ModelProto export(MultiTaskModel model, String version) {
     if (version == null || version.isBlank()) {
-      throw new IllegalArgumentException("ONNX export of model " + model.version() + ": the version must not be blank");
+      throw new IllegalArgumentException(
+          "ONNX export of model " + model.version() + ": the version must not be blank");
     }
     ONNXContext ctx = new ONNXContext();
     ctx.setName(version);
     ONNXPlaceholder input = ctx.floatInput(INPUT, model.inputs());
     ONNXPlaceholder output = ctx.floatOutput(OUTPUT, model.heads());
 
-    ONNXRef<?> h = input.apply(ONNXOperators.SUB, ctx.array("mean", model.mean()))
-        .apply(ONNXOperators.MUL, ctx.array("inv_std", model.invStd()));
+    ONNXRef<?> h =
+        input
+            .apply(ONNXOperators.SUB, ctx.array("mean", model.mean()))
+            .apply(ONNXOperators.MUL, ctx.array("inv_std", model.invStd()));
     int width = model.inputs();
     int[] hidden = model.hidden();
     for (int l = 0; l < hidden.length; l++) {
@@ -131,39 +143,69 @@ public final class OnnxExporter {
     for (int k = 0; k < kinds.length; k++) {
       float[] row = new float[width];
       System.arraycopy(headWeights, k * width, row, 0, width);
-      ONNXRef<?> s = gemm(ctx, h, matrix(ctx, "head" + k + "_w", 1, width, row), ctx.array("head" + k + "_b", new float[] {headBias[k]}));
+      ONNXRef<?> s =
+          gemm(
+              ctx,
+              h,
+              matrix(ctx, "head" + k + "_w", 1, width, row),
+              ctx.array("head" + k + "_b", new float[] {headBias[k]}));
       if (kinds[k] == MultiTaskModel.PROBABILITY) {
-        heads.add(s.apply(ONNXOperators.MUL, ctx.constant("head" + k + "_platt_a", plattA[k]))
-            .apply(ONNXOperators.ADD, ctx.constant("head" + k + "_platt_b", plattB[k]))
-            .apply(ONNXOperators.SIGMOID));
+        heads.add(
+            s.apply(ONNXOperators.MUL, ctx.constant("head" + k + "_platt_a", plattA[k]))
+                .apply(ONNXOperators.ADD, ctx.constant("head" + k + "_platt_b", plattB[k]))
+                .apply(ONNXOperators.SIGMOID));
       } else if (kinds[k] == MultiTaskModel.LOG1P_REGRESSION) {
-        // Same bounds as MultiTaskModel.predict: exp stays finite and a wild logit cannot return billions.
-        ONNXRef<?> clipped = ctx.operation(ExtraOps.CLIP,
-            List.of(s, ctx.constant("head" + k + "_min", -10f), ctx.constant("head" + k + "_max", 20f)), "clip");
+        // Same bounds as MultiTaskModel.predict: exp stays finite and a wild logit cannot return
+        // billions.
+        ONNXRef<?> clipped =
+            ctx.operation(
+                ExtraOps.CLIP,
+                List.of(
+                    s,
+                    ctx.constant("head" + k + "_min", -10f),
+                    ctx.constant("head" + k + "_max", 20f)),
+                "clip");
         heads.add(clipped.apply(ExtraOps.EXP).apply(ONNXOperators.SUB, ctx.constant("one", 1f)));
       } else {
-        throw new IllegalArgumentException("ONNX export of model " + model.version() + ": head " + k + " has unknown kind " + kinds[k]);
+        throw new IllegalArgumentException(
+            "ONNX export of model "
+                + model.version()
+                + ": head "
+                + k
+                + " has unknown kind "
+                + kinds[k]);
       }
     }
     ctx.operation(ONNXOperators.CONCAT, heads, "concat", Map.of("axis", 1)).assignTo(output);
 
-    OnnxMl.ModelProto.Builder m = OnnxMl.ModelProto.newBuilder()
-        .setIrVersion(IR_VERSION)
-        .setProducerName(PRODUCER)
-        .setDomain("io.rankingcluster")
-        .setModelVersion(1)
-        .setDocString("Rank model " + model.version() + " exported from a ranking-cluster snapshot; input '" + INPUT
-            + "' float [N," + model.inputs() + "] raw features, output '" + OUTPUT + "' float [N," + model.heads() + "].")
-        .addOpsetImport(ONNXOperators.getOpsetProto())
-        .setGraph(ctx.buildGraph());
+    OnnxMl.ModelProto.Builder m =
+        OnnxMl.ModelProto.newBuilder()
+            .setIrVersion(IR_VERSION)
+            .setProducerName(PRODUCER)
+            .setDomain("io.rankingcluster")
+            .setModelVersion(1)
+            .setDocString(
+                "Rank model "
+                    + model.version()
+                    + " exported from a ranking-cluster snapshot; input '"
+                    + INPUT
+                    + "' float [N,"
+                    + model.inputs()
+                    + "] raw features, output '"
+                    + OUTPUT
+                    + "' float [N,"
+                    + model.heads()
+                    + "].")
+            .addOpsetImport(ONNXOperators.getOpsetProto())
+            .setGraph(ctx.buildGraph());
     m.addMetadataProps(meta("version", version));
     m.addMetadataProps(meta("source_model_version", model.version()));
     return m.build();
   }
 
   /**
-   * Writes {@code model} to {@code file} through a temporary file in the same folder, so a reader never sees
-   * half a model. Returns the bytes written.
+   * Writes {@code model} to {@code file} through a temporary file in the same folder, so a reader
+   * never sees half a model. Returns the bytes written.
    */
   public static long write(MultiTaskModel model, String version, Path file) throws IOException {
     byte[] bytes = export(model, version).toByteArray();
@@ -184,7 +226,8 @@ public final class OnnxExporter {
     return ctx.operation(ONNXOperators.GEMM, List.of(x, w, b), "gemm", Map.of("transB", 1));
   }
 
-  private static ONNXRef<?> matrix(ONNXContext ctx, String name, int rows, int cols, float[] rowMajor) {
+  private static ONNXRef<?> matrix(
+      ONNXContext ctx, String name, int rows, int cols, float[] rowMajor) {
     return ctx.floatTensor(name, List.of(rows, cols), buf -> buf.put(rowMajor));
   }
 

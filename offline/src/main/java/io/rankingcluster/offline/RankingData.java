@@ -10,28 +10,39 @@ import io.rankingcluster.core.world.EventLog;
 import java.util.SplittableRandom;
 
 /**
- * Training examples for the ranking models: each logged impression in a time window becomes a feature row
- * (computed by core's {@link RankFeatures}, the code that serves) with its click, purchase and watch labels
- * and its position. Features use only what was known before the window: statistics, histories and
- * embeddings as of its start (no label leaks into a feature).
+ * Training examples for the ranking models: each logged impression in a time window becomes a
+ * feature row (computed by core's {@link RankFeatures}, the code that serves) with its click,
+ * purchase and watch labels and its position. Features use only what was known before the window:
+ * statistics, histories and embeddings as of its start (no label leaks into a feature).
  */
 public final class RankingData {
   private RankingData() {}
 
   /** What was known at a point in time. */
-  public record Known(Catalog catalog, long[][] recent, Embeddings itemEmbeddings, Embeddings userVectors) {}
+  public record Known(
+      Catalog catalog, long[][] recent, Embeddings itemEmbeddings, Embeddings userVectors) {}
 
   /** Statistics, histories and embeddings from the events before {@code untilSec}. */
   public static Known knownAt(DemoWorld world, int untilSec, ImplicitAls.Config als) {
     Catalog catalog = DemoWorld.withStatistics(world.catalog, world.events, untilSec);
     long[][] recent = DemoWorld.recentClicks(world.events, catalog, world.users.size(), untilSec);
-    Interactions clicks = Interactions.clicks(world.events, world.users.size(), catalog.size(), 0, untilSec);
+    Interactions clicks =
+        Interactions.clicks(world.events, world.users.size(), catalog.size(), 0, untilSec);
     ImplicitAls.Factors f = ImplicitAls.train(clicks, als, null);
     return new Known(catalog, recent, f.items(), f.users());
   }
 
-  /** Examples from the impressions in [fromSec, toSec), at most {@code maxSamples} (uniformly sampled). */
-  public static MultiTaskTrainer.Data build(DemoWorld world, Known known, int fromSec, int toSec, int columns, int maxSamples,
+  /**
+   * Examples from the impressions in [fromSec, toSec), at most {@code maxSamples} (uniformly
+   * sampled).
+   */
+  public static MultiTaskTrainer.Data build(
+      DemoWorld world,
+      Known known,
+      int fromSec,
+      int toSec,
+      int columns,
+      int maxSamples,
       long seed) {
     EventLog log = world.events;
     int from = log.firstAtOrAfter(fromSec);
@@ -58,12 +69,23 @@ public final class RankingData {
       if (contexts[u] == null) {
         known.userVectors().copyRow(u, vector, 0);
         UserSignals signals = UserSignals.of(known.recent()[u], known.catalog(), parents, leaves);
-        contexts[u] = new RankFeatures.Context(signals, signals.coldStart ? new float[0] : vector.clone(), known.catalog(),
-            known.itemEmbeddings());
+        contexts[u] =
+            new RankFeatures.Context(
+                signals,
+                signals.coldStart ? new float[0] : vector.clone(),
+                known.catalog(),
+                known.itemEmbeddings());
       }
       int row = log.item(e);
-      RankFeatures.compute(known.catalog(), known.itemEmbeddings(), row, contexts[u], DemoWorld.epochMs(log.timeSec(e)), x,
-          n * columns, columns);
+      RankFeatures.compute(
+          known.catalog(),
+          known.itemEmbeddings(),
+          row,
+          contexts[u],
+          DemoWorld.epochMs(log.timeSec(e)),
+          x,
+          n * columns,
+          columns);
       click[n] = log.clicked(e);
       purchase[n] = log.purchased(e);
       hasWatch[n] = log.clicked(e) && known.catalog().kinds[row] != ItemKind.PRODUCT.code();
@@ -71,8 +93,14 @@ public final class RankingData {
       position[n] = (byte) log.position(e);
       n++;
     }
-    return new MultiTaskTrainer.Data(java.util.Arrays.copyOf(x, n * columns), n, columns, java.util.Arrays.copyOf(click, n),
-        java.util.Arrays.copyOf(purchase, n), java.util.Arrays.copyOf(watch, n), java.util.Arrays.copyOf(hasWatch, n),
+    return new MultiTaskTrainer.Data(
+        java.util.Arrays.copyOf(x, n * columns),
+        n,
+        columns,
+        java.util.Arrays.copyOf(click, n),
+        java.util.Arrays.copyOf(purchase, n),
+        java.util.Arrays.copyOf(watch, n),
+        java.util.Arrays.copyOf(hasWatch, n),
         java.util.Arrays.copyOf(position, n));
   }
 }

@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Progress and timings of a long command: each step prints when it starts and ends, long steps report
- * their progress on one updating line, and {@link #summary()} prints the per-step timings at the end.
+ * Progress and timings of a long command: each step prints when it starts and ends, long steps
+ * report their progress on one updating line, and {@link #summary()} prints the per-step timings at
+ * the end.
  */
 public final class Steps {
   private final PrintStream out;
@@ -35,7 +36,14 @@ public final class Steps {
       return;
     }
     lastUpdate = now;
-    out.printf(Locale.ROOT, "  %s: %d/%d %s (%.0f%%, %.1f s)%n", current, done, total, unit, 100.0 * done / Math.max(1, total),
+    out.printf(
+        Locale.ROOT,
+        "  %s: %d/%d %s (%.0f%%, %.1f s)%n",
+        current,
+        done,
+        total,
+        unit,
+        100.0 * done / Math.max(1, total),
         (now - started) / 1e9);
   }
 

@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 /** The embedding trainer recovers a planted preference and is deterministic for a seed. */
 class ImplicitAlsTest {
   /**
-   * Two tastes: users 0..49 click only items 0..39, users 50..99 only items 40..79, each about a third of
-   * their side's items. An item a user never clicked should still score higher for users of its side.
+   * Two tastes: users 0..49 click only items 0..39, users 50..99 only items 40..79, each about a
+   * third of their side's items. An item a user never clicked should still score higher for users
+   * of its side.
    */
   static Interactions planted(long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
@@ -55,7 +56,9 @@ class ImplicitAlsTest {
         }
       }
     }
-    assertTrue(correct > 0.95 * total, "unseen own-side items ranked above other-side items in " + correct + "/" + total);
+    assertTrue(
+        correct > 0.95 * total,
+        "unseen own-side items ranked above other-side items in " + correct + "/" + total);
   }
 
   @Test

@@ -12,8 +12,13 @@ class ItemToItemBuilderTest {
 
   @Test
   void build_neighboursAreDistinctOtherItems_strongestFirst_boundedPerItem() {
-    ItemNeighbours n = ItemToItemBuilder.build(WORLD.events, WORLD.catalog, WORLD.users.size(), Integer.MAX_VALUE,
-        ItemToItemBuilder.Config.DEFAULT);
+    ItemNeighbours n =
+        ItemToItemBuilder.build(
+            WORLD.events,
+            WORLD.catalog,
+            WORLD.users.size(),
+            Integer.MAX_VALUE,
+            ItemToItemBuilder.Config.DEFAULT);
     assertEquals(WORLD.catalog.size(), n.rows());
     int withNeighbours = 0;
     for (int r = 0; r < n.rows(); r++) {
@@ -34,18 +39,28 @@ class ItemToItemBuilderTest {
 
   @Test
   void build_coClickedItemsShareCategoryMoreThanChance() {
-    ItemNeighbours n = ItemToItemBuilder.build(WORLD.events, WORLD.catalog, WORLD.users.size(), Integer.MAX_VALUE,
-        ItemToItemBuilder.Config.DEFAULT);
+    ItemNeighbours n =
+        ItemToItemBuilder.build(
+            WORLD.events,
+            WORLD.catalog,
+            WORLD.users.size(),
+            Integer.MAX_VALUE,
+            ItemToItemBuilder.Config.DEFAULT);
     int same = 0;
     int total = 0;
     for (int r = 0; r < n.rows(); r++) {
       if (n.count(r) > 0) {
         int top = WORLD.catalog.index.rowOf(n.neighbourIds[n.offsets[r]]);
-        same += WORLD.categories.parentOf(WORLD.catalog.categories[top]) == WORLD.categories.parentOf(WORLD.catalog.categories[r]) ? 1 : 0;
+        same +=
+            WORLD.categories.parentOf(WORLD.catalog.categories[top])
+                    == WORLD.categories.parentOf(WORLD.catalog.categories[r])
+                ? 1
+                : 0;
         total++;
       }
     }
-    // 12 departments: chance is about 1/12; users' interests concentrate co-clicks within departments.
+    // 12 departments: chance is about 1/12; users' interests concentrate co-clicks within
+    // departments.
     assertTrue(same > total / 4, "top neighbour in the same department for " + same + "/" + total);
   }
 }

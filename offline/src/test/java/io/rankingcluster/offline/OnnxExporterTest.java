@@ -23,9 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * The exported graph's structure, read back through ONNX's protobuf classes (Tribuo's protobuf 3 gencode on
- * our protobuf 4 runtime: this test is the check that they work together), and the export-onnx command on a
- * snapshot. That ONNX Runtime computes what our model computes is rank-service's OnnxAgreementTest.
+ * The exported graph's structure, read back through ONNX's protobuf classes (Tribuo's protobuf 3
+ * gencode on our protobuf 4 runtime: this test is the check that they work together), and the
+ * export-onnx command on a snapshot. That ONNX Runtime computes what our model computes is
+ * rank-service's OnnxAgreementTest.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class OnnxExporterTest {
@@ -43,9 +44,21 @@ class OnnxExporterTest {
       w[0][i] = (i % 7 - 3) * 0.1f;
     }
     java.util.Arrays.fill(w[1], 0.2f);
-    byte[] kinds = {MultiTaskModel.PROBABILITY, MultiTaskModel.PROBABILITY, MultiTaskModel.LOG1P_REGRESSION};
-    return new MultiTaskModel(version, mean, invStd, hidden, w, b, new float[3 * 3], new float[] {-2f, -1f, 3f}, kinds,
-        new float[] {1f, 1.1f, 1f}, new float[] {0f, -0.1f, 0f});
+    byte[] kinds = {
+      MultiTaskModel.PROBABILITY, MultiTaskModel.PROBABILITY, MultiTaskModel.LOG1P_REGRESSION
+    };
+    return new MultiTaskModel(
+        version,
+        mean,
+        invStd,
+        hidden,
+        w,
+        b,
+        new float[3 * 3],
+        new float[] {-2f, -1f, 3f},
+        kinds,
+        new float[] {1f, 1.1f, 1f},
+        new float[] {0f, -0.1f, 0f});
   }
 
   @Test
@@ -61,12 +74,31 @@ class OnnxExporterTest {
     assertEquals(List.of(-1L, 18L), dims(g.getInput(0)));
     assertEquals("heads", g.getOutput(0).getName());
     assertEquals(List.of(-1L, 3L), dims(g.getOutput(0)));
-    List<String> ops = g.getNodeList().stream().map(OnnxMl.NodeProto::getOpType).collect(Collectors.toList());
-    assertEquals(List.of("Sub", "Mul", "Gemm", "Relu", "Gemm", "Relu",
-        "Gemm", "Mul", "Add", "Sigmoid",
-        "Gemm", "Mul", "Add", "Sigmoid",
-        "Gemm", "Clip", "Exp", "Sub",
-        "Concat", "Identity"), ops);
+    List<String> ops =
+        g.getNodeList().stream().map(OnnxMl.NodeProto::getOpType).collect(Collectors.toList());
+    assertEquals(
+        List.of(
+            "Sub",
+            "Mul",
+            "Gemm",
+            "Relu",
+            "Gemm",
+            "Relu",
+            "Gemm",
+            "Mul",
+            "Add",
+            "Sigmoid",
+            "Gemm",
+            "Mul",
+            "Add",
+            "Sigmoid",
+            "Gemm",
+            "Clip",
+            "Exp",
+            "Sub",
+            "Concat",
+            "Identity"),
+        ops);
     Map<String, String> meta = new java.util.HashMap<>();
     m.getMetadataPropsList().forEach(e -> meta.put(e.getKey(), e.getValue()));
     assertEquals("rank-x-onnx", meta.get("version"));
@@ -76,28 +108,48 @@ class OnnxExporterTest {
   @Test
   void exportOnnxCommand_writesTheSnapshotsRankModel() throws Exception {
     DemoWorld w = DemoWorld.generate(new DemoWorld.Spec(3, 200, 20, 5));
-    Snapshot s = new Snapshot("v1", w.categories, w.catalog, w.users, Embeddings.empty(w.catalog.size()),
-        Embeddings.empty(w.users.size()), ItemNeighbours.empty(w.catalog.size()), Map.of("rank", model("rank-v1").toBytes()),
-        Map.of("rank", "rank-v1"), Map.of("generator", "OnnxExporterTest"));
+    Snapshot s =
+        new Snapshot(
+            "v1",
+            w.categories,
+            w.catalog,
+            w.users,
+            Embeddings.empty(w.catalog.size()),
+            Embeddings.empty(w.users.size()),
+            ItemNeighbours.empty(w.catalog.size()),
+            Map.of("rank", model("rank-v1").toBytes()),
+            Map.of("rank", "rank-v1"),
+            Map.of("generator", "OnnxExporterTest"));
     Path root = dir.resolve("root");
     SnapshotStore store = new SnapshotStore(root);
     store.write(s);
     store.publish("v1");
     Path out = dir.resolve("out/rank.onnx");
-    int code = new CommandLine(new OfflineMain()).execute("export-onnx", "--snapshot", root.toString(), "--out", out.toString());
+    int code =
+        new CommandLine(new OfflineMain())
+            .execute("export-onnx", "--snapshot", root.toString(), "--out", out.toString());
     assertEquals(0, code);
     OnnxMl.ModelProto m = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(out));
     assertEquals("rank-v1-onnx", m.getGraph().getName());
 
-    int missing = new CommandLine(new OfflineMain()).execute("export-onnx", "--snapshot", root.toString(), "--model", "rank@b",
-        "--out", dir.resolve("b.onnx").toString());
+    int missing =
+        new CommandLine(new OfflineMain())
+            .execute(
+                "export-onnx",
+                "--snapshot",
+                root.toString(),
+                "--model",
+                "rank@b",
+                "--out",
+                dir.resolve("b.onnx").toString());
     assertEquals(1, missing);
     assertTrue(!Files.exists(dir.resolve("b.onnx")));
   }
 
   static List<Long> dims(OnnxMl.ValueInfoProto v) {
     List<Long> out = new ArrayList<>();
-    for (OnnxMl.TensorShapeProto.Dimension d : v.getType().getTensorType().getShape().getDimList()) {
+    for (OnnxMl.TensorShapeProto.Dimension d :
+        v.getType().getTensorType().getShape().getDimList()) {
       out.add(d.hasDimValue() ? d.getDimValue() : -1L);
     }
     return out;

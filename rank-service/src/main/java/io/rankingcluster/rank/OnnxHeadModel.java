@@ -18,18 +18,19 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * A rank model given as an ONNX file, run by ONNX Runtime behind the {@link HeadModel} contract (documented
- * for exporters in docs/models-onnx.md): one input {@value #INPUT}, float [N, inputs] of raw features, and
- * one output {@value #OUTPUT}, float [N, heads], with N dynamic.
+ * A rank model given as an ONNX file, run by ONNX Runtime behind the {@link HeadModel} contract
+ * (documented for exporters in docs/models-onnx.md): one input {@value #INPUT}, float [N, inputs]
+ * of raw features, and one output {@value #OUTPUT}, float [N, heads], with N dynamic.
  *
- * <p>{@link #load} checks that contract at start and throws naming the file and what is wrong. {@link #predict}
- * is safe from many threads ({@code OrtSession.run} is): each thread keeps a pair of direct buffers that the
- * input and output tensors wrap without copying, grown as batches grow, so a call allocates a few small
- * objects per batch and nothing per candidate.
+ * <p>{@link #load} checks that contract at start and throws naming the file and what is wrong.
+ * {@link #predict} is safe from many threads ({@code OrtSession.run} is): each thread keeps a pair
+ * of direct buffers that the input and output tensors wrap without copying, grown as batches grow,
+ * so a call allocates a few small objects per batch and nothing per candidate.
  */
 public final class OnnxHeadModel implements HeadModel, AutoCloseable {
   public static final String INPUT = "features";
   public static final String OUTPUT = "heads";
+
   /** The metadata key an exporter may set to name the version (else the graph name is used). */
   public static final String VERSION_KEY = "version";
 
@@ -40,7 +41,8 @@ public final class OnnxHeadModel implements HeadModel, AutoCloseable {
   private final int heads;
   private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(Buffers::new);
 
-  private OnnxHeadModel(OrtEnvironment env, OrtSession session, String version, int inputs, int heads) {
+  private OnnxHeadModel(
+      OrtEnvironment env, OrtSession session, String version, int inputs, int heads) {
     this.env = env;
     this.session = session;
     this.version = version;
@@ -51,11 +53,12 @@ public final class OnnxHeadModel implements HeadModel, AutoCloseable {
   /**
    * Loads {@code file} and checks it against the contract.
    *
-   * @param version the version to serve it under; null or blank: the model's metadata "version", else its graph name
+   * @param version the version to serve it under; null or blank: the model's metadata "version",
+   *     else its graph name
    * @param inputs the feature columns the stage computes
    * @param heads the head columns the stage reads
-   * @throws IllegalArgumentException naming the file and the problem (unreadable, not ONNX, wrong input or
-   *     output name, type or shape, no version)
+   * @throws IllegalArgumentException naming the file and the problem (unreadable, not ONNX, wrong
+   *     input or output name, type or shape, no version)
    */
   public static OnnxHeadModel load(Path file, String version, int inputs, int heads) {
     byte[] bytes;
@@ -67,14 +70,17 @@ public final class OnnxHeadModel implements HeadModel, AutoCloseable {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     OrtSession session;
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-      // One thread per run: the service already runs one call per request thread, and ONNX Runtime's own
-      // pools would compete with them for the same cores (a 200-row batch of a small MLP gains nothing).
+      // One thread per run: the service already runs one call per request thread, and ONNX
+      // Runtime's own
+      // pools would compete with them for the same cores (a 200-row batch of a small MLP gains
+      // nothing).
       options.setIntraOpNumThreads(1);
       options.setInterOpNumThreads(1);
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       session = env.createSession(bytes, options);
     } catch (OrtException e) {
-      throw new IllegalArgumentException("ONNX model " + file + ": not a loadable ONNX model (" + firstLine(e.getMessage()) + ")");
+      throw new IllegalArgumentException(
+          "ONNX model " + file + ": not a loadable ONNX model (" + firstLine(e.getMessage()) + ")");
     }
     try {
       checkTensor(file, "input", session.getInputInfo(), INPUT, inputs);
@@ -85,11 +91,18 @@ public final class OnnxHeadModel implements HeadModel, AutoCloseable {
         v = meta.getCustomMetadataValue(VERSION_KEY).orElse(meta.getGraphName());
       }
       if (v == null || v.isBlank()) {
-        throw new IllegalArgumentException("ONNX model " + file
-            + ": names no version (no metadata '" + VERSION_KEY + "' and no graph name); give one with --onnx-model-version");
+        throw new IllegalArgumentException(
+            "ONNX model "
+                + file
+                + ": names no version (no metadata '"
+                + VERSION_KEY
+                + "' and no graph name); give one with --onnx-model-version");
       }
       OnnxHeadModel model = new OnnxHeadModel(env, session, v.strip(), inputs, heads);
-      model.predict(new float[inputs], 1, new float[heads]); // a model that loads but cannot run fails here, at start
+      model.predict(
+          new float[inputs],
+          1,
+          new float[heads]); // a model that loads but cannot run fails here, at start
       return model;
     } catch (OrtException | RuntimeException e) {
       try {
@@ -100,28 +113,69 @@ public final class OnnxHeadModel implements HeadModel, AutoCloseable {
       if (e instanceof IllegalArgumentException) {
         throw (IllegalArgumentException) e;
       }
-      throw new IllegalArgumentException("ONNX model " + file + ": " + firstLine(e.getMessage()), e);
+      throw new IllegalArgumentException(
+          "ONNX model " + file + ": " + firstLine(e.getMessage()), e);
     }
   }
 
-  private static void checkTensor(Path file, String what, Map<String, NodeInfo> infos, String name, int columns) {
+  private static void checkTensor(
+      Path file, String what, Map<String, NodeInfo> infos, String name, int columns) {
     if (infos.size() != 1 || !infos.containsKey(name)) {
-      throw new IllegalArgumentException("ONNX model " + file + ": expected one " + what + " named '" + name
-          + "' (float [N," + columns + "]), found " + infos.keySet());
+      throw new IllegalArgumentException(
+          "ONNX model "
+              + file
+              + ": expected one "
+              + what
+              + " named '"
+              + name
+              + "' (float [N,"
+              + columns
+              + "]), found "
+              + infos.keySet());
     }
     if (!(infos.get(name).getInfo() instanceof TensorInfo t) || t.type != OnnxJavaType.FLOAT) {
-      throw new IllegalArgumentException("ONNX model " + file + ": " + what + " '" + name
-          + "' must be a float tensor [N," + columns + "], is " + infos.get(name).getInfo());
+      throw new IllegalArgumentException(
+          "ONNX model "
+              + file
+              + ": "
+              + what
+              + " '"
+              + name
+              + "' must be a float tensor [N,"
+              + columns
+              + "], is "
+              + infos.get(name).getInfo());
     }
     long[] shape = t.getShape();
     if (shape.length != 2 || shape[1] != columns) {
-      throw new IllegalArgumentException("ONNX model " + file + ": " + what + " '" + name + "' must have shape [N,"
-          + columns + "], has " + Arrays.toString(shape));
+      throw new IllegalArgumentException(
+          "ONNX model "
+              + file
+              + ": "
+              + what
+              + " '"
+              + name
+              + "' must have shape [N,"
+              + columns
+              + "], has "
+              + Arrays.toString(shape));
     }
     if (shape[0] >= 0) {
-      // ONNX Runtime reports a symbolic or unknown dimension as -1; a fixed one would fail every other batch size.
-      throw new IllegalArgumentException("ONNX model " + file + ": " + what + " '" + name + "' must have a dynamic batch"
-          + " dimension [N," + columns + "], has a fixed " + Arrays.toString(shape) + " (export with a dynamic axis 0)");
+      // ONNX Runtime reports a symbolic or unknown dimension as -1; a fixed one would fail every
+      // other batch size.
+      throw new IllegalArgumentException(
+          "ONNX model "
+              + file
+              + ": "
+              + what
+              + " '"
+              + name
+              + "' must have a dynamic batch"
+              + " dimension [N,"
+              + columns
+              + "], has a fixed "
+              + Arrays.toString(shape)
+              + " (export with a dynamic axis 0)");
     }
   }
 
@@ -162,12 +216,14 @@ public final class OnnxHeadModel implements HeadModel, AutoCloseable {
     long[] outShape = {n, heads};
     try (OnnxTensor x = OnnxTensor.createTensor(env, in, inShape);
         OnnxTensor y = OnnxTensor.createTensor(env, res, outShape)) {
-      // The output tensor is pinned: ONNX Runtime writes straight into this thread's buffer, and the result
+      // The output tensor is pinned: ONNX Runtime writes straight into this thread's buffer, and
+      // the result
       // owns nothing we read.
       session.run(Map.of(INPUT, x), Map.of(OUTPUT, y)).close();
       res.get(0, out, 0, n * heads);
     } catch (OrtException e) {
-      throw new IllegalStateException("ONNX model " + version + ": inference failed on " + n + " rows: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "ONNX model " + version + ": inference failed on " + n + " rows: " + e.getMessage(), e);
     }
   }
 
@@ -190,7 +246,9 @@ public final class OnnxHeadModel implements HeadModel, AutoCloseable {
     }
 
     private static FloatBuffer direct(int floats) {
-      return ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+      return ByteBuffer.allocateDirect(floats * Float.BYTES)
+          .order(ByteOrder.nativeOrder())
+          .asFloatBuffer();
     }
   }
 

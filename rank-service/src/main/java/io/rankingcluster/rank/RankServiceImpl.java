@@ -2,30 +2,29 @@ package io.rankingcluster.rank;
 
 import io.grpc.stub.StreamObserver;
 import io.rankingcluster.common.mapping.ModelChoice;
-import io.rankingcluster.common.metrics.StageMetrics;
-import io.rankingcluster.common.metrics.Telemetry;
 import io.rankingcluster.common.mapping.ProtoMapping;
 import io.rankingcluster.common.mapping.Statuses;
+import io.rankingcluster.common.mapping.WarmUpRequests;
+import io.rankingcluster.common.metrics.StageMetrics;
+import io.rankingcluster.common.metrics.Telemetry;
 import io.rankingcluster.common.snapshot.Versioned;
-import io.rankingcluster.core.catalog.Catalog;
-import io.rankingcluster.core.recall.Candidates;
+import io.rankingcluster.core.embed.Embeddings;
 import io.rankingcluster.core.model.RankFeatures;
+import io.rankingcluster.core.recall.Candidates;
 import io.rankingcluster.core.score.RankScorer;
 import io.rankingcluster.core.score.UserSignals;
 import io.rankingcluster.core.score.ValueFormula;
 import io.rankingcluster.core.snapshot.Snapshot;
 import io.rankingcluster.core.user.UserProfiles;
-import io.rankingcluster.core.embed.Embeddings;
-import io.rankingcluster.common.mapping.WarmUpRequests;
-import io.rankingcluster.proto.v1.RequestContext;
 import io.rankingcluster.proto.v1.RankRequest;
 import io.rankingcluster.proto.v1.RankResponse;
 import io.rankingcluster.proto.v1.RankServiceGrpc;
+import io.rankingcluster.proto.v1.RequestContext;
 
 /**
- * The Rank rpc: validates, computes the heads and values with core's {@link RankScorer}, sorted by value. Each
- * call uses the snapshot version it pins (context.snapshot_version) while this service still holds it, else
- * the current one, and names the version used in its response.
+ * The Rank rpc: validates, computes the heads and values with core's {@link RankScorer}, sorted by
+ * value. Each call uses the snapshot version it pins (context.snapshot_version) while this service
+ * still holds it, else the current one, and names the version used in its response.
  */
 public final class RankServiceImpl extends RankServiceGrpc.RankServiceImplBase {
   private final Versioned<RankData> data;
@@ -43,12 +42,23 @@ public final class RankServiceImpl extends RankServiceGrpc.RankServiceImplBase {
     this.maxCandidates = maxCandidates;
   }
 
-  /** Records into {@code metrics} (calls per model version, candidates in and out); returns this. */
+  /**
+   * Records into {@code metrics} (calls per model version, candidates in and out); returns this.
+   */
   public RankServiceImpl instrument(StageMetrics metrics) {
     this.metrics = metrics;
-    metrics.telemetry().info("ranking.model.info", "Model versions loaded per stage (value 1)", () -> data.current().state()
-        .byModelVersion().keySet().stream().map(v -> io.micrometer.core.instrument.Tags.of("stage", "rank", "model_version", v))
-        .toList());
+    metrics
+        .telemetry()
+        .info(
+            "ranking.model.info",
+            "Model versions loaded per stage (value 1)",
+            () ->
+                data.current().state().byModelVersion().keySet().stream()
+                    .map(
+                        v ->
+                            io.micrometer.core.instrument.Tags.of(
+                                "stage", "rank", "model_version", v))
+                    .toList());
     return this;
   }
 
@@ -60,21 +70,30 @@ public final class RankServiceImpl extends RankServiceGrpc.RankServiceImplBase {
     }
     // One read of the holder per call: every part of the call sees the same version.
     RankData d = data.forVersion(request.getContext().getSnapshotVersion()).state();
-    UserSignals user = ProtoMapping.user(request.getUser(), "user", d.tree(), UserProfiles.MAX_RECENT);
+    UserSignals user =
+        ProtoMapping.user(request.getUser(), "user", d.tree(), UserProfiles.MAX_RECENT);
     float[] vector = ProtoMapping.userVector(request.getUser(), "user", d.dimension());
     long time = ProtoMapping.clientTimeMs(request.getContext(), "context");
-    RankScorer scorer = ModelChoice.choose(request.getContext(), "rank", d.byModelVersion(), d.scorer());
+    RankScorer scorer =
+        ModelChoice.choose(request.getContext(), "rank", d.byModelVersion(), d.scorer());
     RankScorer.Ranked r = scorer.rank(in, user, vector, time);
     metrics.modelRequest("rank", scorer.modelVersion());
     metrics.candidates("rank", in.size, r.size());
-    RankResponse.Builder resp = RankResponse.newBuilder().setModelVersion(scorer.modelVersion())
-        .setSnapshotVersion(d.version());
+    RankResponse.Builder resp =
+        RankResponse.newBuilder()
+            .setModelVersion(scorer.modelVersion())
+            .setSnapshotVersion(d.version());
     for (int i = 0; i < r.size(); i++) {
-      resp.addItemIds(r.ids()[i]).addKindsValue(r.kinds()[i]).addPClick(r.pClick()[i]).addPConvert(r.pConvert()[i])
-          .addWatchSeconds(r.watchSeconds()[i]).addValues(r.values()[i]);
+      resp.addItemIds(r.ids()[i])
+          .addKindsValue(r.kinds()[i])
+          .addPClick(r.pClick()[i])
+          .addPConvert(r.pConvert()[i])
+          .addWatchSeconds(r.watchSeconds()[i])
+          .addValues(r.values()[i]);
     }
     if (request.getContext().getDebug()) {
-      // The model's view of each candidate, to explain a ranking (and to check serving against training).
+      // The model's view of each candidate, to explain a ranking (and to check serving against
+      // training).
       resp.addAllFeatureNames(java.util.List.of(RankFeatures.NAMES));
       for (float v : scorer.features(r.ids(), r.size(), user, vector, time)) {
         resp.addFeatureValues(v);
@@ -85,8 +104,9 @@ public final class RankServiceImpl extends RankServiceGrpc.RankServiceImplBase {
   }
 
   /**
-   * Warm-up call {@code i} as the mixer sends it: the snapshot's users in turn over the catalog's first 200 items,
-   * the held models in turn (so an ONNX session has run before the first real call).
+   * Warm-up call {@code i} as the mixer sends it: the snapshot's users in turn over the catalog's
+   * first 200 items, the held models in turn (so an ONNX session has run before the first real
+   * call).
    */
   RankRequest warmUpRequest(UserProfiles users, Embeddings userVectors, int i) {
     RankData d = data.current().state();
@@ -95,9 +115,11 @@ public final class RankServiceImpl extends RankServiceGrpc.RankServiceImplBase {
     if (versions.length > 0) {
       ctx.putModelVersions("rank", versions[i % versions.length]);
     }
-    return RankRequest.newBuilder().setContext(ctx)
+    return RankRequest.newBuilder()
+        .setContext(ctx)
         .setUser(WarmUpRequests.user(users, userVectors, d.dimension(), d.catalog(), i))
-        .setCandidates(WarmUpRequests.candidates(d.catalog(), 200)).build();
+        .setCandidates(WarmUpRequests.candidates(d.catalog(), 200))
+        .build();
   }
 
   /** Warm-up calls to make: {@code n}, and at least one per held model. */

@@ -24,13 +24,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * ONNX Runtime as the independent check of our own inference: the built-in {@link MultiTaskModel} and the
- * same model exported to ONNX and run by {@link OnnxHeadModel} agree on every head.
+ * ONNX Runtime as the independent check of our own inference: the built-in {@link MultiTaskModel}
+ * and the same model exported to ONNX and run by {@link OnnxHeadModel} agree on every head.
  *
- * <p>Tolerance: 1e-4 absolute, scaled by the value above 1 ({@code |a-b| <= 1e-4 * max(1, |a|)}). The
- * probability heads lie in [0, 1], so for them it is plain 1e-4 absolute; the watch-seconds head reaches
- * expm1(20) ~ 4.9e8 at its clip, where one float ulp is 32, so no two float implementations can agree there in
- * absolute terms, and its check is relative above 1.
+ * <p>Tolerance: 1e-4 absolute, scaled by the value above 1 ({@code |a-b| <= 1e-4 * max(1, |a|)}).
+ * The probability heads lie in [0, 1], so for them it is plain 1e-4 absolute; the watch-seconds
+ * head reaches expm1(20) ~ 4.9e8 at its clip, where one float ulp is 32, so no two float
+ * implementations can agree there in absolute terms, and its check is relative above 1.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class OnnxAgreementTest {
@@ -52,7 +52,10 @@ class OnnxAgreementTest {
     onnx.close();
   }
 
-  /** Realistic rows (around each feature's mean), then extreme ones: zeros, huge, tiny, negative, mixed. */
+  /**
+   * Realistic rows (around each feature's mean), then extreme ones: zeros, huge, tiny, negative,
+   * mixed.
+   */
   static float[] rows(int n, long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
     float[] mean = builtIn.mean();
@@ -63,7 +66,8 @@ class OnnxAgreementTest {
     for (int i = 0; i < n; i++) {
       for (int k = 0; k < f; k++) {
         double z = rnd.nextGaussian();
-        float v = (float) (mean[k] + z * (i % 5 == 4 ? 30 : 1.5) / invStd[k]); // every fifth row far out
+        float v =
+            (float) (mean[k] + z * (i % 5 == 4 ? 30 : 1.5) / invStd[k]); // every fifth row far out
         if (i % 11 == 10) {
           v = extremes[rnd.nextInt(extremes.length)];
         }
@@ -90,7 +94,9 @@ class OnnxAgreementTest {
       for (int h = 0; h < 3; h++) {
         float u = a[i * 3 + h];
         float v = b[i * 3 + h];
-        assertTrue(Float.isFinite(u) && Float.isFinite(v), "row " + i + " head " + h + ": " + u + " vs " + v);
+        assertTrue(
+            Float.isFinite(u) && Float.isFinite(v),
+            "row " + i + " head " + h + ": " + u + " vs " + v);
         double d = Math.abs(u - v);
         maxAbs[h] = Math.max(maxAbs[h], d);
         maxScaled[h] = Math.max(maxScaled[h], d / Math.max(1, Math.abs(u)));
@@ -101,13 +107,24 @@ class OnnxAgreementTest {
         clipped[0] |= h == 2 && u > 4e8f;
         int row = i;
         int head = h;
-        assertTrue(d <= TOLERANCE * Math.max(1, Math.abs(u)),
+        assertTrue(
+            d <= TOLERANCE * Math.max(1, Math.abs(u)),
             () -> "row " + row + " head " + head + ": built-in " + u + ", ONNX Runtime " + v);
       }
     }
-    System.out.printf("ONNX agreement over %d rows: max |diff| click %.3g, conversion %.3g, watch %.3g"
-        + " (max |diff|/max(1,|v|) %.3g); realistic rows only: %.3g, %.3g, %.3g (watch value there %.1f)%n", n, maxAbs[0],
-        maxAbs[1], maxAbs[2], maxScaled[2], maxAbsRealistic[0], maxAbsRealistic[1], maxAbsRealistic[2], watchAtMax);
+    System.out.printf(
+        "ONNX agreement over %d rows: max |diff| click %.3g, conversion %.3g, watch %.3g (max"
+            + " |diff|/max(1,|v|) %.3g); realistic rows only: %.3g, %.3g, %.3g (watch value there"
+            + " %.1f)%n",
+        n,
+        maxAbs[0],
+        maxAbs[1],
+        maxAbs[2],
+        maxScaled[2],
+        maxAbsRealistic[0],
+        maxAbsRealistic[1],
+        maxAbsRealistic[2],
+        watchAtMax);
     assertTrue(clipped[0], "the extreme rows should drive the watch head to its clip");
   }
 
@@ -131,20 +148,22 @@ class OnnxAgreementTest {
       List<Future<Void>> done = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
         long seed = 100 + t;
-        done.add(pool.submit(() -> {
-          for (int rep = 0; rep < 50; rep++) {
-            int n = 50 + (int) ((seed * 31 + rep * 17) % 250);
-            float[] x = rows(n, seed * 1000 + rep);
-            float[] solo = new float[n * 3];
-            float[] shared = new float[n * 3];
-            builtIn.predict(x, n, solo);
-            onnx.predict(x, n, shared);
-            for (int i = 0; i < n * 3; i++) {
-              assertEquals(solo[i], shared[i], TOLERANCE * Math.max(1, Math.abs(solo[i])));
-            }
-          }
-          return null;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int rep = 0; rep < 50; rep++) {
+                    int n = 50 + (int) ((seed * 31 + rep * 17) % 250);
+                    float[] x = rows(n, seed * 1000 + rep);
+                    float[] solo = new float[n * 3];
+                    float[] shared = new float[n * 3];
+                    builtIn.predict(x, n, solo);
+                    onnx.predict(x, n, shared);
+                    for (int i = 0; i < n * 3; i++) {
+                      assertEquals(solo[i], shared[i], TOLERANCE * Math.max(1, Math.abs(solo[i])));
+                    }
+                  }
+                  return null;
+                }));
       }
       for (Future<Void> f : done) {
         f.get(60, TimeUnit.SECONDS);

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A bad --onnx-model stops the start with exit code 2 and a message naming the file and the problem. */
+/**
+ * A bad --onnx-model stops the start with exit code 2 and a message naming the file and the
+ * problem.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RankMainOnnxConfigTest {
   @TempDir Path dir;
@@ -33,7 +36,11 @@ class RankMainOnnxConfigTest {
     Path file = dir.resolve("model.onnx");
     Files.writeString(file, "this is a text file, not a protobuf-encoded ONNX model\n");
     String err = refused(Map.of(), "--onnx-model=" + file);
-    assertTrue(err.contains("--onnx-model") && err.contains(file.toString()) && err.contains("not a loadable ONNX model"), err);
+    assertTrue(
+        err.contains("--onnx-model")
+            && err.contains(file.toString())
+            && err.contains("not a loadable ONNX model"),
+        err);
   }
 
   @Test
@@ -41,18 +48,29 @@ class RankMainOnnxConfigTest {
     Path file = dir.resolve("prerank-shaped.onnx");
     OnnxExporter.write(TestRankModels.random("small", 1, 12, new int[] {8}), "small-onnx", file);
     String err = refused(Map.of(), "--onnx-model=" + file);
-    assertTrue(err.contains(file.toString()) && err.contains("'features' must have shape [N,18], has [-1, 12]"), err);
+    assertTrue(
+        err.contains(file.toString())
+            && err.contains("'features' must have shape [N,18], has [-1, 12]"),
+        err);
   }
 
   @Test
   void onnxModel_fixedBatchSize_refused() throws Exception {
-    OnnxMl.ModelProto.Builder m = OnnxExporter.export(TestRankModels.random("fixed", 1), "fixed-onnx").toBuilder();
-    m.getGraphBuilder().getInputBuilder(0).getTypeBuilder().getTensorTypeBuilder().getShapeBuilder().getDimBuilder(0)
-        .clearDimParam().setDimValue(1);
+    OnnxMl.ModelProto.Builder m =
+        OnnxExporter.export(TestRankModels.random("fixed", 1), "fixed-onnx").toBuilder();
+    m.getGraphBuilder()
+        .getInputBuilder(0)
+        .getTypeBuilder()
+        .getTensorTypeBuilder()
+        .getShapeBuilder()
+        .getDimBuilder(0)
+        .clearDimParam()
+        .setDimValue(1);
     Path file = dir.resolve("fixed.onnx");
     Files.write(file, m.build().toByteArray());
     String err = refused(Map.of(), "--onnx-model=" + file);
-    assertTrue(err.contains(file.toString()) && err.contains("must have a dynamic batch dimension"), err);
+    assertTrue(
+        err.contains(file.toString()) && err.contains("must have a dynamic batch dimension"), err);
   }
 
   @Test

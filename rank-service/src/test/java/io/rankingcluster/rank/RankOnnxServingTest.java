@@ -37,9 +37,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The rank service serves an ONNX model as one more model version over gRPC (in-process, the production
- * server lifecycle): selected by context.model_versions["rank"], named in model_version, scoring as the
- * built-in model it was exported from.
+ * The rank service serves an ONNX model as one more model version over gRPC (in-process, the
+ * production server lifecycle): selected by context.model_versions["rank"], named in model_version,
+ * scoring as the built-in model it was exported from.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RankOnnxServingTest {
@@ -56,19 +56,40 @@ class RankOnnxServingTest {
   static void start() throws Exception {
     MultiTaskModel model = TestRankModels.random(BUILT_IN, 3);
     Snapshot tiny = TinySnapshots.named("tiny-v1");
-    snapshot = new Snapshot(tiny.version(), tiny.categories(), tiny.catalog(), tiny.users(), tiny.itemEmbeddings(),
-        tiny.userVectors(), tiny.itemNeighbours(), Map.of("rank", model.toBytes()), Map.of("rank", BUILT_IN), tiny.provenance());
+    snapshot =
+        new Snapshot(
+            tiny.version(),
+            tiny.categories(),
+            tiny.catalog(),
+            tiny.users(),
+            tiny.itemEmbeddings(),
+            tiny.userVectors(),
+            tiny.itemNeighbours(),
+            Map.of("rank", model.toBytes()),
+            Map.of("rank", BUILT_IN),
+            tiny.provenance());
     Path file = dir.resolve("rank.onnx");
     OnnxExporter.write(model, ONNX, file);
     onnx = OnnxHeadModel.load(file, null, RankFeatures.COUNT, 3);
-    Versioned<RankData> data = new Versioned<>(snapshot.version(),
-        RankData.of(snapshot, ValueFormula.DEFAULT, List.of(onnx), null), Duration.ofMinutes(1));
+    Versioned<RankData> data =
+        new Versioned<>(
+            snapshot.version(),
+            RankData.of(snapshot, ValueFormula.DEFAULT, List.of(onnx), null),
+            Duration.ofMinutes(1));
     RankServiceImpl impl = new RankServiceImpl(data, 2000);
-    server = new ManagedServer("rank", InProcessServerBuilder.forName(NAME), ServiceMain.defaults(new ServerOptions()),
-        List.of(impl));
+    server =
+        new ManagedServer(
+            "rank",
+            InProcessServerBuilder.forName(NAME),
+            ServiceMain.defaults(new ServerOptions()),
+            List.of(impl));
     // The warm-up calls every model (the ONNX one too) once, over the warm-up port.
-    server.start(() -> server.warmUpCalls(io.rankingcluster.proto.v1.RankServiceGrpc.getRankMethod(), impl.warmUpCalls(3),
-        i -> impl.warmUpRequest(snapshot.users(), snapshot.userVectors(), i)));
+    server.start(
+        () ->
+            server.warmUpCalls(
+                io.rankingcluster.proto.v1.RankServiceGrpc.getRankMethod(),
+                impl.warmUpCalls(3),
+                i -> impl.warmUpRequest(snapshot.users(), snapshot.userVectors(), i)));
     channel = InProcessChannelBuilder.forName(NAME).build();
   }
 
@@ -82,13 +103,16 @@ class RankOnnxServingTest {
   static RankResponse rank(String modelVersion) {
     CandidateBlock.Builder c = CandidateBlock.newBuilder();
     for (int row = 0; row < 200; row++) {
-      c.addItemIds(snapshot.catalog().ids[row]).addKindsValue(snapshot.catalog().kinds[row]).addScores(0.5f);
+      c.addItemIds(snapshot.catalog().ids[row])
+          .addKindsValue(snapshot.catalog().kinds[row])
+          .addScores(0.5f);
     }
     RequestContext.Builder ctx = RequestContext.newBuilder().setUserId("3");
     if (modelVersion != null) {
       ctx.putModelVersions("rank", modelVersion);
     }
-    return RankServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+    return RankServiceGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(10, TimeUnit.SECONDS)
         .rank(RankRequest.newBuilder().setContext(ctx).setCandidates(c).build());
   }
 
@@ -101,13 +125,20 @@ class RankOnnxServingTest {
     assertEquals(200, viaOnnx.getItemIdsCount());
     Map<Long, float[]> expected = new HashMap<>();
     for (int i = 0; i < builtIn.getItemIdsCount(); i++) {
-      expected.put(builtIn.getItemIds(i), new float[] {builtIn.getPClick(i), builtIn.getPConvert(i), builtIn.getWatchSeconds(i)});
+      expected.put(
+          builtIn.getItemIds(i),
+          new float[] {builtIn.getPClick(i), builtIn.getPConvert(i), builtIn.getWatchSeconds(i)});
     }
     for (int i = 0; i < viaOnnx.getItemIdsCount(); i++) {
       float[] e = expected.get(viaOnnx.getItemIds(i));
       assertEquals(e[0], viaOnnx.getPClick(i), 1e-4, "p_click of item " + viaOnnx.getItemIds(i));
-      assertEquals(e[1], viaOnnx.getPConvert(i), 1e-4, "p_convert of item " + viaOnnx.getItemIds(i));
-      assertEquals(e[2], viaOnnx.getWatchSeconds(i), 1e-4 * Math.max(1, e[2]), "watch_seconds of item " + viaOnnx.getItemIds(i));
+      assertEquals(
+          e[1], viaOnnx.getPConvert(i), 1e-4, "p_convert of item " + viaOnnx.getItemIds(i));
+      assertEquals(
+          e[2],
+          viaOnnx.getWatchSeconds(i),
+          1e-4 * Math.max(1, e[2]),
+          "watch_seconds of item " + viaOnnx.getItemIds(i));
     }
   }
 
@@ -132,10 +163,16 @@ class RankOnnxServingTest {
 
   @Test
   void rankData_onnxVersionAlreadyInTheSnapshot_isRefusedNamingIt() throws Exception {
-    try (OnnxHeadModel clash = OnnxHeadModel.load(dir.resolve("rank.onnx"), BUILT_IN, RankFeatures.COUNT, 3)) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> RankData.of(snapshot, ValueFormula.DEFAULT, List.of(clash), null));
-      assertTrue(e.getMessage().contains("'" + BUILT_IN + "'") && e.getMessage().contains("--onnx-model-version"), e.getMessage());
+    try (OnnxHeadModel clash =
+        OnnxHeadModel.load(dir.resolve("rank.onnx"), BUILT_IN, RankFeatures.COUNT, 3)) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> RankData.of(snapshot, ValueFormula.DEFAULT, List.of(clash), null));
+      assertTrue(
+          e.getMessage().contains("'" + BUILT_IN + "'")
+              && e.getMessage().contains("--onnx-model-version"),
+          e.getMessage());
     }
   }
 }

@@ -5,10 +5,10 @@ import io.rankingcluster.core.model.RankFeatures;
 import java.util.SplittableRandom;
 
 /**
- * Rank models for tests: the shape the offline trainer ships (18 inputs, hidden 32 and 16, a click and a
- * conversion probability head and a log1p watch-seconds regression head) with weights drawn as an initialiser
- * would and training leaves them (He-scaled Gaussian layers, non-trivial biases and Platt calibration), and
- * standardisation statistics of the spread real features have.
+ * Rank models for tests: the shape the offline trainer ships (18 inputs, hidden 32 and 16, a click
+ * and a conversion probability head and a log1p watch-seconds regression head) with weights drawn
+ * as an initialiser would and training leaves them (He-scaled Gaussian layers, non-trivial biases
+ * and Platt calibration), and standardisation statistics of the spread real features have.
  */
 final class TestRankModels {
   private TestRankModels() {}
@@ -36,7 +36,9 @@ final class TestRankModels {
     int heads = 3;
     float[] hw = gaussian(rnd, heads * width, Math.sqrt(1.0 / width));
     float[] hb = {-2.5f, -1.2f, 2.8f}; // rare clicks, rarer conversions, ~16 s of watch time
-    byte[] kinds = {MultiTaskModel.PROBABILITY, MultiTaskModel.PROBABILITY, MultiTaskModel.LOG1P_REGRESSION};
+    byte[] kinds = {
+      MultiTaskModel.PROBABILITY, MultiTaskModel.PROBABILITY, MultiTaskModel.LOG1P_REGRESSION
+    };
     float[] a = {0.93f, 1.11f, 1f};
     float[] bb = {-0.17f, 0.08f, 0f};
     return new MultiTaskModel(version, mean, invStd, hidden, w, b, hw, hb, kinds, a, bb);

@@ -10,19 +10,20 @@ import io.rankingcluster.core.recall.BoundChannel;
 import io.rankingcluster.core.recall.CandidateSource;
 import io.rankingcluster.core.recall.ChannelRegistry;
 import io.rankingcluster.core.recall.ExactEmbeddingCandidateSource;
-import io.rankingcluster.core.recall.ShardResources;
 import io.rankingcluster.core.recall.RecallEngine;
+import io.rankingcluster.core.recall.ShardResources;
 import io.rankingcluster.core.snapshot.Snapshot;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.logging.Logger;
 
 /**
- * The part of a snapshot one recall shard serves: the items with {@code shardOf(id, count) == index}, their
- * embeddings, and the channels over them. Item-to-item keeps every item's neighbour list, so a shard can
- * expand a user's recent items wherever they live, but returns only its own items. The channels come from the
- * {@link ChannelRegistry} as --channels selects them; the embedding search is an HNSW index over the shard's
- * embeddings (cached on disk per snapshot version and shard) or the exact scan.
+ * The part of a snapshot one recall shard serves: the items with {@code shardOf(id, count) ==
+ * index}, their embeddings, and the channels over them. Item-to-item keeps every item's neighbour
+ * list, so a shard can expand a user's recent items wherever they live, but returns only its own
+ * items. The channels come from the {@link ChannelRegistry} as --channels selects them; the
+ * embedding search is an HNSW index over the shard's embeddings (cached on disk per snapshot
+ * version and shard) or the exact scan.
  */
 public final class ShardData {
   private static final Logger LOG = Logger.getLogger(ShardData.class.getName());
@@ -35,8 +36,14 @@ public final class ShardData {
   public final int index;
   public final int count;
 
-  private ShardData(Catalog catalog, Embeddings embeddings, RecallEngine engine, String version,
-      io.rankingcluster.core.catalog.CategoryTree categories, int index, int count) {
+  private ShardData(
+      Catalog catalog,
+      Embeddings embeddings,
+      RecallEngine engine,
+      String version,
+      io.rankingcluster.core.catalog.CategoryTree categories,
+      int index,
+      int count) {
     this.catalog = catalog;
     this.categories = categories;
     this.embeddings = embeddings;
@@ -46,22 +53,42 @@ public final class ShardData {
     this.count = count;
   }
 
-  /** A shard with the default channels and HNSW index, built in memory and not cached (tests, tools). */
+  /**
+   * A shard with the default channels and HNSW index, built in memory and not cached (tests,
+   * tools).
+   */
   public static ShardData of(Snapshot s, int index, int count) {
-    return of(s, null, index, count, io.rankingcluster.common.server.ServiceMain.defaults(new AnnOptions()));
+    return of(
+        s,
+        null,
+        index,
+        count,
+        io.rankingcluster.common.server.ServiceMain.defaults(new AnnOptions()));
   }
 
   /** As below, with the default channels (--channels' default) of the standard registry. */
   public static ShardData of(Snapshot s, Path versionDir, int index, int count, AnnOptions ann) {
-    return of(s, versionDir, index, count, ann,
-        io.rankingcluster.common.server.ServiceMain.defaults(new RecallLimits()).selection(ChannelRegistry.standard()));
+    return of(
+        s,
+        versionDir,
+        index,
+        count,
+        ann,
+        io.rankingcluster.common.server.ServiceMain.defaults(new RecallLimits())
+            .selection(ChannelRegistry.standard()));
   }
 
   /**
-   * A shard of the snapshot stored in {@code versionDir} (null: nothing is cached), running {@code channels} in
-   * that order; the embedding-search channel is the one {@code ann} configures, built only when it is selected.
+   * A shard of the snapshot stored in {@code versionDir} (null: nothing is cached), running {@code
+   * channels} in that order; the embedding-search channel is the one {@code ann} configures, built
+   * only when it is selected.
    */
-  public static ShardData of(Snapshot s, Path versionDir, int index, int count, AnnOptions ann,
+  public static ShardData of(
+      Snapshot s,
+      Path versionDir,
+      int index,
+      int count,
+      AnnOptions ann,
       List<ChannelRegistry.Selected> channels) {
     Catalog all = s.catalog();
     int[] rows = new int[all.size()];
@@ -83,13 +110,30 @@ public final class ShardData {
       e.copyRow(keep[j], data, j * e.dimension());
     }
     Embeddings shardEmbeddings = new Embeddings(n, e.dimension(), data);
-    ShardResources resources = new ShardResources(shard, shardEmbeddings, s.itemNeighbours(), all.ids,
-        () -> annSource(s.version(), shardEmbeddings, versionDir, index, count, ann));
+    ShardResources resources =
+        new ShardResources(
+            shard,
+            shardEmbeddings,
+            s.itemNeighbours(),
+            all.ids,
+            () -> annSource(s.version(), shardEmbeddings, versionDir, index, count, ann));
     List<BoundChannel> bound = ChannelRegistry.build(channels, resources);
-    return new ShardData(shard, shardEmbeddings, new RecallEngine(shard, bound), s.version(), s.categories(), index, count);
+    return new ShardData(
+        shard,
+        shardEmbeddings,
+        new RecallEngine(shard, bound),
+        s.version(),
+        s.categories(),
+        index,
+        count);
   }
 
-  private static CandidateSource annSource(String version, Embeddings embeddings, Path versionDir, int index, int count,
+  private static CandidateSource annSource(
+      String version,
+      Embeddings embeddings,
+      Path versionDir,
+      int index,
+      int count,
       AnnOptions ann) {
     if (ann.kind == AnnOptions.Kind.exact) {
       return new ExactEmbeddingCandidateSource(embeddings);
@@ -99,10 +143,20 @@ public final class ShardData {
       hnsw = HnswIndex.build(embeddings, ann.params(), ann.effectiveBuildThreads());
     } else {
       Path file = ann.cacheFile(versionDir, version, index, count);
-      HnswIndexCache.Result r = HnswIndexCache.loadOrBuild(file, embeddings, ann.params(), ann.effectiveBuildThreads());
+      HnswIndexCache.Result r =
+          HnswIndexCache.loadOrBuild(file, embeddings, ann.params(), ann.effectiveBuildThreads());
       hnsw = r.index();
-      LOG.info(() -> String.format("HNSW index for shard %d of %d: %s in %d ms (%s); %d items, %d tiers", index, count,
-          r.source().name().toLowerCase(java.util.Locale.ROOT), r.millis(), file, hnsw.rows(), hnsw.tierCount()));
+      LOG.info(
+          () ->
+              String.format(
+                  "HNSW index for shard %d of %d: %s in %d ms (%s); %d items, %d tiers",
+                  index,
+                  count,
+                  r.source().name().toLowerCase(java.util.Locale.ROOT),
+                  r.millis(),
+                  file,
+                  hnsw.rows(),
+                  hnsw.tierCount()));
       if (!r.note().isEmpty()) {
         LOG.warning(r.note());
       }

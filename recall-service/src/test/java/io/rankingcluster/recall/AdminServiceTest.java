@@ -41,15 +41,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** ranking.v1.AdminService behind its bearer token: snapshot reload and pin, fault rules, fault headers. */
+/**
+ * ranking.v1.AdminService behind its bearer token: snapshot reload and pin, fault rules, fault
+ * headers.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AdminServiceTest {
   static final String TOKEN = "s3cret-admin-token-0123456789";
 
-  @TempDir
-  Path root;
-  @TempDir
-  Path etc;
+  @TempDir Path root;
+  @TempDir Path etc;
 
   private ManagedServer server;
   private ManagedChannel channel;
@@ -72,11 +73,20 @@ class AdminServiceTest {
     settings.accept(options);
     options.validate();
     FaultInjector faults = options.faultInjector();
-    RecallServiceImpl impl = new RecallServiceImpl(watcher.versioned(), ServiceMain.defaults(new RecallLimits()));
+    RecallServiceImpl impl =
+        new RecallServiceImpl(watcher.versioned(), ServiceMain.defaults(new RecallLimits()));
     String name = "admin-" + System.nanoTime();
-    server = new ManagedServer("recall-service", InProcessServerBuilder.forName(name), options,
-        List.of(impl, new AdminServiceImpl(watcher, faults, null)), Telemetry.create("recall-service"), faults)
-        .closeOnStop(watcher).closeOnStop(impl::close).start(() -> {});
+    server =
+        new ManagedServer(
+                "recall-service",
+                InProcessServerBuilder.forName(name),
+                options,
+                List.of(impl, new AdminServiceImpl(watcher, faults, null)),
+                Telemetry.create("recall-service"),
+                faults)
+            .closeOnStop(watcher)
+            .closeOnStop(impl::close)
+            .start(() -> {});
     channel = InProcessChannelBuilder.forName(name).build();
   }
 
@@ -95,69 +105,130 @@ class AdminServiceTest {
   }
 
   private AdminServiceGrpc.AdminServiceBlockingStub admin(Metadata headers) {
-    AdminServiceGrpc.AdminServiceBlockingStub s = AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
-    return headers == null ? s : s.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+    AdminServiceGrpc.AdminServiceBlockingStub s =
+        AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    return headers == null
+        ? s
+        : s.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
   }
 
   private RecallServiceGrpc.RecallServiceBlockingStub recall(Metadata headers) {
-    RecallServiceGrpc.RecallServiceBlockingStub s = RecallServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
-    return headers == null ? s : s.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+    RecallServiceGrpc.RecallServiceBlockingStub s =
+        RecallServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    return headers == null
+        ? s
+        : s.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
   }
 
-  private static final RecallRequest RECALL = RecallRequest.newBuilder().setContext(RequestContext.newBuilder().setUserId("3")).build();
+  private static final RecallRequest RECALL =
+      RecallRequest.newBuilder().setContext(RequestContext.newBuilder().setUserId("3")).build();
 
   @Test
   void admin_withoutToken_unauthenticated_wrongToken_permissionDenied() throws Exception {
-    start(true, o -> { });
-    assertEquals(Status.Code.UNAUTHENTICATED, assertThrows(StatusRuntimeException.class,
-        () -> admin(null).reloadSnapshot(ReloadSnapshotRequest.getDefaultInstance())).getStatus().getCode());
-    assertEquals(Status.Code.PERMISSION_DENIED, assertThrows(StatusRuntimeException.class,
-        () -> admin(bearer("guess-guess-guess-guess")).reloadSnapshot(ReloadSnapshotRequest.getDefaultInstance()))
-        .getStatus().getCode());
-    assertEquals(Status.Code.UNAUTHENTICATED, assertThrows(StatusRuntimeException.class,
-        () -> admin(null).clearFaults(ClearFaultsRequest.getDefaultInstance())).getStatus().getCode());
+    start(true, o -> {});
+    assertEquals(
+        Status.Code.UNAUTHENTICATED,
+        assertThrows(
+                StatusRuntimeException.class,
+                () -> admin(null).reloadSnapshot(ReloadSnapshotRequest.getDefaultInstance()))
+            .getStatus()
+            .getCode());
+    assertEquals(
+        Status.Code.PERMISSION_DENIED,
+        assertThrows(
+                StatusRuntimeException.class,
+                () ->
+                    admin(bearer("guess-guess-guess-guess"))
+                        .reloadSnapshot(ReloadSnapshotRequest.getDefaultInstance()))
+            .getStatus()
+            .getCode());
+    assertEquals(
+        Status.Code.UNAUTHENTICATED,
+        assertThrows(
+                StatusRuntimeException.class,
+                () -> admin(null).clearFaults(ClearFaultsRequest.getDefaultInstance()))
+            .getStatus()
+            .getCode());
   }
 
   @Test
   void admin_onServiceWithoutTokenFile_isDisabled() throws Exception {
-    start(false, o -> { });
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> admin(bearer(TOKEN)).reloadSnapshot(ReloadSnapshotRequest.getDefaultInstance()));
+    start(false, o -> {});
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () -> admin(bearer(TOKEN)).reloadSnapshot(ReloadSnapshotRequest.getDefaultInstance()));
     assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
     assertTrue(e.getStatus().getDescription().contains("--admin-token-file"));
   }
 
   @Test
   void admin_reloadAndPinSnapshot_swapAndRollBack() throws Exception {
-    start(true, o -> { });
+    start(true, o -> {});
     TinySnapshots.publish(root, "v2");
-    var reloaded = admin(bearer(TOKEN)).reloadSnapshot(ReloadSnapshotRequest.getDefaultInstance()).getStatus();
+    var reloaded =
+        admin(bearer(TOKEN)).reloadSnapshot(ReloadSnapshotRequest.getDefaultInstance()).getStatus();
     assertEquals("SWAPPED", reloaded.getOutcome());
     assertEquals("v2", recall(null).recall(RECALL).getSnapshotVersion());
-    var pinned = admin(bearer(TOKEN)).pinSnapshot(PinSnapshotRequest.newBuilder().setVersion("v1").build()).getStatus();
+    var pinned =
+        admin(bearer(TOKEN))
+            .pinSnapshot(PinSnapshotRequest.newBuilder().setVersion("v1").build())
+            .getStatus();
     assertEquals("v1", pinned.getServingVersion());
     assertEquals("v1", recall(null).recall(RECALL).getSnapshotVersion(), "rolled back at once");
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> admin(bearer(TOKEN)).pinSnapshot(PinSnapshotRequest.newBuilder().setVersion("v9").build()));
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                admin(bearer(TOKEN))
+                    .pinSnapshot(PinSnapshotRequest.newBuilder().setVersion("v9").build()));
     assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
-    assertTrue(e.getStatus().getDescription().startsWith("version"), e.getStatus().getDescription());
-    assertEquals(false, admin(bearer(TOKEN)).reloadConfig(ReloadConfigRequest.getDefaultInstance()).getChanged());
+    assertTrue(
+        e.getStatus().getDescription().startsWith("version"), e.getStatus().getDescription());
+    assertEquals(
+        false,
+        admin(bearer(TOKEN)).reloadConfig(ReloadConfigRequest.getDefaultInstance()).getChanged());
   }
 
   @Test
   void admin_setFault_abortsOnlyThatMethod_clearRestores_badRuleRefused() throws Exception {
-    start(true, o -> { });
-    var rules = admin(bearer(TOKEN)).setFault(SetFaultRequest.newBuilder().setRule(FaultRule.newBuilder()
-        .setTarget("ranking.v1.RecallService/Recall").setAbortPercent(100).setAbortCode("UNAVAILABLE")).build());
+    start(true, o -> {});
+    var rules =
+        admin(bearer(TOKEN))
+            .setFault(
+                SetFaultRequest.newBuilder()
+                    .setRule(
+                        FaultRule.newBuilder()
+                            .setTarget("ranking.v1.RecallService/Recall")
+                            .setAbortPercent(100)
+                            .setAbortCode("UNAVAILABLE"))
+                    .build());
     assertEquals(1, rules.getRulesCount());
-    assertEquals(Status.Code.UNAVAILABLE, assertThrows(StatusRuntimeException.class, () -> recall(null).recall(RECALL))
-        .getStatus().getCode());
-    recall(null).getEmbeddings(GetEmbeddingsRequest.newBuilder().setContext(RECALL.getContext()).build()); // unaffected
+    assertEquals(
+        Status.Code.UNAVAILABLE,
+        assertThrows(StatusRuntimeException.class, () -> recall(null).recall(RECALL))
+            .getStatus()
+            .getCode());
+    recall(null)
+        .getEmbeddings(
+            GetEmbeddingsRequest.newBuilder()
+                .setContext(RECALL.getContext())
+                .build()); // unaffected
     admin(bearer(TOKEN)).clearFaults(ClearFaultsRequest.getDefaultInstance());
     assertEquals("v1", recall(null).recall(RECALL).getSnapshotVersion());
-    StatusRuntimeException bad = assertThrows(StatusRuntimeException.class, () -> admin(bearer(TOKEN)).setFault(
-        SetFaultRequest.newBuilder().setRule(FaultRule.newBuilder().setTarget("*").setAbortPercent(50).setAbortCode("NOPE"))
-            .build()));
+    StatusRuntimeException bad =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                admin(bearer(TOKEN))
+                    .setFault(
+                        SetFaultRequest.newBuilder()
+                            .setRule(
+                                FaultRule.newBuilder()
+                                    .setTarget("*")
+                                    .setAbortPercent(50)
+                                    .setAbortCode("NOPE"))
+                            .build()));
     assertEquals(Status.Code.INVALID_ARGUMENT, bad.getStatus().getCode());
     assertTrue(bad.getStatus().getDescription().startsWith("rule.abort_code"));
   }
@@ -165,23 +236,36 @@ class AdminServiceTest {
   @Test
   void faultsFromConfiguration_applyFromStart() throws Exception {
     start(true, o -> o.faults = "ranking.v1.RecallService/Recall=abort:100:RESOURCE_EXHAUSTED");
-    assertEquals(Status.Code.RESOURCE_EXHAUSTED, assertThrows(StatusRuntimeException.class, () -> recall(null).recall(RECALL))
-        .getStatus().getCode());
+    assertEquals(
+        Status.Code.RESOURCE_EXHAUSTED,
+        assertThrows(StatusRuntimeException.class, () -> recall(null).recall(RECALL))
+            .getStatus()
+            .getCode());
   }
 
   @Test
   void faultHeaders_honouredOnlyWithTheAdminToken() throws Exception {
-    start(true, o -> { });
+    start(true, o -> {});
     Metadata abort = new Metadata();
-    abort.put(Metadata.Key.of("x-envoy-fault-abort-grpc-request", Metadata.ASCII_STRING_MARSHALLER), "14");
-    assertEquals("v1", recall(abort).recall(RECALL).getSnapshotVersion(), "without the token the header is ignored");
+    abort.put(
+        Metadata.Key.of("x-envoy-fault-abort-grpc-request", Metadata.ASCII_STRING_MARSHALLER),
+        "14");
+    assertEquals(
+        "v1",
+        recall(abort).recall(RECALL).getSnapshotVersion(),
+        "without the token the header is ignored");
     abort.merge(bearer(TOKEN));
-    assertEquals(Status.Code.UNAVAILABLE, assertThrows(StatusRuntimeException.class, () -> recall(abort).recall(RECALL))
-        .getStatus().getCode());
+    assertEquals(
+        Status.Code.UNAVAILABLE,
+        assertThrows(StatusRuntimeException.class, () -> recall(abort).recall(RECALL))
+            .getStatus()
+            .getCode());
     Metadata delay = bearer(TOKEN);
-    delay.put(Metadata.Key.of("x-envoy-fault-delay-request", Metadata.ASCII_STRING_MARSHALLER), "300");
+    delay.put(
+        Metadata.Key.of("x-envoy-fault-delay-request", Metadata.ASCII_STRING_MARSHALLER), "300");
     long t0 = System.nanoTime();
     recall(delay).recall(RECALL);
-    assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) >= 250, "the call was delayed");
+    assertTrue(
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) >= 250, "the call was delayed");
   }
 }

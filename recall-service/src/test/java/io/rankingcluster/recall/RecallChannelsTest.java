@@ -28,11 +28,16 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Channels come from the registry and --channels: a new one is a class and a line; its bugs are not hidden. */
+/**
+ * Channels come from the registry and --channels: a new one is a class and a line; its bugs are not
+ * hidden.
+ */
 class RecallChannelsTest {
   /** The standard channels and one defined in the test tree: one registration line. */
-  static final ChannelRegistry REGISTRY = ChannelRegistry.standard()
-      .with("every_other", shard -> new EveryOtherItemCandidateSource(shard.catalog().size(), 2));
+  static final ChannelRegistry REGISTRY =
+      ChannelRegistry.standard()
+          .with(
+              "every_other", shard -> new EveryOtherItemCandidateSource(shard.catalog().size(), 2));
 
   private ManagedServer server;
   private ManagedChannel channel;
@@ -45,30 +50,50 @@ class RecallChannelsTest {
     }
   }
 
-  private RecallServiceGrpc.RecallServiceBlockingStub start(ChannelRegistry registry, String channels) throws Exception {
+  private RecallServiceGrpc.RecallServiceBlockingStub start(
+      ChannelRegistry registry, String channels) throws Exception {
     RecallLimits limits = ServiceMain.defaults(new RecallLimits());
     limits.channels = channels;
     limits.validate(registry);
-    ShardData shard = ShardData.of(ShardDataTest.SNAPSHOT, null, 0, 1, ShardDataTest.options("--ann=exact"),
-        limits.selection(registry));
+    ShardData shard =
+        ShardData.of(
+            ShardDataTest.SNAPSHOT,
+            null,
+            0,
+            1,
+            ShardDataTest.options("--ann=exact"),
+            limits.selection(registry));
     RecallServiceImpl impl = new RecallServiceImpl(Versioned.fixed("v1", shard), limits, registry);
     ServerOptions options = ServiceMain.defaults(new ServerOptions());
     options.defaultDeadlineMs = 5_000;
     String name = "channels-" + System.nanoTime();
-    server = new ManagedServer("recall-service", InProcessServerBuilder.forName(name), options, List.of(impl),
-        Telemetry.create("recall-service")).closeOnStop(impl::close).start(() -> {});
+    server =
+        new ManagedServer(
+                "recall-service",
+                InProcessServerBuilder.forName(name),
+                options,
+                List.of(impl),
+                Telemetry.create("recall-service"))
+            .closeOnStop(impl::close)
+            .start(() -> {});
     channel = InProcessChannelBuilder.forName(name).build();
     return RecallServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   private static RecallRequest request() {
-    return RecallRequest.newBuilder().setContext(RequestContext.newBuilder().setUserId("1").setClientTimeMs(1_700_000_000_000L))
+    return RecallRequest.newBuilder()
+        .setContext(RequestContext.newBuilder().setUserId("1").setClientTimeMs(1_700_000_000_000L))
         .build();
   }
 
   private static ChannelStats stats(RecallResponse r, String name) {
-    return r.getChannelStatsList().stream().filter(c -> c.getName().equals(name)).findFirst()
-        .orElseThrow(() -> new AssertionError("no channel_stats for " + name + ": " + r.getChannelStatsList()));
+    return r.getChannelStatsList().stream()
+        .filter(c -> c.getName().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "no channel_stats for " + name + ": " + r.getChannelStatsList()));
   }
 
   @Test
@@ -76,13 +101,19 @@ class RecallChannelsTest {
     RecallResponse r = start(REGISTRY, "popular:50,every_other:30").recall(request());
     ChannelStats added = stats(r, "every_other");
     assertEquals(7, added.getMaskBit(), "the next free bit after the six standard channels");
-    assertEquals(RecallChannel.RECALL_CHANNEL_UNSPECIFIED, added.getChannel(), "no enum value for a new channel");
+    assertEquals(
+        RecallChannel.RECALL_CHANNEL_UNSPECIFIED,
+        added.getChannel(),
+        "no enum value for a new channel");
     assertEquals(30, added.getCandidates());
     assertEquals("", added.getFailure());
     int bit = 1 << added.getMaskBit();
-    long found = r.getCandidates().getChannelMasksList().stream().filter(m -> (m & bit) != 0).count();
+    long found =
+        r.getCandidates().getChannelMasksList().stream().filter(m -> (m & bit) != 0).count();
     assertTrue(found > 0 && found <= 30, "candidates carry the new channel's bit: " + found);
-    assertEquals(List.of("popular", "every_other"), r.getChannelStatsList().stream().map(ChannelStats::getName).toList(),
+    assertEquals(
+        List.of("popular", "every_other"),
+        r.getChannelStatsList().stream().map(ChannelStats::getName).toList(),
         "only the listed channels run, in --channels order");
     assertEquals(RecallChannel.RECALL_CHANNEL_POPULAR, stats(r, "popular").getChannel());
   }
@@ -90,23 +121,40 @@ class RecallChannelsTest {
   @Test
   void recall_channelLimitByName_capsThatChannel() throws Exception {
     var stub = start(REGISTRY, "popular:50,every_other:30");
-    RecallResponse r = stub.recall(request().toBuilder()
-        .addChannelLimits(ChannelLimit.newBuilder().setName("every_other").setLimit(5)).build());
+    RecallResponse r =
+        stub.recall(
+            request().toBuilder()
+                .addChannelLimits(ChannelLimit.newBuilder().setName("every_other").setLimit(5))
+                .build());
     assertEquals(5, stats(r, "every_other").getCandidates());
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub.recall(request().toBuilder()
-        .addChannelLimits(ChannelLimit.newBuilder().setName("no_such").setLimit(5)).build()));
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                stub.recall(
+                    request().toBuilder()
+                        .addChannelLimits(ChannelLimit.newBuilder().setName("no_such").setLimit(5))
+                        .build()));
     assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
-    assertTrue(e.getStatus().getDescription().contains("channel_limits[0].name") && e.getStatus().getDescription()
-        .contains("no_such"), e.getStatus().getDescription());
+    assertTrue(
+        e.getStatus().getDescription().contains("channel_limits[0].name")
+            && e.getStatus().getDescription().contains("no_such"),
+        e.getStatus().getDescription());
   }
 
   @Test
   void recall_channelThrowsNullPointer_theCallFailsInternal_notADroppedChannel() throws Exception {
-    ChannelRegistry buggy = ChannelRegistry.standard().with("buggy", shard -> (query, sink) -> {
-      throw new NullPointerException("bug in the channel");
-    });
+    ChannelRegistry buggy =
+        ChannelRegistry.standard()
+            .with(
+                "buggy",
+                shard ->
+                    (query, sink) -> {
+                      throw new NullPointerException("bug in the channel");
+                    });
     var stub = start(buggy, "popular,buggy");
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub.recall(request()));
+    StatusRuntimeException e =
+        assertThrows(StatusRuntimeException.class, () -> stub.recall(request()));
     assertEquals(Status.Code.INTERNAL, e.getStatus().getCode(), e.getStatus().toString());
   }
 
@@ -115,13 +163,16 @@ class RecallChannelsTest {
     RecallLimits limits = ServiceMain.defaults(new RecallLimits());
     limits.channels = "ann:300,popular,nearest_stores";
     Validation.ConfigException e = assertThrows(Validation.ConfigException.class, limits::validate);
-    assertTrue(e.getMessage().contains("--channels") && e.getMessage().contains("nearest_stores"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("--channels") && e.getMessage().contains("nearest_stores"),
+        e.getMessage());
   }
 
   @Test
   void channels_defaultList_isEveryStandardChannelInMergeOrder() {
     var selected = ServiceMain.defaults(new RecallLimits()).selection(ChannelRegistry.standard());
-    assertEquals(List.of("ann", "item_to_item", "popular", "category", "fresh", "live_now"),
+    assertEquals(
+        List.of("ann", "item_to_item", "popular", "category", "fresh", "live_now"),
         selected.stream().map(s -> s.registration().channel().label()).toList());
     assertEquals(300, selected.get(0).limit());
     assertEquals(800, selected.get(1).limit(), "a bare name takes --default-channel-limit");

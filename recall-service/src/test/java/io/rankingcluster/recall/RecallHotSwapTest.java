@@ -31,10 +31,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A recall shard behind a real in-process server while its snapshot root gets new versions, good and bad. */
+/**
+ * A recall shard behind a real in-process server while its snapshot root gets new versions, good
+ * and bad.
+ */
 class RecallHotSwapTest {
-  @TempDir
-  Path root;
+  @TempDir Path root;
 
   private final String name = "recall-swap-" + System.nanoTime();
   private SnapshotWatcher<ShardData> watcher;
@@ -53,9 +55,18 @@ class RecallHotSwapTest {
     options.defaultDeadlineMs = 5_000; // generous: the machine is shared and noisy
     options.drainSeconds = 1;
     watcher.instrument(telemetry);
-    RecallServiceImpl impl = new RecallServiceImpl(watcher.versioned(), ServiceMain.defaults(new RecallLimits()));
-    server = new ManagedServer("recall-service", InProcessServerBuilder.forName(name), options, List.of(impl), telemetry)
-        .closeOnStop(watcher).closeOnStop(impl::close).start(() -> {});
+    RecallServiceImpl impl =
+        new RecallServiceImpl(watcher.versioned(), ServiceMain.defaults(new RecallLimits()));
+    server =
+        new ManagedServer(
+                "recall-service",
+                InProcessServerBuilder.forName(name),
+                options,
+                List.of(impl),
+                telemetry)
+            .closeOnStop(watcher)
+            .closeOnStop(impl::close)
+            .start(() -> {});
     watcher.start();
     channel = InProcessChannelBuilder.forName(name).build();
   }
@@ -67,8 +78,12 @@ class RecallHotSwapTest {
   }
 
   private RecallResponse recall(String pinned) {
-    return RecallServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).recall(RecallRequest.newBuilder()
-        .setContext(RequestContext.newBuilder().setUserId("3").setSnapshotVersion(pinned)).build());
+    return RecallServiceGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(10, TimeUnit.SECONDS)
+        .recall(
+            RecallRequest.newBuilder()
+                .setContext(RequestContext.newBuilder().setUserId("3").setSnapshotVersion(pinned))
+                .build());
   }
 
   @Test
@@ -76,12 +91,14 @@ class RecallHotSwapTest {
     TinySnapshots.publishCorrupt(root, "v2");
     assertEquals(Outcome.REFUSED, watcher.poll());
     assertEquals(1, watcher.refusedCount());
-    assertTrue(watcher.lastRefusal().contains("items.bin: checksum mismatch"), watcher.lastRefusal());
+    assertTrue(
+        watcher.lastRefusal().contains("items.bin: checksum mismatch"), watcher.lastRefusal());
 
     RecallResponse r = recall("");
     assertEquals("v1", r.getSnapshotVersion());
     assertTrue(r.getCandidates().getItemIdsCount() > 0, "v1 still answers with candidates");
-    assertEquals("v1", recall("v2").getSnapshotVersion(), "pinned to the refused version: answered by v1");
+    assertEquals(
+        "v1", recall("v2").getSnapshotVersion(), "pinned to the refused version: answered by v1");
   }
 
   @Test
@@ -89,27 +106,40 @@ class RecallHotSwapTest {
     TinySnapshots.publish(root, "v2");
     assertEquals(Outcome.SWAPPED, watcher.poll());
     assertEquals("v2", recall("").getSnapshotVersion());
-    assertEquals("v1", recall("v1").getSnapshotVersion(), "the previous version serves requests pinned to it");
-    assertEquals("v2", recall("v0").getSnapshotVersion(), "a version never held: the current one answers");
-    assertEquals("v1", RecallServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .getEmbeddings(GetEmbeddingsRequest.newBuilder().setContext(RequestContext.newBuilder().setSnapshotVersion("v1"))
-            .addItemIds(100_001L).build()).getSnapshotVersion());
+    assertEquals(
+        "v1",
+        recall("v1").getSnapshotVersion(),
+        "the previous version serves requests pinned to it");
+    assertEquals(
+        "v2", recall("v0").getSnapshotVersion(), "a version never held: the current one answers");
+    assertEquals(
+        "v1",
+        RecallServiceGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .getEmbeddings(
+                GetEmbeddingsRequest.newBuilder()
+                    .setContext(RequestContext.newBuilder().setSnapshotVersion("v1"))
+                    .addItemIds(100_001L)
+                    .build())
+            .getSnapshotVersion());
   }
 
   @Test
   void recall_callsDuringSwaps_eachAnsweredWholeByOneVersion() throws Exception {
     AtomicBoolean running = new AtomicBoolean(true);
     Set<String> seen = ConcurrentHashMap.newKeySet();
-    CompletableFuture<Integer> caller = CompletableFuture.supplyAsync(() -> {
-      int calls = 0;
-      while (running.get() || calls == 0) {
-        RecallResponse r = recall("");
-        assertTrue(r.getCandidates().getItemIdsCount() > 0);
-        seen.add(r.getSnapshotVersion());
-        calls++;
-      }
-      return calls;
-    });
+    CompletableFuture<Integer> caller =
+        CompletableFuture.supplyAsync(
+            () -> {
+              int calls = 0;
+              while (running.get() || calls == 0) {
+                RecallResponse r = recall("");
+                assertTrue(r.getCandidates().getItemIdsCount() > 0);
+                seen.add(r.getSnapshotVersion());
+                calls++;
+              }
+              return calls;
+            });
     for (String v : new String[] {"v2", "v3", "v4"}) {
       TinySnapshots.publish(root, v);
       assertEquals(Outcome.SWAPPED, watcher.poll());
@@ -120,32 +150,43 @@ class RecallHotSwapTest {
     assertEquals("v4", recall("").getSnapshotVersion());
   }
 
-  /** Ways a new version can be broken on disk, as a bad copy, a full disk or an old writer leaves it. */
+  /**
+   * Ways a new version can be broken on disk, as a bad copy, a full disk or an old writer leaves
+   * it.
+   */
   enum Damage {
-    TRUNCATED_FILE, FLIPPED_BYTE, FORMAT_VERSION_MISMATCH, PARTIALLY_WRITTEN_MISSING_FILE, NO_MANIFEST
+    TRUNCATED_FILE,
+    FLIPPED_BYTE,
+    FORMAT_VERSION_MISMATCH,
+    PARTIALLY_WRITTEN_MISSING_FILE,
+    NO_MANIFEST
   }
 
   @org.junit.jupiter.params.ParameterizedTest
   @org.junit.jupiter.params.provider.EnumSource(Damage.class)
-  void recall_brokenNewSnapshot_isRefusedLoggedAndCounted_previousKeepsServing_healthStaysServing(Damage damage)
-      throws Exception {
+  void recall_brokenNewSnapshot_isRefusedLoggedAndCounted_previousKeepsServing_healthStaysServing(
+      Damage damage) throws Exception {
     java.util.List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.logging.Logger log = java.util.logging.Logger.getLogger(SnapshotWatcher.class.getName());
-    java.util.logging.Handler capture = new java.util.logging.Handler() {
-      @Override
-      public void publish(java.util.logging.LogRecord r) {
-        logged.add(r.getLevel() + " " + new java.util.logging.SimpleFormatter().formatMessage(r));
-      }
+    java.util.logging.Logger log =
+        java.util.logging.Logger.getLogger(SnapshotWatcher.class.getName());
+    java.util.logging.Handler capture =
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord r) {
+            logged.add(
+                r.getLevel() + " " + new java.util.logging.SimpleFormatter().formatMessage(r));
+          }
 
-      @Override
-      public void flush() {}
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() {}
-    };
+          @Override
+          public void close() {}
+        };
     log.addHandler(capture);
     try {
-      io.rankingcluster.core.snapshot.SnapshotStore store = new io.rankingcluster.core.snapshot.SnapshotStore(root);
+      io.rankingcluster.core.snapshot.SnapshotStore store =
+          new io.rankingcluster.core.snapshot.SnapshotStore(root);
       Path dir = store.write(TinySnapshots.named("v2"));
       switch (damage) {
         case TRUNCATED_FILE -> {
@@ -156,15 +197,19 @@ class RecallHotSwapTest {
         case FLIPPED_BYTE -> TinySnapshots.flipByte(dir.resolve("items.bin"), 100);
         case FORMAT_VERSION_MISMATCH -> {
           Path m = dir.resolve("manifest.json");
-          java.nio.file.Files.writeString(m, java.nio.file.Files.readString(m).replace("\"format_version\": 1",
-              "\"format_version\": 99"));
+          java.nio.file.Files.writeString(
+              m,
+              java.nio.file.Files.readString(m)
+                  .replace("\"format_version\": 1", "\"format_version\": 99"));
         }
-        case PARTIALLY_WRITTEN_MISSING_FILE -> java.nio.file.Files.delete(dir.resolve("titles.txt"));
+        case PARTIALLY_WRITTEN_MISSING_FILE ->
+            java.nio.file.Files.delete(dir.resolve("titles.txt"));
         case NO_MANIFEST -> java.nio.file.Files.delete(dir.resolve("manifest.json"));
         default -> throw new IllegalStateException();
       }
       if (damage == Damage.NO_MANIFEST) {
-        // The store refuses to publish an incomplete version; a careless tool writes CURRENT by hand.
+        // The store refuses to publish an incomplete version; a careless tool writes CURRENT by
+        // hand.
         java.nio.file.Files.writeString(root.resolve("CURRENT"), "v2\n");
         TinySnapshots.touchCurrent(root);
       } else {
@@ -172,11 +217,21 @@ class RecallHotSwapTest {
       }
       assertEquals(Outcome.REFUSED, watcher.poll(), damage.name());
       assertEquals("v1", recall("").getSnapshotVersion(), "the previous version keeps answering");
-      assertEquals("SERVING", io.grpc.health.v1.HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-          .check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance()).getStatus().name());
-      assertTrue(telemetry.scrape().contains("ranking_snapshot_refusals_total{service=\"recall-service\"} 1.0"),
+      assertEquals(
+          "SERVING",
+          io.grpc.health.v1.HealthGrpc.newBlockingStub(channel)
+              .withDeadlineAfter(5, TimeUnit.SECONDS)
+              .check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance())
+              .getStatus()
+              .name());
+      assertTrue(
+          telemetry
+              .scrape()
+              .contains("ranking_snapshot_refusals_total{service=\"recall-service\"} 1.0"),
           "counted in metrics");
-      assertTrue(logged.stream().anyMatch(l -> l.startsWith("WARNING") && l.contains("v2") && l.contains("refused")),
+      assertTrue(
+          logged.stream()
+              .anyMatch(l -> l.startsWith("WARNING") && l.contains("v2") && l.contains("refused")),
           () -> "logged: " + logged);
     } finally {
       log.removeHandler(capture);

@@ -20,7 +20,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** How a shard gets its ANN channel: HNSW by default, cached per snapshot version and shard; exact on request. */
+/**
+ * How a shard gets its ANN channel: HNSW by default, cached per snapshot version and shard; exact
+ * on request.
+ */
 class ShardDataTest {
   static final DemoWorld WORLD = DemoWorld.generate(new DemoWorld.Spec(3, 6000, 50, 5));
   static final Snapshot SNAPSHOT = snapshot();
@@ -33,8 +36,17 @@ class ShardDataTest {
     for (int i = 0; i < data.length; i++) {
       data[i] = (float) r.nextGaussian();
     }
-    return new Snapshot("v1", WORLD.categories, WORLD.catalog, WORLD.users, new Embeddings(n, 16, data),
-        Embeddings.empty(WORLD.users.size()), ItemNeighbours.empty(n), Map.of(), Map.of(), Map.of());
+    return new Snapshot(
+        "v1",
+        WORLD.categories,
+        WORLD.catalog,
+        WORLD.users,
+        new Embeddings(n, 16, data),
+        Embeddings.empty(WORLD.users.size()),
+        ItemNeighbours.empty(n),
+        Map.of(),
+        Map.of(),
+        Map.of());
   }
 
   static AnnOptions options(String... args) {
@@ -46,7 +58,8 @@ class ShardDataTest {
 
   @Test
   void of_defaults_annChannelIsHnsw() {
-    assertInstanceOf(HnswCandidateSource.class, ShardData.of(SNAPSHOT, 0, 1).engine.channels().get(0).source());
+    assertInstanceOf(
+        HnswCandidateSource.class, ShardData.of(SNAPSHOT, 0, 1).engine.channels().get(0).source());
   }
 
   @Test
@@ -56,7 +69,8 @@ class ShardDataTest {
   }
 
   @Test
-  void of_versionDir_cachesTheIndexInDerivedAndReusesItOnTheNextStart(@TempDir Path root) throws IOException {
+  void of_versionDir_cachesTheIndexInDerivedAndReusesItOnTheNextStart(@TempDir Path root)
+      throws IOException {
     Path versionDir = Files.createDirectories(root.resolve("v1"));
     AnnOptions ann = options();
     ShardData.of(SNAPSHOT, versionDir, 1, 2, ann);
@@ -71,13 +85,15 @@ class ShardDataTest {
   @Test
   void of_indexCacheDir_oneFolderPerVersion(@TempDir Path root) {
     Path cache = root.resolve("cache");
-    ShardData.of(SNAPSHOT, root.resolve("v1"), 0, 3, options("--ann-index-cache-dir=" + cache, "--ann-m=8"));
+    ShardData.of(
+        SNAPSHOT, root.resolve("v1"), 0, 3, options("--ann-index-cache-dir=" + cache, "--ann-m=8"));
     assertTrue(Files.isRegularFile(cache.resolve("v1/hnsw-shard0of3-m8-efc100-tier2.idx")));
   }
 
   @Test
   void of_cacheFolderNotWritable_stillServes(@TempDir Path root) throws IOException {
-    Path notAFolder = Files.writeString(root.resolve("v1"), "a file where the version folder should be");
+    Path notAFolder =
+        Files.writeString(root.resolve("v1"), "a file where the version folder should be");
     ShardData shard = ShardData.of(SNAPSHOT, notAFolder, 0, 1, options());
     assertInstanceOf(HnswCandidateSource.class, shard.engine.channels().get(0).source());
   }

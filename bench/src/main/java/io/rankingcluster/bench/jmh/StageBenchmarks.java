@@ -45,18 +45,21 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The hot paths of one Recommend on a real snapshot, each on its own, as the services run them (the stage
- * implementations called directly, protobuf in and out, no network): recall of one shard (all channels,
- * ANN through the cached HNSW index), the ANN and item-to-item channels alone, prerank of 2,000 candidates, rank of 200, blending 200 into a page of
- * 20 with MMR, and encoding and decoding a 2,000-candidate block. The funnel: 2,000 -> 400 -> 200 -> 20.
- * Run from the repository root after `./cluster start` once (which builds the snapshot and its index).
+ * The hot paths of one Recommend on a real snapshot, each on its own, as the services run them (the
+ * stage implementations called directly, protobuf in and out, no network): recall of one shard (all
+ * channels, ANN through the cached HNSW index), the ANN and item-to-item channels alone, prerank of
+ * 2,000 candidates, rank of 200, blending 200 into a page of 20 with MMR, and encoding and decoding
+ * a 2,000-candidate block. The funnel: 2,000 -> 400 -> 200 -> 20. Run from the repository root
+ * after `./cluster start` once (which builds the snapshot and its index).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgs = {"-Xmx6g"})
+@Fork(
+    value = 1,
+    jvmArgs = {"-Xmx6g"})
 public class StageBenchmarks {
   @Param(".cluster/snapshots/demo-s42-i200000-u50000")
   String snapshotRoot;
@@ -98,10 +101,17 @@ public class StageBenchmarks {
   public void setup() throws Exception {
     Path root = Path.of(snapshotRoot);
     Snapshot s = SnapshotReader.readCurrent(root);
-    ShardData shard = ShardData.of(s, root.resolve(s.version()), 0, 1, ServiceMain.defaults(new AnnOptions()));
-    recall = new RecallServiceImpl(Versioned.fixed(s.version(), shard), ServiceMain.defaults(new RecallLimits()));
-    prerank = new PrerankServiceImpl(Versioned.fixed(s.version(), PrerankData.of(s)), new int[] {250, 110, 40}, 2000, 20000);
-    rank = new RankServiceImpl(Versioned.fixed(s.version(), RankData.of(s, ValueFormula.DEFAULT)), 2000);
+    ShardData shard =
+        ShardData.of(s, root.resolve(s.version()), 0, 1, ServiceMain.defaults(new AnnOptions()));
+    recall =
+        new RecallServiceImpl(
+            Versioned.fixed(s.version(), shard), ServiceMain.defaults(new RecallLimits()));
+    prerank =
+        new PrerankServiceImpl(
+            Versioned.fixed(s.version(), PrerankData.of(s)), new int[] {250, 110, 40}, 2000, 20000);
+    rank =
+        new RankServiceImpl(
+            Versioned.fixed(s.version(), RankData.of(s, ValueFormula.DEFAULT)), 2000);
     int user = s.users().rowOf("42");
     Embeddings uv = s.userVectors();
     UserFeatures.Builder f = UserFeatures.newBuilder();
@@ -111,20 +121,36 @@ public class StageBenchmarks {
     for (long id : s.users().recentItems(user)) {
       f.addRecentItemIds(id);
     }
-    RequestContext ctx = RequestContext.newBuilder().setUserId("42").setClientTimeMs(1_767_225_600_000L).build();
-    recallRequest = RecallRequest.newBuilder().setContext(ctx).setUser(f)
-        .addKindLimits(KindLimit.newBuilder().setKind(ItemKind.ITEM_KIND_PRODUCT).setLimit(1200))
-        .addKindLimits(KindLimit.newBuilder().setKind(ItemKind.ITEM_KIND_VIDEO).setLimit(600))
-        .addKindLimits(KindLimit.newBuilder().setKind(ItemKind.ITEM_KIND_LIVE_STREAM).setLimit(200)).build();
-    annOnlyRequest = onlyChannel(recallRequest, io.rankingcluster.proto.v1.RecallChannel.RECALL_CHANNEL_ANN, 300);
-    itemToItemOnlyRequest = onlyChannel(recallRequest, io.rankingcluster.proto.v1.RecallChannel.RECALL_CHANNEL_ITEM_TO_ITEM, 800);
+    RequestContext ctx =
+        RequestContext.newBuilder().setUserId("42").setClientTimeMs(1_767_225_600_000L).build();
+    recallRequest =
+        RecallRequest.newBuilder()
+            .setContext(ctx)
+            .setUser(f)
+            .addKindLimits(
+                KindLimit.newBuilder().setKind(ItemKind.ITEM_KIND_PRODUCT).setLimit(1200))
+            .addKindLimits(KindLimit.newBuilder().setKind(ItemKind.ITEM_KIND_VIDEO).setLimit(600))
+            .addKindLimits(
+                KindLimit.newBuilder().setKind(ItemKind.ITEM_KIND_LIVE_STREAM).setLimit(200))
+            .build();
+    annOnlyRequest =
+        onlyChannel(
+            recallRequest, io.rankingcluster.proto.v1.RecallChannel.RECALL_CHANNEL_ANN, 300);
+    itemToItemOnlyRequest =
+        onlyChannel(
+            recallRequest,
+            io.rankingcluster.proto.v1.RecallChannel.RECALL_CHANNEL_ITEM_TO_ITEM,
+            800);
     block2000 = recall().getCandidates();
     block2000Bytes = block2000.toByteArray();
-    prerankRequest = PrerankRequest.newBuilder().setContext(ctx).setUser(f).setCandidates(block2000).build();
+    prerankRequest =
+        PrerankRequest.newBuilder().setContext(ctx).setUser(f).setCandidates(block2000).build();
     CandidateBlock kept = prerank().getCandidates();
     CandidateBlock.Builder top = CandidateBlock.newBuilder();
     for (int i = 0; i < Math.min(200, kept.getItemIdsCount()); i++) {
-      top.addItemIds(kept.getItemIds(i)).addKindsValue(kept.getKindsValue(i)).addScores(kept.getScores(i));
+      top.addItemIds(kept.getItemIds(i))
+          .addKindsValue(kept.getKindsValue(i))
+          .addScores(kept.getScores(i));
     }
     rankRequest = RankRequest.newBuilder().setContext(ctx).setUser(f).setCandidates(top).build();
     RankResponse ranked = rank();
@@ -145,22 +171,32 @@ public class StageBenchmarks {
         norm += items.data()[items.offset(row) + k] * items.data()[items.offset(row) + k];
       }
       for (int k = 0; k < d; k++) {
-        unit[i * d + k] = (float) (items.data()[items.offset(row) + k] / Math.max(1e-9, Math.sqrt(norm)));
+        unit[i * d + k] =
+            (float) (items.data()[items.offset(row) + k] / Math.max(1e-9, Math.sqrt(norm)));
       }
     }
     blender = new Blender(BlendConfig.DEFAULT);
     diversity = new Blender.Diversity(values, unit, d, 0.8f);
-    System.out.printf("%nfunnel: recall %d -> prerank %d -> rank %d -> page 20%n", block2000.getItemIdsCount(),
-        kept.getItemIdsCount(), n);
+    System.out.printf(
+        "%nfunnel: recall %d -> prerank %d -> rank %d -> page 20%n",
+        block2000.getItemIdsCount(), kept.getItemIdsCount(), n);
   }
 
-  /** The request with every channel off but {@code keep}, at {@code limit}: one channel through the real service path. */
-  static RecallRequest onlyChannel(RecallRequest r, io.rankingcluster.proto.v1.RecallChannel keep, int limit) {
+  /**
+   * The request with every channel off but {@code keep}, at {@code limit}: one channel through the
+   * real service path.
+   */
+  static RecallRequest onlyChannel(
+      RecallRequest r, io.rankingcluster.proto.v1.RecallChannel keep, int limit) {
     RecallRequest.Builder b = r.toBuilder().clearChannelLimits();
-    for (io.rankingcluster.proto.v1.RecallChannel c : io.rankingcluster.proto.v1.RecallChannel.values()) {
+    for (io.rankingcluster.proto.v1.RecallChannel c :
+        io.rankingcluster.proto.v1.RecallChannel.values()) {
       if (c != io.rankingcluster.proto.v1.RecallChannel.RECALL_CHANNEL_UNSPECIFIED
           && c != io.rankingcluster.proto.v1.RecallChannel.UNRECOGNIZED) {
-        b.addChannelLimits(io.rankingcluster.proto.v1.ChannelLimit.newBuilder().setChannel(c).setLimit(c == keep ? limit : 0));
+        b.addChannelLimits(
+            io.rankingcluster.proto.v1.ChannelLimit.newBuilder()
+                .setChannel(c)
+                .setLimit(c == keep ? limit : 0));
       }
     }
     return b.build();
@@ -178,7 +214,10 @@ public class StageBenchmarks {
     return out.value;
   }
 
-  /** The ANN channel alone (HNSW over the norm tiers, 300 candidates, the request's filter), with its merge and encoding. */
+  /**
+   * The ANN channel alone (HNSW over the norm tiers, 300 candidates, the request's filter), with
+   * its merge and encoding.
+   */
   @Benchmark
   public RecallResponse annChannel() {
     Out<RecallResponse> out = new Out<>();
@@ -210,7 +249,13 @@ public class StageBenchmarks {
 
   @Benchmark
   public Blender.Placement[] blendWithMmr() {
-    return blender.blend(rankedKinds, rankedSellers, rankedKinds.length, 20, new boolean[] {true, true, true}, diversity);
+    return blender.blend(
+        rankedKinds,
+        rankedSellers,
+        rankedKinds.length,
+        20,
+        new boolean[] {true, true, true},
+        diversity);
   }
 
   @Benchmark

@@ -16,9 +16,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The dot-product loop under the exact scan and the HNSW scorer: one pass over {@code rows} 64-dimensional
- * rows against one query, as the exact scan does it (per row: ns = score / rows). Variants: the plain loop,
- * VectorMath.dot (4 independent sums), and 8 sums.
+ * The dot-product loop under the exact scan and the HNSW scorer: one pass over {@code rows}
+ * 64-dimensional rows against one query, as the exact scan does it (per row: ns = score / rows).
+ * Variants: the plain loop, VectorMath.dot (4 independent sums), and 8 sums.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

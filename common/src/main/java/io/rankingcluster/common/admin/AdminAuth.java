@@ -10,11 +10,12 @@ import java.security.MessageDigest;
 
 /**
  * The admin bearer token check: {@code authorization: Bearer <token>} must carry the token of
- * --admin-token-file. No header: UNAUTHENTICATED; a wrong token, or no token configured (admin disabled):
- * PERMISSION_DENIED. Compared in constant time.
+ * --admin-token-file. No header: UNAUTHENTICATED; a wrong token, or no token configured (admin
+ * disabled): PERMISSION_DENIED. Compared in constant time.
  */
 public final class AdminAuth implements ServerInterceptor {
-  public static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   private final byte[] token;
 
   /** {@code token} null or empty: every admin call is refused. */
@@ -28,16 +29,22 @@ public final class AdminAuth implements ServerInterceptor {
     if (token == null || h == null || !h.startsWith("Bearer ")) {
       return false;
     }
-    return MessageDigest.isEqual(token, h.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8));
+    return MessageDigest.isEqual(
+        token, h.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8));
   }
 
   @Override
-  public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+  public <Q, A> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
     Status refusal = null;
     if (token == null) {
-      refusal = Status.PERMISSION_DENIED.withDescription("admin API disabled: start the service with --admin-token-file");
+      refusal =
+          Status.PERMISSION_DENIED.withDescription(
+              "admin API disabled: start the service with --admin-token-file");
     } else if (headers.get(AUTHORIZATION) == null) {
-      refusal = Status.UNAUTHENTICATED.withDescription("admin call needs the metadata 'authorization: Bearer <token>'");
+      refusal =
+          Status.UNAUTHENTICATED.withDescription(
+              "admin call needs the metadata 'authorization: Bearer <token>'");
     } else if (!authorized(headers)) {
       refusal = Status.PERMISSION_DENIED.withDescription("authorization: wrong admin token");
     }

@@ -25,9 +25,10 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * ranking.v1.AdminService for one process: snapshot reload and pin (through its {@link SnapshotWatcher}),
- * fault rules (its {@link FaultInjector}) and configuration reload (a service-specific hook). Registered by
- * {@link io.rankingcluster.common.server.ManagedServer} behind {@link AdminAuth}; every change is logged.
+ * ranking.v1.AdminService for one process: snapshot reload and pin (through its {@link
+ * SnapshotWatcher}), fault rules (its {@link FaultInjector}) and configuration reload (a
+ * service-specific hook). Registered by {@link io.rankingcluster.common.server.ManagedServer}
+ * behind {@link AdminAuth}; every change is logged.
  */
 public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBase {
   private static final Logger LOG = Logger.getLogger(AdminServiceImpl.class.getName());
@@ -39,15 +40,20 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   private final FaultInjector faults;
   private final Supplier<ConfigReload> reloadConfig;
 
-  /** {@code watcher} null: no snapshot (FAILED_PRECONDITION); {@code reloadConfig} null: no config files. */
-  public AdminServiceImpl(SnapshotWatcher<?> watcher, FaultInjector faults, Supplier<ConfigReload> reloadConfig) {
+  /**
+   * {@code watcher} null: no snapshot (FAILED_PRECONDITION); {@code reloadConfig} null: no config
+   * files.
+   */
+  public AdminServiceImpl(
+      SnapshotWatcher<?> watcher, FaultInjector faults, Supplier<ConfigReload> reloadConfig) {
     this.watcher = watcher;
     this.faults = faults;
     this.reloadConfig = reloadConfig;
   }
 
   @Override
-  public void reloadSnapshot(ReloadSnapshotRequest request, StreamObserver<ReloadSnapshotResponse> out) {
+  public void reloadSnapshot(
+      ReloadSnapshotRequest request, StreamObserver<ReloadSnapshotResponse> out) {
     SnapshotWatcher<?> w = requireWatcher();
     SnapshotWatcher.Outcome outcome = w.poll();
     LOG.info(() -> "admin: snapshot reload -> " + outcome + ", serving " + w.currentVersion());
@@ -65,12 +71,18 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     try {
       List<String> names = store.versions().stream().map(SnapshotStore.Version::name).toList();
       if (!names.contains(request.getVersion())) {
-        throw Statuses.notFound("version", "no complete version '" + request.getVersion() + "' in the snapshot root (have "
-            + names + ")");
+        throw Statuses.notFound(
+            "version",
+            "no complete version '"
+                + request.getVersion()
+                + "' in the snapshot root (have "
+                + names
+                + ")");
       }
       store.publish(request.getVersion());
     } catch (java.io.IOException e) {
-      throw Status.FAILED_PRECONDITION.withDescription("version: cannot pin " + request.getVersion() + ": " + e.getMessage())
+      throw Status.FAILED_PRECONDITION
+          .withDescription("version: cannot pin " + request.getVersion() + ": " + e.getMessage())
           .asRuntimeException();
     }
     SnapshotWatcher.Outcome outcome = w.poll();
@@ -90,11 +102,14 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
       try {
         code = Status.Code.valueOf(r.getAbortCode());
       } catch (IllegalArgumentException e) {
-        throw Statuses.invalid("rule.abort_code", "not a gRPC status name: '" + r.getAbortCode() + "'");
+        throw Statuses.invalid(
+            "rule.abort_code", "not a gRPC status name: '" + r.getAbortCode() + "'");
       }
     }
     try {
-      faults.set(r.getTarget(), new FaultInjector.Rule(r.getDelayPercent(), r.getDelayMs(), r.getAbortPercent(), code));
+      faults.set(
+          r.getTarget(),
+          new FaultInjector.Rule(r.getDelayPercent(), r.getDelayMs(), r.getAbortPercent(), code));
     } catch (IllegalArgumentException e) {
       throw Statuses.invalid("rule", e.getMessage());
     }
@@ -110,37 +125,58 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     } else {
       faults.clear(request.getTarget());
     }
-    LOG.warning(() -> "admin: fault rules cleared: " + (request.getTarget().isEmpty() ? "all" : request.getTarget()));
+    LOG.warning(
+        () ->
+            "admin: fault rules cleared: "
+                + (request.getTarget().isEmpty() ? "all" : request.getTarget()));
     out.onNext(ClearFaultsResponse.newBuilder().addAllRules(rules()).build());
     out.onCompleted();
   }
 
   @Override
   public void reloadConfig(ReloadConfigRequest request, StreamObserver<ReloadConfigResponse> out) {
-    ConfigReload r = reloadConfig == null ? new ConfigReload(false, "this service reads no configuration file")
-        : reloadConfig.get();
+    ConfigReload r =
+        reloadConfig == null
+            ? new ConfigReload(false, "this service reads no configuration file")
+            : reloadConfig.get();
     LOG.info(() -> "admin: config reload: " + r.detail());
-    out.onNext(ReloadConfigResponse.newBuilder().setChanged(r.changed()).setDetail(r.detail()).build());
+    out.onNext(
+        ReloadConfigResponse.newBuilder().setChanged(r.changed()).setDetail(r.detail()).build());
     out.onCompleted();
   }
 
   private SnapshotWatcher<?> requireWatcher() {
     if (watcher == null) {
-      throw Status.FAILED_PRECONDITION.withDescription("this process serves a fixed snapshot (no --snapshot-root watcher)")
+      throw Status.FAILED_PRECONDITION
+          .withDescription("this process serves a fixed snapshot (no --snapshot-root watcher)")
           .asRuntimeException();
     }
     return watcher;
   }
 
   private static SnapshotStatus status(SnapshotWatcher<?> w, String outcome) {
-    return SnapshotStatus.newBuilder().setServingVersion(w.currentVersion()).setOutcome(outcome).setSwaps(w.swapCount())
-        .setRefusals(w.refusedCount()).setLastRefusal(w.lastRefusal() == null ? "" : w.lastRefusal()).build();
+    return SnapshotStatus.newBuilder()
+        .setServingVersion(w.currentVersion())
+        .setOutcome(outcome)
+        .setSwaps(w.swapCount())
+        .setRefusals(w.refusedCount())
+        .setLastRefusal(w.lastRefusal() == null ? "" : w.lastRefusal())
+        .build();
   }
 
   private List<FaultRule> rules() {
-    return faults.rules().entrySet().stream().sorted(Map.Entry.comparingByKey()).map(e -> FaultRule.newBuilder()
-        .setTarget(e.getKey()).setDelayPercent(e.getValue().delayPercent()).setDelayMs((int) e.getValue().delayMs())
-        .setAbortPercent(e.getValue().abortPercent())
-        .setAbortCode(e.getValue().abortCode() == null ? "" : e.getValue().abortCode().name()).build()).toList();
+    return faults.rules().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .map(
+            e ->
+                FaultRule.newBuilder()
+                    .setTarget(e.getKey())
+                    .setDelayPercent(e.getValue().delayPercent())
+                    .setDelayMs((int) e.getValue().delayMs())
+                    .setAbortPercent(e.getValue().abortPercent())
+                    .setAbortCode(
+                        e.getValue().abortCode() == null ? "" : e.getValue().abortCode().name())
+                    .build())
+        .toList();
   }
 }

@@ -25,19 +25,33 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The local cluster launcher: processes ("pods", see {@link Topology}) on loopback, pid files and logs under
- * {@code .cluster/}; {@code start} returns once every pod reports SERVING; {@code stop}, {@code kill},
- * {@code restart} and {@code start-pod} act on the whole cluster or on named pods; {@code status} lists them;
- * {@code feed} prints a page for a user.
+ * The local cluster launcher: processes ("pods", see {@link Topology}) on loopback, pid files and
+ * logs under {@code .cluster/}; {@code start} returns once every pod reports SERVING; {@code stop},
+ * {@code kill}, {@code restart} and {@code start-pod} act on the whole cluster or on named pods;
+ * {@code status} lists them; {@code feed} prints a page for a user.
  */
-@Command(name = "cluster", mixinStandardHelpOptions = true,
-    description = "Starts, stops and inspects the local ranking cluster (processes on loopback addresses).",
-    subcommands = {LocalCluster.Start.class, LocalCluster.Stop.class, LocalCluster.Kill.class, LocalCluster.Restart.class,
-        LocalCluster.StartPod.class, LocalCluster.StatusCmd.class, LocalCluster.Feed.class})
+@Command(
+    name = "cluster",
+    mixinStandardHelpOptions = true,
+    description =
+        "Starts, stops and inspects the local ranking cluster (processes on loopback addresses).",
+    subcommands = {
+      LocalCluster.Start.class,
+      LocalCluster.Stop.class,
+      LocalCluster.Kill.class,
+      LocalCluster.Restart.class,
+      LocalCluster.StartPod.class,
+      LocalCluster.StatusCmd.class,
+      LocalCluster.Feed.class
+    })
 public final class LocalCluster implements Callable<Integer> {
-  private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  private static final String JAVA =
+      Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
-  @Option(names = "--root", defaultValue = ".", description = "Project root holding the built modules (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--root",
+      defaultValue = ".",
+      description = "Project root holding the built modules (default: ${DEFAULT-VALUE}).")
   Path root;
 
   public static void main(String[] args) {
@@ -58,7 +72,9 @@ public final class LocalCluster implements Callable<Integer> {
     return runDir().resolve(p.name() + ".pid");
   }
 
-  /** The bearer token of the pods' AdminService, written at each fresh start (.cluster/admin-token). */
+  /**
+   * The bearer token of the pods' AdminService, written at each fresh start (.cluster/admin-token).
+   */
   Path adminTokenFile() {
     return runDir().resolve("admin-token");
   }
@@ -71,15 +87,26 @@ public final class LocalCluster implements Callable<Integer> {
     return Topology.load(topologyFile());
   }
 
-  /** The pods named, or every pod when none is; an unknown name is an error naming the pods there are. */
+  /**
+   * The pods named, or every pod when none is; an unknown name is an error naming the pods there
+   * are.
+   */
   List<Topology.Pod> select(Topology t, List<String> names) {
     if (names == null || names.isEmpty()) {
       return t.pods();
     }
     List<Topology.Pod> out = new ArrayList<>();
     for (String n : names) {
-      out.add(t.pod(n).orElseThrow(() -> new CommandLine.ParameterException(new CommandLine(this), "no pod '" + n
-          + "'; pods: " + t.pods().stream().map(Topology.Pod::name).toList())));
+      out.add(
+          t.pod(n)
+              .orElseThrow(
+                  () ->
+                      new CommandLine.ParameterException(
+                          new CommandLine(this),
+                          "no pod '"
+                              + n
+                              + "'; pods: "
+                              + t.pods().stream().map(Topology.Pod::name).toList())));
     }
     return out;
   }
@@ -92,7 +119,10 @@ public final class LocalCluster implements Callable<Integer> {
     }
     List<String> cmd = new ArrayList<>();
     cmd.add(JAVA);
-    String jvm = Files.exists(runDir().resolve("jvm-opts")) ? Files.readString(runDir().resolve("jvm-opts")).trim() : "";
+    String jvm =
+        Files.exists(runDir().resolve("jvm-opts"))
+            ? Files.readString(runDir().resolve("jvm-opts")).trim()
+            : "";
     if (!jvm.isEmpty()) {
       cmd.addAll(List.of(jvm.split("\\s+")));
     }
@@ -100,8 +130,11 @@ public final class LocalCluster implements Callable<Integer> {
     cmd.addAll(p.args());
     Path log = runDir().resolve("logs").resolve(p.name() + ".log");
     Files.createDirectories(log.getParent());
-    Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .start();
+    Process proc =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
     Files.writeString(pidFile(p), Long.toString(proc.pid()));
     return proc.pid();
   }
@@ -111,25 +144,34 @@ public final class LocalCluster implements Callable<Integer> {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     while (System.nanoTime() < deadline) {
       if (process(p).isEmpty()) {
-        System.err.println(p.name() + " exited during start; see " + runDir().resolve("logs").resolve(p.name() + ".log"));
+        System.err.println(
+            p.name()
+                + " exited during start; see "
+                + runDir().resolve("logs").resolve(p.name() + ".log"));
         return false;
       }
       if ("SERVING".equals(health(p.host(), p.port()))) {
-        long startedAt = process(p).flatMap(h -> h.info().startInstant()).map(java.time.Instant::toEpochMilli)
-            .orElse(System.currentTimeMillis());
-        System.out.printf("%-16s SERVING %.1f s after its process started%n", p.name(),
-            (System.currentTimeMillis() - startedAt) / 1000.0);
+        long startedAt =
+            process(p)
+                .flatMap(h -> h.info().startInstant())
+                .map(java.time.Instant::toEpochMilli)
+                .orElse(System.currentTimeMillis());
+        System.out.printf(
+            "%-16s SERVING %.1f s after its process started%n",
+            p.name(), (System.currentTimeMillis() - startedAt) / 1000.0);
         return true;
       }
       TimeUnit.MILLISECONDS.sleep(200); // poll interval while a process loads and warms
     }
-    System.err.printf("%s did not report SERVING within %d s; see %s%n", p.name(), timeoutSeconds,
-        runDir().resolve("logs").resolve(p.name() + ".log"));
+    System.err.printf(
+        "%s did not report SERVING within %d s; see %s%n",
+        p.name(), timeoutSeconds, runDir().resolve("logs").resolve(p.name() + ".log"));
     return false;
   }
 
   /** Starts one pod and waits for it to report SERVING. */
-  boolean startAndAwait(Topology.Pod p, int timeoutSeconds) throws IOException, InterruptedException {
+  boolean startAndAwait(Topology.Pod p, int timeoutSeconds)
+      throws IOException, InterruptedException {
     System.out.printf("%-16s started pid %d on %s%n", p.name(), launch(p), p.address());
     return awaitServing(p, timeoutSeconds);
   }
@@ -162,18 +204,24 @@ public final class LocalCluster implements Callable<Integer> {
       if (!Files.exists(pid)) {
         return Optional.empty();
       }
-      return ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).filter(ProcessHandle::isAlive);
+      return ProcessHandle.of(Long.parseLong(Files.readString(pid).trim()))
+          .filter(ProcessHandle::isAlive);
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
     }
   }
 
-  /** Health of a port: SERVING, NOT_SERVING, or a short description of why it could not be asked. */
+  /**
+   * Health of a port: SERVING, NOT_SERVING, or a short description of why it could not be asked.
+   */
   static String health(String host, int port) {
     ManagedChannel ch = NettyChannelBuilder.forAddress(host, port).usePlaintext().build();
     try {
-      ServingStatus s = HealthGrpc.newBlockingStub(ch).withDeadlineAfter(1, TimeUnit.SECONDS)
-          .check(HealthCheckRequest.getDefaultInstance()).getStatus();
+      ServingStatus s =
+          HealthGrpc.newBlockingStub(ch)
+              .withDeadlineAfter(1, TimeUnit.SECONDS)
+              .check(HealthCheckRequest.getDefaultInstance())
+              .getStatus();
       return s.name();
     } catch (StatusRuntimeException e) {
       return e.getStatus().getCode().name();
@@ -182,50 +230,92 @@ public final class LocalCluster implements Callable<Integer> {
     }
   }
 
-  @Command(name = "start", mixinStandardHelpOptions = true, description = "Starts every service and waits for SERVING.")
+  @Command(
+      name = "start",
+      mixinStandardHelpOptions = true,
+      description = "Starts every service and waits for SERVING.")
   static final class Start implements Callable<Integer> {
     @CommandLine.ParentCommand LocalCluster cluster;
 
-    @Option(names = "--world-items", defaultValue = "200000", description = "Items in the demo world (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--world-items",
+        defaultValue = "200000",
+        description = "Items in the demo world (default: ${DEFAULT-VALUE}).")
     int items;
 
-    @Option(names = "--world-users", defaultValue = "50000", description = "Users in the demo world (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--world-users",
+        defaultValue = "50000",
+        description = "Users in the demo world (default: ${DEFAULT-VALUE}).")
     int users;
 
-    @Option(names = "--snapshot-root", description = "Serve this snapshot root instead of the demo world's (built when"
-        + " missing at .cluster/snapshots/demo-s<seed>-i<items>-u<users>).")
+    @Option(
+        names = "--snapshot-root",
+        description =
+            "Serve this snapshot root instead of the demo world's (built when"
+                + " missing at .cluster/snapshots/demo-s<seed>-i<items>-u<users>).")
     Path snapshotRoot;
 
-    @Option(names = "--world-seed", defaultValue = "42", description = "Seed of the demo world (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--world-seed",
+        defaultValue = "42",
+        description = "Seed of the demo world (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    // Why the GC flags: with G1's default 200 ms pause goal the services' young pauses reached 100-170 ms at 1M
-    // items, each one the tail of every request in flight; a 10 ms goal kept steady pauses at 4-20 ms
-    // (docs/benchmarks.md). The metaspace floor avoids the full collection its first growth otherwise causes.
-    @Option(names = "--jvm-opts", defaultValue = "-Xms256m -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=10 -XX:MetaspaceSize=128m",
+    // Why the GC flags: with G1's default 200 ms pause goal the services' young pauses reached
+    // 100-170 ms at 1M
+    // items, each one the tail of every request in flight; a 10 ms goal kept steady pauses at 4-20
+    // ms
+    // (docs/benchmarks.md). The metaspace floor avoids the full collection its first growth
+    // otherwise causes.
+    @Option(
+        names = "--jvm-opts",
+        defaultValue =
+            "-Xms256m -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=10 -XX:MetaspaceSize=128m",
         description = "JVM options for every service (default: ${DEFAULT-VALUE}).")
     String jvmOpts;
 
-    @Option(names = "--timeout-seconds", defaultValue = "180", description = "Give up waiting for SERVING after this (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--timeout-seconds",
+        defaultValue = "180",
+        description = "Give up waiting for SERVING after this (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
-    @Option(names = "--shards", defaultValue = "1", description = "Pod layout: recall shards (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--shards",
+        defaultValue = "1",
+        description = "Pod layout: recall shards (default: ${DEFAULT-VALUE}).")
     int shards;
 
-    @Option(names = "--replicas", defaultValue = "1", description = "Pod layout: replicas per recall shard (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--replicas",
+        defaultValue = "1",
+        description = "Pod layout: replicas per recall shard (default: ${DEFAULT-VALUE}).")
     int replicas;
 
-    @Option(names = "--prerank", defaultValue = "1", description = "Pod layout: prerank pods (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--prerank",
+        defaultValue = "1",
+        description = "Pod layout: prerank pods (default: ${DEFAULT-VALUE}).")
     int preranks;
 
-    @Option(names = "--rank", defaultValue = "1", description = "Pod layout: rank pods (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--rank",
+        defaultValue = "1",
+        description = "Pod layout: rank pods (default: ${DEFAULT-VALUE}).")
     int ranks;
 
-    @Option(names = "--mixers", defaultValue = "1", description = "Pod layout: mixer pods (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--mixers",
+        defaultValue = "1",
+        description = "Pod layout: mixer pods (default: ${DEFAULT-VALUE}).")
     int mixers;
 
-    @Option(names = "--pods", description = "Use the pod layout (127.0.0.2, ...) even with one process per service; any"
-        + " count above 1 implies it.")
+    @Option(
+        names = "--pods",
+        description =
+            "Use the pod layout (127.0.0.2, ...) even with one process per service; any"
+                + " count above 1 implies it.")
     boolean podLayout;
 
     @Override
@@ -233,26 +323,43 @@ public final class LocalCluster implements Callable<Integer> {
       Files.createDirectories(cluster.runDir().resolve("logs"));
       for (int n : new int[] {shards, replicas, preranks, ranks, mixers}) {
         if (n < 1 || n > 16) {
-          System.err.println("--shards, --replicas, --prerank, --rank and --mixers must be in [1, 16]");
+          System.err.println(
+              "--shards, --replicas, --prerank, --rank and --mixers must be in [1, 16]");
           return 2;
         }
       }
-      boolean pods = podLayout || shards > 1 || replicas > 1 || preranks > 1 || ranks > 1 || mixers > 1;
+      boolean pods =
+          podLayout || shards > 1 || replicas > 1 || preranks > 1 || ranks > 1 || mixers > 1;
       Topology running = cluster.topology();
       boolean anyRunning = running.pods().stream().anyMatch(p -> cluster.process(p).isPresent());
       Topology t;
       if (anyRunning) {
         t = running; // start what is missing of the running cluster
-        System.out.println("cluster already running (" + running.pods().size() + " pods): starting what is not running");
+        System.out.println(
+            "cluster already running ("
+                + running.pods().size()
+                + " pods): starting what is not running");
       } else if (pods) {
         byte[] key = new byte[32];
         new java.security.SecureRandom().nextBytes(key);
-        t = Topology.pods(shards, replicas, preranks, ranks, mixers, java.util.Base64.getEncoder().encodeToString(key));
+        t =
+            Topology.pods(
+                shards,
+                replicas,
+                preranks,
+                ranks,
+                mixers,
+                java.util.Base64.getEncoder().encodeToString(key));
       } else {
         t = Topology.single();
       }
-      Path root = snapshotRoot != null ? snapshotRoot
-          : cluster.runDir().resolve("snapshots").resolve("demo-s" + seed + "-i" + items + "-u" + users);
+      Path root =
+          snapshotRoot != null
+              ? snapshotRoot
+              : cluster
+                  .runDir()
+                  .resolve("snapshots")
+                  .resolve("demo-s" + seed + "-i" + items + "-u" + users);
       if (!anyRunning) {
         if (!Files.exists(root.resolve("CURRENT"))) {
           if (snapshotRoot != null) {
@@ -261,27 +368,48 @@ public final class LocalCluster implements Callable<Integer> {
           }
           // First start on this world: build its snapshot once; later starts reuse it.
           Path offline = cluster.root.resolve("offline").resolve("target").resolve("offline.jar");
-          System.out.println("building the demo snapshot (once; later starts reuse it) into " + root);
-          List<String> build = new ArrayList<>(List.of(JAVA, "-Xmx6g", "-jar", offline.toString(), "build-snapshot",
-              "--root=" + root, "--items=" + items, "--users=" + users, "--seed=" + seed));
+          System.out.println(
+              "building the demo snapshot (once; later starts reuse it) into " + root);
+          List<String> build =
+              new ArrayList<>(
+                  List.of(
+                      JAVA,
+                      "-Xmx6g",
+                      "-jar",
+                      offline.toString(),
+                      "build-snapshot",
+                      "--root=" + root,
+                      "--items=" + items,
+                      "--users=" + users,
+                      "--seed=" + seed));
           int code = new ProcessBuilder(build).inheritIO().start().waitFor();
           if (code != 0) {
             System.err.println("snapshot build failed (exit " + code + ")");
             return 1;
           }
         } else {
-          System.out.println("serving the snapshot at " + root + " (" + Files.readString(root.resolve("CURRENT")).trim() + ")");
+          System.out.println(
+              "serving the snapshot at "
+                  + root
+                  + " ("
+                  + Files.readString(root.resolve("CURRENT")).trim()
+                  + ")");
         }
-        // The admin API's bearer token for this cluster (fault rules, snapshot pin and reload): readable by this
-        // user only, so that the chaos command and an operator can use AdminService and nobody else can.
+        // The admin API's bearer token for this cluster (fault rules, snapshot pin and reload):
+        // readable by this
+        // user only, so that the chaos command and an operator can use AdminService and nobody else
+        // can.
         Path token = cluster.adminTokenFile();
         byte[] secret = new byte[24];
         new java.security.SecureRandom().nextBytes(secret);
         Files.deleteIfExists(token);
-        Files.createFile(token, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(
+            token,
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         Files.writeString(token, java.util.HexFormat.of().formatHex(secret));
-        // Every pod's own command line, saved so that stop, kill and restart can act on one pod later.
+        // Every pod's own command line, saved so that stop, kill and restart can act on one pod
+        // later.
         List<Topology.Pod> withArgs = new ArrayList<>();
         Path blend = cluster.root.resolve("config").resolve("blend.json");
         for (Topology.Pod p : t.pods()) {
@@ -289,10 +417,12 @@ public final class LocalCluster implements Callable<Integer> {
           args.add("--snapshot-root=" + root.toAbsolutePath());
           args.add("--admin-token-file=" + token.toAbsolutePath());
           if (p.service().equals("mixer-service") && Files.exists(blend)) {
-            // The example rules of the repository: edit the file and the running mixer picks them up.
+            // The example rules of the repository: edit the file and the running mixer picks them
+            // up.
             args.add("--blend-config=" + blend.toAbsolutePath());
           }
-          withArgs.add(new Topology.Pod(p.name(), p.service(), p.host(), p.port(), List.copyOf(args)));
+          withArgs.add(
+              new Topology.Pod(p.name(), p.service(), p.host(), p.port(), List.copyOf(args)));
         }
         t = new Topology(List.copyOf(withArgs));
         t.save(cluster.topologyFile());
@@ -306,7 +436,8 @@ public final class LocalCluster implements Callable<Integer> {
             continue;
           }
           if (cluster.process(p).isPresent()) {
-            System.out.printf("%-16s already running (pid %d)%n", p.name(), cluster.process(p).get().pid());
+            System.out.printf(
+                "%-16s already running (pid %d)%n", p.name(), cluster.process(p).get().pid());
             continue;
           }
           long pid;
@@ -316,7 +447,11 @@ public final class LocalCluster implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 1;
           }
-          System.out.printf("%-16s started pid %d on %s (log %s)%n", p.name(), pid, p.address(),
+          System.out.printf(
+              "%-16s started pid %d on %s (log %s)%n",
+              p.name(),
+              pid,
+              p.address(),
               cluster.runDir().resolve("logs").resolve(p.name() + ".log"));
           started.add(p);
         }
@@ -331,22 +466,32 @@ public final class LocalCluster implements Callable<Integer> {
     }
   }
 
-  @Command(name = "stop", mixinStandardHelpOptions = true,
-      description = "SIGTERM the named pods (or every pod, mixers first), wait for the drain, then kill.")
+  @Command(
+      name = "stop",
+      mixinStandardHelpOptions = true,
+      description =
+          "SIGTERM the named pods (or every pod, mixers first), wait for the drain, then kill.")
   static final class Stop implements Callable<Integer> {
     @CommandLine.ParentCommand LocalCluster cluster;
 
-    @Option(names = "--grace-seconds", defaultValue = "30", description = "Wait this long before SIGKILL (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--grace-seconds",
+        defaultValue = "30",
+        description = "Wait this long before SIGKILL (default: ${DEFAULT-VALUE}).")
     int graceSeconds;
 
-    @CommandLine.Parameters(arity = "0..*", paramLabel = "POD", description = "Pods to stop (default: all).")
+    @CommandLine.Parameters(
+        arity = "0..*",
+        paramLabel = "POD",
+        description = "Pods to stop (default: all).")
     List<String> names;
 
     @Override
     public Integer call() throws Exception {
       Topology t = cluster.topology();
       List<Topology.Pod> order = new ArrayList<>(cluster.select(t, names));
-      order.sort(java.util.Comparator.comparing((Topology.Pod p) -> !p.service().equals("mixer-service")));
+      order.sort(
+          java.util.Comparator.comparing((Topology.Pod p) -> !p.service().equals("mixer-service")));
       for (Topology.Pod p : order) {
         cluster.stop(p, false, graceSeconds);
       }
@@ -357,7 +502,10 @@ public final class LocalCluster implements Callable<Integer> {
     }
   }
 
-  @Command(name = "kill", mixinStandardHelpOptions = true, description = "SIGKILL the named pods (a crash, no drain).")
+  @Command(
+      name = "kill",
+      mixinStandardHelpOptions = true,
+      description = "SIGKILL the named pods (a crash, no drain).")
   static final class Kill implements Callable<Integer> {
     @CommandLine.ParentCommand LocalCluster cluster;
 
@@ -373,15 +521,24 @@ public final class LocalCluster implements Callable<Integer> {
     }
   }
 
-  @Command(name = "restart", mixinStandardHelpOptions = true,
-      description = "Stops the named pods gracefully (if running), starts them again and waits for SERVING.")
+  @Command(
+      name = "restart",
+      mixinStandardHelpOptions = true,
+      description =
+          "Stops the named pods gracefully (if running), starts them again and waits for SERVING.")
   static final class Restart implements Callable<Integer> {
     @CommandLine.ParentCommand LocalCluster cluster;
 
-    @Option(names = "--grace-seconds", defaultValue = "30", description = "Wait this long before SIGKILL (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--grace-seconds",
+        defaultValue = "30",
+        description = "Wait this long before SIGKILL (default: ${DEFAULT-VALUE}).")
     int graceSeconds;
 
-    @Option(names = "--timeout-seconds", defaultValue = "180", description = "Give up waiting for SERVING after this (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--timeout-seconds",
+        defaultValue = "180",
+        description = "Give up waiting for SERVING after this (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
     @CommandLine.Parameters(arity = "1..*", paramLabel = "POD", description = "Pods to restart.")
@@ -399,11 +556,17 @@ public final class LocalCluster implements Callable<Integer> {
     }
   }
 
-  @Command(name = "start-pod", mixinStandardHelpOptions = true, description = "Starts named pods that are not running.")
+  @Command(
+      name = "start-pod",
+      mixinStandardHelpOptions = true,
+      description = "Starts named pods that are not running.")
   static final class StartPod implements Callable<Integer> {
     @CommandLine.ParentCommand LocalCluster cluster;
 
-    @Option(names = "--timeout-seconds", defaultValue = "180", description = "Give up waiting for SERVING after this (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--timeout-seconds",
+        defaultValue = "180",
+        description = "Give up waiting for SERVING after this (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
     @CommandLine.Parameters(arity = "1..*", paramLabel = "POD", description = "Pods to start.")
@@ -424,7 +587,10 @@ public final class LocalCluster implements Callable<Integer> {
     }
   }
 
-  @Command(name = "status", aliases = "pods", mixinStandardHelpOptions = true,
+  @Command(
+      name = "status",
+      aliases = "pods",
+      mixinStandardHelpOptions = true,
       description = "Every pod: process, address and health (exit 3 when one is not SERVING).")
   static final class StatusCmd implements Callable<Integer> {
     @CommandLine.ParentCommand LocalCluster cluster;
@@ -432,38 +598,62 @@ public final class LocalCluster implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       int notServing = 0;
-      System.out.printf("%-16s %-16s %-8s %-16s %s%n", "POD", "SERVICE", "PID", "ADDRESS", "HEALTH");
+      System.out.printf(
+          "%-16s %-16s %-8s %-16s %s%n", "POD", "SERVICE", "PID", "ADDRESS", "HEALTH");
       for (Topology.Pod p : cluster.topology().pods()) {
         Optional<ProcessHandle> h = cluster.process(p);
         String health = h.isPresent() ? health(p.host(), p.port()) : "-";
         if (!"SERVING".equals(health)) {
           notServing++;
         }
-        System.out.printf("%-16s %-16s %-8s %-16s %s%n", p.name(), p.service(), h.map(x -> Long.toString(x.pid())).orElse("-"),
-            p.address(), health);
+        System.out.printf(
+            "%-16s %-16s %-8s %-16s %s%n",
+            p.name(),
+            p.service(),
+            h.map(x -> Long.toString(x.pid())).orElse("-"),
+            p.address(),
+            health);
       }
       return notServing == 0 ? 0 : 3;
     }
   }
 
-  @Command(name = "feed", mixinStandardHelpOptions = true, description = "Prints a page of the feed for a user.")
+  @Command(
+      name = "feed",
+      mixinStandardHelpOptions = true,
+      description = "Prints a page of the feed for a user.")
   static final class Feed implements Callable<Integer> {
-    @Option(names = "--user", defaultValue = "42", description = "User id (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--user",
+        defaultValue = "42",
+        description = "User id (default: ${DEFAULT-VALUE}).")
     String user;
 
-    @Option(names = "--page-size", defaultValue = "12", description = "Items per page (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--page-size",
+        defaultValue = "12",
+        description = "Items per page (default: ${DEFAULT-VALUE}).")
     int pageSize;
 
-    @Option(names = "--pages", defaultValue = "1", description = "Pages to fetch, following the page token (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--pages",
+        defaultValue = "1",
+        description = "Pages to fetch, following the page token (default: ${DEFAULT-VALUE}).")
     int pages;
 
     @CommandLine.ParentCommand LocalCluster cluster;
 
-    @Option(names = "--target", description = "Mixer address (default: the cluster's first mixer, 127.0.0.1:9090 in the"
-        + " single layout).")
+    @Option(
+        names = "--target",
+        description =
+            "Mixer address (default: the cluster's first mixer, 127.0.0.1:9090 in the"
+                + " single layout).")
     String target;
 
-    @Option(names = "--deadline-ms", defaultValue = "1000", description = "Deadline per call (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--deadline-ms",
+        defaultValue = "1000",
+        description = "Deadline per call (default: ${DEFAULT-VALUE}).")
     long deadlineMs;
 
     @Override
@@ -475,9 +665,15 @@ public final class LocalCluster implements Callable<Integer> {
       try {
         String token = "";
         for (int page = 1; page <= pages; page++) {
-          RecommendResponse r = MixerServiceGrpc.newBlockingStub(ch).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
-              .recommend(RecommendRequest.newBuilder().setPageSize(pageSize).setPageToken(token)
-                  .setContext(RequestContext.newBuilder().setUserId(user)).build());
+          RecommendResponse r =
+              MixerServiceGrpc.newBlockingStub(ch)
+                  .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
+                  .recommend(
+                      RecommendRequest.newBuilder()
+                          .setPageSize(pageSize)
+                          .setPageToken(token)
+                          .setContext(RequestContext.newBuilder().setUserId(user))
+                          .build());
           print(page, r);
           token = r.getNextPageToken();
         }
@@ -491,20 +687,37 @@ public final class LocalCluster implements Callable<Integer> {
     }
 
     private void print(int page, RecommendResponse r) {
-      System.out.printf("%nFeed for user %s, page %d  (snapshot %s, prerank %s, rank %s)%s%n", user, page,
-          r.getVersions().getSnapshotVersion(), r.getVersions().getPrerankModelVersion(),
-          r.getVersions().getRankModelVersion(), r.getDegraded() ? "  DEGRADED: " + r.getDegradedReasonsList() : "");
-      System.out.printf("%3s  %-11s %-9s %-44s %9s %8s  %-30s %s%n", "#", "KIND", "ITEM", "TITLE", "PRICE", "VALUE",
-          "CHANNELS", "RULE");
+      System.out.printf(
+          "%nFeed for user %s, page %d  (snapshot %s, prerank %s, rank %s)%s%n",
+          user,
+          page,
+          r.getVersions().getSnapshotVersion(),
+          r.getVersions().getPrerankModelVersion(),
+          r.getVersions().getRankModelVersion(),
+          r.getDegraded() ? "  DEGRADED: " + r.getDegradedReasonsList() : "");
+      System.out.printf(
+          "%3s  %-11s %-9s %-44s %9s %8s  %-30s %s%n",
+          "#", "KIND", "ITEM", "TITLE", "PRICE", "VALUE", "CHANNELS", "RULE");
       for (FeedItem it : r.getItemsList()) {
         String kind = it.getKind().name().replace("ITEM_KIND_", "").toLowerCase(Locale.ROOT);
         StringBuilder ch = new StringBuilder();
-        it.getChannelsList().forEach(c -> ch.append(ch.length() == 0 ? "" : ",")
-            .append(c.name().replace("RECALL_CHANNEL_", "").toLowerCase(Locale.ROOT)));
-        String title = it.getTitle().length() > 44 ? it.getTitle().substring(0, 43) + "…" : it.getTitle();
-        System.out.printf("%3d  %-11s %-9s %-44s %9s %8.3f  %-30s %s%n", it.getPosition(), kind,
-            Long.toUnsignedString(it.getItemId()), title, it.getPrice() > 0 ? String.format("%.2f", it.getPrice()) : "-",
-            it.getValue(), ch, it.getPlacementRule());
+        it.getChannelsList()
+            .forEach(
+                c ->
+                    ch.append(ch.length() == 0 ? "" : ",")
+                        .append(c.name().replace("RECALL_CHANNEL_", "").toLowerCase(Locale.ROOT)));
+        String title =
+            it.getTitle().length() > 44 ? it.getTitle().substring(0, 43) + "…" : it.getTitle();
+        System.out.printf(
+            "%3d  %-11s %-9s %-44s %9s %8.3f  %-30s %s%n",
+            it.getPosition(),
+            kind,
+            Long.toUnsignedString(it.getItemId()),
+            title,
+            it.getPrice() > 0 ? String.format("%.2f", it.getPrice()) : "-",
+            it.getValue(),
+            ch,
+            it.getPlacementRule());
       }
     }
   }

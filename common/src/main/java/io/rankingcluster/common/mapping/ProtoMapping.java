@@ -25,7 +25,8 @@ public final class ProtoMapping {
   public static ItemKind kind(int number, String field) {
     ItemKind kind = ItemKind.ofCode(number);
     if (kind == null) {
-      throw invalid(field, number == 0 ? "item kind is unspecified" : "unknown item kind " + number);
+      throw invalid(
+          field, number == 0 ? "item kind is unspecified" : "unknown item kind " + number);
     }
     return kind;
   }
@@ -43,7 +44,8 @@ public final class ProtoMapping {
       }
       seen[kind.index()] = true;
       if (Integer.toUnsignedLong(l.getLimit()) > max) {
-        throw invalid(f + ".limit", "must be <= " + max + ", was " + Integer.toUnsignedString(l.getLimit()));
+        throw invalid(
+            f + ".limit", "must be <= " + max + ", was " + Integer.toUnsignedString(l.getLimit()));
       }
       if (l.getLimit() > 0) {
         out[kind.index()] = l.getLimit();
@@ -52,19 +54,30 @@ public final class ProtoMapping {
     return out;
   }
 
-  /** Candidates from a block, checking that the arrays agree, kinds are known and scores are finite. */
+  /**
+   * Candidates from a block, checking that the arrays agree, kinds are known and scores are finite.
+   */
   public static Candidates candidates(CandidateBlock b, String field, int maxCandidates) {
     int n = b.getItemIdsCount();
     if (n > maxCandidates) {
-      throw invalid(field + ".item_ids", "at most " + maxCandidates + " candidates per request, got " + n);
+      throw invalid(
+          field + ".item_ids", "at most " + maxCandidates + " candidates per request, got " + n);
     }
     if (b.getKindsCount() != n || b.getScoresCount() != n) {
-      throw invalid(field, "item_ids, kinds and scores must have the same length (got " + n + ", "
-          + b.getKindsCount() + ", " + b.getScoresCount() + ")");
+      throw invalid(
+          field,
+          "item_ids, kinds and scores must have the same length (got "
+              + n
+              + ", "
+              + b.getKindsCount()
+              + ", "
+              + b.getScoresCount()
+              + ")");
     }
     if (b.getChannelMasksCount() != 0 && b.getChannelMasksCount() != n) {
-      throw invalid(field + ".channel_masks", "must be empty or as long as item_ids (" + n + "), was "
-          + b.getChannelMasksCount());
+      throw invalid(
+          field + ".channel_masks",
+          "must be empty or as long as item_ids (" + n + "), was " + b.getChannelMasksCount());
     }
     long[] ids = new long[n];
     byte[] kinds = new byte[n];
@@ -82,15 +95,22 @@ public final class ProtoMapping {
     }
     int duplicate = firstDuplicate(ids, n);
     if (duplicate >= 0) {
-      throw invalid(field + ".item_ids", "item " + Long.toUnsignedString(ids[duplicate]) + " appears more than once (again at"
-          + " index " + duplicate + "); each candidate must be unique");
+      throw invalid(
+          field + ".item_ids",
+          "item "
+              + Long.toUnsignedString(ids[duplicate])
+              + " appears more than once (again at"
+              + " index "
+              + duplicate
+              + "); each candidate must be unique");
     }
     return new Candidates(ids, kinds, scores, masks, n);
   }
 
   /**
-   * The index of the first id that already occurred earlier, or -1. An open-addressing set of the ids seen
-   * (primitive longs, about 10 ns per id): a duplicate would be scored twice and could fill a page twice.
+   * The index of the first id that already occurred earlier, or -1. An open-addressing set of the
+   * ids seen (primitive longs, about 10 ns per id): a duplicate would be scored twice and could
+   * fill a page twice.
    */
   static int firstDuplicate(long[] ids, int n) {
     if (n < 2) {
@@ -118,28 +138,40 @@ public final class ProtoMapping {
   public static CandidateBlock block(Candidates c) {
     CandidateBlock.Builder b = CandidateBlock.newBuilder();
     for (int i = 0; i < c.size; i++) {
-      b.addItemIds(c.ids[i]).addKindsValue(c.kinds[i]).addScores(c.scores[i]).addChannelMasks(c.channelMasks[i]);
+      b.addItemIds(c.ids[i])
+          .addKindsValue(c.kinds[i])
+          .addScores(c.scores[i])
+          .addChannelMasks(c.channelMasks[i]);
     }
     return b.build();
   }
 
   /**
-   * The user side of scoring from UserFeatures, checking array lengths, category ids against the tree and
-   * that every number is finite.
+   * The user side of scoring from UserFeatures, checking array lengths, category ids against the
+   * tree and that every number is finite.
    */
   public static UserSignals user(UserFeatures f, String field, CategoryTree tree, int maxRecent) {
     int n = f.getAffinityCategoryIdsCount();
     if (f.getAffinityWeightsCount() != n) {
-      throw invalid(field + ".affinity_weights", "must be as long as affinity_category_ids (" + n + "), was "
-          + f.getAffinityWeightsCount());
+      throw invalid(
+          field + ".affinity_weights",
+          "must be as long as affinity_category_ids ("
+              + n
+              + "), was "
+              + f.getAffinityWeightsCount());
     }
     int[] cats = new int[n];
     float[] weights = new float[n];
     for (int i = 0; i < n; i++) {
       int c = f.getAffinityCategoryIds(i);
       if (c < 0 || c >= tree.leafCount()) {
-        throw invalid(field + ".affinity_category_ids[" + i + "]", "unknown category " + Integer.toUnsignedString(c)
-            + " (categories are 0.." + (tree.leafCount() - 1) + ")");
+        throw invalid(
+            field + ".affinity_category_ids[" + i + "]",
+            "unknown category "
+                + Integer.toUnsignedString(c)
+                + " (categories are 0.."
+                + (tree.leafCount() - 1)
+                + ")");
       }
       float w = f.getAffinityWeights(i);
       if (!(w >= 0 && w <= 1)) {
@@ -153,18 +185,26 @@ public final class ProtoMapping {
       throw invalid(field + ".typical_price", "must be finite and >= 0, was " + price);
     }
     if (f.getRecentItemIdsCount() > maxRecent) {
-      throw invalid(field + ".recent_item_ids", "at most " + maxRecent + " ids, got " + f.getRecentItemIdsCount());
+      throw invalid(
+          field + ".recent_item_ids",
+          "at most " + maxRecent + " ids, got " + f.getRecentItemIdsCount());
     }
     for (int i = 0; i < f.getUserVectorCount(); i++) {
       if (!Float.isFinite(f.getUserVector(i))) {
-        throw invalid(field + ".user_vector[" + i + "]", "must be finite, was " + f.getUserVector(i));
+        throw invalid(
+            field + ".user_vector[" + i + "]", "must be finite, was " + f.getUserVector(i));
       }
     }
     long[] recent = new long[f.getRecentItemIdsCount()];
     for (int i = 0; i < recent.length; i++) {
       recent[i] = f.getRecentItemIds(i);
     }
-    return new UserSignals(new Affinities(cats, weights), price, recent, f.getColdStart(), tree.parentCount(),
+    return new UserSignals(
+        new Affinities(cats, weights),
+        price,
+        recent,
+        f.getColdStart(),
+        tree.parentCount(),
         tree.leavesPerParent());
   }
 
@@ -172,7 +212,9 @@ public final class ProtoMapping {
   public static float[] userVector(UserFeatures f, String field, int dimension) {
     int n = f.getUserVectorCount();
     if (n != 0 && n != dimension) {
-      throw invalid(field + ".user_vector", "has " + n + " dimensions; this snapshot's embeddings have " + dimension);
+      throw invalid(
+          field + ".user_vector",
+          "has " + n + " dimensions; this snapshot's embeddings have " + dimension);
     }
     float[] v = new float[n];
     for (int i = 0; i < n; i++) {
@@ -186,12 +228,14 @@ public final class ProtoMapping {
 
   /** UserFeatures from what the mixer computed. */
   public static UserFeatures features(UserSignals u) {
-    UserFeatures.Builder b = UserFeatures.newBuilder().setTypicalPrice(u.typicalPrice).setColdStart(u.coldStart);
+    UserFeatures.Builder b =
+        UserFeatures.newBuilder().setTypicalPrice(u.typicalPrice).setColdStart(u.coldStart);
     for (long id : u.recentItemIds) {
       b.addRecentItemIds(id);
     }
     for (int i = 0; i < u.affinities.categories().length; i++) {
-      b.addAffinityCategoryIds(u.affinities.categories()[i]).addAffinityWeights(u.affinities.weights()[i]);
+      b.addAffinityCategoryIds(u.affinities.categories()[i])
+          .addAffinityWeights(u.affinities.weights()[i]);
     }
     return b.build();
   }
@@ -213,8 +257,9 @@ public final class ProtoMapping {
     }
     int idx = Catalog.countryIndex(code.toUpperCase(java.util.Locale.ROOT));
     if (idx < 0) {
-      throw invalid(field + ".country", "unknown country '" + code + "' (known: "
-          + String.join(", ", Catalog.COUNTRIES) + ")");
+      throw invalid(
+          field + ".country",
+          "unknown country '" + code + "' (known: " + String.join(", ", Catalog.COUNTRIES) + ")");
     }
     return idx;
   }

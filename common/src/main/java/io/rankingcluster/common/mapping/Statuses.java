@@ -3,7 +3,10 @@ package io.rankingcluster.common.mapping;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
-/** Builds the gRPC errors services answer with: the description always names the field and the problem. */
+/**
+ * Builds the gRPC errors services answer with: the description always names the field and the
+ * problem.
+ */
 public final class Statuses {
   private Statuses() {}
 

@@ -10,13 +10,16 @@ import io.rankingcluster.proto.v1.UserFeatures;
 import java.util.Arrays;
 
 /**
- * The parts of the stages' warm-up calls, shaped as the mixer sends them: the snapshot's users in turn (their
- * recent items, affinities, typical price and vector) and the catalog's first items as the candidates.
+ * The parts of the stages' warm-up calls, shaped as the mixer sends them: the snapshot's users in
+ * turn (their recent items, affinities, typical price and vector) and the catalog's first items as
+ * the candidates.
  */
 public final class WarmUpRequests {
   private WarmUpRequests() {}
 
-  /** The context of warm-up call {@code i}: its request id, and the user id of the snapshot's row i. */
+  /**
+   * The context of warm-up call {@code i}: its request id, and the user id of the snapshot's row i.
+   */
   public static RequestContext.Builder context(UserProfiles users, int i) {
     RequestContext.Builder c = RequestContext.newBuilder().setRequestId("warmup-" + i);
     if (users.size() > 0) {
@@ -26,10 +29,11 @@ public final class WarmUpRequests {
   }
 
   /**
-   * The features of the snapshot's user row {@code i % users}; the vector only when {@code vectors} has
-   * {@code dimension} columns (0: no vector); empty for a snapshot without users.
+   * The features of the snapshot's user row {@code i % users}; the vector only when {@code vectors}
+   * has {@code dimension} columns (0: no vector); empty for a snapshot without users.
    */
-  public static UserFeatures user(UserProfiles users, Embeddings vectors, int dimension, Catalog catalog, int i) {
+  public static UserFeatures user(
+      UserProfiles users, Embeddings vectors, int dimension, Catalog catalog, int i) {
     UserFeatures.Builder f = UserFeatures.newBuilder();
     if (users.size() == 0) {
       return f.setColdStart(true).build();
@@ -44,7 +48,10 @@ public final class WarmUpRequests {
       f.addAffinityCategoryIds(a.categories()[k]).addAffinityWeights(a.weights()[k]);
     }
     f.setTypicalPrice(UserProfiles.typicalPrice(recent, catalog));
-    if (vectors != null && dimension > 0 && vectors.dimension() == dimension && u < vectors.rows()) {
+    if (vectors != null
+        && dimension > 0
+        && vectors.dimension() == dimension
+        && u < vectors.rows()) {
       for (int k = 0; k < dimension; k++) {
         f.addUserVector(vectors.data()[vectors.offset(u) + k]);
       }
@@ -55,7 +62,12 @@ public final class WarmUpRequests {
   /** The catalog's first {@code n} items (or all) as a candidate block with zero scores. */
   public static CandidateBlock candidates(Catalog catalog, int n) {
     int size = Math.min(n, catalog.size());
-    return ProtoMapping.block(new Candidates(Arrays.copyOf(catalog.ids, size), Arrays.copyOf(catalog.kinds, size),
-        new float[size], new int[size], size));
+    return ProtoMapping.block(
+        new Candidates(
+            Arrays.copyOf(catalog.ids, size),
+            Arrays.copyOf(catalog.kinds, size),
+            new float[size],
+            new int[size],
+            size));
   }
 }

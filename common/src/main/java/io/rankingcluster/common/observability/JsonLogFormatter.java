@@ -8,10 +8,10 @@ import java.util.logging.Formatter;
 import java.util.logging.LogRecord;
 
 /**
- * One JSON object per log line: {@code ts}, {@code level}, {@code service}, {@code logger}, {@code request_id}
- * (the current call's, when the line is written within one), {@code msg}, the fields of a {@link Map} passed
- * as the record's only parameter (access logs), and {@code error} with the stack trace. What log collectors
- * (Loki, Elasticsearch, Cloud Logging) parse without rules.
+ * One JSON object per log line: {@code ts}, {@code level}, {@code service}, {@code logger}, {@code
+ * request_id} (the current call's, when the line is written within one), {@code msg}, the fields of
+ * a {@link Map} passed as the record's only parameter (access logs), and {@code error} with the
+ * stack trace. What log collectors (Loki, Elasticsearch, Cloud Logging) parse without rules.
  */
 public final class JsonLogFormatter extends Formatter {
   private final String service;
@@ -67,5 +67,4 @@ public final class JsonLogFormatter extends Formatter {
   static void quote(StringBuilder sb, String s) {
     io.rankingcluster.core.snapshot.Json.quote(s, sb);
   }
-
 }

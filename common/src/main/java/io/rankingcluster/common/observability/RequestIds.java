@@ -15,14 +15,16 @@ import io.grpc.ServerInterceptor;
 import java.util.UUID;
 
 /**
- * The request id of a call, carried across every hop in the {@code x-request-id} metadata header: a server
- * takes it from the header (or makes one when the caller sent none) and keeps it in the gRPC {@link Context},
- * where logs read it; a client call made within that context sends it on. One id thus names a request in
- * the logs of the mixer and of every stage it called.
+ * The request id of a call, carried across every hop in the {@code x-request-id} metadata header: a
+ * server takes it from the header (or makes one when the caller sent none) and keeps it in the gRPC
+ * {@link Context}, where logs read it; a client call made within that context sends it on. One id
+ * thus names a request in the logs of the mixer and of every stage it called.
  */
 public final class RequestIds {
-  public static final Metadata.Key<String> HEADER = Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> HEADER =
+      Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
   static final Context.Key<String> KEY = Context.key("request-id");
+
   /** Longer ids are cut: the header is client input and ends up in every log line. */
   static final int MAX_LENGTH = 128;
 
@@ -33,7 +35,9 @@ public final class RequestIds {
     return KEY.get();
   }
 
-  /** Runs {@code body} with {@code id} as the current request id (for work started outside a call). */
+  /**
+   * Runs {@code body} with {@code id} as the current request id (for work started outside a call).
+   */
   public static void runWith(String id, Runnable body) {
     Context.current().withValue(KEY, id).run(body);
   }
@@ -42,7 +46,8 @@ public final class RequestIds {
   public static ServerInterceptor server() {
     return new ServerInterceptor() {
       @Override
-      public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+      public <Q, A> ServerCall.Listener<Q> interceptCall(
+          ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
         String id = headers.get(HEADER);
         if (id == null || id.isBlank()) {
           id = UUID.randomUUID().toString();
@@ -58,7 +63,8 @@ public final class RequestIds {
   public static ClientInterceptor client() {
     return new ClientInterceptor() {
       @Override
-      public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
+      public <Q, A> ClientCall<Q, A> interceptCall(
+          MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
         return new SimpleForwardingClientCall<>(next.newCall(method, options)) {
           @Override
           public void start(Listener<A> listener, Metadata headers) {

@@ -15,14 +15,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Answers a request that cannot be decoded (garbage bytes, a truncated message, invalid UTF-8 in a string
- * field) INVALID_ARGUMENT naming the message type, instead of grpc-java's UNKNOWN "Application error
- * processing RPC" (a parse failure thrown from the marshaller never reaches the handler's error handling).
+ * Answers a request that cannot be decoded (garbage bytes, a truncated message, invalid UTF-8 in a
+ * string field) INVALID_ARGUMENT naming the message type, instead of grpc-java's UNKNOWN
+ * "Application error processing RPC" (a parse failure thrown from the marshaller never reaches the
+ * handler's error handling).
  *
- * <p>How: each method's request marshaller is wrapped; on a parse failure it returns a fresh empty message
- * (a unique instance) and remembers it, with the reason, in a thread-local; grpc-java hands the parsed message
- * to the call listener on the same thread right after parsing, where the wrapped handler recognises the
- * instance, closes the call INVALID_ARGUMENT, and keeps the message from the service.
+ * <p>How: each method's request marshaller is wrapped; on a parse failure it returns a fresh empty
+ * message (a unique instance) and remembers it, with the reason, in a thread-local; grpc-java hands
+ * the parsed message to the call listener on the same thread right after parsing, where the wrapped
+ * handler recognises the instance, closes the call INVALID_ARGUMENT, and keeps the message from the
+ * service.
  */
 public final class DecodeErrors {
   private static final ThreadLocal<Failure> LAST = new ThreadLocal<>();
@@ -35,7 +37,8 @@ public final class DecodeErrors {
   public static ServerServiceDefinition wrap(ServerServiceDefinition service) {
     ServiceDescriptor sd = service.getServiceDescriptor();
     List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
-    ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(sd.getName()).setSchemaDescriptor(sd.getSchemaDescriptor());
+    ServiceDescriptor.Builder descriptor =
+        ServiceDescriptor.newBuilder(sd.getName()).setSchemaDescriptor(sd.getSchemaDescriptor());
     for (ServerMethodDefinition<?, ?> m : service.getMethods()) {
       ServerMethodDefinition<?, ?> wrapped = wrapMethod(m);
       methods.add(wrapped);
@@ -48,14 +51,22 @@ public final class DecodeErrors {
 
   private static <Q, A> ServerMethodDefinition<Q, A> wrapMethod(ServerMethodDefinition<Q, A> m) {
     MethodDescriptor<Q, A> md = m.getMethodDescriptor();
-    MethodDescriptor<Q, A> guarded = md.toBuilder(new GuardedMarshaller<>(md.getRequestMarshaller(), md.getFullMethodName()),
-        md.getResponseMarshaller()).build();
+    MethodDescriptor<Q, A> guarded =
+        md.toBuilder(
+                new GuardedMarshaller<>(md.getRequestMarshaller(), md.getFullMethodName()),
+                md.getResponseMarshaller())
+            .build();
     ServerCallHandler<Q, A> handler = m.getServerCallHandler();
-    return ServerMethodDefinition.create(guarded, (call, headers) -> new Rejecting<>(handler.startCall(call, headers), call));
+    return ServerMethodDefinition.create(
+        guarded, (call, headers) -> new Rejecting<>(handler.startCall(call, headers), call));
   }
 
-  /** Wraps the protobuf marshaller: a parse failure yields a remembered poison instance instead of an exception. */
-  private static final class GuardedMarshaller<T> implements MethodDescriptor.PrototypeMarshaller<T> {
+  /**
+   * Wraps the protobuf marshaller: a parse failure yields a remembered poison instance instead of
+   * an exception.
+   */
+  private static final class GuardedMarshaller<T>
+      implements MethodDescriptor.PrototypeMarshaller<T> {
     private final MethodDescriptor.Marshaller<T> delegate;
     private final String method;
 
@@ -79,12 +90,22 @@ public final class DecodeErrors {
         if (!(prototype instanceof Message message)) {
           throw e; // not protobuf: nothing to stand in for the message
         }
-        T poison = (T) message.newBuilderForType().build(); // a new instance, never the shared default
+        T poison =
+            (T) message.newBuilderForType().build(); // a new instance, never the shared default
         Status s = Status.fromThrowable(e);
-        String why = s.getCause() != null && s.getCause().getMessage() != null ? s.getCause().getMessage()
-            : s.getDescription() != null ? s.getDescription() : e.getClass().getSimpleName();
-        LAST.set(new Failure(poison, "request could not be decoded as " + message.getDescriptorForType().getFullName()
-            + " (" + method + "): " + why));
+        String why =
+            s.getCause() != null && s.getCause().getMessage() != null
+                ? s.getCause().getMessage()
+                : s.getDescription() != null ? s.getDescription() : e.getClass().getSimpleName();
+        LAST.set(
+            new Failure(
+                poison,
+                "request could not be decoded as "
+                    + message.getDescriptorForType().getFullName()
+                    + " ("
+                    + method
+                    + "): "
+                    + why));
         return poison;
       }
     }
@@ -92,7 +113,9 @@ public final class DecodeErrors {
     @Override
     @SuppressWarnings("unchecked")
     public T getMessagePrototype() {
-      return delegate instanceof MethodDescriptor.PrototypeMarshaller<?> p ? (T) p.getMessagePrototype() : null;
+      return delegate instanceof MethodDescriptor.PrototypeMarshaller<?> p
+          ? (T) p.getMessagePrototype()
+          : null;
     }
 
     @Override
@@ -104,7 +127,10 @@ public final class DecodeErrors {
     }
   }
 
-  /** Closes the call INVALID_ARGUMENT when the message is a poison instance; the service never sees it. */
+  /**
+   * Closes the call INVALID_ARGUMENT when the message is a poison instance; the service never sees
+   * it.
+   */
   private static final class Rejecting<Q, A> extends SimpleForwardingServerCallListener<Q> {
     private final ServerCall<Q, A> call;
     private boolean rejected;

@@ -7,9 +7,10 @@ import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * Lets every option be set by an environment variable: {@code PREFIX_} plus the long option name in upper
- * snake case ({@code --max-inbound-bytes} of the recall service reads {@code RECALL_MAX_INBOUND_BYTES}).
- * A flag on the command line wins over the variable, which wins over the documented default.
+ * Lets every option be set by an environment variable: {@code PREFIX_} plus the long option name in
+ * upper snake case ({@code --max-inbound-bytes} of the recall service reads {@code
+ * RECALL_MAX_INBOUND_BYTES}). A flag on the command line wins over the variable, which wins over
+ * the documented default.
  */
 public final class EnvDefaults implements IDefaultValueProvider {
   private final String prefix;
@@ -22,7 +23,9 @@ public final class EnvDefaults implements IDefaultValueProvider {
 
   /** The variable that sets an option, e.g. {@code RECALL_PORT} for {@code --port}. */
   public static String variableFor(String prefix, String longName) {
-    return prefix + "_" + longName.replaceFirst("^-+", "").replace('-', '_').toUpperCase(Locale.ROOT);
+    return prefix
+        + "_"
+        + longName.replaceFirst("^-+", "").replace('-', '_').toUpperCase(Locale.ROOT);
   }
 
   @Override

@@ -12,10 +12,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A programmer error (any exception but a {@link StatusRuntimeException}) thrown by a handler ends its call with
- * INTERNAL "internal error (request id ...)" and is logged at SEVERE with the request id and its stack trace,
- * instead of grpc-java's bare UNKNOWN. Nothing fails open here: a caller that treats INTERNAL as a runtime failure
- * of this stage (the mixer does) degrades its own answer and counts it.
+ * A programmer error (any exception but a {@link StatusRuntimeException}) thrown by a handler ends
+ * its call with INTERNAL "internal error (request id ...)" and is logged at SEVERE with the request
+ * id and its stack trace, instead of grpc-java's bare UNKNOWN. Nothing fails open here: a caller
+ * that treats INTERNAL as a runtime failure of this stage (the mixer does) degrades its own answer
+ * and counts it.
  */
 public final class InternalErrors implements ServerInterceptor {
   public static final InternalErrors INSTANCE = new InternalErrors();
@@ -26,12 +27,14 @@ public final class InternalErrors implements ServerInterceptor {
   /** The status for a programmer error in request {@code requestId}, logged once here. */
   public static StatusRuntimeException internal(String method, String requestId, Throwable e) {
     LOG.log(Level.SEVERE, "internal error in " + method + " (request id " + requestId + ")", e);
-    return Status.INTERNAL.withDescription("internal error (request id " + requestId + "); the server logged it")
+    return Status.INTERNAL
+        .withDescription("internal error (request id " + requestId + "); the server logged it")
         .asRuntimeException();
   }
 
   @Override
-  public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+  public <Q, A> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
     ServerCall.Listener<Q> delegate = next.startCall(call, headers);
     return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
       @Override
@@ -58,7 +61,8 @@ public final class InternalErrors implements ServerInterceptor {
 
       private void close(RuntimeException e) {
         String id = RequestIds.current() == null ? "none" : RequestIds.current();
-        StatusRuntimeException status = internal(call.getMethodDescriptor().getFullMethodName(), id, e);
+        StatusRuntimeException status =
+            internal(call.getMethodDescriptor().getFullMethodName(), id, e);
         call.close(status.getStatus(), new Metadata());
       }
     };

@@ -1,14 +1,9 @@
 package io.rankingcluster.common.server;
 
 import io.grpc.BindableService;
-import io.rankingcluster.common.admin.AdminAuth;
-import io.rankingcluster.common.admin.AdminServiceImpl;
-import io.rankingcluster.common.metrics.Telemetry;
-import io.rankingcluster.common.observability.AccessLog;
-import io.rankingcluster.common.observability.RequestIds;
 import io.grpc.Server;
-import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -16,14 +11,19 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.grpc.util.TransmitStatusRuntimeExceptionInterceptor;
+import io.rankingcluster.common.admin.AdminAuth;
+import io.rankingcluster.common.admin.AdminServiceImpl;
+import io.rankingcluster.common.metrics.Telemetry;
+import io.rankingcluster.common.observability.AccessLog;
+import io.rankingcluster.common.observability.RequestIds;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -31,13 +31,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
- * The one server lifecycle every service uses: the service port closed while data loads and the warm-up runs
- * (on a loopback port of its own), then open and SERVING; server reflection (v1 and v1alpha); a bounded request executor; load shedding and a default
- * deadline; and a graceful stop (health NOT_SERVING first, then no new calls, then in-flight calls drain
- * for the grace period, then the rest are cancelled).
+ * The one server lifecycle every service uses: the service port closed while data loads and the
+ * warm-up runs (on a loopback port of its own), then open and SERVING; server reflection (v1 and
+ * v1alpha); a bounded request executor; load shedding and a default deadline; and a graceful stop
+ * (health NOT_SERVING first, then no new calls, then in-flight calls drain for the grace period,
+ * then the rest are cancelled).
  *
- * <p>The {@link ServerBuilder} comes from outside, so tests run the same lifecycle in-process. The time from
- * process start to SERVING is logged on the SERVING line and kept ({@link #startupMillis()}).
+ * <p>The {@link ServerBuilder} comes from outside, so tests run the same lifecycle in-process. The
+ * time from process start to SERVING is logged on the SERVING line and kept ({@link
+ * #startupMillis()}).
  */
 public final class ManagedServer {
   private static final Logger LOG = Logger.getLogger(ManagedServer.class.getName());
@@ -54,10 +56,13 @@ public final class ManagedServer {
   private final List<AutoCloseable> closeOnStop = new CopyOnWriteArrayList<>();
   private final ServerCallExecutorSupplier admission;
   private final int maxInboundBytes;
+
   /** The stage services with their interceptors, served on the warm-up port too. */
   private final List<ServerServiceDefinition> warmable = new ArrayList<>();
+
   /** The loopback port of the warm-up; null outside it. */
   private volatile Server warmServer;
+
   private volatile long warmUpMillis = -1;
   private volatile long startupMillis = -1;
 
@@ -67,71 +72,122 @@ public final class ManagedServer {
    * @param options shared server options (threads, queue, limits, default deadline, drain)
    * @param services the stage's services; health and reflection are added here
    */
-  public ManagedServer(String name, ServerBuilder<?> builder, ServerOptions options, List<BindableService> services) {
+  public ManagedServer(
+      String name,
+      ServerBuilder<?> builder,
+      ServerOptions options,
+      List<BindableService> services) {
     this(name, builder, options, services, Telemetry.create(name));
   }
 
-  /** As above, recording every call in {@code telemetry} (RPC durations and counts by method and status). */
-  public ManagedServer(String name, ServerBuilder<?> builder, ServerOptions options, List<BindableService> services,
+  /**
+   * As above, recording every call in {@code telemetry} (RPC durations and counts by method and
+   * status).
+   */
+  public ManagedServer(
+      String name,
+      ServerBuilder<?> builder,
+      ServerOptions options,
+      List<BindableService> services,
       Telemetry telemetry) {
     this(name, builder, options, services, telemetry, options.faultInjector());
   }
 
   /**
-   * As above, with the fault injector given (shared with the service's AdminService). An
-   * {@link AdminServiceImpl} among {@code services} is put behind the admin token check, and skips load
+   * As above, with the fault injector given (shared with the service's AdminService). An {@link
+   * AdminServiceImpl} among {@code services} is put behind the admin token check, and skips load
    * shedding and fault injection, so that an overloaded or faulted process can still be operated.
    */
-  public ManagedServer(String name, ServerBuilder<?> builder, ServerOptions options, List<BindableService> services,
-      Telemetry telemetry, FaultInjector faults) {
+  public ManagedServer(
+      String name,
+      ServerBuilder<?> builder,
+      ServerOptions options,
+      List<BindableService> services,
+      Telemetry telemetry,
+      FaultInjector faults) {
     this.name = name;
     this.faults = faults;
     this.telemetry = telemetry;
     this.drainMillis = options.drainSeconds * 1000L;
     int threads = options.effectiveThreads();
     AtomicInteger counter = new AtomicInteger();
-    // Bounded pool and queue. The calls admitted under the concurrency limit always fit (the admission counts
-    // them before they queue; a full queue would fail them on the transport thread); --queue bounds the others
+    // Bounded pool and queue. The calls admitted under the concurrency limit always fit (the
+    // admission counts
+    // them before they queue; a full queue would fail them on the transport thread); --queue bounds
+    // the others
     // (health, reflection, admin).
-    this.executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(options.queue + options.effectiveMaxConcurrentCalls()),
-        r -> {
-          Thread t = new Thread(r, name + "-grpc-" + counter.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
-    // The adaptive limit never drops below the request threads: at low load a few slow calls (a GC pause) must
+    this.executor =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            60,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(options.queue + options.effectiveMaxConcurrentCalls()),
+            r -> {
+              Thread t = new Thread(r, name + "-grpc-" + counter.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    // The adaptive limit never drops below the request threads: at low load a few slow calls (a GC
+    // pause) must
     // not refuse the next handful; under overload it floats between the threads and the ceiling.
-    this.shed = new ConcurrencyLimitInterceptor(options.effectiveMaxConcurrentCalls(), options.effectiveAdaptiveLatencyShare(),
-        threads);
+    this.shed =
+        new ConcurrencyLimitInterceptor(
+            options.effectiveMaxConcurrentCalls(),
+            options.effectiveAdaptiveLatencyShare(),
+            threads);
     DefaultDeadlineInterceptor deadline = new DefaultDeadlineInterceptor(options.defaultDeadlineMs);
     AccessLog accessLog = new AccessLog(options.accessLogMode());
-    // The default executor is direct (the transport thread): it only looks the method up and runs the admission,
-    // which sends every call but a refused one or a health check on to the bounded pool. (callExecutor is
+    // The default executor is direct (the transport thread): it only looks the method up and runs
+    // the admission,
+    // which sends every call but a refused one or a health check on to the bounded pool.
+    // (callExecutor is
     // experimental in grpc-java.)
     Set<String> limited = new java.util.HashSet<>();
-    this.admission = shed.admission(executor, limited, Set.of(io.grpc.health.v1.HealthGrpc.SERVICE_NAME));
+    this.admission =
+        shed.admission(executor, limited, Set.of(io.grpc.health.v1.HealthGrpc.SERVICE_NAME));
     this.maxInboundBytes = options.maxInboundBytes;
     transport(builder);
     for (BindableService service : services) {
       // Undecodable requests: INVALID_ARGUMENT instead of grpc-java's UNKNOWN.
       ServerServiceDefinition def = DecodeErrors.wrap(service.bindService());
       serviceNames.add(def.getServiceDescriptor().getName());
-      // Interceptors run last-added first: shed before doing any work, then apply the default deadline, then
-      // turn a StatusRuntimeException thrown by a handler into that status (grpc-java would answer UNKNOWN).
+      // Interceptors run last-added first: shed before doing any work, then apply the default
+      // deadline, then
+      // turn a StatusRuntimeException thrown by a handler into that status (grpc-java would answer
+      // UNKNOWN).
       // Metrics outermost, so that shed calls are counted with their RESOURCE_EXHAUSTED.
       telemetry.preregister(def);
-      // Outermost first: metrics, the request id (so every later step and log line has it), the access log
-      // (sees shed calls too), shedding, the default deadline, fault injection (a delayed call holds its slot
-      // and ends at its deadline), status translation, and innermost a programmer error as INTERNAL.
+      // Outermost first: metrics, the request id (so every later step and log line has it), the
+      // access log
+      // (sees shed calls too), shedding, the default deadline, fault injection (a delayed call
+      // holds its slot
+      // and ends at its deadline), status translation, and innermost a programmer error as
+      // INTERNAL.
       if (service instanceof AdminServiceImpl) {
-        builder.addService(ServerInterceptors.intercept(def, InternalErrors.INSTANCE,
-            TransmitStatusRuntimeExceptionInterceptor.instance(), new AdminAuth(options.adminToken()), accessLog, RequestIds.server(), telemetry.serverInterceptor()));
+        builder.addService(
+            ServerInterceptors.intercept(
+                def,
+                InternalErrors.INSTANCE,
+                TransmitStatusRuntimeExceptionInterceptor.instance(),
+                new AdminAuth(options.adminToken()),
+                accessLog,
+                RequestIds.server(),
+                telemetry.serverInterceptor()));
       } else {
         limited.add(def.getServiceDescriptor().getName());
-        ServerServiceDefinition intercepted = ServerInterceptors.intercept(def, InternalErrors.INSTANCE,
-            TransmitStatusRuntimeExceptionInterceptor.instance(), faults, RetryPushback.INSTANCE, deadline, shed, accessLog,
-            RequestIds.server(), telemetry.serverInterceptor());
+        ServerServiceDefinition intercepted =
+            ServerInterceptors.intercept(
+                def,
+                InternalErrors.INSTANCE,
+                TransmitStatusRuntimeExceptionInterceptor.instance(),
+                faults,
+                RetryPushback.INSTANCE,
+                deadline,
+                shed,
+                accessLog,
+                RequestIds.server(),
+                telemetry.serverInterceptor());
         builder.addService(intercepted);
         warmable.add(intercepted);
       }
@@ -142,7 +198,10 @@ public final class ManagedServer {
     this.server = builder.build();
   }
 
-  /** The transport settings both ports share: the direct default executor, the admission, the message size. */
+  /**
+   * The transport settings both ports share: the direct default executor, the admission, the
+   * message size.
+   */
   private ServerBuilder<?> transport(ServerBuilder<?> b) {
     return b.executor(com.google.common.util.concurrent.MoreExecutors.directExecutor())
         .callExecutor(admission)
@@ -150,36 +209,53 @@ public final class ManagedServer {
   }
 
   /**
-   * For the warm-up given to {@link #start}: {@code n} calls of {@code method} with {@code request.apply(i)} sent to
-   * the warm-up port, through netty, HTTP/2, protobuf and every interceptor as real calls go (they count in the
-   * call metrics). Returns the calls that answered.
+   * For the warm-up given to {@link #start}: {@code n} calls of {@code method} with {@code
+   * request.apply(i)} sent to the warm-up port, through netty, HTTP/2, protobuf and every
+   * interceptor as real calls go (they count in the call metrics). Returns the calls that answered.
    */
-  public <Req, Resp> int warmUpCalls(io.grpc.MethodDescriptor<Req, Resp> method, int n,
+  public <Req, Resp> int warmUpCalls(
+      io.grpc.MethodDescriptor<Req, Resp> method,
+      int n,
       java.util.function.IntFunction<Req> request) {
     Server w = warmServer;
     if (w == null) {
       throw new IllegalStateException("warmUpCalls runs inside the warm-up given to start");
     }
     int ok = WireWarmUp.run(WireWarmUp.firstAddress(w.getListenSockets()), method, n, request);
-    LOG.fine(() -> name + ": " + ok + " of " + n + " warm-up calls of " + method.getBareMethodName() + " answered");
+    LOG.fine(
+        () ->
+            name
+                + ": "
+                + ok
+                + " of "
+                + n
+                + " warm-up calls of "
+                + method.getBareMethodName()
+                + " answered");
     return ok;
   }
 
-  /** Calls in flight under the concurrency limit: running or admitted and waiting for a request thread. */
+  /**
+   * Calls in flight under the concurrency limit: running or admitted and waiting for a request
+   * thread.
+   */
   public int inFlight() {
     return shed.inFlight();
   }
 
   /**
-   * Runs the warm-up, then opens the service port, SERVING. While it warms, the services listen on a plaintext
-   * port of their own on loopback only (for {@link #warmUpCalls}), and the service port is closed: no balancer,
-   * whatever its health checking, sends a warming replica calls (a rank replica that listened while it warmed got
-   * its share of calls at once, too slow: they were hedged away and cancelled, and outlier detection ejected it).
+   * Runs the warm-up, then opens the service port, SERVING. While it warms, the services listen on
+   * a plaintext port of their own on loopback only (for {@link #warmUpCalls}), and the service port
+   * is closed: no balancer, whatever its health checking, sends a warming replica calls (a rank
+   * replica that listened while it warmed got its share of calls at once, too slow: they were
+   * hedged away and cancelled, and outlier detection ejected it).
    */
   public ManagedServer start(Runnable warmUp) throws IOException {
     setStatus(ServingStatus.NOT_SERVING);
-    ServerBuilder<?> wb = transport(io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
-        .forAddress(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0)));
+    ServerBuilder<?> wb =
+        transport(
+            io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0)));
     warmable.forEach(wb::addService);
     warmServer = wb.build().start();
     LOG.info(() -> name + " warming up (its service port opens when done)");
@@ -196,23 +272,30 @@ public final class ManagedServer {
     setStatus(ServingStatus.SERVING);
     warmUpMillis = (System.nanoTime() - t0) / 1_000_000;
     startupMillis = System.currentTimeMillis() - processStartMillis();
-    LOG.info(() -> String.format("%s SERVING %d ms after process start (warm-up %d ms)", name, startupMillis,
-        warmUpMillis));
+    LOG.info(
+        () ->
+            String.format(
+                "%s SERVING %d ms after process start (warm-up %d ms)",
+                name, startupMillis, warmUpMillis));
     return this;
   }
 
   /**
-   * When this process started, in ms since the epoch: the operating system's record (it includes JVM boot),
-   * else the JVM's own start time.
+   * When this process started, in ms since the epoch: the operating system's record (it includes
+   * JVM boot), else the JVM's own start time.
    */
   static long processStartMillis() {
-    return ProcessHandle.current().info().startInstant().map(Instant::toEpochMilli)
+    return ProcessHandle.current()
+        .info()
+        .startInstant()
+        .map(Instant::toEpochMilli)
         .orElseGet(() -> ManagementFactory.getRuntimeMXBean().getStartTime());
   }
 
   /**
-   * Milliseconds from process start to SERVING (JVM boot, configuration, data load, warm-up), or -1 before
-   * SERVING. Servers started later in a long-lived process (tests) count from that process's start.
+   * Milliseconds from process start to SERVING (JVM boot, configuration, data load, warm-up), or -1
+   * before SERVING. Servers started later in a long-lived process (tests) count from that process's
+   * start.
    */
   public long startupMillis() {
     return startupMillis;
@@ -224,8 +307,9 @@ public final class ManagedServer {
   }
 
   /**
-   * Closes {@code resource} when the server stops, after in-flight calls have drained (so what they use stays
-   * open until then); resources close in reverse order of registration. Returns this server.
+   * Closes {@code resource} when the server stops, after in-flight calls have drained (so what they
+   * use stays open until then); resources close in reverse order of registration. Returns this
+   * server.
    */
   public ManagedServer closeOnStop(AutoCloseable resource) {
     closeOnStop.add(resource);
@@ -257,14 +341,15 @@ public final class ManagedServer {
   }
 
   /**
-   * Graceful stop: health NOT_SERVING (so balancers and probes move traffic away), stop accepting calls,
-   * let in-flight calls finish for the drain period, then cancel what is left.
+   * Graceful stop: health NOT_SERVING (so balancers and probes move traffic away), stop accepting
+   * calls, let in-flight calls finish for the drain period, then cancel what is left.
    */
   public void stop() {
     health.enterTerminalState();
     server.shutdown();
     try {
-      // Wait for the stage's own calls to finish, not for long-lived streams such as health watches, which
+      // Wait for the stage's own calls to finish, not for long-lived streams such as health
+      // watches, which
       // would otherwise hold every stop to the full drain period.
       long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMillis);
       while (shed.inFlight() > 0 && System.nanoTime() < until) {
@@ -273,7 +358,12 @@ public final class ManagedServer {
         }
       }
       if (shed.inFlight() > 0) {
-        LOG.warning(() -> name + ": " + shed.inFlight() + " calls still running after the drain period; cancelling them");
+        LOG.warning(
+            () ->
+                name
+                    + ": "
+                    + shed.inFlight()
+                    + " calls still running after the drain period; cancelling them");
       }
       server.shutdownNow();
       server.awaitTermination(5, TimeUnit.SECONDS);

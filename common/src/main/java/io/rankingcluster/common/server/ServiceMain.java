@@ -6,9 +6,9 @@ import java.util.logging.Logger;
 import picocli.CommandLine;
 
 /**
- * Entry-point plumbing shared by the four service mains: options from flags and environment variables,
- * a clear non-zero exit on bad configuration, and a JVM shutdown hook (SIGTERM, Ctrl-C) that drains the
- * server before the process exits.
+ * Entry-point plumbing shared by the four service mains: options from flags and environment
+ * variables, a clear non-zero exit on bad configuration, and a JVM shutdown hook (SIGTERM, Ctrl-C)
+ * that drains the server before the process exits.
  */
 public final class ServiceMain {
   private static final Logger LOG = Logger.getLogger(ServiceMain.class.getName());
@@ -19,41 +19,60 @@ public final class ServiceMain {
   public static final int EXIT_CONFIG = 2;
 
   /**
-   * Parses {@code args} into {@code command} (a picocli command whose call() starts the service) and runs
-   * it. {@code envPrefix} names the environment variables ({@code RECALL} reads {@code RECALL_PORT}, ...).
+   * Parses {@code args} into {@code command} (a picocli command whose call() starts the service)
+   * and runs it. {@code envPrefix} names the environment variables ({@code RECALL} reads {@code
+   * RECALL_PORT}, ...).
    */
   public static int execute(String envPrefix, Object command, String[] args) {
-    return execute(envPrefix, command, args, System.getenv(), new java.io.PrintWriter(System.err, true));
+    return execute(
+        envPrefix, command, args, System.getenv(), new java.io.PrintWriter(System.err, true));
   }
 
-  /** As {@link #execute(String, Object, String[])} with an explicit environment and error stream (tests). */
-  public static int execute(String envPrefix, Object command, String[] args, java.util.Map<String, String> env,
+  /**
+   * As {@link #execute(String, Object, String[])} with an explicit environment and error stream
+   * (tests).
+   */
+  public static int execute(
+      String envPrefix,
+      Object command,
+      String[] args,
+      java.util.Map<String, String> env,
       java.io.PrintWriter err) {
-    CommandLine cl = new CommandLine(command).setDefaultValueProvider(new EnvDefaults(envPrefix, env));
+    CommandLine cl =
+        new CommandLine(command).setDefaultValueProvider(new EnvDefaults(envPrefix, env));
     cl.setErr(err);
-    cl.getCommandSpec().usageMessage().footer(
-        "",
-        "Every option can also be set by an environment variable: " + envPrefix + "_ plus the option name in",
-        "upper snake case (--max-inbound-bytes -> " + EnvDefaults.variableFor(envPrefix, "--max-inbound-bytes")
-            + "). A flag wins over the variable.");
-    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-      if (ex instanceof ConfigException) {
-        cmd.getErr().println(cmd.getCommandName() + ": invalid configuration: " + ex.getMessage());
-        return EXIT_CONFIG;
-      }
-      throw ex;
-    });
+    cl.getCommandSpec()
+        .usageMessage()
+        .footer(
+            "",
+            "Every option can also be set by an environment variable: "
+                + envPrefix
+                + "_ plus the option name in",
+            "upper snake case (--max-inbound-bytes -> "
+                + EnvDefaults.variableFor(envPrefix, "--max-inbound-bytes")
+                + "). A flag wins over the variable.");
+    cl.setExecutionExceptionHandler(
+        (ex, cmd, parsed) -> {
+          if (ex instanceof ConfigException) {
+            cmd.getErr()
+                .println(cmd.getCommandName() + ": invalid configuration: " + ex.getMessage());
+            return EXIT_CONFIG;
+          }
+          throw ex;
+        });
     return cl.execute(args);
   }
 
-  /** An options object (a picocli mixin) holding its documented defaults, as if no flag were given. */
+  /**
+   * An options object (a picocli mixin) holding its documented defaults, as if no flag were given.
+   */
   public static <T> T defaults(T options) {
     return CommandLine.populateCommand(options);
   }
 
   /**
-   * Sets the log format of the process: JSON lines naming {@code service} and the current request id
-   * (--log-format json, the default), or the JDK's text lines.
+   * Sets the log format of the process: JSON lines naming {@code service} and the current request
+   * id (--log-format json, the default), or the JDK's text lines.
    */
   public static void configureLogging(String service, ServerOptions options) {
     if (!"json".equals(options.logFormat)) {
@@ -63,61 +82,78 @@ public final class ServiceMain {
     for (java.util.logging.Handler h : root.getHandlers()) {
       root.removeHandler(h);
     }
-    java.util.logging.StreamHandler out = new java.util.logging.StreamHandler(System.err,
-        new io.rankingcluster.common.observability.JsonLogFormatter(service)) {
-      @Override
-      public synchronized void publish(java.util.logging.LogRecord record) {
-        super.publish(record);
-        flush(); // one line at a time: a crash must not lose the last lines
-      }
-    };
+    java.util.logging.StreamHandler out =
+        new java.util.logging.StreamHandler(
+            System.err, new io.rankingcluster.common.observability.JsonLogFormatter(service)) {
+          @Override
+          public synchronized void publish(java.util.logging.LogRecord record) {
+            super.publish(record);
+            flush(); // one line at a time: a crash must not lose the last lines
+          }
+        };
     root.addHandler(out);
   }
 
-  /** A Netty server builder on {@code host:port} with the transport security the options configure. */
-  public static io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder serverBuilder(ServerOptions options, int port) {
-    // The port opens only after the warm-up (ManagedServer.start): a taken port must stop the start now, not
+  /**
+   * A Netty server builder on {@code host:port} with the transport security the options configure.
+   */
+  public static io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder serverBuilder(
+      ServerOptions options, int port) {
+    // The port opens only after the warm-up (ManagedServer.start): a taken port must stop the start
+    // now, not
     // after the warm-up.
     try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
       probe.setReuseAddress(true);
       probe.bind(new java.net.InetSocketAddress(options.host, port));
     } catch (java.io.IOException e) {
-      throw new Validation.ConfigException("--port " + port + " on --host " + options.host + " cannot be bound: "
-          + e.getMessage());
+      throw new Validation.ConfigException(
+          "--port " + port + " on --host " + options.host + " cannot be bound: " + e.getMessage());
     }
-    io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder b = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
-        new java.net.InetSocketAddress(options.host, port), options.serverCredentials())
-        // The mixer pings idle stage connections every 30 s; the default policy (5 min) would answer those pings
-        // with GOAWAY too_many_pings and drop the connection.
-        .permitKeepAliveTime(20, java.util.concurrent.TimeUnit.SECONDS)
-        .permitKeepAliveWithoutCalls(true);
+    io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder b =
+        io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+                new java.net.InetSocketAddress(options.host, port), options.serverCredentials())
+            // The mixer pings idle stage connections every 30 s; the default policy (5 min) would
+            // answer those pings
+            // with GOAWAY too_many_pings and drop the connection.
+            .permitKeepAliveTime(20, java.util.concurrent.TimeUnit.SECONDS)
+            .permitKeepAliveWithoutCalls(true);
     if (options.maxConnectionAgeSeconds > 0) {
       b.maxConnectionAge(options.maxConnectionAgeSeconds, java.util.concurrent.TimeUnit.SECONDS)
-          .maxConnectionAgeGrace(options.maxConnectionAgeGraceSeconds, java.util.concurrent.TimeUnit.SECONDS);
+          .maxConnectionAgeGrace(
+              options.maxConnectionAgeGraceSeconds, java.util.concurrent.TimeUnit.SECONDS);
     }
     return b;
   }
 
   /**
-   * With --health-port: a plaintext server on that port serving only grpc.health.v1, with the same statuses as
-   * the main port (for probes when the main port speaks TLS); stopped with the server.
+   * With --health-port: a plaintext server on that port serving only grpc.health.v1, with the same
+   * statuses as the main port (for probes when the main port speaks TLS); stopped with the server.
    */
-  public static void serveHealthPort(ManagedServer server, ServerOptions options) throws java.io.IOException {
+  public static void serveHealthPort(ManagedServer server, ServerOptions options)
+      throws java.io.IOException {
     if (options.healthPort == 0) {
       return;
     }
-    io.grpc.Server health = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
-        .forAddress(new java.net.InetSocketAddress(options.host, options.healthPort))
-        .addService(server.health().getHealthService()).build().start();
-    server.closeOnStop(() -> {
-      health.shutdown();
-      health.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
-    });
+    io.grpc.Server health =
+        io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+                new java.net.InetSocketAddress(options.host, options.healthPort))
+            .addService(server.health().getHealthService())
+            .build()
+            .start();
+    server.closeOnStop(
+        () -> {
+          health.shutdown();
+          health.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
+        });
     LOG.info(() -> "plaintext health port " + options.host + ":" + options.healthPort);
   }
 
-  /** Serves the server's metrics over HTTP on the configured port (gRPC port + 1000 by default; 0 = off). */
-  public static void serveMetrics(ManagedServer server, ServerOptions options) throws java.io.IOException {
+  /**
+   * Serves the server's metrics over HTTP on the configured port (gRPC port + 1000 by default; 0 =
+   * off).
+   */
+  public static void serveMetrics(ManagedServer server, ServerOptions options)
+      throws java.io.IOException {
     int port = options.effectiveMetricsPort(server.port());
     if (port > 0) {
       server.telemetry().serveHttp(options.host, port);
@@ -127,11 +163,15 @@ public final class ServiceMain {
   /** Starts nothing; blocks until SIGTERM or Ctrl-C, then stops the server gracefully. */
   public static void serveUntilShutdown(ManagedServer server) throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("shutdown requested: draining");
-      server.stop();
-      stopped.countDown();
-    }, "graceful-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  LOG.info("shutdown requested: draining");
+                  server.stop();
+                  stopped.countDown();
+                },
+                "graceful-shutdown"));
     server.awaitTermination();
     stopped.await();
   }

@@ -1,6 +1,9 @@
 package io.rankingcluster.common.server;
 
-/** Fail-fast checks for configuration: a failed check stops start-up with a message naming the setting. */
+/**
+ * Fail-fast checks for configuration: a failed check stops start-up with a message naming the
+ * setting.
+ */
 public final class Validation {
   private Validation() {}
 
@@ -22,7 +25,9 @@ public final class Validation {
   /** Parses "host:port", naming the option in the error. */
   public static java.net.InetSocketAddress hostPort(String option, String value) {
     int colon = value.lastIndexOf(':');
-    require(colon > 0 && colon < value.length() - 1, option + " must be host:port, was '" + value + "'");
+    require(
+        colon > 0 && colon < value.length() - 1,
+        option + " must be host:port, was '" + value + "'");
     int port;
     try {
       port = Integer.parseInt(value.substring(colon + 1));

@@ -17,11 +17,12 @@ import java.util.function.IntFunction;
 import java.util.logging.Logger;
 
 /**
- * A stage's warm-up as real calls: requests sent to the server's warm-up port over a plaintext loopback channel,
- * so that they pass netty, HTTP/2, protobuf and every interceptor before the server reports SERVING; then a wait
- * until the JIT compiler has caught up. A rank replica warmed by calling its scorer in-process answered its first
- * real calls so slowly that all 13 of them were hedged away to the other replica (CANCELLED), and outlier detection
- * ejected the new replica for 10 s.
+ * A stage's warm-up as real calls: requests sent to the server's warm-up port over a plaintext
+ * loopback channel, so that they pass netty, HTTP/2, protobuf and every interceptor before the
+ * server reports SERVING; then a wait until the JIT compiler has caught up. A rank replica warmed
+ * by calling its scorer in-process answered its first real calls so slowly that all 13 of them were
+ * hedged away to the other replica (CANCELLED), and outlier detection ejected the new replica for
+ * 10 s.
  */
 final class WireWarmUp {
   private static final Logger LOG = Logger.getLogger(WireWarmUp.class.getName());
@@ -29,22 +30,29 @@ final class WireWarmUp {
   private WireWarmUp() {}
 
   /**
-   * {@code n} calls of {@code method} with {@code request.apply(i)} to {@code address} (plaintext). Gives up after
-   * 5 failures in a row (the server still starts; its first calls are then slower). Returns the calls that answered.
+   * {@code n} calls of {@code method} with {@code request.apply(i)} to {@code address} (plaintext).
+   * Gives up after 5 failures in a row (the server still starts; its first calls are then slower).
+   * Returns the calls that answered.
    */
-  static <Req, Resp> int run(SocketAddress address, MethodDescriptor<Req, Resp> method, int n, IntFunction<Req> request) {
+  static <Req, Resp> int run(
+      SocketAddress address, MethodDescriptor<Req, Resp> method, int n, IntFunction<Req> request) {
     if (!(address instanceof InetSocketAddress inet)) {
       throw new IllegalArgumentException("the warm-up port is not a TCP address: " + address);
     }
-    InetSocketAddress target = inet.getAddress().isAnyLocalAddress()
-        ? new InetSocketAddress(InetAddress.getLoopbackAddress(), inet.getPort()) : inet;
+    InetSocketAddress target =
+        inet.getAddress().isAnyLocalAddress()
+            ? new InetSocketAddress(InetAddress.getLoopbackAddress(), inet.getPort())
+            : inet;
     ManagedChannel channel = NettyChannelBuilder.forAddress(target).usePlaintext().build();
     int ok = 0;
     int failuresInARow = 0;
     try {
       for (int i = 0; i < n && failuresInARow < 5; i++) {
         try {
-          ClientCalls.blockingUnaryCall(channel, method, CallOptions.DEFAULT.withDeadlineAfter(2, TimeUnit.SECONDS),
+          ClientCalls.blockingUnaryCall(
+              channel,
+              method,
+              CallOptions.DEFAULT.withDeadlineAfter(2, TimeUnit.SECONDS),
               request.apply(i));
           ok++;
           failuresInARow = 0;
@@ -60,9 +68,10 @@ final class WireWarmUp {
   }
 
   /**
-   * Waits, at most {@code maxMillis}, until the JIT compiler spends under a tenth of the time compiling (measured
-   * over 100 ms steps): the warm-up queues methods for compilation, and calls served while the compiler threads
-   * still take the cores run slowly. Returns the milliseconds waited.
+   * Waits, at most {@code maxMillis}, until the JIT compiler spends under a tenth of the time
+   * compiling (measured over 100 ms steps): the warm-up queues methods for compilation, and calls
+   * served while the compiler threads still take the cores run slowly. Returns the milliseconds
+   * waited.
    */
   static long settleCompiler(long maxMillis) {
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
@@ -74,7 +83,8 @@ final class WireWarmUp {
     long before = jit.getTotalCompilationTime();
     while (System.nanoTime() < deadline) {
       try {
-        Thread.sleep(100); // a measuring interval, not a wait for a state: the compile time is read after it
+        Thread.sleep(
+            100); // a measuring interval, not a wait for a state: the compile time is read after it
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;

@@ -16,12 +16,13 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Hot swap of a service's snapshot: polls {@code root/CURRENT}; when it names another version, loads and
- * validates that version beside the serving one on a single background thread, builds the service's
- * state from it, and swaps it into a {@link Versioned} between requests. The replaced version stays for the
- * grace period. A version that fails (checksums, validation, or the service's own state building) is refused,
- * logged with the reason and counted, and the old one keeps serving; it is not tried again until CURRENT is
- * written again (a new version, or the same one re-published, e.g. by {@code offline pin}).
+ * Hot swap of a service's snapshot: polls {@code root/CURRENT}; when it names another version,
+ * loads and validates that version beside the serving one on a single background thread, builds the
+ * service's state from it, and swaps it into a {@link Versioned} between requests. The replaced
+ * version stays for the grace period. A version that fails (checksums, validation, or the service's
+ * own state building) is refused, logged with the reason and counted, and the old one keeps
+ * serving; it is not tried again until CURRENT is written again (a new version, or the same one
+ * re-published, e.g. by {@code offline pin}).
  *
  * <p>The counters and {@link #currentVersion()} are for the metrics endpoint.
  */
@@ -44,7 +45,9 @@ public final class SnapshotWatcher<T> implements AutoCloseable {
     REFUSED,
     /** CURRENT still names the version refused before, unchanged since: not tried again. */
     STILL_REFUSED,
-    /** CURRENT itself could not be read (missing, unreadable, not a version name); nothing changed. */
+    /**
+     * CURRENT itself could not be read (missing, unreadable, not a version name); nothing changed.
+     */
     POLL_FAILED
   }
 
@@ -54,8 +57,10 @@ public final class SnapshotWatcher<T> implements AutoCloseable {
   private final Duration pollInterval;
   private final Duration grace;
   private final Versioned<T> versioned;
+
   /** Serialises polls; not the object's monitor, so that close() never waits behind a long load. */
   private final Object pollLock = new Object();
+
   private final AtomicLong swaps = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong pollErrors = new AtomicLong();
@@ -70,19 +75,29 @@ public final class SnapshotWatcher<T> implements AutoCloseable {
   private ScheduledThreadPoolExecutor timer;
 
   /**
-   * Serves {@code initial} (already loaded and validated) at once; nothing polls until {@link #start()}.
+   * Serves {@code initial} (already loaded and validated) at once; nothing polls until {@link
+   * #start()}.
    *
    * @param service name for logs
    * @param root the snapshot root whose CURRENT is polled
    * @param initial the snapshot to serve first; kept for the warm-up until {@link #start()}
-   * @param builder turns a snapshot into the service's serving state; its exceptions propagate from here
-   * @param pollInterval time between polls; zero disables polling (the initial version serves for good)
+   * @param builder turns a snapshot into the service's serving state; its exceptions propagate from
+   *     here
+   * @param pollInterval time between polls; zero disables polling (the initial version serves for
+   *     good)
    * @param grace how long a replaced version stays available to pinned requests
    */
-  public SnapshotWatcher(String service, Path root, Snapshot initial, StateBuilder<T> builder, Duration pollInterval,
-      Duration grace) throws Exception {
+  public SnapshotWatcher(
+      String service,
+      Path root,
+      Snapshot initial,
+      StateBuilder<T> builder,
+      Duration pollInterval,
+      Duration grace)
+      throws Exception {
     if (pollInterval.isNegative() || grace.isNegative()) {
-      throw new IllegalArgumentException("poll interval and grace must be >= 0, were " + pollInterval + ", " + grace);
+      throw new IllegalArgumentException(
+          "poll interval and grace must be >= 0, were " + pollInterval + ", " + grace);
     }
     this.service = Objects.requireNonNull(service, "service");
     this.root = Objects.requireNonNull(root, "root");
@@ -90,8 +105,11 @@ public final class SnapshotWatcher<T> implements AutoCloseable {
     this.pollInterval = pollInterval;
     this.grace = grace;
     this.initial = initial;
-    this.versioned = new Versioned<>(initial.version(), Objects.requireNonNull(builder.build(initial),
-        "state built from " + initial.version()), grace);
+    this.versioned =
+        new Versioned<>(
+            initial.version(),
+            Objects.requireNonNull(builder.build(initial), "state built from " + initial.version()),
+            grace);
   }
 
   /** The state holder the service's handlers read. */
@@ -100,8 +118,8 @@ public final class SnapshotWatcher<T> implements AutoCloseable {
   }
 
   /**
-   * The snapshot served first, for the warm-up before SERVING; null after {@link #start()}, so that the
-   * parts of it the state does not keep can be reclaimed.
+   * The snapshot served first, for the warm-up before SERVING; null after {@link #start()}, so that
+   * the parts of it the state does not keep can be reclaimed.
    */
   public Snapshot initial() {
     return initial;
@@ -113,17 +131,23 @@ public final class SnapshotWatcher<T> implements AutoCloseable {
     if (pollInterval.isZero() || timer != null || closed) {
       return;
     }
-    timer = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, service + "-snapshot-watcher");
-      t.setDaemon(true);
-      return t;
-    });
+    timer =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, service + "-snapshot-watcher");
+              t.setDaemon(true);
+              return t;
+            });
     timer.setRemoveOnCancelPolicy(true);
     long nanos = pollInterval.toNanos();
     // Fixed delay, not rate: a load longer than the interval must not queue polls behind it.
     timer.scheduleWithFixedDelay(this::pollQuietly, nanos, nanos, TimeUnit.NANOSECONDS);
-    LOG.info(() -> String.format("%s: watching %s for new snapshots every %s (grace %s)", service, root,
-        human(pollInterval), human(grace)));
+    LOG.info(
+        () ->
+            String.format(
+                "%s: watching %s for new snapshots every %s (grace %s)",
+                service, root, human(pollInterval), human(grace)));
   }
 
   private static String human(Duration d) {
@@ -140,8 +164,8 @@ public final class SnapshotWatcher<T> implements AutoCloseable {
   }
 
   /**
-   * One poll, on the calling thread (the watcher's own, or a test's): reads CURRENT and, when it names a new
-   * version, loads, validates, builds and swaps it. Polls never overlap.
+   * One poll, on the calling thread (the watcher's own, or a test's): reads CURRENT and, when it
+   * names a new version, loads, validates, builds and swaps it. Polls never overlap.
    */
   public Outcome poll() {
     synchronized (pollLock) {
@@ -159,7 +183,8 @@ public final class SnapshotWatcher<T> implements AutoCloseable {
     try {
       name = SnapshotReader.readCurrentName(root);
       // A re-publish rewrites CURRENT (a new file renamed into place): the same name, a new key.
-      BasicFileAttributes a = Files.readAttributes(root.resolve("CURRENT"), BasicFileAttributes.class);
+      BasicFileAttributes a =
+          Files.readAttributes(root.resolve("CURRENT"), BasicFileAttributes.class);
       key = name + "@" + a.lastModifiedTime() + "/" + a.fileKey();
       lastPollError = null;
     } catch (IOException e) {
@@ -167,8 +192,15 @@ public final class SnapshotWatcher<T> implements AutoCloseable {
       String message = e.getMessage();
       // Once per distinct problem: a root that stays broken must not fill the log every interval.
       if (!message.equals(lastPollError)) {
-        LOG.warning(() -> service + ": polling " + root + ": " + message + "; still serving "
-            + versioned.current().version());
+        LOG.warning(
+            () ->
+                service
+                    + ": polling "
+                    + root
+                    + ": "
+                    + message
+                    + "; still serving "
+                    + versioned.current().version());
       }
       lastPollError = message;
       return Outcome.POLL_FAILED;
@@ -183,19 +215,32 @@ public final class SnapshotWatcher<T> implements AutoCloseable {
     }
     Versioned.Entry<T> held = versioned.previous();
     if (held != null && held.version().equals(name)) {
-      // A rollback within the grace period: the version is still loaded (and was validated when it was).
+      // A rollback within the grace period: the version is still loaded (and was validated when it
+      // was).
       versioned.swap(held.version(), held.state());
       swaps.incrementAndGet();
       lastSwapMillis = System.currentTimeMillis();
       refusedKey = null;
-      LOG.info(() -> service + ": snapshot " + name + " serving again (still loaded: no reload); " + serving
-          + " stays for pinned requests during the grace period");
+      LOG.info(
+          () ->
+              service
+                  + ": snapshot "
+                  + name
+                  + " serving again (still loaded: no reload); "
+                  + serving
+                  + " stays for pinned requests during the grace period");
       return Outcome.SWAPPED;
     }
     // At most two versions in memory: a previous one still in grace goes before a third is loaded.
     String early = versioned.dropPrevious(true);
     if (early != null) {
-      LOG.info(() -> service + ": snapshot " + early + " released before its grace period ended, to load " + name);
+      LOG.info(
+          () ->
+              service
+                  + ": snapshot "
+                  + early
+                  + " released before its grace period ended, to load "
+                  + name);
     }
     long t0 = System.nanoTime();
     String reason;
@@ -209,14 +254,21 @@ public final class SnapshotWatcher<T> implements AutoCloseable {
       swaps.incrementAndGet();
       lastSwapMillis = System.currentTimeMillis();
       refusedKey = null;
-      LOG.info(() -> String.format("%s: snapshot %s loaded in %.0f ms and serving; %s stays for pinned requests"
-          + " during the grace period", service, name, (System.nanoTime() - t0) / 1e6, serving));
+      LOG.info(
+          () ->
+              String.format(
+                  "%s: snapshot %s loaded in %.0f ms and serving; %s stays for pinned requests"
+                      + " during the grace period",
+                  service, name, (System.nanoTime() - t0) / 1e6, serving));
       return Outcome.SWAPPED;
     } catch (SnapshotException e) {
       reason = e.getMessage();
     } catch (OutOfMemoryError e) {
       // Loading beside the serving version needs memory for both; the serving one is intact.
-      reason = "out of memory loading it beside " + serving + " (the heap must hold two versions during a swap)";
+      reason =
+          "out of memory loading it beside "
+              + serving
+              + " (the heap must hold two versions during a swap)";
     } catch (Exception e) {
       reason = service + " could not build its state from it: " + e;
     }
@@ -229,25 +281,45 @@ public final class SnapshotWatcher<T> implements AutoCloseable {
     refusedKey = key;
     String why = reason;
     lastRefusal = name + ": " + why;
-    LOG.warning(() -> service + ": snapshot " + name + " in " + root + " refused, still serving " + serving + ": " + why);
+    LOG.warning(
+        () ->
+            service
+                + ": snapshot "
+                + name
+                + " in "
+                + root
+                + " refused, still serving "
+                + serving
+                + ": "
+                + why);
     return Outcome.REFUSED;
   }
 
   /** The version now serving requests that pin none. */
   /**
    * Exports the watcher's state: {@code ranking_snapshot_info{version}} (1 for the version served),
-   * {@code ranking_snapshot_swaps_total}, {@code ranking_snapshot_refusals_total} (versions refused: bad
-   * checksums, validation, load errors) and {@code ranking_snapshot_poll_errors_total}. Returns this.
+   * {@code ranking_snapshot_swaps_total}, {@code ranking_snapshot_refusals_total} (versions
+   * refused: bad checksums, validation, load errors) and {@code
+   * ranking_snapshot_poll_errors_total}. Returns this.
    */
   public SnapshotWatcher<T> instrument(io.rankingcluster.common.metrics.Telemetry telemetry) {
-    telemetry.info("ranking.snapshot.info", "The snapshot version served (value 1)",
-        () -> java.util.List.of(io.micrometer.core.instrument.Tags.of("version", currentVersion())));
-    io.micrometer.core.instrument.FunctionCounter.builder("ranking.snapshot.swaps", this, w -> w.swapCount())
-        .description("Snapshot versions swapped in since start").register(telemetry.registry());
-    io.micrometer.core.instrument.FunctionCounter.builder("ranking.snapshot.refusals", this, w -> w.refusedCount())
-        .description("Snapshot versions refused (checksums, validation, load errors)").register(telemetry.registry());
-    io.micrometer.core.instrument.FunctionCounter.builder("ranking.snapshot.poll.errors", this, w -> w.pollErrorCount())
-        .description("Polls of CURRENT that failed").register(telemetry.registry());
+    telemetry.info(
+        "ranking.snapshot.info",
+        "The snapshot version served (value 1)",
+        () ->
+            java.util.List.of(io.micrometer.core.instrument.Tags.of("version", currentVersion())));
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "ranking.snapshot.swaps", this, w -> w.swapCount())
+        .description("Snapshot versions swapped in since start")
+        .register(telemetry.registry());
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "ranking.snapshot.refusals", this, w -> w.refusedCount())
+        .description("Snapshot versions refused (checksums, validation, load errors)")
+        .register(telemetry.registry());
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "ranking.snapshot.poll.errors", this, w -> w.pollErrorCount())
+        .description("Polls of CURRENT that failed")
+        .register(telemetry.registry());
     return this;
   }
 

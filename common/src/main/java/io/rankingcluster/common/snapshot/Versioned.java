@@ -5,10 +5,11 @@ import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
- * A service's serving state for the current snapshot version, and for the previous version during a grace
- * period after a swap, so that a request pinned to the version it started with (RequestContext
- * snapshot_version) still finds it. Readers never block and never allocate: each lookup is one volatile read
- * of an immutable pair of {@link Entry entries}. Writers ({@link SnapshotWatcher}) swap the pair atomically.
+ * A service's serving state for the current snapshot version, and for the previous version during a
+ * grace period after a swap, so that a request pinned to the version it started with
+ * (RequestContext snapshot_version) still finds it. Readers never block and never allocate: each
+ * lookup is one volatile read of an immutable pair of {@link Entry entries}. Writers ({@link
+ * SnapshotWatcher}) swap the pair atomically.
  */
 public final class Versioned<T> {
   /** One loaded version and the state built from it. Immutable. */
@@ -30,8 +31,8 @@ public final class Versioned<T> {
     }
 
     /**
-     * True when this entry answers a request pinned to {@code requested} with another version: version
-     * skew. An empty (or null) request pins nothing, so it is never skew.
+     * True when this entry answers a request pinned to {@code requested} with another version:
+     * version skew. An empty (or null) request pins nothing, so it is never skew.
      */
     public boolean isSkewFor(String requested) {
       return requested != null && !requested.isEmpty() && !requested.equals(version);
@@ -43,14 +44,20 @@ public final class Versioned<T> {
     }
   }
 
-  /** Current and previous entries; previous is null, or usable while nanoTime is before previousUntil. */
+  /**
+   * Current and previous entries; previous is null, or usable while nanoTime is before
+   * previousUntil.
+   */
   private record Slots<T>(Entry<T> current, Entry<T> previous, long previousUntilNanos) {}
 
   private final long graceNanos;
   private final LongSupplier nanoClock;
   private volatile Slots<T> slots;
 
-  /** A holder serving {@code state} of {@code version}; after a swap the old version stays for {@code grace}. */
+  /**
+   * A holder serving {@code state} of {@code version}; after a swap the old version stays for
+   * {@code grace}.
+   */
   public Versioned(String version, T state, Duration grace) {
     this(version, state, grace, System::nanoTime);
   }
@@ -76,8 +83,9 @@ public final class Versioned<T> {
   }
 
   /**
-   * The entry for {@code requested} if it is the current version, or the previous one still within its grace
-   * period; otherwise the current entry, whose {@link Entry#isSkewFor} then says true. Empty pins nothing.
+   * The entry for {@code requested} if it is the current version, or the previous one still within
+   * its grace period; otherwise the current entry, whose {@link Entry#isSkewFor} then says true.
+   * Empty pins nothing.
    */
   public Entry<T> forVersion(String requested) {
     Slots<T> s = slots;
@@ -85,7 +93,9 @@ public final class Versioned<T> {
       return s.current;
     }
     Entry<T> p = s.previous;
-    if (p != null && requested.equals(p.version) && nanoClock.getAsLong() - s.previousUntilNanos < 0) {
+    if (p != null
+        && requested.equals(p.version)
+        && nanoClock.getAsLong() - s.previousUntilNanos < 0) {
       return p;
     }
     return s.current;
@@ -94,26 +104,30 @@ public final class Versioned<T> {
   /** The previous version while it is still within its grace period, else null. */
   public Entry<T> previous() {
     Slots<T> s = slots;
-    return s.previous != null && nanoClock.getAsLong() - s.previousUntilNanos < 0 ? s.previous : null;
+    return s.previous != null && nanoClock.getAsLong() - s.previousUntilNanos < 0
+        ? s.previous
+        : null;
   }
 
   /**
-   * Makes {@code state} of {@code version} current; the replaced current becomes the previous version for the
-   * grace period (a previous one still in grace is dropped: at most two versions are held). Returns the
-   * replaced entry.
+   * Makes {@code state} of {@code version} current; the replaced current becomes the previous
+   * version for the grace period (a previous one still in grace is dropped: at most two versions
+   * are held). Returns the replaced entry.
    */
   public synchronized Entry<T> swap(String version, T state) {
     Slots<T> s = slots;
     Entry<T> next = new Entry<>(version, state);
-    slots = graceNanos == 0
-        ? new Slots<>(next, null, 0)
-        : new Slots<>(next, s.current, nanoClock.getAsLong() + graceNanos);
+    slots =
+        graceNanos == 0
+            ? new Slots<>(next, null, 0)
+            : new Slots<>(next, s.current, nanoClock.getAsLong() + graceNanos);
     return s.current;
   }
 
   /**
-   * Drops the previous version once its grace period is over, or at once with {@code force} (before loading
-   * a third version beside two), so that its memory can be reclaimed. Returns the version dropped, or null.
+   * Drops the previous version once its grace period is over, or at once with {@code force} (before
+   * loading a third version beside two), so that its memory can be reclaimed. Returns the version
+   * dropped, or null.
    */
   public synchronized String dropPrevious(boolean force) {
     Slots<T> s = slots;

@@ -21,9 +21,14 @@ class JsonLogFormatterTest {
     RequestIds.runWith("req-1", () -> line.set(f.format(r)));
     assertTrue(line.get().endsWith("}\n"));
     assertEquals(1, line.get().split("\n").length, "one line");
-    assertTrue(line.get().contains("\"level\":\"WARNING\",\"service\":\"svc\",\"logger\":\"x.Y\",\"request_id\":\"req-1\""),
+    assertTrue(
+        line.get()
+            .contains(
+                "\"level\":\"WARNING\",\"service\":\"svc\",\"logger\":\"x.Y\",\"request_id\":\"req-1\""),
         line.get());
-    assertTrue(line.get().contains("\"msg\":\"quote \\\" backslash \\\\ newline\\n tab\\t bell\\u0007\""), line.get());
+    assertTrue(
+        line.get().contains("\"msg\":\"quote \\\" backslash \\\\ newline\\n tab\\t bell\\u0007\""),
+        line.get());
   }
 
   @Test

@@ -20,30 +20,42 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The adaptive limit: slow calls (against their own deadline) lower it, fast ones raise it back to the ceiling. */
+/**
+ * The adaptive limit: slow calls (against their own deadline) lower it, fast ones raise it back to
+ * the ceiling.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ConcurrencyLimitInterceptorTest {
-  /** How long the handler works per call, ms: the test's stand-in for a server queueing for the CPU. */
+  /**
+   * How long the handler works per call, ms: the test's stand-in for a server queueing for the CPU.
+   */
   private final AtomicLong workMs = new AtomicLong();
+
   private Server server;
   private ManagedChannel channel;
 
   private ConcurrencyLimitInterceptor start(int ceiling, double share) throws Exception {
     ConcurrencyLimitInterceptor limiter = new ConcurrencyLimitInterceptor(ceiling, share, 2);
     String name = "limit-" + System.nanoTime();
-    HealthGrpc.HealthImplBase health = new HealthGrpc.HealthImplBase() {
-      @Override
-      public void check(HealthCheckRequest request, StreamObserver<HealthCheckResponse> out) {
-        try {
-          TimeUnit.MILLISECONDS.sleep(workMs.get()); // the work of the call, not a wait for a state
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        out.onNext(HealthCheckResponse.getDefaultInstance());
-        out.onCompleted();
-      }
-    };
-    server = InProcessServerBuilder.forName(name).addService(ServerInterceptors.intercept(health, limiter)).build().start();
+    HealthGrpc.HealthImplBase health =
+        new HealthGrpc.HealthImplBase() {
+          @Override
+          public void check(HealthCheckRequest request, StreamObserver<HealthCheckResponse> out) {
+            try {
+              TimeUnit.MILLISECONDS.sleep(
+                  workMs.get()); // the work of the call, not a wait for a state
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            out.onNext(HealthCheckResponse.getDefaultInstance());
+            out.onCompleted();
+          }
+        };
+    server =
+        InProcessServerBuilder.forName(name)
+            .addService(ServerInterceptors.intercept(health, limiter))
+            .build()
+            .start();
     channel = InProcessChannelBuilder.forName(name).build();
     return limiter;
   }
@@ -55,14 +67,17 @@ class ConcurrencyLimitInterceptorTest {
   }
 
   private void call(long deadlineMs) {
-    HealthGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
+    HealthGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
         .check(HealthCheckRequest.getDefaultInstance());
   }
 
   @Test
   void slowCalls_lowerTheLimit_fastCalls_raiseItBackToTheCeiling() throws Exception {
-    // Slow means longer than 2% of the call's own deadline: 40 ms of work against 20 ms (of 1 s) is slow, and
-    // no deadline comes near (a loaded machine must not turn the test into a race with the deadline).
+    // Slow means longer than 2% of the call's own deadline: 40 ms of work against 20 ms (of 1 s) is
+    // slow, and
+    // no deadline comes near (a loaded machine must not turn the test into a race with the
+    // deadline).
     ConcurrencyLimitInterceptor limiter = start(8, 0.02);
     assertEquals(8, limiter.limit());
     workMs.set(40);
@@ -94,7 +109,8 @@ class ConcurrencyLimitInterceptorTest {
       refused = e;
     }
     busy.join(10_000);
-    assertTrue(refused != null && refused.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED,
+    assertTrue(
+        refused != null && refused.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED,
         "the second call beyond the limit of 1 is refused: " + refused);
     assertEquals(1, limiter.limit());
   }

@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 class EnvDefaultsTest {
   @Test
   void variableFor_longOption_isPrefixedUpperSnakeCase() {
-    assertEquals("RECALL_MAX_INBOUND_BYTES", EnvDefaults.variableFor("RECALL", "--max-inbound-bytes"));
+    assertEquals(
+        "RECALL_MAX_INBOUND_BYTES", EnvDefaults.variableFor("RECALL", "--max-inbound-bytes"));
     assertEquals("MIXER_PORT", EnvDefaults.variableFor("MIXER", "--port"));
   }
 
@@ -16,7 +17,9 @@ class EnvDefaultsTest {
     ServerOptions options = ServiceMain.defaults(new ServerOptions());
     options.drainSeconds = -1;
     Validation.ConfigException e =
-        org.junit.jupiter.api.Assertions.assertThrows(Validation.ConfigException.class, options::validate);
-    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("--drain-seconds"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(
+            Validation.ConfigException.class, options::validate);
+    org.junit.jupiter.api.Assertions.assertTrue(
+        e.getMessage().contains("--drain-seconds"), e.getMessage());
   }
 }

@@ -56,12 +56,15 @@ class ManagedServerTest {
     ServerOptions options = ServiceMain.defaults(new ServerOptions());
     options.drainSeconds = drainSeconds;
     options.defaultDeadlineMs = 30_000;
-    return new ManagedServer("test", InProcessServerBuilder.forName(name), options, List.of(service));
+    return new ManagedServer(
+        "test", InProcessServerBuilder.forName(name), options, List.of(service));
   }
 
   private ServingStatus health(String service) {
-    return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-        .check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus();
+    return HealthGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(5, TimeUnit.SECONDS)
+        .check(HealthCheckRequest.newBuilder().setService(service).build())
+        .getStatus();
   }
 
   @AfterEach
@@ -70,29 +73,42 @@ class ManagedServerTest {
   }
 
   @Test
-  void start_servicePortClosedWhileWarming_warmUpCallsReachTheService_thenServing() throws Exception {
+  void start_servicePortClosedWhileWarming_warmUpCallsReachTheService_thenServing()
+      throws Exception {
     AtomicReference<Status.Code> portDuringWarmUp = new AtomicReference<>();
     AtomicInteger warmUpAnswered = new AtomicInteger();
     BlockingRank rank = new BlockingRank();
     rank.release.countDown(); // no call blocks here
     ManagedServer server = server(rank, 1);
-    server.start(() -> {
-      try {
-        health("");
-      } catch (StatusRuntimeException e) {
-        portDuringWarmUp.set(e.getStatus().getCode());
-      }
-      warmUpAnswered.set(server.warmUpCalls(RankServiceGrpc.getRankMethod(), 3, i -> RankRequest.getDefaultInstance()));
-    });
+    server.start(
+        () -> {
+          try {
+            health("");
+          } catch (StatusRuntimeException e) {
+            portDuringWarmUp.set(e.getStatus().getCode());
+          }
+          warmUpAnswered.set(
+              server.warmUpCalls(
+                  RankServiceGrpc.getRankMethod(), 3, i -> RankRequest.getDefaultInstance()));
+        });
     try {
-      assertEquals(Status.Code.UNAVAILABLE, portDuringWarmUp.get(), "no balancer can reach a warming server");
-      assertEquals(3, warmUpAnswered.get(), "the warm-up calls went through the loopback warm-up port");
+      assertEquals(
+          Status.Code.UNAVAILABLE,
+          portDuringWarmUp.get(),
+          "no balancer can reach a warming server");
+      assertEquals(
+          3, warmUpAnswered.get(), "the warm-up calls went through the loopback warm-up port");
       assertEquals(3, rank.calls.get());
-      channel.resetConnectBackoff(); // the refused call during the warm-up left the channel in its backoff
+      channel.resetConnectBackoff(); // the refused call during the warm-up left the channel in its
+      // backoff
       assertEquals(ServingStatus.SERVING, health("ranking.v1.RankService"));
       assertEquals(ServingStatus.SERVING, health(""));
-      IllegalStateException outside = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-          () -> server.warmUpCalls(RankServiceGrpc.getRankMethod(), 1, i -> RankRequest.getDefaultInstance()));
+      IllegalStateException outside =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IllegalStateException.class,
+              () ->
+                  server.warmUpCalls(
+                      RankServiceGrpc.getRankMethod(), 1, i -> RankRequest.getDefaultInstance()));
       assertTrue(outside.getMessage().contains("inside the warm-up"), outside.getMessage());
     } finally {
       server.stop();
@@ -106,7 +122,8 @@ class ManagedServerTest {
     server.closeOnStop(() -> closed.add("first")).closeOnStop(() -> closed.add("second"));
     assertEquals(-1, server.startupMillis());
     server.start(() -> {});
-    assertTrue(server.warmUpMillis() >= 0 && server.startupMillis() >= server.warmUpMillis(),
+    assertTrue(
+        server.warmUpMillis() >= 0 && server.startupMillis() >= server.warmUpMillis(),
         "startup " + server.startupMillis() + " ms, warm-up " + server.warmUpMillis() + " ms");
     assertTrue(closed.isEmpty(), "nothing closes while serving");
     server.stop();
@@ -120,35 +137,49 @@ class ManagedServerTest {
     // Watch health from before the stop, to see NOT_SERVING on a stream that outlives the shutdown.
     List<ServingStatus> watched = new CopyOnWriteArrayList<>();
     CountDownLatch notServing = new CountDownLatch(1);
-    HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), new StreamObserver<>() {
-      @Override
-      public void onNext(HealthCheckResponse r) {
-        watched.add(r.getStatus());
-        if (r.getStatus() == ServingStatus.NOT_SERVING) {
-          notServing.countDown();
-        }
-      }
+    HealthGrpc.newStub(channel)
+        .watch(
+            HealthCheckRequest.getDefaultInstance(),
+            new StreamObserver<>() {
+              @Override
+              public void onNext(HealthCheckResponse r) {
+                watched.add(r.getStatus());
+                if (r.getStatus() == ServingStatus.NOT_SERVING) {
+                  notServing.countDown();
+                }
+              }
 
-      @Override
-      public void onError(Throwable t) {}
+              @Override
+              public void onError(Throwable t) {}
 
-      @Override
-      public void onCompleted() {}
-    });
-    CompletableFuture<RankResponse> inFlight = CompletableFuture.supplyAsync(() ->
-        RankServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).rank(RankRequest.getDefaultInstance()));
-    assertTrue(rank.firstCallStarted.await(10, TimeUnit.SECONDS), "first call never reached the service");
+              @Override
+              public void onCompleted() {}
+            });
+    CompletableFuture<RankResponse> inFlight =
+        CompletableFuture.supplyAsync(
+            () ->
+                RankServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .rank(RankRequest.getDefaultInstance()));
+    assertTrue(
+        rank.firstCallStarted.await(10, TimeUnit.SECONDS), "first call never reached the service");
 
     CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::stop);
-    assertTrue(notServing.await(10, TimeUnit.SECONDS), "health never went NOT_SERVING; saw " + watched);
-    assertTrue(!inFlight.isDone(), "the in-flight call must still be running when health turns NOT_SERVING");
+    assertTrue(
+        notServing.await(10, TimeUnit.SECONDS), "health never went NOT_SERVING; saw " + watched);
+    assertTrue(
+        !inFlight.isDone(),
+        "the in-flight call must still be running when health turns NOT_SERVING");
 
-    // New calls are refused once the server stops accepting (poll: shutdown follows the health change).
+    // New calls are refused once the server stops accepting (poll: shutdown follows the health
+    // change).
     Status.Code code = null;
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < until) {
       try {
-        RankServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS).rank(RankRequest.getDefaultInstance());
+        RankServiceGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(5, TimeUnit.SECONDS)
+            .rank(RankRequest.getDefaultInstance());
       } catch (StatusRuntimeException e) {
         code = e.getStatus().getCode();
         break;
@@ -157,23 +188,34 @@ class ManagedServerTest {
     assertEquals(Status.Code.UNAVAILABLE, code);
 
     rank.release.countDown();
-    assertEquals("m", inFlight.get(10, TimeUnit.SECONDS).getModelVersion(), "the in-flight call completes normally");
+    assertEquals(
+        "m",
+        inFlight.get(10, TimeUnit.SECONDS).getModelVersion(),
+        "the in-flight call completes normally");
     stopping.get(30, TimeUnit.SECONDS);
   }
 
-  /** A started server of {@code rank} with {@code threads} request threads (0: the default) and a call limit. */
-  private ManagedServer limited(BlockingRank rank, int threads, int maxConcurrentCalls) throws Exception {
+  /**
+   * A started server of {@code rank} with {@code threads} request threads (0: the default) and a
+   * call limit.
+   */
+  private ManagedServer limited(BlockingRank rank, int threads, int maxConcurrentCalls)
+      throws Exception {
     ServerOptions options = ServiceMain.defaults(new ServerOptions());
     options.threads = threads;
     options.maxConcurrentCalls = maxConcurrentCalls;
     options.drainSeconds = 1;
-    return new ManagedServer("test", InProcessServerBuilder.forName(name), options, List.of(rank)).start(() -> {});
+    return new ManagedServer("test", InProcessServerBuilder.forName(name), options, List.of(rank))
+        .start(() -> {});
   }
 
   /** A Rank call in the background, with a far deadline. */
   private CompletableFuture<RankResponse> rankAsync() {
-    return CompletableFuture.supplyAsync(() ->
-        RankServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).rank(RankRequest.getDefaultInstance()));
+    return CompletableFuture.supplyAsync(
+        () ->
+            RankServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(30, TimeUnit.SECONDS)
+                .rank(RankRequest.getDefaultInstance()));
   }
 
   @Test
@@ -183,21 +225,31 @@ class ManagedServerTest {
     try {
       CompletableFuture<RankResponse> first = rankAsync();
       assertTrue(rank.firstCallStarted.await(10, TimeUnit.SECONDS));
-      StatusRuntimeException shed = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () ->
-          RankServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS).rank(RankRequest.getDefaultInstance()));
+      StatusRuntimeException shed =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              StatusRuntimeException.class,
+              () ->
+                  RankServiceGrpc.newBlockingStub(channel)
+                      .withDeadlineAfter(5, TimeUnit.SECONDS)
+                      .rank(RankRequest.getDefaultInstance()));
       assertEquals(Status.Code.RESOURCE_EXHAUSTED, shed.getStatus().getCode());
-      org.junit.jupiter.api.Assertions.assertNull(Status.trailersFromThrowable(shed).get(RetryPushback.KEY),
+      org.junit.jupiter.api.Assertions.assertNull(
+          Status.trailersFromThrowable(shed).get(RetryPushback.KEY),
           "a refusal does not invite an immediate retry");
       rank.release.countDown();
       first.get(10, TimeUnit.SECONDS);
-      // Capacity returns once the first call is done (the server counts it done just after the client sees the
+      // Capacity returns once the first call is done (the server counts it done just after the
+      // client sees the
       // answer, so poll with a bound).
       String version = null;
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (version == null && System.nanoTime() < until) {
         try {
-          version = RankServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-              .rank(RankRequest.getDefaultInstance()).getModelVersion();
+          version =
+              RankServiceGrpc.newBlockingStub(channel)
+                  .withDeadlineAfter(5, TimeUnit.SECONDS)
+                  .rank(RankRequest.getDefaultInstance())
+                  .getModelVersion();
         } catch (StatusRuntimeException e) {
           assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
         }
@@ -209,26 +261,40 @@ class ManagedServerTest {
   }
 
   @Test
-  void admission_refusesOnTheTransportThread_whileEveryRequestThreadIsBusy_andHealthStillAnswers() throws Exception {
+  void admission_refusesOnTheTransportThread_whileEveryRequestThreadIsBusy_andHealthStillAnswers()
+      throws Exception {
     BlockingRank rank = new BlockingRank();
     ManagedServer server = limited(rank, 1, 2);
     try {
-      // The only request thread is held by the first call; the second is admitted and waits for it in the queue.
+      // The only request thread is held by the first call; the second is admitted and waits for it
+      // in the queue.
       CompletableFuture<RankResponse> first = rankAsync();
       assertTrue(rank.firstCallStarted.await(10, TimeUnit.SECONDS));
       CompletableFuture<RankResponse> second = rankAsync();
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (server.inFlight() < 2 && System.nanoTime() < until) {
-        Thread.onSpinWait(); // poll with a bound: the second call reaches the server on another thread
+        Thread.onSpinWait(); // poll with a bound: the second call reaches the server on another
+        // thread
       }
       assertEquals(2, server.inFlight(), "the queued call counts in flight");
-      // A third call is refused at once, not after the thread is free (it would then wait out its deadline).
+      // A third call is refused at once, not after the thread is free (it would then wait out its
+      // deadline).
       long start = System.nanoTime();
-      StatusRuntimeException shed = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () ->
-          RankServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS).rank(RankRequest.getDefaultInstance()));
+      StatusRuntimeException shed =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              StatusRuntimeException.class,
+              () ->
+                  RankServiceGrpc.newBlockingStub(channel)
+                      .withDeadlineAfter(5, TimeUnit.SECONDS)
+                      .rank(RankRequest.getDefaultInstance()));
       assertEquals(Status.Code.RESOURCE_EXHAUSTED, shed.getStatus().getCode(), shed::toString);
-      assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(3), "refused without waiting for the busy thread");
-      assertEquals(ServingStatus.SERVING, health(""), "a health check does not wait for the busy thread either");
+      assertTrue(
+          System.nanoTime() - start < TimeUnit.SECONDS.toNanos(3),
+          "refused without waiting for the busy thread");
+      assertEquals(
+          ServingStatus.SERVING,
+          health(""),
+          "a health check does not wait for the busy thread either");
       rank.release.countDown();
       assertEquals("m", first.get(10, TimeUnit.SECONDS).getModelVersion());
       assertEquals("m", second.get(10, TimeUnit.SECONDS).getModelVersion());
@@ -239,16 +305,22 @@ class ManagedServerTest {
 
   @Test
   void unavailable_carriesARetryPushbackOfZero_soHedgingMovesOnAtOnce() throws Exception {
-    RankServiceGrpc.RankServiceImplBase failing = new RankServiceGrpc.RankServiceImplBase() {
-      @Override
-      public void rank(RankRequest request, StreamObserver<RankResponse> out) {
-        throw Status.UNAVAILABLE.withDescription("model not loaded").asRuntimeException();
-      }
-    };
+    RankServiceGrpc.RankServiceImplBase failing =
+        new RankServiceGrpc.RankServiceImplBase() {
+          @Override
+          public void rank(RankRequest request, StreamObserver<RankResponse> out) {
+            throw Status.UNAVAILABLE.withDescription("model not loaded").asRuntimeException();
+          }
+        };
     ManagedServer server = server(failing, 1).start(() -> {});
     try {
-      StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () ->
-          RankServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS).rank(RankRequest.getDefaultInstance()));
+      StatusRuntimeException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              StatusRuntimeException.class,
+              () ->
+                  RankServiceGrpc.newBlockingStub(channel)
+                      .withDeadlineAfter(5, TimeUnit.SECONDS)
+                      .rank(RankRequest.getDefaultInstance()));
       assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
       assertEquals("0", Status.trailersFromThrowable(e).get(RetryPushback.KEY));
     } finally {
@@ -258,11 +330,14 @@ class ManagedServerTest {
 
   @Test
   void serverBuilder_portTaken_failsAtOnceNamingThePort() throws Exception {
-    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
       ServerOptions options = ServiceMain.defaults(new ServerOptions());
       options.host = "127.0.0.1";
-      Validation.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(Validation.ConfigException.class,
-          () -> ServiceMain.serverBuilder(options, taken.getLocalPort()));
+      Validation.ConfigException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              Validation.ConfigException.class,
+              () -> ServiceMain.serverBuilder(options, taken.getLocalPort()));
       assertTrue(e.getMessage().contains("--port " + taken.getLocalPort()), e.getMessage());
     }
   }
@@ -270,24 +345,38 @@ class ManagedServerTest {
   @Test
   void healthPort_servesHealthInPlaintext_andFollowsTheMainPort() throws Exception {
     int port;
-    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket probe =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = probe.getLocalPort();
     }
     ServerOptions options = ServiceMain.defaults(new ServerOptions());
     options.healthPort = port;
-    ManagedServer server = new ManagedServer("test", InProcessServerBuilder.forName(name), options, List.of(new BlockingRank()))
-        .start(() -> {});
+    ManagedServer server =
+        new ManagedServer(
+                "test", InProcessServerBuilder.forName(name), options, List.of(new BlockingRank()))
+            .start(() -> {});
     ServiceMain.serveHealthPort(server, options);
-    io.grpc.ManagedChannel plain = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port)
-        .usePlaintext().build();
+    io.grpc.ManagedChannel plain =
+        io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port)
+            .usePlaintext()
+            .build();
     try {
-      assertEquals(ServingStatus.SERVING, HealthGrpc.newBlockingStub(plain).withDeadlineAfter(5, TimeUnit.SECONDS)
-          .check(HealthCheckRequest.getDefaultInstance()).getStatus());
+      assertEquals(
+          ServingStatus.SERVING,
+          HealthGrpc.newBlockingStub(plain)
+              .withDeadlineAfter(5, TimeUnit.SECONDS)
+              .check(HealthCheckRequest.getDefaultInstance())
+              .getStatus());
       server.stop();
-      io.grpc.StatusRuntimeException after = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
-          () -> HealthGrpc.newBlockingStub(plain).withDeadlineAfter(5, TimeUnit.SECONDS)
-              .check(HealthCheckRequest.getDefaultInstance()));
-      assertEquals(io.grpc.Status.Code.UNAVAILABLE, after.getStatus().getCode(), "closed with the server");
+      io.grpc.StatusRuntimeException after =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              io.grpc.StatusRuntimeException.class,
+              () ->
+                  HealthGrpc.newBlockingStub(plain)
+                      .withDeadlineAfter(5, TimeUnit.SECONDS)
+                      .check(HealthCheckRequest.getDefaultInstance()));
+      assertEquals(
+          io.grpc.Status.Code.UNAVAILABLE, after.getStatus().getCode(), "closed with the server");
     } finally {
       plain.shutdownNow();
     }

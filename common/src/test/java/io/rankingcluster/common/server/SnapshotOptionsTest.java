@@ -12,10 +12,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The hot-swap options: documented defaults, range checks naming the option, a watcher built from them. */
+/**
+ * The hot-swap options: documented defaults, range checks naming the option, a watcher built from
+ * them.
+ */
 class SnapshotOptionsTest {
-  @TempDir
-  Path root;
+  @TempDir Path root;
 
   @Test
   void defaults_pollEveryTenSeconds_graceSixtySeconds() {
@@ -26,7 +28,11 @@ class SnapshotOptionsTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"-1, 60, --snapshot-poll-seconds", "86401, 60, --snapshot-poll-seconds", "10, -5, --snapshot-grace-seconds"})
+  @CsvSource({
+    "-1, 60, --snapshot-poll-seconds",
+    "86401, 60, --snapshot-poll-seconds",
+    "10, -5, --snapshot-grace-seconds"
+  })
   void validate_outOfRange_namesTheOption(int poll, int grace, String option) {
     SnapshotOptions o = ServiceMain.defaults(new SnapshotOptions());
     o.pollSeconds = poll;
@@ -40,10 +46,19 @@ class SnapshotOptionsTest {
     TinySnapshots.publish(root, "v1");
     SnapshotOptions o = ServiceMain.defaults(new SnapshotOptions());
     o.root = root;
-    Validation.ConfigException e = assertThrows(Validation.ConfigException.class, () -> o.watcher("test", s -> {
-      throw new IllegalStateException("shard 3 of 2");
-    }));
-    assertTrue(e.getMessage().startsWith("--snapshot-root " + root + ": snapshot v1 cannot be served by test"), e.getMessage());
+    Validation.ConfigException e =
+        assertThrows(
+            Validation.ConfigException.class,
+            () ->
+                o.watcher(
+                    "test",
+                    s -> {
+                      throw new IllegalStateException("shard 3 of 2");
+                    }));
+    assertTrue(
+        e.getMessage()
+            .startsWith("--snapshot-root " + root + ": snapshot v1 cannot be served by test"),
+        e.getMessage());
     assertTrue(e.getMessage().contains("shard 3 of 2"), e.getMessage());
 
     SnapshotWatcher<String> w = o.watcher("test", s -> s.version());

@@ -20,10 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Polling CURRENT, loading beside, swapping, refusing: the watcher driven by explicit polls. */
 class SnapshotWatcherTest {
-  @TempDir
-  Path root;
+  @TempDir Path root;
 
-  /** The state a service would build: here, the version and the item count, to see what answered. */
+  /**
+   * The state a service would build: here, the version and the item count, to see what answered.
+   */
   record State(String version, int items) {
     static State of(Snapshot s) {
       return new State(s.version(), s.catalog().size());
@@ -32,8 +33,11 @@ class SnapshotWatcherTest {
 
   private SnapshotWatcher<State> watcher;
 
-  private SnapshotWatcher<State> watch(SnapshotWatcher.StateBuilder<State> builder, Duration poll) throws Exception {
-    watcher = new SnapshotWatcher<>("test", root, SnapshotReader.readCurrent(root), builder, poll, Duration.ofSeconds(60));
+  private SnapshotWatcher<State> watch(SnapshotWatcher.StateBuilder<State> builder, Duration poll)
+      throws Exception {
+    watcher =
+        new SnapshotWatcher<>(
+            "test", root, SnapshotReader.readCurrent(root), builder, poll, Duration.ofSeconds(60));
     return watcher;
   }
 
@@ -66,17 +70,21 @@ class SnapshotWatcherTest {
   void poll_rollbackToPreviousWithinGrace_swapsBackWithoutReloading() throws Exception {
     TinySnapshots.publish(root, "v1");
     AtomicInteger builds = new AtomicInteger();
-    SnapshotWatcher<State> w = watch(s -> {
-      builds.incrementAndGet();
-      return State.of(s);
-    }, Duration.ZERO);
+    SnapshotWatcher<State> w =
+        watch(
+            s -> {
+              builds.incrementAndGet();
+              return State.of(s);
+            },
+            Duration.ZERO);
     TinySnapshots.publish(root, "v2");
     assertEquals(Outcome.SWAPPED, w.poll());
     new SnapshotStore(root).publish("v1"); // what `offline pin v1` does once v1 validates
     assertEquals(Outcome.SWAPPED, w.poll());
     assertEquals("v1", w.currentVersion());
     assertEquals(2, builds.get(), "v1 was still loaded: no second build");
-    assertEquals("v2", w.versioned().forVersion("v2").version(), "and v2 is now the previous version");
+    assertEquals(
+        "v2", w.versioned().forVersion("v2").version(), "and v2 is now the previous version");
     assertEquals(2, w.swapCount());
   }
 
@@ -88,7 +96,10 @@ class SnapshotWatcherTest {
 
     assertEquals(Outcome.REFUSED, w.poll());
     assertEquals("v1", w.currentVersion());
-    assertEquals("v1", w.versioned().forVersion("v2").version(), "a request pinned to the refused version gets v1");
+    assertEquals(
+        "v1",
+        w.versioned().forVersion("v2").version(),
+        "a request pinned to the refused version gets v1");
     assertEquals(1, w.refusedCount());
     assertEquals(0, w.swapCount());
     assertTrue(w.lastRefusal().startsWith("v2: items.bin: checksum mismatch"), w.lastRefusal());
@@ -104,9 +115,12 @@ class SnapshotWatcherTest {
   @Test
   void instrument_exportsVersionInUse_swapsAndRefusals() throws Exception {
     TinySnapshots.publish(root, "v1");
-    io.rankingcluster.common.metrics.Telemetry t = io.rankingcluster.common.metrics.Telemetry.create("test");
+    io.rankingcluster.common.metrics.Telemetry t =
+        io.rankingcluster.common.metrics.Telemetry.create("test");
     SnapshotWatcher<State> w = watch(State::of, Duration.ZERO).instrument(t);
-    assertTrue(t.scrape().contains("ranking_snapshot_info{service=\"test\",version=\"v1\"} 1"), t.scrape());
+    assertTrue(
+        t.scrape().contains("ranking_snapshot_info{service=\"test\",version=\"v1\"} 1"),
+        t.scrape());
     TinySnapshots.publishCorrupt(root, "v2");
     assertEquals(Outcome.REFUSED, w.poll());
     assertTrue(t.scrape().contains("ranking_snapshot_refusals_total{service=\"test\"} 1.0"));
@@ -135,12 +149,15 @@ class SnapshotWatcherTest {
   @Test
   void poll_stateBuilderFails_versionRefused_andOldKeepsServing() throws Exception {
     TinySnapshots.publish(root, "v1");
-    SnapshotWatcher<State> w = watch(s -> {
-      if (s.version().equals("v2")) {
-        throw new IllegalArgumentException("embedding dimension 8, expected 16");
-      }
-      return State.of(s);
-    }, Duration.ZERO);
+    SnapshotWatcher<State> w =
+        watch(
+            s -> {
+              if (s.version().equals("v2")) {
+                throw new IllegalArgumentException("embedding dimension 8, expected 16");
+              }
+              return State.of(s);
+            },
+            Duration.ZERO);
     TinySnapshots.publish(root, "v2");
     assertEquals(Outcome.REFUSED, w.poll());
     assertEquals("v1", w.currentVersion());
@@ -165,16 +182,20 @@ class SnapshotWatcherTest {
   void start_pollsOnItsOwn_andSwapsWithinABoundedTime() throws Exception {
     TinySnapshots.publish(root, "v1");
     AtomicInteger builds = new AtomicInteger();
-    SnapshotWatcher<State> w = watch(s -> {
-      builds.incrementAndGet();
-      return State.of(s);
-    }, Duration.ofMillis(20));
+    SnapshotWatcher<State> w =
+        watch(
+            s -> {
+              builds.incrementAndGet();
+              return State.of(s);
+            },
+            Duration.ofMillis(20));
     assertNotNull(w.initial(), "the initial snapshot is kept for the warm-up");
     w.start();
     assertNull(w.initial(), "and released once polling starts");
     TinySnapshots.publish(root, "v2");
     // The count moves after the swap, so once it does the version has too.
-    assertTrue(TinySnapshots.await(Duration.ofSeconds(30), () -> w.swapCount() == 1),
+    assertTrue(
+        TinySnapshots.await(Duration.ofSeconds(30), () -> w.swapCount() == 1),
         "v2 not swapped in by the background poll");
     assertEquals("v2", w.currentVersion());
     assertEquals(2, builds.get());

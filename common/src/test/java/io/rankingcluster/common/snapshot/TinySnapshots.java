@@ -15,9 +15,9 @@ import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 
 /**
- * Small snapshots for hot-swap tests in any module (this class ships in common's test jar): a 300-item demo
- * world with deterministic random embeddings and no neighbours, cheap to write and read; and helpers to
- * publish, damage, and wait for a state with a bound.
+ * Small snapshots for hot-swap tests in any module (this class ships in common's test jar): a
+ * 300-item demo world with deterministic random embeddings and no neighbours, cheap to write and
+ * read; and helpers to publish, damage, and wait for a state with a bound.
  */
 public final class TinySnapshots {
   /** The data every tiny version shares; versions differ by name only. */
@@ -37,16 +37,33 @@ public final class TinySnapshots {
     for (int i = 0; i < users.length; i++) {
       users[i] = (float) rnd.nextGaussian();
     }
-    return new Snapshot("base", w.categories, w.catalog, w.users, new Embeddings(w.catalog.size(), dim, items),
-        new Embeddings(w.users.size(), dim, users), ItemNeighbours.empty(w.catalog.size()), Map.of(), Map.of(),
+    return new Snapshot(
+        "base",
+        w.categories,
+        w.catalog,
+        w.users,
+        new Embeddings(w.catalog.size(), dim, items),
+        new Embeddings(w.users.size(), dim, users),
+        ItemNeighbours.empty(w.catalog.size()),
+        Map.of(),
+        Map.of(),
         Map.of("generator", "TinySnapshots"));
   }
 
   /** The tiny snapshot under the name {@code version}. */
   public static Snapshot named(String version) {
     Snapshot b = BASE;
-    return new Snapshot(version, b.categories(), b.catalog(), b.users(), b.itemEmbeddings(), b.userVectors(),
-        b.itemNeighbours(), b.models(), b.modelVersions(), b.provenance());
+    return new Snapshot(
+        version,
+        b.categories(),
+        b.catalog(),
+        b.users(),
+        b.itemEmbeddings(),
+        b.userVectors(),
+        b.itemNeighbours(),
+        b.models(),
+        b.modelVersions(),
+        b.provenance());
   }
 
   /** Writes {@code version} into {@code root} and points CURRENT at it; returns its folder. */
@@ -58,8 +75,8 @@ public final class TinySnapshots {
   }
 
   /**
-   * Writes {@code version}, damages one byte of its item table (its SHA-256 no longer matches the manifest),
-   * and points CURRENT at it, as a bad copy or a failing disk would leave it.
+   * Writes {@code version}, damages one byte of its item table (its SHA-256 no longer matches the
+   * manifest), and points CURRENT at it, as a bad copy or a failing disk would leave it.
    */
   public static Path publishCorrupt(Path root, String version) throws IOException {
     SnapshotStore store = new SnapshotStore(root);
@@ -76,8 +93,8 @@ public final class TinySnapshots {
   }
 
   /**
-   * Moves CURRENT's modification time a minute on: a re-publish, without depending on how fine the file
-   * system's clock is.
+   * Moves CURRENT's modification time a minute on: a re-publish, without depending on how fine the
+   * file system's clock is.
    */
   public static void touchCurrent(Path root) throws IOException {
     Path current = root.resolve("CURRENT");
@@ -85,8 +102,12 @@ public final class TinySnapshots {
     Files.setLastModifiedTime(current, FileTime.fromMillis(t.toMillis() + 60_000));
   }
 
-  /** Waits until {@code condition} holds, checking every 5 ms; false if it did not within {@code bound}. */
-  public static boolean await(Duration bound, BooleanSupplier condition) throws InterruptedException {
+  /**
+   * Waits until {@code condition} holds, checking every 5 ms; false if it did not within {@code
+   * bound}.
+   */
+  public static boolean await(Duration bound, BooleanSupplier condition)
+      throws InterruptedException {
     long until = System.nanoTime() + bound.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() - until > 0) {

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /** Which version a pinned request gets, before, during and after the grace period of a swap. */
 class VersionedTest {
   private final AtomicLong now = new AtomicLong(1_000);
-  private final Versioned<String> v = new Versioned<>("v1", "state-1", Duration.ofNanos(100), now::get);
+  private final Versioned<String> v =
+      new Versioned<>("v1", "state-1", Duration.ofNanos(100), now::get);
 
   @Test
   void forVersion_emptyOrCurrent_answersCurrentWithoutSkew() {

@@ -6,16 +6,19 @@ import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.util.hnsw.HnswGraph;
 
 /**
- * An HNSW graph frozen into flat int arrays, one adjacency list (CSR) per level. Lucene's builder keeps a
- * scored, growable array per node and level (about twice the bytes); serving needs only the neighbour
- * ids, and flat arrays are what the index file holds, so loading is a bulk copy. Immutable; {@link HnswIndex}
- * walks it directly.
+ * An HNSW graph frozen into flat int arrays, one adjacency list (CSR) per level. Lucene's builder
+ * keeps a scored, growable array per node and level (about twice the bytes); serving needs only the
+ * neighbour ids, and flat arrays are what the index file holds, so loading is a bulk copy.
+ * Immutable; {@link HnswIndex} walks it directly.
  */
 final class CompactGraph {
-  /** One level: the neighbours of the i-th node are {@code neighbours[offsets[i], offsets[i + 1])}. */
+  /**
+   * One level: the neighbours of the i-th node are {@code neighbours[offsets[i], offsets[i + 1])}.
+   */
   static final class Level {
     /** Node ids on this level, ascending; null on level 0, which holds every node (i = node id). */
     final int[] nodes;
+
     final int[] offsets;
     final int[] neighbours;
 
@@ -63,7 +66,8 @@ final class CompactGraph {
     return new CompactGraph(n, g.entryNode(), levels);
   }
 
-  private static Level copyLevel(HnswGraph g, int level, int[] nodes, int[] keptNodes) throws IOException {
+  private static Level copyLevel(HnswGraph g, int level, int[] nodes, int[] keptNodes)
+      throws IOException {
     int[] offsets = new int[nodes.length + 1];
     int[] neighbours = new int[Math.max(16, nodes.length * 8)];
     int e = 0;

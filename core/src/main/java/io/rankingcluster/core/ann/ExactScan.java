@@ -5,8 +5,9 @@ import io.rankingcluster.core.embed.VectorMath;
 import io.rankingcluster.core.recall.TopK;
 
 /**
- * Maximum-inner-product search by scanning every row: the reference an ANN index is measured against,
- * and the fallback where a graph search would cost more than the scan. Stateless and thread-safe.
+ * Maximum-inner-product search by scanning every row: the reference an ANN index is measured
+ * against, and the fallback where a graph search would cost more than the scan. Stateless and
+ * thread-safe.
  */
 public final class ExactScan {
   /** Rows scored per kernel call: the scores stay in L1 between the kernel and the heap. */
@@ -18,10 +19,12 @@ public final class ExactScan {
    * Writes the (at most) k rows with the largest dot product with {@code query} that {@code filter}
    * accepts into {@code rowsOut}/{@code scoresOut}, best first; returns how many.
    */
-  public static int search(Embeddings items, float[] query, int k, RowFilter filter, int[] rowsOut, float[] scoresOut) {
+  public static int search(
+      Embeddings items, float[] query, int k, RowFilter filter, int[] rowsOut, float[] scoresOut) {
     int d = items.dimension();
     if (query.length != d) {
-      throw new IllegalArgumentException("query has " + query.length + " dimensions, the items " + d);
+      throw new IllegalArgumentException(
+          "query has " + query.length + " dimensions, the items " + d);
     }
     if (k <= 0 || items.rows() == 0) {
       return 0;

@@ -17,30 +17,32 @@ import org.apache.lucene.util.hnsw.HnswGraphBuilder;
 import org.apache.lucene.util.hnsw.NeighborQueue;
 
 /**
- * An approximate maximum-inner-product index over item embeddings: HNSW graphs built and searched with
- * Apache Lucene's HNSW code (docs/decisions/0005-ann-library.md), over the caller's embedding array (not
- * copied; it must not change while the index is used). Scores are dot products. Immutable after
- * construction; {@link #search} is safe to call from many threads.
+ * An approximate maximum-inner-product index over item embeddings: HNSW graphs built and searched
+ * with Apache Lucene's HNSW code (docs/decisions/0005-ann-library.md), over the caller's embedding
+ * array (not copied; it must not change while the index is used). Scores are dot products.
+ * Immutable after construction; {@link #search} is safe to call from many threads.
  *
  * <h2>Design: norm tiers</h2>
- * Item vectors from matrix factorisation have very uneven norms: in the demo shop a third are all zeros
- * (items without interactions), the median norm is 0.05 and the largest 5 to 18. One HNSW graph over them
- * with inner-product similarity fails: the graph's neighbour pruning links short vectors only to a few long
- * ones, and most nodes cannot be reached (70% of them on a 50k-item sample; recall@100 stalls near 0.94).
- * So the rows are sorted by norm and cut into tiers whose norms differ by at most a factor
- * ({@link Params#tierRatio()}); each tier large enough gets its own graph, in which norms are alike and
- * the graph is well connected. A search visits the tiers from the longest vectors down and stops as soon
- * as the tier's largest possible score, |q| times its largest norm (Cauchy-Schwarz), cannot beat the k-th
- * best found: the answers to a user vector lie among the longest vectors, so a search touches a few
- * thousand of a million items. Small tiers are scanned exactly. Rows whose vector is all zeros form a
- * last tier that is only scanned (every query scores them 0).
+ *
+ * Item vectors from matrix factorisation have very uneven norms: in the demo shop a third are all
+ * zeros (items without interactions), the median norm is 0.05 and the largest 5 to 18. One HNSW
+ * graph over them with inner-product similarity fails: the graph's neighbour pruning links short
+ * vectors only to a few long ones, and most nodes cannot be reached (70% of them on a 50k-item
+ * sample; recall@100 stalls near 0.94). So the rows are sorted by norm and cut into tiers whose
+ * norms differ by at most a factor ({@link Params#tierRatio()}); each tier large enough gets its
+ * own graph, in which norms are alike and the graph is well connected. A search visits the tiers
+ * from the longest vectors down and stops as soon as the tier's largest possible score, |q| times
+ * its largest norm (Cauchy-Schwarz), cannot beat the k-th best found: the answers to a user vector
+ * lie among the longest vectors, so a search touches a few thousand of a million items. Small tiers
+ * are scanned exactly. Rows whose vector is all zeros form a last tier that is only scanned (every
+ * query scores them 0).
  */
 public final class HnswIndex {
   /**
-   * Index shape: {@code m} neighbours per node on a graph's upper levels (2m on level 0),
-   * {@code efConstruction} candidates kept while inserting, and {@code tierRatio}, the largest ratio of
-   * norms within one tier (0: one graph for all non-zero rows). They shape the index, so they are part of
-   * the index file's identity.
+   * Index shape: {@code m} neighbours per node on a graph's upper levels (2m on level 0), {@code
+   * efConstruction} candidates kept while inserting, and {@code tierRatio}, the largest ratio of
+   * norms within one tier (0: one graph for all non-zero rows). They shape the index, so they are
+   * part of the index file's identity.
    */
   public record Params(int m, int efConstruction, int tierRatio) {
     /** Defaults chosen by the benchmark (docs/benchmarks.md). */
@@ -52,10 +54,12 @@ public final class HnswIndex {
         throw new IllegalArgumentException("HNSW m must be in [2, 512], was " + m);
       }
       if (efConstruction < 1 || efConstruction > 3200) {
-        throw new IllegalArgumentException("HNSW efConstruction must be in [1, 3200], was " + efConstruction);
+        throw new IllegalArgumentException(
+            "HNSW efConstruction must be in [1, 3200], was " + efConstruction);
       }
       if (tierRatio != 0 && (tierRatio < 2 || tierRatio > 1024)) {
-        throw new IllegalArgumentException("HNSW tierRatio must be 0 (one tier) or in [2, 1024], was " + tierRatio);
+        throw new IllegalArgumentException(
+            "HNSW tierRatio must be 0 (one tier) or in [2, 1024], was " + tierRatio);
       }
     }
 
@@ -64,25 +68,32 @@ public final class HnswIndex {
     }
   }
 
-  /** Level assignment is random; a fixed seed (and one thread per graph) makes builds repeatable. */
+  /**
+   * Level assignment is random; a fixed seed (and one thread per graph) makes builds repeatable.
+   */
   static final long SEED = 42;
+
   /** Tiers smaller than this get no graph: scanning them costs less than a graph search would. */
   static final int MIN_GRAPH_NODES = 1024;
+
   /**
-   * Tiers up to this size keep a contiguous copy of their vectors: the longest vectors, where every search
-   * starts, are then scanned as a stream and graph-searched with locality. With skewed norms these tiers
-   * hold a few percent of the rows.
+   * Tiers up to this size keep a contiguous copy of their vectors: the longest vectors, where every
+   * search starts, are then scanned as a stream and graph-searched with locality. With skewed norms
+   * these tiers hold a few percent of the rows.
    */
   static final int MAX_COPIED_ROWS = 16_384;
+
   /**
-   * A graph search scores about 15 ef nodes (measured: docs/benchmarks.md), at random, where a scan of a
-   * contiguous copy streams at about a third of the cost per row: such a tier of fewer than this many
-   * times ef rows is scanned instead. Tiers without a copy are scanned below half of it.
+   * A graph search scores about 15 ef nodes (measured: docs/benchmarks.md), at random, where a scan
+   * of a contiguous copy streams at about a third of the cost per row: such a tier of fewer than
+   * this many times ef rows is scanned instead. Tiers without a copy are scanned below half of it.
    */
   static final int SCAN_WHEN_EF_TIMES = Integer.getInteger("hnsw.scanTimes", 32);
+
   /**
    * A filtered graph search that has scored this share of its tier without finishing (a filter that
-   * refuses most rows keeps it looking) stops, and the tier is scanned: bounded at about twice a scan.
+   * refuses most rows keeps it looking) stops, and the tier is scanned: bounded at about twice a
+   * scan.
    */
   static final int VISIT_LIMIT_DIVISOR = 2;
 
@@ -90,11 +101,16 @@ public final class HnswIndex {
   static final class Tier {
     /** The largest norm in the tier, rounded up (a bound on every score's |q| factor). */
     final float maxNorm;
+
     /** The row of each node, longest vector first. */
     final int[] rowOf;
+
     /** Null when the tier is only scanned. */
     final CompactGraph graph;
-    /** Small tiers: their rows' vectors copied contiguously (node i at i * dimension), else null. */
+
+    /**
+     * Small tiers: their rows' vectors copied contiguously (node i at i * dimension), else null.
+     */
     final float[] vectors;
 
     Tier(float maxNorm, int[] rowOf, CompactGraph graph, float[] vectors) {
@@ -120,8 +136,9 @@ public final class HnswIndex {
   }
 
   /**
-   * Builds the index over every row of {@code items}; the graphs of different tiers are built in parallel
-   * on {@code threads} threads, each graph by one thread, so the result does not depend on the thread count.
+   * Builds the index over every row of {@code items}; the graphs of different tiers are built in
+   * parallel on {@code threads} threads, each graph by one thread, so the result does not depend on
+   * the thread count.
    */
   public static HnswIndex build(Embeddings items, Params params, int threads) {
     if (threads < 1) {
@@ -143,11 +160,14 @@ public final class HnswIndex {
       }
     } else {
       AtomicInteger id = new AtomicInteger();
-      ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, withGraphs.size()), r -> {
-        Thread th = new Thread(r, "hnsw-build-" + id.incrementAndGet());
-        th.setDaemon(true);
-        return th;
-      });
+      ExecutorService pool =
+          Executors.newFixedThreadPool(
+              Math.min(threads, withGraphs.size()),
+              r -> {
+                Thread th = new Thread(r, "hnsw-build-" + id.incrementAndGet());
+                th.setDaemon(true);
+                return th;
+              });
       try {
         List<Future<CompactGraph>> futures = new ArrayList<>();
         for (int t : withGraphs) {
@@ -160,7 +180,8 @@ public final class HnswIndex {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while building the HNSW index", e);
       } catch (ExecutionException e) {
-        throw new IllegalStateException("building the HNSW index failed: " + e.getCause(), e.getCause());
+        throw new IllegalStateException(
+            "building the HNSW index failed: " + e.getCause(), e.getCause());
       } finally {
         pool.shutdownNow();
       }
@@ -171,8 +192,9 @@ public final class HnswIndex {
   private static CompactGraph buildGraph(Embeddings items, int[] rowOf, Params params) {
     try {
       MipScorer.Supplier scorers = new MipScorer.Supplier(items.data(), items.dimension(), rowOf);
-      return CompactGraph.of(HnswGraphBuilder.create(scorers, params.m(), params.efConstruction(), SEED, rowOf.length)
-          .build(rowOf.length));
+      return CompactGraph.of(
+          HnswGraphBuilder.create(scorers, params.m(), params.efConstruction(), SEED, rowOf.length)
+              .build(rowOf.length));
     } catch (IOException e) {
       // The scorers read arrays, never files: Lucene declares IOException for its on-disk graphs.
       throw new UncheckedIOException(e);
@@ -180,9 +202,9 @@ public final class HnswIndex {
   }
 
   /**
-   * Loads an index written by {@link #save} over the same {@code items} with the same {@code params};
-   * throws an IOException naming the problem if the file is absent, damaged, truncated, or was built for
-   * other vectors or parameters.
+   * Loads an index written by {@link #save} over the same {@code items} with the same {@code
+   * params}; throws an IOException naming the problem if the file is absent, damaged, truncated, or
+   * was built for other vectors or parameters.
    */
   public static HnswIndex load(Path file, Embeddings items, Params params) throws IOException {
     TierLayout layout = TierLayout.of(items, params.tierRatio());
@@ -213,7 +235,9 @@ public final class HnswIndex {
     return items.dimension();
   }
 
-  /** Rows with a non-zero vector (the rows the tiers' graphs and scans cover before the zero tier). */
+  /**
+   * Rows with a non-zero vector (the rows the tiers' graphs and scans cover before the zero tier).
+   */
   public int nodes() {
     int n = 0;
     for (Tier t : tiers) {
@@ -228,13 +252,16 @@ public final class HnswIndex {
   }
 
   /**
-   * Heap bytes beyond the caller's vectors: graphs, node-to-row maps, and the contiguous copies of the
-   * small tiers' vectors.
+   * Heap bytes beyond the caller's vectors: graphs, node-to-row maps, and the contiguous copies of
+   * the small tiers' vectors.
    */
   public long indexBytes() {
     long b = 0;
     for (Tier t : tiers) {
-      b += 4L * t.rowOf.length + (t.graph == null ? 0 : t.graph.bytes()) + (t.vectors == null ? 0 : 4L * t.vectors.length);
+      b +=
+          4L * t.rowOf.length
+              + (t.graph == null ? 0 : t.graph.bytes())
+              + (t.vectors == null ? 0 : 4L * t.vectors.length);
     }
     return b;
   }
@@ -252,40 +279,63 @@ public final class HnswIndex {
   public String describeTiers() {
     StringBuilder sb = new StringBuilder();
     for (Tier t : tiers) {
-      sb.append(String.format(java.util.Locale.ROOT, "%s%d rows <= %.4g %s", sb.length() == 0 ? "" : "; ", t.size(),
-          t.maxNorm, t.graph != null ? "graph" : "scan"));
+      sb.append(
+          String.format(
+              java.util.Locale.ROOT,
+              "%s%d rows <= %.4g %s",
+              sb.length() == 0 ? "" : "; ",
+              t.size(),
+              t.maxNorm,
+              t.graph != null ? "graph" : "scan"));
     }
     return sb.toString();
   }
 
   /**
-   * Writes up to k rows with the largest dot product with {@code query} that {@code filter} accepts into
-   * {@code rowsOut}/{@code scoresOut} (length >= k), best first, and returns how many. {@code efSearch} is
-   * each graph search's candidate list size (raised to k if smaller): larger finds more of the true top k,
-   * slower; large enough, every tier is scanned and the answer is exact.
+   * Writes up to k rows with the largest dot product with {@code query} that {@code filter} accepts
+   * into {@code rowsOut}/{@code scoresOut} (length >= k), best first, and returns how many. {@code
+   * efSearch} is each graph search's candidate list size (raised to k if smaller): larger finds
+   * more of the true top k, slower; large enough, every tier is scanned and the answer is exact.
    */
-  public int search(float[] query, int k, int efSearch, RowFilter filter, int[] rowsOut, float[] scoresOut) {
+  public int search(
+      float[] query, int k, int efSearch, RowFilter filter, int[] rowsOut, float[] scoresOut) {
     return search(query, k, efSearch, filter, rowsOut, scoresOut, null);
   }
 
-  /** What searches did, summed over the searches given the same trace (benchmarks; not thread-safe). */
+  /**
+   * What searches did, summed over the searches given the same trace (benchmarks; not thread-safe).
+   */
   public static final class Trace {
     public long searches;
+
     /** Tiers answered by a graph search. */
     public long graphTiers;
+
     /** Tiers answered by a scan. */
     public long scannedTiers;
+
     /** Rows scored by scans. */
     public long scannedRows;
+
     /** Nodes scored by graph searches. */
     public long graphNodes;
   }
 
-  /** As {@link #search(float[], int, int, RowFilter, int[], float[])}, adding what it did to {@code trace}. */
-  public int search(float[] query, int k, int efSearch, RowFilter filter, int[] rowsOut, float[] scoresOut,
+  /**
+   * As {@link #search(float[], int, int, RowFilter, int[], float[])}, adding what it did to {@code
+   * trace}.
+   */
+  public int search(
+      float[] query,
+      int k,
+      int efSearch,
+      RowFilter filter,
+      int[] rowsOut,
+      float[] scoresOut,
       Trace trace) {
     if (query.length != items.dimension()) {
-      throw new IllegalArgumentException("query has " + query.length + " dimensions, the index " + items.dimension());
+      throw new IllegalArgumentException(
+          "query has " + query.length + " dimensions, the index " + items.dimension());
     }
     if (k <= 0 || items.rows() == 0) {
       return 0;
@@ -295,14 +345,18 @@ public final class HnswIndex {
     float queryNorm = (float) Math.sqrt(VectorMath.dot(query, 0, query, 0, query.length));
     NeighborQueue best = new NeighborQueue(k, false);
     for (Tier t : tiers) {
-      // Cauchy-Schwarz: no row of this tier or any later one scores above |q| * maxNorm. The margin covers
+      // Cauchy-Schwarz: no row of this tier or any later one scores above |q| * maxNorm. The margin
+      // covers
       // float rounding in the dot products.
       if (best.size() >= k && queryNorm * t.maxNorm * 1.0001f + 1e-6f <= best.topScore()) {
         break;
       }
-      long scanBelow = (long) ef * (t.vectors != null ? SCAN_WHEN_EF_TIMES : SCAN_WHEN_EF_TIMES / 2);
+      long scanBelow =
+          (long) ef * (t.vectors != null ? SCAN_WHEN_EF_TIMES : SCAN_WHEN_EF_TIMES / 2);
       float floor = best.size() >= k ? best.topScore() : Float.NEGATIVE_INFINITY;
-      if (t.graph == null || scanBelow >= t.size() || !searchGraph(t, query, ef, floor, all ? null : filter, best, trace)) {
+      if (t.graph == null
+          || scanBelow >= t.size()
+          || !searchGraph(t, query, ef, floor, all ? null : filter, best, trace)) {
         scan(t, query, all ? null : filter, k, best);
         if (trace != null) {
           trace.scannedTiers++;
@@ -321,7 +375,10 @@ public final class HnswIndex {
     return n;
   }
 
-  /** Convenience form of {@link #search(float[], int, int, RowFilter, int[], float[])}: all rows admitted. */
+  /**
+   * Convenience form of {@link #search(float[], int, int, RowFilter, int[], float[])}: all rows
+   * admitted.
+   */
   public Hits search(float[] query, int k, int efSearch) {
     int[] rows = new int[Math.max(0, k)];
     float[] scores = new float[Math.max(0, k)];
@@ -335,21 +392,29 @@ public final class HnswIndex {
   /**
    * Adds the tier's best ef to {@code best}; false if the search gave up (then the caller scans).
    *
-   * <p>The search is Lucene's (HnswGraphSearcher in 9.12: a greedy descent over the upper levels to an entry
-   * point, then a best-first search of level 0 with a candidate list of ef; the filter decides what is
-   * collected, not where the search walks), over the same graph and with the same comparisons, in the same
-   * order. What differs is how nodes are scored: the unvisited neighbours of a node are scored together
-   * ({@link VectorMath#dotsAt}), four rows read side by side, where Lucene scores one node per call. The
-   * neighbours are rows scattered over the shard's embedding table, so a search waits on memory more than it
-   * computes (JFR: the dot product was over half of a recall shard's CPU); a batch keeps four misses in flight.
-   * Scores are plain dot products, and the visited set is a per-thread array of generation stamps.
+   * <p>The search is Lucene's (HnswGraphSearcher in 9.12: a greedy descent over the upper levels to
+   * an entry point, then a best-first search of level 0 with a candidate list of ef; the filter
+   * decides what is collected, not where the search walks), over the same graph and with the same
+   * comparisons, in the same order. What differs is how nodes are scored: the unvisited neighbours
+   * of a node are scored together ({@link VectorMath#dotsAt}), four rows read side by side, where
+   * Lucene scores one node per call. The neighbours are rows scattered over the shard's embedding
+   * table, so a search waits on memory more than it computes (JFR: the dot product was over half of
+   * a recall shard's CPU); a batch keeps four misses in flight. Scores are plain dot products, and
+   * the visited set is a per-thread array of generation stamps.
    *
-   * <p>{@code floor} is the k-th best score of the tiers searched before (or -infinity): nothing below it can
-   * enter the answer, so the search neither collects nor walks through such nodes. A later tier, of shorter
-   * vectors, then ends once its region above the floor is explored, instead of gathering a full ef of
-   * answers that the merge would throw away (with the filter of a real request this halved the nodes scored).
+   * <p>{@code floor} is the k-th best score of the tiers searched before (or -infinity): nothing
+   * below it can enter the answer, so the search neither collects nor walks through such nodes. A
+   * later tier, of shorter vectors, then ends once its region above the floor is explored, instead
+   * of gathering a full ef of answers that the merge would throw away (with the filter of a real
+   * request this halved the nodes scored).
    */
-  private boolean searchGraph(Tier t, float[] query, int ef, float floor, RowFilter filter, NeighborQueue best,
+  private boolean searchGraph(
+      Tier t,
+      float[] query,
+      int ef,
+      float floor,
+      RowFilter filter,
+      NeighborQueue best,
       Trace trace) {
     CompactGraph g = t.graph;
     if (g.size == 0 || g.entryNode < 0) {
@@ -405,8 +470,10 @@ public final class HnswIndex {
     if (epScore > floor && (filter == null || filter.accepts(t.rowOf[ep]))) {
       results.insertWithOverflow(ep, epScore);
     }
-    // The walk's bar: below the ef-th answer (or the floor, if higher), as in Lucene; but never above the
-    // BEAM-th best node scored, so that a tier whose entry lies below the floor is still walked as a search of
+    // The walk's bar: below the ef-th answer (or the floor, if higher), as in Lucene; but never
+    // above the
+    // BEAM-th best node scored, so that a tier whose entry lies below the floor is still walked as
+    // a search of
     // width BEAM would walk it, to the region above the floor if it has one.
     NeighborQueue beam = s.beam;
     beam.insertWithOverflow(ep, epScore);
@@ -456,7 +523,8 @@ public final class HnswIndex {
   static final int BEAM = 32;
 
   private static float bar(float floor, NeighborQueue results, int ef, NeighborQueue beam) {
-    float answers = Math.max(floor, results.size() >= ef ? results.topScore() : Float.NEGATIVE_INFINITY);
+    float answers =
+        Math.max(floor, results.size() >= ef ? results.topScore() : Float.NEGATIVE_INFINITY);
     float width = beam.size() >= BEAM ? beam.topScore() : Float.NEGATIVE_INFINITY;
     return Math.min(answers, width);
   }
@@ -468,7 +536,10 @@ public final class HnswIndex {
     return false;
   }
 
-  /** Per-thread state of graph searches: visited stamps, a batch of neighbours with their scores, the queues. */
+  /**
+   * Per-thread state of graph searches: visited stamps, a batch of neighbours with their scores,
+   * the queues.
+   */
   private static final class SearchScratch {
     int[] stamp = new int[0];
     int generation;
@@ -510,9 +581,13 @@ public final class HnswIndex {
       return results;
     }
 
-    /** Collects the not yet visited neighbours of {@code node} on {@code level} into batch, marking them. */
+    /**
+     * Collects the not yet visited neighbours of {@code node} on {@code level} into batch, marking
+     * them.
+     */
     int unvisitedNeighbours(CompactGraph.Level l, int level, int node) {
-      // Upper levels are small (about size / M^level nodes) and are only walked to find the entry point.
+      // Upper levels are small (about size / M^level nodes) and are only walked to find the entry
+      // point.
       int i = level == 0 ? node : java.util.Arrays.binarySearch(l.nodes, node);
       int from = l.offsets[i];
       int to = l.offsets[i + 1];
@@ -547,8 +622,10 @@ public final class HnswIndex {
     float min = best.size() >= k ? best.topScore() : Float.NEGATIVE_INFINITY;
     int d = items.dimension();
     int[] rowOf = t.rowOf;
-    // The filter is asked only about rows that would enter the top k: a row's score costs a dot product over
-    // contiguous floats, the filter several random reads of catalog columns, and few rows beat the k-th best.
+    // The filter is asked only about rows that would enter the top k: a row's score costs a dot
+    // product over
+    // contiguous floats, the filter several random reads of catalog columns, and few rows beat the
+    // k-th best.
     if (t.vectors != null) {
       // Contiguous copy: the four-rows-at-a-time kernel, in blocks.
       float[] block = new float[Math.min(256, rowOf.length)];
@@ -587,14 +664,23 @@ public final class HnswIndex {
     return header(items, params, nodes, layout.count());
   }
 
-  private static HnswIndexFile.Header header(Embeddings items, Params params, int nodes, int tierCount) {
-    return new HnswIndexFile.Header(items.rows(), nodes, items.dimension(), params.m(), params.efConstruction(),
-        params.tierRatio(), tierCount, fingerprint(items));
+  private static HnswIndexFile.Header header(
+      Embeddings items, Params params, int nodes, int tierCount) {
+    return new HnswIndexFile.Header(
+        items.rows(),
+        nodes,
+        items.dimension(),
+        params.m(),
+        params.efConstruction(),
+        params.tierRatio(),
+        tierCount,
+        fingerprint(items));
   }
 
   /**
-   * A cheap identity of the vectors (all dimensions of about 1,000 evenly spread rows): an index file is
-   * keyed by snapshot version and shard already; this catches a file copied next to other vectors.
+   * A cheap identity of the vectors (all dimensions of about 1,000 evenly spread rows): an index
+   * file is keyed by snapshot version and shard already; this catches a file copied next to other
+   * vectors.
    */
   static long fingerprint(Embeddings items) {
     float[] data = items.data();
@@ -612,8 +698,8 @@ public final class HnswIndex {
   }
 
   /**
-   * How rows fall into tiers: a pure function of the vectors and the ratio, so a loaded file is checked
-   * against the layout recomputed from the vectors it is loaded for.
+   * How rows fall into tiers: a pure function of the vectors and the ratio, so a loaded file is
+   * checked against the layout recomputed from the vectors it is loaded for.
    */
   static final class TierLayout {
     private final int[][] rows;

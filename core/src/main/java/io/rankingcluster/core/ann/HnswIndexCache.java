@@ -7,10 +7,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * Gets a shard's HNSW index the cheap way: loads it from a cache file, or builds it (when the file is
- * absent, damaged, truncated, or made for other vectors or parameters) and writes the file for the next
- * start. The file is only a cache: any problem with it costs a rebuild, never the start; a folder that
- * cannot be written costs only the next start's time.
+ * Gets a shard's HNSW index the cheap way: loads it from a cache file, or builds it (when the file
+ * is absent, damaged, truncated, or made for other vectors or parameters) and writes the file for
+ * the next start. The file is only a cache: any problem with it costs a rebuild, never the start; a
+ * folder that cannot be written costs only the next start's time.
  */
 public final class HnswIndexCache {
   private HnswIndexCache() {}
@@ -26,13 +26,17 @@ public final class HnswIndexCache {
   }
 
   /**
-   * The index, where it came from, and a note for the log: why a file was not used or not written (empty
-   * when nothing went wrong).
+   * The index, where it came from, and a note for the log: why a file was not used or not written
+   * (empty when nothing went wrong).
    */
   public record Result(HnswIndex index, Source source, long millis, String note) {}
 
-  /** Loads {@code file} if it holds a usable index over {@code items} with {@code params}; else builds and saves. */
-  public static Result loadOrBuild(Path file, Embeddings items, HnswIndex.Params params, int buildThreads) {
+  /**
+   * Loads {@code file} if it holds a usable index over {@code items} with {@code params}; else
+   * builds and saves.
+   */
+  public static Result loadOrBuild(
+      Path file, Embeddings items, HnswIndex.Params params, int buildThreads) {
     long start = System.nanoTime();
     String note = "";
     Source source = Source.BUILT;

@@ -16,8 +16,8 @@ import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
- * The on-disk form of an {@link HnswIndex}: its graphs only (the vectors stay in the snapshot, and the
- * tiers are recomputed from them). Little-endian:
+ * The on-disk form of an {@link HnswIndex}: its graphs only (the vectors stay in the snapshot, and
+ * the tiers are recomputed from them). Little-endian:
  *
  * <pre>
  *   magic "RCHNSW1\0" | format 1 | rows | nodes | dimension | m | efConstruction | tierRatio | tiers
@@ -28,8 +28,8 @@ import java.util.zip.CRC32C;
  *   CRC-32C of every byte before it (8, as an unsigned value)
  * </pre>
  *
- * A reader checks the checksum first, then every field and array bound, so a damaged or truncated file
- * is refused with a message (and rebuilt by the caller) rather than searched.
+ * A reader checks the checksum first, then every field and array bound, so a damaged or truncated
+ * file is refused with a message (and rebuilt by the caller) rather than searched.
  */
 final class HnswIndexFile {
   static final byte[] MAGIC = "RCHNSW1\0".getBytes(StandardCharsets.US_ASCII);
@@ -37,7 +37,14 @@ final class HnswIndexFile {
   static final int HEADER_BYTES = 52;
 
   /** What a file must hold to be used: the parameters and vectors the caller has now. */
-  record Header(int rows, int nodes, int dimension, int m, int efConstruction, int tierRatio, int tiers,
+  record Header(
+      int rows,
+      int nodes,
+      int dimension,
+      int m,
+      int efConstruction,
+      int tierRatio,
+      int tiers,
       long fingerprint) {}
 
   private HnswIndexFile() {}
@@ -51,7 +58,8 @@ final class HnswIndexFile {
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel ch =
+          FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         Out out = new Out(ch);
         out.bytes(MAGIC);
         out.putInt(FORMAT);
@@ -97,9 +105,11 @@ final class HnswIndexFile {
 
   /**
    * Reads and checks a file written by {@link #write} against the header and tier layout the caller
-   * expects; returns one graph per tier (null where the layout has none). Throws naming the problem.
+   * expects; returns one graph per tier (null where the layout has none). Throws naming the
+   * problem.
    */
-  static CompactGraph[] read(Path file, Header expected, HnswIndex.TierLayout layout) throws IOException {
+  static CompactGraph[] read(Path file, Header expected, HnswIndex.TierLayout layout)
+      throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
       if (size < HEADER_BYTES + 8) {
@@ -142,8 +152,17 @@ final class HnswIndexFile {
         int tierSize = in.getInt();
         int numLevels = in.getInt();
         if (tierSize != layout.rows(t).length || (numLevels > 0) != layout.hasGraph(t)) {
-          throw bad(file, "tier " + t + ": " + tierSize + " rows" + (numLevels > 0 ? " with" : " without")
-              + " a graph, the vectors give " + layout.rows(t).length + (layout.hasGraph(t) ? " with" : " without"));
+          throw bad(
+              file,
+              "tier "
+                  + t
+                  + ": "
+                  + tierSize
+                  + " rows"
+                  + (numLevels > 0 ? " with" : " without")
+                  + " a graph, the vectors give "
+                  + layout.rows(t).length
+                  + (layout.hasGraph(t) ? " with" : " without"));
         }
         if (numLevels > 0) {
           graphs[t] = readGraph(in, file, "tier " + t, tierSize, numLevels);
@@ -156,7 +175,8 @@ final class HnswIndexFile {
     }
   }
 
-  private static CompactGraph readGraph(In in, Path file, String where, int rows, int numLevels) throws IOException {
+  private static CompactGraph readGraph(In in, Path file, String where, int rows, int numLevels)
+      throws IOException {
     int entry = in.getInt();
     if (numLevels > 64 || entry < 0 || entry >= rows) {
       throw bad(file, where + ": bad graph header: " + numLevels + " levels, entry node " + entry);
@@ -211,7 +231,8 @@ final class HnswIndexFile {
   /** Buffered little-endian output that checksums what it writes. */
   private static final class Out {
     private final FileChannel ch;
-    private final ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer buf =
+        ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
     private final CRC32C crc = new CRC32C();
 
     Out(FileChannel ch) {

@@ -3,8 +3,9 @@ package io.rankingcluster.core.blend;
 import java.util.function.IntPredicate;
 
 /**
- * The 1-based {@code slot} (BlendRules.exploration_slot) takes the best-ranked fresh item that breaks no rule,
- * whatever its kind's share, so that an item the ranker cannot know well yet gets seen.
+ * The 1-based {@code slot} (BlendRules.exploration_slot) takes the best-ranked fresh item that
+ * breaks no rule, whatever its kind's share, so that an item the ranker cannot know well yet gets
+ * seen.
  */
 public final class ExplorationSlot implements SlotReservation {
   private final int slot;

@@ -3,9 +3,10 @@ package io.rankingcluster.core.blend;
 import io.rankingcluster.core.ItemKind;
 
 /**
- * Which kind a slot asks first: the one furthest behind its target share (share x slots so far minus items
- * placed, shares normalised over the kinds the request allows); ties go to the lower kind code. The first kind
- * asked places with "kind_share", a later one (the earlier had nothing placeable) with "backfill".
+ * Which kind a slot asks first: the one furthest behind its target share (share x slots so far
+ * minus items placed, shares normalised over the kinds the request allows); ties go to the lower
+ * kind code. The first kind asked places with "kind_share", a later one (the earlier had nothing
+ * placeable) with "backfill".
  */
 public final class KindShareChooser {
   private final float[] shares;
@@ -32,7 +33,9 @@ public final class KindShareChooser {
     float total = sum;
     int filled = page.slot();
     // A stable sort: equal deficits keep the lower kind first.
-    java.util.Arrays.sort(order, (a, b) -> Float.compare(deficit(page, b, filled, total), deficit(page, a, filled, total)));
+    java.util.Arrays.sort(
+        order,
+        (a, b) -> Float.compare(deficit(page, b, filled, total), deficit(page, a, filled, total)));
     return order;
   }
 

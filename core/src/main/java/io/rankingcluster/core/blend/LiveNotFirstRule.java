@@ -2,7 +2,10 @@ package io.rankingcluster.core.blend;
 
 import io.rankingcluster.core.ItemKind;
 
-/** Slot 1 is never a live stream (BlendRules.allow_live_in_first_slot false); gives way with the position rules. */
+/**
+ * Slot 1 is never a live stream (BlendRules.allow_live_in_first_slot false); gives way with the
+ * position rules.
+ */
 public final class LiveNotFirstRule implements SlotRule {
   @Override
   public String id() {

@@ -3,10 +3,10 @@ package io.rankingcluster.core.blend;
 import java.util.function.IntPredicate;
 
 /**
- * Which item of the chosen kind takes the slot. Without diversity: the best-ranked eligible one (ranking
- * order). With maximal marginal relevance (Carbonell and Goldstein 1998): the eligible item maximising
- * {@code lambda * relevance - (1 - lambda) * (max cosine similarity to the items already on the page)}.
- * Keeps the page's similarities, so one chooser serves one page.
+ * Which item of the chosen kind takes the slot. Without diversity: the best-ranked eligible one
+ * (ranking order). With maximal marginal relevance (Carbonell and Goldstein 1998): the eligible
+ * item maximising {@code lambda * relevance - (1 - lambda) * (max cosine similarity to the items
+ * already on the page)}. Keeps the page's similarities, so one chooser serves one page.
  */
 final class MmrChooser {
   private final Blender.Diversity diversity;
@@ -38,7 +38,9 @@ final class MmrChooser {
       if (diversity == null) {
         return i; // ranking order: the first eligible is the best
       }
-      float score = diversity.lambda() * diversity.relevance()[i] * relScale - (1 - diversity.lambda()) * maxSim[i];
+      float score =
+          diversity.lambda() * diversity.relevance()[i] * relScale
+              - (1 - diversity.lambda()) * maxSim[i];
       if (score > best) {
         best = score;
         chosen = i;

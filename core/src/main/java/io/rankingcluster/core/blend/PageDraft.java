@@ -1,8 +1,9 @@
 package io.rankingcluster.core.blend;
 
 /**
- * The page as it is being filled, as the slot rules and choosers see it: the ranked inputs (kinds, sellers, in
- * ranking order), which are used, and what the earlier slots hold. One per {@link Blender#blend} call.
+ * The page as it is being filled, as the slot rules and choosers see it: the ranked inputs (kinds,
+ * sellers, in ranking order), which are used, and what the earlier slots hold. One per {@link
+ * Blender#blend} call.
  */
 public final class PageDraft {
   private final byte[] kinds;
@@ -15,7 +16,8 @@ public final class PageDraft {
   private final int[] placedPerKind;
   private int size;
 
-  PageDraft(byte[] kinds, long[] sellers, int n, int pageSize, boolean[] allowedKinds, boolean[] fresh) {
+  PageDraft(
+      byte[] kinds, long[] sellers, int n, int pageSize, boolean[] allowedKinds, boolean[] fresh) {
     this.kinds = kinds;
     this.sellers = sellers;
     this.n = n;
@@ -57,7 +59,10 @@ public final class PageDraft {
     return used[input];
   }
 
-  /** Whether the request allows kind {@code index} ({@link io.rankingcluster.core.ItemKind#index()}). */
+  /**
+   * Whether the request allows kind {@code index} ({@link
+   * io.rankingcluster.core.ItemKind#index()}).
+   */
   public boolean kindAllowed(int index) {
     return allowedKinds[index];
   }

@@ -10,16 +10,20 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The opaque next-page token: which page comes next and which items were served so far, signed with
- * HMAC-SHA256 so that a client cannot alter it. Stateless: any mixer replica with the key accepts it.
+ * HMAC-SHA256 so that a client cannot alter it. Stateless: any mixer replica with the key accepts
+ * it.
  *
- * <p>Layout before base64url (no padding): format (1 byte, = 1), key id (1 byte), issued-at ms (8), next
- * page number (4), served-id count (4), served ids (8 each, oldest first), then the 32-byte MAC over all of
- * that. Several keys can be known at once (rotation): tokens are signed with the current key and accepted
- * with any known one.
+ * <p>Layout before base64url (no padding): format (1 byte, = 1), key id (1 byte), issued-at ms (8),
+ * next page number (4), served-id count (4), served ids (8 each, oldest first), then the 32-byte
+ * MAC over all of that. Several keys can be known at once (rotation): tokens are signed with the
+ * current key and accepted with any known one.
  */
 public final class PageTokenCodec {
-  /** At most this many served ids are carried; beyond it the oldest are dropped (and may reappear). */
+  /**
+   * At most this many served ids are carried; beyond it the oldest are dropped (and may reappear).
+   */
   public static final int MAX_SERVED = 1000;
+
   private static final byte FORMAT = 1;
   private static final int HEADER = 1 + 1 + 8 + 4 + 4;
   private static final int MAC_BYTES = 32;
@@ -42,14 +46,16 @@ public final class PageTokenCodec {
 
   public PageTokenCodec(Map<Integer, byte[]> keys, int currentKeyId, long ttlMs) {
     if (!keys.containsKey(currentKeyId)) {
-      throw new IllegalArgumentException("current page-token key id " + currentKeyId + " has no key");
+      throw new IllegalArgumentException(
+          "current page-token key id " + currentKeyId + " has no key");
     }
     for (Map.Entry<Integer, byte[]> e : keys.entrySet()) {
       if (e.getKey() < 0 || e.getKey() > 255) {
         throw new IllegalArgumentException("page-token key id must be 0..255, was " + e.getKey());
       }
       if (e.getValue().length < 16) {
-        throw new IllegalArgumentException("page-token key " + e.getKey() + " is shorter than 16 bytes");
+        throw new IllegalArgumentException(
+            "page-token key " + e.getKey() + " is shorter than 16 bytes");
       }
     }
     this.keys = Map.copyOf(keys);
@@ -62,7 +68,11 @@ public final class PageTokenCodec {
     int from = Math.max(0, served.length - MAX_SERVED);
     int count = served.length - from;
     ByteBuffer buf = ByteBuffer.allocate(HEADER + 8 * count + MAC_BYTES);
-    buf.put(FORMAT).put((byte) currentKeyId).putLong(state.issuedAtMs()).putInt(state.nextPage()).putInt(count);
+    buf.put(FORMAT)
+        .put((byte) currentKeyId)
+        .putLong(state.issuedAtMs())
+        .putInt(state.nextPage())
+        .putInt(count);
     for (int i = from; i < served.length; i++) {
       buf.putLong(served[i]);
     }
@@ -79,7 +89,8 @@ public final class PageTokenCodec {
     } catch (IllegalArgumentException e) {
       throw new InvalidTokenException("not a page token (bad encoding)");
     }
-    // The decoder ignores the unused low bits of the last character and accepts padding, so several strings
+    // The decoder ignores the unused low bits of the last character and accepts padding, so several
+    // strings
     // decode to the same bytes; accept only the one string encode() produces.
     if (!Base64.getUrlEncoder().withoutPadding().encodeToString(raw).equals(token)) {
       throw new InvalidTokenException("not a page token (non-canonical encoding)");

@@ -1,8 +1,8 @@
 package io.rankingcluster.core.blend;
 
 /**
- * No two neighbouring items share a seller (BlendRules.allow_adjacent_same_seller false); the first rule to give
- * way ("seller_relaxed").
+ * No two neighbouring items share a seller (BlendRules.allow_adjacent_same_seller false); the first
+ * rule to give way ("seller_relaxed").
  */
 public final class SellerSpacingRule implements SlotRule {
   @Override

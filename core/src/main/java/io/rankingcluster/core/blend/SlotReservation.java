@@ -3,9 +3,9 @@ package io.rankingcluster.core.blend;
 import java.util.function.IntPredicate;
 
 /**
- * A slot held for a special item before the kind shares choose (the exploration slot): it claims an input for the
- * current slot, or none, in which case the slot is filled as any other. What it claims must satisfy
- * {@code fits} (every slot rule, none relaxed).
+ * A slot held for a special item before the kind shares choose (the exploration slot): it claims an
+ * input for the current slot, or none, in which case the slot is filled as any other. What it
+ * claims must satisfy {@code fits} (every slot rule, none relaxed).
  */
 public interface SlotReservation {
   String id();

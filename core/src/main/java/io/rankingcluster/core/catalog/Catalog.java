@@ -6,8 +6,8 @@ import java.util.function.IntPredicate;
 
 /**
  * The item table as columns: row i of every array describes one item. Immutable after construction;
- * shared by every stage. Statistics (impressions, clicks, purchases, watch seconds) are what the shop
- * observed, the only signals serving may use; the hidden ground truth lives in the generator.
+ * shared by every stage. Statistics (impressions, clicks, purchases, watch seconds) are what the
+ * shop observed, the only signals serving may use; the hidden ground truth lives in the generator.
  */
 public final class Catalog {
   /** Countries items can be sold in; bit c of {@link #countryMasks} stands for COUNTRIES[c]. */
@@ -16,29 +16,41 @@ public final class Catalog {
   public final long[] ids;
   public final byte[] kinds;
   public final long[] sellers;
+
   /** Leaf category of each item; {@link CategoryTree} gives parents. */
   public final int[] categories;
+
   /** Price (products), linked product's price (shoppable videos), 0 otherwise. */
   public final float[] prices;
+
   /** Creation time, ms since the epoch. */
   public final long[] createdMs;
+
   /** Live streams: daily start minute (0..1439); -1 for other kinds. */
   public final short[] liveStartMinute;
+
   /** Live streams: minutes on air per day; 0 for other kinds. */
   public final short[] liveDurationMinutes;
+
   /** Bit c set: sold (or shown) in COUNTRIES[c]. */
   public final int[] countryMasks;
+
   /** Shoppable videos: row of the linked product, -1 otherwise. */
   public final int[] linkedProductRow;
+
   /** Products: whether in stock. Others: true. */
   public final boolean[] inStock;
+
   public final int[] impressions;
   public final int[] clicks;
   public final int[] purchases;
+
   /** Add-to-cart events. */
   public final int[] carts;
+
   /** Total seconds watched after a click (videos and live streams). */
   public final float[] watchSeconds;
+
   public final String[] titles;
   public final LongIndex index;
   public final int categoryCount;
@@ -88,19 +100,23 @@ public final class Catalog {
     return country < 0 || (countryMasks[row] & (1 << country)) != 0;
   }
 
-  /** Whether the live stream at row is on air at the given time (ms since the epoch, UTC schedule). */
+  /**
+   * Whether the live stream at row is on air at the given time (ms since the epoch, UTC schedule).
+   */
   public boolean liveAt(int row, long timeMs) {
     return liveAtMinute(row, minuteOfDay(timeMs));
   }
 
-  /** The minute of the UTC day of a time (ms since the epoch), as {@link #liveAtMinute} takes it. */
+  /**
+   * The minute of the UTC day of a time (ms since the epoch), as {@link #liveAtMinute} takes it.
+   */
   public static int minuteOfDay(long timeMs) {
     return (int) Math.floorMod(timeMs / 60_000L, 1440L);
   }
 
   /**
-   * As {@link #liveAt}, at a minute of the day computed once per request: a recall filter asks for every live
-   * stream it walks, and the division per ask was 6% of a shard's CPU (JFR).
+   * As {@link #liveAt}, at a minute of the day computed once per request: a recall filter asks for
+   * every live stream it walks, and the division per ask was 6% of a shard's CPU (JFR).
    */
   public boolean liveAtMinute(int row, int minuteOfDay) {
     if (liveStartMinute[row] < 0) {
@@ -228,11 +244,18 @@ public final class Catalog {
     public Catalog build() {
       for (int i = 0; i < ids.length; i++) {
         if (ItemKind.ofCode(kinds[i]) == null) {
-          throw new IllegalArgumentException("item " + Long.toUnsignedString(ids[i]) + ": unknown kind " + kinds[i]);
+          throw new IllegalArgumentException(
+              "item " + Long.toUnsignedString(ids[i]) + ": unknown kind " + kinds[i]);
         }
         if (categories[i] < 0 || categories[i] >= categoryCount) {
-          throw new IllegalArgumentException("item " + Long.toUnsignedString(ids[i]) + ": category " + categories[i]
-              + " outside [0, " + categoryCount + ")");
+          throw new IllegalArgumentException(
+              "item "
+                  + Long.toUnsignedString(ids[i])
+                  + ": category "
+                  + categories[i]
+                  + " outside [0, "
+                  + categoryCount
+                  + ")");
         }
         Objects.requireNonNull(titles[i], "title");
       }

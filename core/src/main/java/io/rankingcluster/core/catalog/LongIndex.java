@@ -3,8 +3,8 @@ package io.rankingcluster.core.catalog;
 import java.util.Arrays;
 
 /**
- * An immutable map from item id to its row in a column store, by open addressing over primitive arrays.
- * Lookups allocate nothing; this sits on every hot path that turns an id into features.
+ * An immutable map from item id to its row in a column store, by open addressing over primitive
+ * arrays. Lookups allocate nothing; this sits on every hot path that turns an id into features.
  */
 public final class LongIndex {
   private static final int ABSENT = -1;

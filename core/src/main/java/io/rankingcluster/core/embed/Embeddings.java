@@ -1,9 +1,9 @@
 package io.rankingcluster.core.embed;
 
 /**
- * Dense vectors, one per row, stored row-major in one float array ({@code rows x dimension}), so that a
- * file of little-endian float32 maps onto it directly. Row i belongs to whatever table the owner aligns it
- * with (catalog rows for items, profile rows for users).
+ * Dense vectors, one per row, stored row-major in one float array ({@code rows x dimension}), so
+ * that a file of little-endian float32 maps onto it directly. Row i belongs to whatever table the
+ * owner aligns it with (catalog rows for items, profile rows for users).
  */
 public final class Embeddings {
   private final int rows;
@@ -12,7 +12,8 @@ public final class Embeddings {
 
   public Embeddings(int rows, int dimension, float[] data) {
     if (rows < 0 || dimension < 0 || (long) rows * dimension != data.length) {
-      throw new IllegalArgumentException("embeddings: " + rows + " x " + dimension + " does not match " + data.length + " floats");
+      throw new IllegalArgumentException(
+          "embeddings: " + rows + " x " + dimension + " does not match " + data.length + " floats");
     }
     this.rows = rows;
     this.dimension = dimension;

@@ -8,16 +8,19 @@ public final class UserVectors {
   private UserVectors() {}
 
   /**
-   * {@code longTerm + w * (|longTerm| / |mean|) * mean} where {@code mean} averages the non-null {@code recent}
-   * vectors: the recent part is scaled to the long-term vector's length, so {@code w} is a true mixing weight
-   * whatever the scales of user and item factors. With no long-term vector the mean itself; with no recent
-   * vector the long-term one unchanged (either may be null; null when both are). Never modifies its inputs.
+   * {@code longTerm + w * (|longTerm| / |mean|) * mean} where {@code mean} averages the non-null
+   * {@code recent} vectors: the recent part is scaled to the long-term vector's length, so {@code
+   * w} is a true mixing weight whatever the scales of user and item factors. With no long-term
+   * vector the mean itself; with no recent vector the long-term one unchanged (either may be null;
+   * null when both are). Never modifies its inputs.
    */
   public static float[] blend(float[] longTerm, float[][] recent, float w) {
     float[] mean = null;
     int count = 0;
     for (float[] v : recent) {
-      if (v == null || (longTerm != null && v.length != longTerm.length) || (mean != null && v.length != mean.length)) {
+      if (v == null
+          || (longTerm != null && v.length != longTerm.length)
+          || (mean != null && v.length != mean.length)) {
         continue;
       }
       if (mean == null) {

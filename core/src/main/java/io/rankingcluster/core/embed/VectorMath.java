@@ -1,15 +1,16 @@
 package io.rankingcluster.core.embed;
 
 /**
- * Dot products over row-major float arrays: the primitive loops under every embedding score (the exact
- * scan, the HNSW scorer). Pure scalar Java, so they run the same on every JDK 17+.
+ * Dot products over row-major float arrays: the primitive loops under every embedding score (the
+ * exact scan, the HNSW scorer). Pure scalar Java, so they run the same on every JDK 17+.
  */
 public final class VectorMath {
   private VectorMath() {}
 
   /** The dot product of {@code a[ao, ao + d)} and {@code b[bo, bo + d)}. */
   public static float dot(float[] a, int ao, float[] b, int bo, int d) {
-    // Four independent sums, so that no add waits for the previous one. On the benchmark machine the loop
+    // Four independent sums, so that no add waits for the previous one. On the benchmark machine
+    // the loop
     // is bound by its two loads per multiply-add instead, and one, four or eight sums time alike
     // (bench: VectorMathBenchmark); four cost nothing and help where the adds are the limit.
     float s0 = 0;
@@ -35,7 +36,8 @@ public final class VectorMath {
    */
   public static void dots(float[] data, int offset, int count, int d, float[] query, float[] out) {
     int i = 0;
-    // Four rows at a time: each query element is loaded once for four rows, 1.25 loads per multiply-add
+    // Four rows at a time: each query element is loaded once for four rows, 1.25 loads per
+    // multiply-add
     // instead of 2, which is what bounds the one-row loop (about 1.5x faster, VectorMathBenchmark).
     for (int o = offset; i + 3 < count; i += 4, o += 4 * d) {
       float s0 = 0;
@@ -58,15 +60,18 @@ public final class VectorMath {
       out[i] = dot(data, offset + i * d, query, 0, d);
     }
   }
+
   /**
-   * The dot products of the rows starting at {@code offsets[0, count)} of {@code data} (dimension d) with
-   * {@code query}, into {@code out[0, count)}. For rows scattered over a large table (graph neighbours, a
-   * prerank batch): four rows are read side by side, so that four cache misses are in flight at once instead
-   * of one (2-2.3x faster than one row after the other on 200k-1M rows of 64 floats, measured here). Each
-   * row's sum runs over k ascending with one accumulator, whatever its place in the batch, so a row's score
-   * does not depend on its neighbours in the batch, and equals {@code sum += data[o + k] * query[k]}.
+   * The dot products of the rows starting at {@code offsets[0, count)} of {@code data} (dimension
+   * d) with {@code query}, into {@code out[0, count)}. For rows scattered over a large table (graph
+   * neighbours, a prerank batch): four rows are read side by side, so that four cache misses are in
+   * flight at once instead of one (2-2.3x faster than one row after the other on 200k-1M rows of 64
+   * floats, measured here). Each row's sum runs over k ascending with one accumulator, whatever its
+   * place in the batch, so a row's score does not depend on its neighbours in the batch, and equals
+   * {@code sum += data[o + k] * query[k]}.
    */
-  public static void dotsAt(float[] data, int[] offsets, int count, int d, float[] query, float[] out) {
+  public static void dotsAt(
+      float[] data, int[] offsets, int count, int d, float[] query, float[] out) {
     int i = 0;
     for (; i + 3 < count; i += 4) {
       int o0 = offsets[i];

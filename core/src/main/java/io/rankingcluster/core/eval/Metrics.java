@@ -3,8 +3,9 @@ package io.rankingcluster.core.eval;
 import java.util.Arrays;
 
 /**
- * Ranking and prediction quality metrics, shared by offline evaluation and tests. Lists are ranked item ids
- * (best first); relevant sets are given as sorted id arrays for allocation-free membership tests.
+ * Ranking and prediction quality metrics, shared by offline evaluation and tests. Lists are ranked
+ * item ids (best first); relevant sets are given as sorted id arrays for allocation-free membership
+ * tests.
  */
 public final class Metrics {
   private Metrics() {}
@@ -69,8 +70,8 @@ public final class Metrics {
   }
 
   /**
-   * NDCG@k with graded relevance: {@code gains[i]} is the gain of the list's i-th item and
-   * {@code idealGains} the best achievable gains (any order; the top k are used). Linear gains.
+   * NDCG@k with graded relevance: {@code gains[i]} is the gain of the list's i-th item and {@code
+   * idealGains} the best achievable gains (any order; the top k are used). Linear gains.
    */
   public static double ndcgAtK(double[] gains, double[] idealGains, int k) {
     double dcg = 0;
@@ -87,8 +88,8 @@ public final class Metrics {
   }
 
   /**
-   * Area under the ROC curve: the probability that a random positive scores above a random negative, ties
-   * counting half (rank-sum formulation, O(n log n)). NaN when one class is missing.
+   * Area under the ROC curve: the probability that a random positive scores above a random
+   * negative, ties counting half (rank-sum formulation, O(n log n)). NaN when one class is missing.
    */
   public static double auc(float[] scores, boolean[] labels) {
     int n = scores.length;
@@ -118,7 +119,8 @@ public final class Metrics {
     if (positives == 0 || negatives == 0) {
       return Double.NaN;
     }
-    return (rankSumPositives - positives * (positives + 1) / 2.0) / ((double) positives * negatives);
+    return (rankSumPositives - positives * (positives + 1) / 2.0)
+        / ((double) positives * negatives);
   }
 
   /** Mean binary cross-entropy, with probabilities clipped to [1e-7, 1 - 1e-7]. */
@@ -132,8 +134,8 @@ public final class Metrics {
   }
 
   /**
-   * Expected calibration error over {@code bins} equal-width probability bins: the count-weighted mean of
-   * |mean predicted - observed rate| per bin.
+   * Expected calibration error over {@code bins} equal-width probability bins: the count-weighted
+   * mean of |mean predicted - observed rate| per bin.
    */
   public static double ece(float[] p, boolean[] labels, int bins) {
     double[] predicted = new double[bins];
@@ -155,8 +157,8 @@ public final class Metrics {
   }
 
   /**
-   * Share of the oracle's expected value reached: {@code sum(values) / sum(oracleValues)}, both lists of
-   * per-slot expected values (already weighted by their positions).
+   * Share of the oracle's expected value reached: {@code sum(values) / sum(oracleValues)}, both
+   * lists of per-slot expected values (already weighted by their positions).
    */
   public static double oracleShare(double[] values, double[] oracleValues) {
     double a = 0;

@@ -7,19 +7,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Assigns users to experiment arms by a stable hash: the same user always lands in the same arm for the
- * same experiment (salt), independently of other experiments, and arms receive their configured shares of
- * users. The mixer decides once per request and passes the arm down, so every stage of one request serves
- * the same arm.
+ * Assigns users to experiment arms by a stable hash: the same user always lands in the same arm for
+ * the same experiment (salt), independently of other experiments, and arms receive their configured
+ * shares of users. The mixer decides once per request and passes the arm down, so every stage of
+ * one request serves the same arm.
  *
- * <p>Bucket: {@code mix64(fnv1a64(salt + ":" + userId)) mod 10000}; arms own consecutive bucket ranges in
- * configuration order.
+ * <p>Bucket: {@code mix64(fnv1a64(salt + ":" + userId)) mod 10000}; arms own consecutive bucket
+ * ranges in configuration order.
  */
 public final class ExperimentRouter {
   /** Buckets per experiment: shares are resolved to 0.01%. */
   public static final int BUCKETS = 10_000;
 
-  /** An arm: its name and what it serves (model versions, blend configuration), opaque to the router. */
+  /**
+   * An arm: its name and what it serves (model versions, blend configuration), opaque to the
+   * router.
+   */
   public record Arm(String name, double share, Map<String, String> settings) {}
 
   private final String salt;
@@ -38,16 +41,19 @@ public final class ExperimentRouter {
         throw new IllegalArgumentException("experiment '" + salt + "': an arm has no name");
       }
       if (names.contains(a.name())) {
-        throw new IllegalArgumentException("experiment '" + salt + "': arm '" + a.name() + "' listed twice");
+        throw new IllegalArgumentException(
+            "experiment '" + salt + "': arm '" + a.name() + "' listed twice");
       }
       if (!(a.share() > 0)) {
-        throw new IllegalArgumentException("experiment '" + salt + "': arm '" + a.name() + "' needs a share > 0");
+        throw new IllegalArgumentException(
+            "experiment '" + salt + "': arm '" + a.name() + "' needs a share > 0");
       }
       names.add(a.name());
       sum += a.share();
     }
     if (Math.abs(sum - 1) > 1e-6) {
-      throw new IllegalArgumentException("experiment '" + salt + "': arm shares sum to " + sum + ", not 1");
+      throw new IllegalArgumentException(
+          "experiment '" + salt + "': arm shares sum to " + sum + ", not 1");
     }
     this.salt = salt;
     this.arms = List.copyOf(arms);
@@ -81,7 +87,10 @@ public final class ExperimentRouter {
     return arms.get(arms.size() - 1);
   }
 
-  /** The arm with this name, or null: a request forcing an unknown arm is answered NOT_FOUND by the service. */
+  /**
+   * The arm with this name, or null: a request forcing an unknown arm is answered NOT_FOUND by the
+   * service.
+   */
   public Arm byName(String name) {
     for (Arm a : arms) {
       if (a.name().equals(name)) {

@@ -1,9 +1,10 @@
 package io.rankingcluster.core.model;
 
 /**
- * A model that turns a batch of feature rows into per-row head outputs: the contract a ranking stage scores
- * through, whatever runs the model. {@link MultiTaskModel} is the built-in implementation; the rank service
- * also serves ONNX files through ONNX Runtime behind the same interface.
+ * A model that turns a batch of feature rows into per-row head outputs: the contract a ranking
+ * stage scores through, whatever runs the model. {@link MultiTaskModel} is the built-in
+ * implementation; the rank service also serves ONNX files through ONNX Runtime behind the same
+ * interface.
  *
  * <p>Implementations are safe for concurrent {@link #predict} calls from many request threads.
  */
@@ -18,9 +19,9 @@ public interface HeadModel {
   int heads();
 
   /**
-   * Predicts every head for {@code n} rows of {@code features} (row-major, {@link #inputs()} columns) into
-   * {@code out} (row-major, {@link #heads()} columns). The inputs are the raw features: any standardisation is
-   * the model's own.
+   * Predicts every head for {@code n} rows of {@code features} (row-major, {@link #inputs()}
+   * columns) into {@code out} (row-major, {@link #heads()} columns). The inputs are the raw
+   * features: any standardisation is the model's own.
    */
   void predict(float[] features, int n, float[] out);
 }

@@ -7,17 +7,19 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 
 /**
- * A small multi-task network and its batched inference: standardised inputs, a shared bottom of dense ReLU
- * layers, and linear heads. A head is either a probability (logistic, then Platt calibration
- * {@code sigmoid(a * logit + b)}) or a regression of {@code log1p(target)} (returned as {@code expm1}).
- * With no hidden layers it is a (multi-output) logistic regression: the prerank model.
+ * A small multi-task network and its batched inference: standardised inputs, a shared bottom of
+ * dense ReLU layers, and linear heads. A head is either a probability (logistic, then Platt
+ * calibration {@code sigmoid(a * logit + b)}) or a regression of {@code log1p(target)} (returned as
+ * {@code expm1}). With no hidden layers it is a (multi-output) logistic regression: the prerank
+ * model.
  *
- * <p>Inference runs over a row-major feature matrix for a whole batch, reusing caller-provided buffers, so
- * the hot path allocates nothing per candidate.
+ * <p>Inference runs over a row-major feature matrix for a whole batch, reusing caller-provided
+ * buffers, so the hot path allocates nothing per candidate.
  */
 public final class MultiTaskModel implements HeadModel {
   /** Head kinds. */
   public static final byte PROBABILITY = 0;
+
   public static final byte LOG1P_REGRESSION = 1;
 
   private static final int MAGIC = 0x52434d31; // "RCM1"
@@ -25,20 +27,34 @@ public final class MultiTaskModel implements HeadModel {
   final int inputs;
   final float[] mean;
   final float[] invStd;
+
   /** Hidden layer sizes; weights[l] is out x in row-major, biases[l] has out entries. */
   final int[] hidden;
+
   final float[][] weights;
   final float[][] biases;
+
   /** Heads: weights heads x lastWidth row-major, bias per head, kind, Platt a and b. */
   final float[] headWeights;
+
   final float[] headBias;
   final byte[] headKinds;
   final float[] plattA;
   final float[] plattB;
   final String version;
 
-  public MultiTaskModel(String version, float[] mean, float[] invStd, int[] hidden, float[][] weights, float[][] biases,
-      float[] headWeights, float[] headBias, byte[] headKinds, float[] plattA, float[] plattB) {
+  public MultiTaskModel(
+      String version,
+      float[] mean,
+      float[] invStd,
+      int[] hidden,
+      float[][] weights,
+      float[][] biases,
+      float[] headWeights,
+      float[] headBias,
+      byte[] headKinds,
+      float[] plattA,
+      float[] plattB) {
     this.version = version;
     this.inputs = mean.length;
     this.mean = mean;
@@ -54,12 +70,16 @@ public final class MultiTaskModel implements HeadModel {
     int width = inputs;
     for (int l = 0; l < hidden.length; l++) {
       if (weights[l].length != hidden[l] * width || biases[l].length != hidden[l]) {
-        throw new IllegalArgumentException("model " + version + ": layer " + l + " has the wrong shape");
+        throw new IllegalArgumentException(
+            "model " + version + ": layer " + l + " has the wrong shape");
       }
       width = hidden[l];
     }
-    if (headWeights.length != headKinds.length * width || headBias.length != headKinds.length
-        || plattA.length != headKinds.length || plattB.length != headKinds.length || invStd.length != inputs) {
+    if (headWeights.length != headKinds.length * width
+        || headBias.length != headKinds.length
+        || plattA.length != headKinds.length
+        || plattB.length != headKinds.length
+        || invStd.length != inputs) {
       throw new IllegalArgumentException("model " + version + ": heads have the wrong shape");
     }
   }
@@ -129,8 +149,9 @@ public final class MultiTaskModel implements HeadModel {
   }
 
   /**
-   * As {@link #predict(float[], int, float[], float[])} with scratch of its own: {@code 2 * maxWidth()} floats
-   * (a few hundred bytes) per batch, cheaper than a ThreadLocal lookup and never shared between threads.
+   * As {@link #predict(float[], int, float[], float[])} with scratch of its own: {@code 2 *
+   * maxWidth()} floats (a few hundred bytes) per batch, cheaper than a ThreadLocal lookup and never
+   * shared between threads.
    */
   @Override
   public void predict(float[] features, int n, float[] out) {
@@ -147,8 +168,9 @@ public final class MultiTaskModel implements HeadModel {
   }
 
   /**
-   * Predicts every head for {@code n} rows of {@code features} (row-major, {@link #inputs()} columns) into
-   * {@code out} (row-major, {@link #heads()} columns). {@code scratch} needs {@code 2 * maxWidth()} floats.
+   * Predicts every head for {@code n} rows of {@code features} (row-major, {@link #inputs()}
+   * columns) into {@code out} (row-major, {@link #heads()} columns). {@code scratch} needs {@code 2
+   * * maxWidth()} floats.
    */
   public void predict(float[] features, int n, float[] out, float[] scratch) {
     int w = maxWidth();
@@ -183,8 +205,10 @@ public final class MultiTaskModel implements HeadModel {
         for (int k = 0; k < width; k++) {
           s += headWeights[ho + k] * scratch[a + k];
         }
-        out[i * headKinds.length + h] = headKinds[h] == PROBABILITY
-            ? sigmoid(plattA[h] * s + plattB[h]) : (float) Math.expm1(Math.max(-10f, Math.min(20f, s)));
+        out[i * headKinds.length + h] =
+            headKinds[h] == PROBABILITY
+                ? sigmoid(plattA[h] * s + plattB[h])
+                : (float) Math.expm1(Math.max(-10f, Math.min(20f, s)));
       }
     }
   }
@@ -193,7 +217,10 @@ public final class MultiTaskModel implements HeadModel {
     return 1f / (1f + (float) Math.exp(-x));
   }
 
-  /** Serialises to the snapshot's model file format (big-endian DataOutput; documented in docs/models.md). */
+  /**
+   * Serialises to the snapshot's model file format (big-endian DataOutput; documented in
+   * docs/models.md).
+   */
   public byte[] toBytes() {
     try {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -226,7 +253,8 @@ public final class MultiTaskModel implements HeadModel {
   public static MultiTaskModel fromBytes(byte[] data, String name) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
       if (in.readInt() != MAGIC) {
-        throw new IllegalArgumentException("model " + name + ": not a ranking-cluster model file (bad magic)");
+        throw new IllegalArgumentException(
+            "model " + name + ": not a ranking-cluster model file (bad magic)");
       }
       String version = in.readUTF();
       int inputs = in.readInt();
@@ -245,8 +273,18 @@ public final class MultiTaskModel implements HeadModel {
       }
       int heads = in.readInt();
       byte[] kinds = in.readNBytes(heads);
-      return new MultiTaskModel(version, mean, invStd, hidden, w, b, readFloats(in, heads * width), readFloats(in, heads), kinds,
-          readFloats(in, heads), readFloats(in, heads));
+      return new MultiTaskModel(
+          version,
+          mean,
+          invStd,
+          hidden,
+          w,
+          b,
+          readFloats(in, heads * width),
+          readFloats(in, heads),
+          kinds,
+          readFloats(in, heads),
+          readFloats(in, heads));
     } catch (IOException | NegativeArraySizeException | OutOfMemoryError e) {
       throw new IllegalArgumentException("model " + name + ": truncated or malformed (" + e + ")");
     }

@@ -7,31 +7,35 @@ import io.rankingcluster.core.embed.VectorMath;
 import io.rankingcluster.core.score.UserSignals;
 
 /**
- * The one feature extractor of the ranking stages: training (offline) and serving (prerank, rank) call the
- * same code, so a model sees at serving exactly the features it was trained on. Features of one candidate
- * are written into a row of a float matrix (row-major, {@link #COUNT} columns) to keep inference batched.
+ * The one feature extractor of the ranking stages: training (offline) and serving (prerank, rank)
+ * call the same code, so a model sees at serving exactly the features it was trained on. Features
+ * of one candidate are written into a row of a float matrix (row-major, {@link #COUNT} columns) to
+ * keep inference batched.
  *
- * <p>Prerank uses the first {@link #PRERANK_COUNT} columns (cheap: item priors, affinities, the embedding
- * dot product); rank uses all, adding sequence features (similarity of the candidate to the user's recent
- * items), seller affinity, and time of day.
+ * <p>Prerank uses the first {@link #PRERANK_COUNT} columns (cheap: item priors, affinities, the
+ * embedding dot product); rank uses all, adding sequence features (similarity of the candidate to
+ * the user's recent items), seller affinity, and time of day.
  */
 public final class RankFeatures {
   public static final String[] NAMES = {
-      "log_ctr_prior", "log_cvr_prior", "log_impressions", "leaf_affinity", "parent_affinity", "price_fit",
-      "log_price", "is_video", "is_live", "user_item_dot", "freshness", "log_watch_prior",
-      // rank only from here
-      "max_sim_recent", "mean_sim_recent", "seller_affinity", "hour_sin", "hour_cos", "cold_start"};
+    "log_ctr_prior", "log_cvr_prior", "log_impressions", "leaf_affinity", "parent_affinity",
+        "price_fit",
+    "log_price", "is_video", "is_live", "user_item_dot", "freshness", "log_watch_prior",
+    // rank only from here
+    "max_sim_recent", "mean_sim_recent", "seller_affinity", "hour_sin", "hour_cos", "cold_start"
+  };
   public static final int COUNT = NAMES.length;
   public static final int PRERANK_COUNT = 12;
+
   /** Recent items compared with each candidate for the sequence features. */
   public static final int SEQUENCE_LENGTH = 10;
 
   private RankFeatures() {}
 
   /**
-   * What the features of one user need besides the candidate: the user, their vector, the embeddings of
-   * their recent items (normalised) and the sellers of those items. Built once per request (or per user in
-   * training).
+   * What the features of one user need besides the candidate: the user, their vector, the
+   * embeddings of their recent items (normalised) and the sellers of those items. Built once per
+   * request (or per user in training).
    */
   public static final class Context {
     final UserSignals user;
@@ -44,7 +48,8 @@ public final class RankFeatures {
      * @param userVector the user's vector in the item embedding space (empty: unknown)
      * @param itemEmbeddings embeddings aligned with {@code catalog} rows (dimension 0: none)
      */
-    public Context(UserSignals user, float[] userVector, Catalog catalog, Embeddings itemEmbeddings) {
+    public Context(
+        UserSignals user, float[] userVector, Catalog catalog, Embeddings itemEmbeddings) {
       this.user = user;
       int d = itemEmbeddings.dimension();
       this.userVector = userVector.length == d ? userVector : new float[0];
@@ -85,12 +90,16 @@ public final class RankFeatures {
     }
   }
 
-  /** Column indexes of the features that depend on the item alone (precomputed by {@link ItemStatics}). */
+  /**
+   * Column indexes of the features that depend on the item alone (precomputed by {@link
+   * ItemStatics}).
+   */
   private static final int[] STATIC_COLUMNS = {0, 1, 2, 6, 7, 8, 11};
 
   /**
-   * The item-only features of every catalog row, computed once per catalog (a snapshot load) so that
-   * scoring a candidate copies them instead of recomputing logarithms: the same values as {@link #compute}.
+   * The item-only features of every catalog row, computed once per catalog (a snapshot load) so
+   * that scoring a candidate copies them instead of recomputing logarithms: the same values as
+   * {@link #compute}.
    */
   public static final class ItemStatics {
     final float[] table;
@@ -122,9 +131,19 @@ public final class RankFeatures {
     out[offset + 11] = (float) Math.log1p((c.watchSeconds[row] + 30f) / (c.clicks[row] + 1f));
   }
 
-  /** As {@link #compute(Catalog, Embeddings, int, Context, long, float[], int, int)}, item-only features from a table. */
-  public static void compute(ItemStatics statics, Embeddings itemEmbeddings, int row, Context ctx, long timeMs, float[] out,
-      int offset, int columns) {
+  /**
+   * As {@link #compute(Catalog, Embeddings, int, Context, long, float[], int, int)}, item-only
+   * features from a table.
+   */
+  public static void compute(
+      ItemStatics statics,
+      Embeddings itemEmbeddings,
+      int row,
+      Context ctx,
+      long timeMs,
+      float[] out,
+      int offset,
+      int columns) {
     int s = row * STATIC_COLUMNS.length;
     for (int j = 0; j < STATIC_COLUMNS.length; j++) {
       out[offset + STATIC_COLUMNS[j]] = statics.table[s + j];
@@ -133,24 +152,38 @@ public final class RankFeatures {
   }
 
   /**
-   * Writes the features of catalog row {@code row}, shown at {@code timeMs}, into {@code out[offset .. offset + columns)}; columns is
-   * {@link #PRERANK_COUNT} or {@link #COUNT}.
+   * Writes the features of catalog row {@code row}, shown at {@code timeMs}, into {@code out[offset
+   * .. offset + columns)}; columns is {@link #PRERANK_COUNT} or {@link #COUNT}.
    */
-  public static void compute(Catalog c, Embeddings itemEmbeddings, int row, Context ctx, long timeMs, float[] out,
-      int offset, int columns) {
+  public static void compute(
+      Catalog c,
+      Embeddings itemEmbeddings,
+      int row,
+      Context ctx,
+      long timeMs,
+      float[] out,
+      int offset,
+      int columns) {
     itemOnly(c, row, out, offset);
     userDependent(c, itemEmbeddings, row, ctx, timeMs, out, offset, columns);
   }
 
   /**
-   * The features of catalog rows {@code rows[0, n)} into {@code out} (row i at {@code i * columns}; a negative
-   * row, an unknown item, leaves its row untouched): the same values as {@link #compute} row by row. The
-   * user-item dot products of the batch are computed first, several rows side by side
-   * ({@link VectorMath#dotsAt}): the candidates' embeddings lie scattered over the table, and one after the
-   * other each waited on memory (JFR: the largest part of prerank).
+   * The features of catalog rows {@code rows[0, n)} into {@code out} (row i at {@code i * columns};
+   * a negative row, an unknown item, leaves its row untouched): the same values as {@link #compute}
+   * row by row. The user-item dot products of the batch are computed first, several rows side by
+   * side ({@link VectorMath#dotsAt}): the candidates' embeddings lie scattered over the table, and
+   * one after the other each waited on memory (JFR: the largest part of prerank).
    */
-  public static void computeBatch(ItemStatics statics, Embeddings itemEmbeddings, int[] rows, int n, Context ctx, long timeMs,
-      float[] out, int columns) {
+  public static void computeBatch(
+      ItemStatics statics,
+      Embeddings itemEmbeddings,
+      int[] rows,
+      int n,
+      Context ctx,
+      long timeMs,
+      float[] out,
+      int columns) {
     int d = itemEmbeddings.dimension();
     float[] dots = new float[n];
     if (ctx.userVector.length == d && d > 0) {
@@ -179,7 +212,8 @@ public final class RankFeatures {
       for (int j = 0; j < STATIC_COLUMNS.length; j++) {
         out[offset + STATIC_COLUMNS[j]] = statics.table[s + j];
       }
-      userDependent(statics.catalog, itemEmbeddings, row, ctx, timeMs, out, offset, columns, dots[i]);
+      userDependent(
+          statics.catalog, itemEmbeddings, row, ctx, timeMs, out, offset, columns, dots[i]);
     }
   }
 
@@ -190,7 +224,8 @@ public final class RankFeatures {
     if (ctx.userVector.length == d && d > 0) {
       float[] e = itemEmbeddings.data();
       int o = row * d;
-      // One accumulator, k ascending: VectorMath.dotsAt sums in this order too, so batch and row agree exactly.
+      // One accumulator, k ascending: VectorMath.dotsAt sums in this order too, so batch and row
+      // agree exactly.
       for (int k = 0; k < d; k++) {
         dot += e[o + k] * ctx.userVector[k];
       }
@@ -198,13 +233,37 @@ public final class RankFeatures {
     return dot;
   }
 
-  private static void userDependent(Catalog c, Embeddings itemEmbeddings, int row, Context ctx, long timeMs, float[] out,
-      int offset, int columns) {
-    userDependent(c, itemEmbeddings, row, ctx, timeMs, out, offset, columns, userItemDot(itemEmbeddings, row, ctx));
+  private static void userDependent(
+      Catalog c,
+      Embeddings itemEmbeddings,
+      int row,
+      Context ctx,
+      long timeMs,
+      float[] out,
+      int offset,
+      int columns) {
+    userDependent(
+        c,
+        itemEmbeddings,
+        row,
+        ctx,
+        timeMs,
+        out,
+        offset,
+        columns,
+        userItemDot(itemEmbeddings, row, ctx));
   }
 
-  private static void userDependent(Catalog c, Embeddings itemEmbeddings, int row, Context ctx, long timeMs, float[] out,
-      int offset, int columns, float dot) {
+  private static void userDependent(
+      Catalog c,
+      Embeddings itemEmbeddings,
+      int row,
+      Context ctx,
+      long timeMs,
+      float[] out,
+      int offset,
+      int columns,
+      float dot) {
     int leaf = c.categories[row];
     out[offset + 3] = ctx.user.leafAffinity(leaf);
     out[offset + 4] = ctx.user.parentAffinity(leaf);
@@ -244,7 +303,8 @@ public final class RankFeatures {
     for (long s : ctx.recentSellers) {
       sameSeller += s == c.sellers[row] ? 1 : 0;
     }
-    out[offset + 14] = ctx.recentSellers.length == 0 ? 0f : sameSeller / (float) ctx.recentSellers.length;
+    out[offset + 14] =
+        ctx.recentSellers.length == 0 ? 0f : sameSeller / (float) ctx.recentSellers.length;
     double hour = Math.floorMod(timeMs, 86_400_000L) / 3_600_000.0;
     out[offset + 15] = (float) Math.sin(2 * Math.PI * hour / 24);
     out[offset + 16] = (float) Math.cos(2 * Math.PI * hour / 24);

@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The trained models a snapshot ships, by file name: "rank" is the stage's default model, "rank@b" a variant
- * that an experiment arm can select by its version. Absent ones are null.
+ * The trained models a snapshot ships, by file name: "rank" is the stage's default model, "rank@b"
+ * a variant that an experiment arm can select by its version. Absent ones are null.
  */
 public final class SnapshotModels {
   private SnapshotModels() {}

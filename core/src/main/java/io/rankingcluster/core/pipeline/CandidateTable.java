@@ -4,35 +4,46 @@ import io.rankingcluster.core.recall.Candidates;
 import java.util.Arrays;
 
 /**
- * The candidates of one request as parallel primitive columns, entries [0, size): identity (id, kind, the
- * channel mask of the recall channels that found it), each stage's score, and the current order score.
- * One form from the source to the blend: no per-candidate objects, no conversion between stages.
+ * The candidates of one request as parallel primitive columns, entries [0, size): identity (id,
+ * kind, the channel mask of the recall channels that found it), each stage's score, and the current
+ * order score. One form from the source to the blend: no per-candidate objects, no conversion
+ * between stages.
  *
- * <p>Columns are public arrays for the hot paths. Scorers write score columns in place; everything that drops,
- * reorders or adds rows builds a new table ({@link #keep}, {@link #reorder}, {@link #copyRow}), so a table once
- * handed on keeps its rows. Not thread-safe: one request's thread owns it.
+ * <p>Columns are public arrays for the hot paths. Scorers write score columns in place; everything
+ * that drops, reorders or adds rows builds a new table ({@link #keep}, {@link #reorder}, {@link
+ * #copyRow}), so a table once handed on keeps its rows. Not thread-safe: one request's thread owns
+ * it.
  */
 public final class CandidateTable {
   public long[] ids;
   public byte[] kinds;
+
   /** Bit n set: the recall channel with bit index n found the candidate. */
   public int[] masks;
+
   /** The best recall score over the channels that found the candidate. */
   public float[] recallScores;
+
   /** Prerank's score; NaN when prerank did not score it. */
   public float[] prerankScores;
+
   /** The order score of the latest stage: recall's, then prerank's, then rank's value. */
   public float[] scores;
+
   /** Rank's heads (0 when rank did not score the candidate). */
   public float[] pClick;
+
   public float[] pConvert;
   public float[] watchSeconds;
+
   /** Rank's value per impression (the previous stage's score when rank fell back). */
   public float[] values;
+
   private int size;
+
   /**
-   * The wire form this table was decoded from, while no row has changed (set by whoever decoded it): a stage
-   * call can then send it as it is instead of encoding the same rows again.
+   * The wire form this table was decoded from, while no row has changed (set by whoever decoded
+   * it): a stage call can then send it as it is instead of encoding the same rows again.
    */
   private Object wireForm;
 
@@ -96,7 +107,10 @@ public final class CandidateTable {
     wireForm = null;
   }
 
-  /** A new table of the rows with {@code keep[i]}, in order; this table itself when every row is kept. */
+  /**
+   * A new table of the rows with {@code keep[i]}, in order; this table itself when every row is
+   * kept.
+   */
   public CandidateTable keep(boolean[] keep) {
     int kept = 0;
     for (int i = 0; i < size; i++) {
@@ -150,7 +164,10 @@ public final class CandidateTable {
     wireForm = form;
   }
 
-  /** The wire form these rows were decoded from, or null when rows changed since (or none was attached). */
+  /**
+   * The wire form these rows were decoded from, or null when rows changed since (or none was
+   * attached).
+   */
   public Object wireForm() {
     return wireForm;
   }

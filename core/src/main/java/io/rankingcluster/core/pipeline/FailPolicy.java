@@ -3,13 +3,14 @@ package io.rankingcluster.core.pipeline;
 import java.util.function.Consumer;
 
 /**
- * What a component's runtime failure ({@link StageException}) does. Closed: the request fails with that failure.
- * Open: the request goes on, degraded, with the reason "{@code <id>: <cause>}" and the detail "{@code <fallback>
- * (<failure detail>)}", after the fallback has been applied to the state (a whole source may fail open too: its
- * fallback then fills {@link PipelineState#candidates}).
+ * What a component's runtime failure ({@link StageException}) does. Closed: the request fails with
+ * that failure. Open: the request goes on, degraded, with the reason "{@code <id>: <cause>}" and
+ * the detail "{@code <fallback> (<failure detail>)}", after the fallback has been applied to the
+ * state (a whole source may fail open too: its fallback then fills {@link
+ * PipelineState#candidates}).
  */
 public final class FailPolicy<S extends PipelineState> {
-  private static final FailPolicy<?> CLOSED = new FailPolicy<>(false, "", s -> { });
+  private static final FailPolicy<?> CLOSED = new FailPolicy<>(false, "", s -> {});
 
   private final boolean open;
   private final String fallback;
@@ -28,8 +29,8 @@ public final class FailPolicy<S extends PipelineState> {
   }
 
   /**
-   * A failure degrades the request: {@code fallback} (say what the page does instead, e.g. "fell back to recall
-   * order") is applied to the state and named in the degraded reason.
+   * A failure degrades the request: {@code fallback} (say what the page does instead, e.g. "fell
+   * back to recall order") is applied to the state and named in the degraded reason.
    */
   public static <S extends PipelineState> FailPolicy<S> open(String fallback, Consumer<S> apply) {
     if (fallback == null || fallback.isBlank()) {

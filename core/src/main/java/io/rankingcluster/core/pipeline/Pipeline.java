@@ -7,16 +7,17 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * An ordered list of named components, and the one executor that runs any such list: for each component it
- * records the latency and the candidates in and out (a debug stage and a metric under the component's id),
- * applies its {@link FailPolicy} when it throws a {@link StageException}, and writes the degraded reason. Any
- * other exception is a programmer error: it is not caught, so the request ends with it (the service answers
- * INTERNAL and logs it with the request id) and never fails open.
+ * An ordered list of named components, and the one executor that runs any such list: for each
+ * component it records the latency and the candidates in and out (a debug stage and a metric under
+ * the component's id), applies its {@link FailPolicy} when it throws a {@link StageException}, and
+ * writes the degraded reason. Any other exception is a programmer error: it is not caught, so the
+ * request ends with it (the service answers INTERNAL and logs it with the request id) and never
+ * fails open.
  *
- * <p>Kinds: a {@link Hydrator} prepares the request; a {@link Source} sets the candidates; a {@link Filter} drops
- * some; a {@link Scorer} scores all in input order (NaN ones are dropped after it; not called with none); a
- * {@link Selector} orders, cuts or adds; the {@link Blend} makes the page; a {@link SideEffect} acts on it.
- * Immutable and safe to share: every request brings its own state.
+ * <p>Kinds: a {@link Hydrator} prepares the request; a {@link Source} sets the candidates; a {@link
+ * Filter} drops some; a {@link Scorer} scores all in input order (NaN ones are dropped after it;
+ * not called with none); a {@link Selector} orders, cuts or adds; the {@link Blend} makes the page;
+ * a {@link SideEffect} acts on it. Immutable and safe to share: every request brings its own state.
  */
 public final class Pipeline<S extends PipelineState> {
   private final String name;
@@ -58,7 +59,9 @@ public final class Pipeline<S extends PipelineState> {
           trace.endComponent(step.component.id(), start, in, state.count());
           throw e.at(step.component.id());
         }
-        trace.degrade(step.component.id(), e.code(),
+        trace.degrade(
+            step.component.id(),
+            e.code(),
             policy.fallback() + (e.detail().isEmpty() ? "" : " (" + e.detail() + ")"));
         policy.applyTo(state);
       }
@@ -84,45 +87,52 @@ public final class Pipeline<S extends PipelineState> {
     }
 
     public Builder<S> source(Source<S> source) {
-      return add(source, s -> {
-        CandidateTable t = source.fetch(s);
-        s.candidates = t;
-        s.recalled = t;
-      });
+      return add(
+          source,
+          s -> {
+            CandidateTable t = source.fetch(s);
+            s.candidates = t;
+            s.recalled = t;
+          });
     }
 
     public Builder<S> filter(Filter<S> f) {
-      return add(f, s -> {
-        CandidateTable in = s.candidates;
-        boolean[] keep = new boolean[in.size()];
-        java.util.Arrays.fill(keep, true);
-        f.filter(s, in, keep);
-        s.candidates = in.keep(keep);
-      });
+      return add(
+          f,
+          s -> {
+            CandidateTable in = s.candidates;
+            boolean[] keep = new boolean[in.size()];
+            java.util.Arrays.fill(keep, true);
+            f.filter(s, in, keep);
+            s.candidates = in.keep(keep);
+          });
     }
 
     public Builder<S> score(Scorer<S> scorer) {
-      return add(scorer, s -> {
-        CandidateTable in = s.candidates;
-        if (in.size() == 0) {
-          return; // nothing to score: a stage asked to score nothing would refuse the call
-        }
-        scorer.score(s, in);
-        in.attachWireForm(null); // the scores changed in place: the decoded wire form no longer matches
-        boolean[] keep = null;
-        for (int i = 0; i < in.size(); i++) {
-          if (Float.isNaN(in.scores[i])) {
-            if (keep == null) {
-              keep = new boolean[in.size()];
-              java.util.Arrays.fill(keep, true);
+      return add(
+          scorer,
+          s -> {
+            CandidateTable in = s.candidates;
+            if (in.size() == 0) {
+              return; // nothing to score: a stage asked to score nothing would refuse the call
             }
-            keep[i] = false;
-          }
-        }
-        if (keep != null) {
-          s.candidates = in.keep(keep);
-        }
-      });
+            scorer.score(s, in);
+            in.attachWireForm(
+                null); // the scores changed in place: the decoded wire form no longer matches
+            boolean[] keep = null;
+            for (int i = 0; i < in.size(); i++) {
+              if (Float.isNaN(in.scores[i])) {
+                if (keep == null) {
+                  keep = new boolean[in.size()];
+                  java.util.Arrays.fill(keep, true);
+                }
+                keep[i] = false;
+              }
+            }
+            if (keep != null) {
+              s.candidates = in.keep(keep);
+            }
+          });
     }
 
     public Builder<S> select(Selector<S> selector) {
@@ -147,10 +157,12 @@ public final class Pipeline<S extends PipelineState> {
     private Builder<S> add(Component<S> c, Consumer<S> body) {
       String id = c.id();
       if (id == null || !id.matches("[a-z][a-z0-9_]*")) {
-        throw new IllegalArgumentException("pipeline " + name + ": component id must be snake_case, got '" + id + "'");
+        throw new IllegalArgumentException(
+            "pipeline " + name + ": component id must be snake_case, got '" + id + "'");
       }
       if (!ids.add(id)) {
-        throw new IllegalArgumentException("pipeline " + name + ": component id '" + id + "' used twice");
+        throw new IllegalArgumentException(
+            "pipeline " + name + ": component id '" + id + "' used twice");
       }
       steps.add(new Step<>(c, body));
       return this;

@@ -3,9 +3,9 @@ package io.rankingcluster.core.pipeline;
 import io.rankingcluster.core.blend.Blender;
 
 /**
- * The state one request carries through a {@link Pipeline}: the candidates as they stand, what the source found,
- * the page once blended, and the trace. A pipeline's own state type extends it with the request's parts (the
- * user, the budget, the arm).
+ * The state one request carries through a {@link Pipeline}: the candidates as they stand, what the
+ * source found, the page once blended, and the trace. A pipeline's own state type extends it with
+ * the request's parts (the user, the budget, the arm).
  */
 public class PipelineState {
   private final Trace trace;

@@ -1,9 +1,9 @@
 package io.rankingcluster.core.pipeline;
 
 /**
- * A runtime failure of a component: a downstream failed, timed out or was refused (a breaker open, a bulkhead
- * full), so the component could not do its work. Its component's {@link FailPolicy} decides whether the request
- * fails or degrades. Programmer errors are never wrapped in one.
+ * A runtime failure of a component: a downstream failed, timed out or was refused (a breaker open,
+ * a bulkhead full), so the component could not do its work. Its component's {@link FailPolicy}
+ * decides whether the request fails or degrades. Programmer errors are never wrapped in one.
  */
 public final class StageException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -12,8 +12,8 @@ public final class StageException extends RuntimeException {
   private final String detail;
 
   /**
-   * @param code the machine-readable cause, as in {@code DegradedReason.cause} ("unavailable", "deadline_exceeded",
-   *     "circuit_open", ...)
+   * @param code the machine-readable cause, as in {@code DegradedReason.cause} ("unavailable",
+   *     "deadline_exceeded", "circuit_open", ...)
    * @param detail what happened, for people ("" when the code says it all)
    */
   public StageException(String code, String detail) {
@@ -22,13 +22,20 @@ public final class StageException extends RuntimeException {
 
   private StageException(String stage, String code, String detail) {
     // No stack trace: these are expected under faults, and counted, not debugged.
-    super((stage.isEmpty() ? "" : stage + ": ") + code + (detail.isEmpty() ? "" : ": " + detail), null, false, false);
+    super(
+        (stage.isEmpty() ? "" : stage + ": ") + code + (detail.isEmpty() ? "" : ": " + detail),
+        null,
+        false,
+        false);
     this.stage = stage;
     this.code = code;
     this.detail = detail;
   }
 
-  /** The same failure, naming the component it ended (set by the executor when the failure fails the request). */
+  /**
+   * The same failure, naming the component it ended (set by the executor when the failure fails the
+   * request).
+   */
   StageException at(String component) {
     return stage.isEmpty() ? new StageException(component, code, detail) : this;
   }

@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.logging.Logger;
 
 /**
- * What one request did, stage by stage: every stage's latency and candidate counts (to the {@link Listener}
- * always, kept as debug records when asked), and every degraded reason. The services map it to their answer
- * ({@code DebugInfo}, {@code DegradedReason}). Not thread-safe: the request's thread writes it.
+ * What one request did, stage by stage: every stage's latency and candidate counts (to the {@link
+ * Listener} always, kept as debug records when asked), and every degraded reason. The services map
+ * it to their answer ({@code DebugInfo}, {@code DegradedReason}). Not thread-safe: the request's
+ * thread writes it.
  */
 public final class Trace {
   private static final Logger LOG = Logger.getLogger(Trace.class.getName());
@@ -15,18 +16,21 @@ public final class Trace {
   /** One stage of one request (latency in nanoseconds). */
   public record Stage(String name, long nanos, int in, int out, String detail) {}
 
-  /** Why a part of the answer is missing or different: stage, machine-readable cause, human detail. */
+  /**
+   * Why a part of the answer is missing or different: stage, machine-readable cause, human detail.
+   */
   public record Degradation(String stage, String cause, String detail) {}
 
   /** Where stage timings and degradations go besides the trace (metrics). */
   public interface Listener {
-    Listener NONE = new Listener() {
-      @Override
-      public void stage(String name, long nanos, int in, int out) {}
+    Listener NONE =
+        new Listener() {
+          @Override
+          public void stage(String name, long nanos, int in, int out) {}
 
-      @Override
-      public void degraded(String stage, String cause) {}
-    };
+          @Override
+          public void degraded(String stage, String cause) {}
+        };
 
     void stage(String name, long nanos, int in, int out);
 
@@ -37,8 +41,13 @@ public final class Trace {
   private final Listener listener;
   private final List<Stage> stages = new ArrayList<>();
   private final List<Degradation> reasons = new ArrayList<>();
-  /** Set by the running component: its debug detail and, when it counts otherwise, its candidates in and out. */
+
+  /**
+   * Set by the running component: its debug detail and, when it counts otherwise, its candidates in
+   * and out.
+   */
   private String detail = "";
+
   private int reportedIn = -1;
   private int reportedOut = -1;
 
@@ -67,8 +76,8 @@ public final class Trace {
   }
 
   /**
-   * Marks skew when a stage answered from another snapshot version than the request pinned. A stage that names
-   * no version (an older build) cannot be judged and is trusted.
+   * Marks skew when a stage answered from another snapshot version than the request pinned. A stage
+   * that names no version (an older build) cannot be judged and is trusted.
    */
   public void checkVersion(String stage, String pinned, String answered) {
     if (!answered.isEmpty() && !answered.equals(pinned)) {
@@ -77,7 +86,8 @@ public final class Trace {
   }
 
   public void versionSkew(String stage, String pinned, String answered) {
-    degrade(stage, "version_skew", "request pinned snapshot " + pinned + ", answered from " + answered);
+    degrade(
+        stage, "version_skew", "request pinned snapshot " + pinned + ", answered from " + answered);
   }
 
   /** The running component's debug detail (the budget it had, a model version, a cache's hits). */
@@ -85,7 +95,10 @@ public final class Trace {
     detail = text;
   }
 
-  /** The running component's own candidate counts, when the table's sizes do not say it (a user's recent items). */
+  /**
+   * The running component's own candidate counts, when the table's sizes do not say it (a user's
+   * recent items).
+   */
   public void counts(int in, int out) {
     reportedIn = in;
     reportedOut = out;
@@ -93,7 +106,12 @@ public final class Trace {
 
   /** Records the component that just ran, with what it reported; used by the executor. */
   void endComponent(String id, long startNanos, int in, int out) {
-    stage(id, startNanos, System.nanoTime(), reportedIn >= 0 ? reportedIn : in, reportedOut >= 0 ? reportedOut : out,
+    stage(
+        id,
+        startNanos,
+        System.nanoTime(),
+        reportedIn >= 0 ? reportedIn : in,
+        reportedOut >= 0 ? reportedOut : out,
         detail);
     detail = "";
     reportedIn = -1;

@@ -1,8 +1,8 @@
 package io.rankingcluster.core.recall;
 
 /**
- * Where a channel puts its candidates: catalog rows with scores in [0, 1], up to a limit. Rows the query
- * does not admit are refused, so a channel keeps walking its list until the sink is full.
+ * Where a channel puts its candidates: catalog rows with scores in [0, 1], up to a limit. Rows the
+ * query does not admit are refused, so a channel keeps walking its list until the sink is full.
  */
 public final class CandidateSink {
   private final RecallQuery query;
@@ -10,7 +10,10 @@ public final class CandidateSink {
   final int[] rows;
   final float[] scores;
   int size;
-  /** Set when the channel's time is up: offers are refused, so a well-behaved channel stops early. */
+
+  /**
+   * Set when the channel's time is up: offers are refused, so a well-behaved channel stops early.
+   */
   private volatile boolean closed;
 
   public CandidateSink(RecallQuery query, int limit) {

@@ -1,8 +1,8 @@
 package io.rankingcluster.core.recall;
 
 /**
- * A candidate list as parallel primitive arrays (catalog rows or ids, kinds, scores, channel masks):
- * the in-memory twin of ranking.v1 CandidateBlock. Entries [0, size) are valid.
+ * A candidate list as parallel primitive arrays (catalog rows or ids, kinds, scores, channel
+ * masks): the in-memory twin of ranking.v1 CandidateBlock. Entries [0, size) are valid.
  */
 public final class Candidates {
   public final long[] ids;
@@ -12,7 +12,10 @@ public final class Candidates {
   public final int size;
 
   public Candidates(long[] ids, byte[] kinds, float[] scores, int[] channelMasks, int size) {
-    if (ids.length < size || kinds.length < size || scores.length < size || channelMasks.length < size) {
+    if (ids.length < size
+        || kinds.length < size
+        || scores.length < size
+        || channelMasks.length < size) {
       throw new IllegalArgumentException("candidate arrays shorter than size " + size);
     }
     this.ids = ids;

@@ -3,8 +3,9 @@ package io.rankingcluster.core.recall;
 import io.rankingcluster.core.catalog.Catalog;
 
 /**
- * The most clicked items in each leaf category the user is interested in; the quota is split over the
- * user's categories by affinity weight, and an item's score is its popularity times that weight.
+ * The most clicked items in each leaf category the user is interested in; the quota is split over
+ * the user's categories by affinity weight, and an item's score is its popularity times that
+ * weight.
  */
 public final class CategoryCandidateSource implements CandidateSource {
   private final float[] score;
@@ -18,7 +19,6 @@ public final class CategoryCandidateSource implements CandidateSource {
       byCategory[c] = Popularity.sortedRows(catalog, score, row -> catalog.categories[row] == leaf);
     }
   }
-
 
   @Override
   public void fetch(RecallQuery query, CandidateSink sink) {

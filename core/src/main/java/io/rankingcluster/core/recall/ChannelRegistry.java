@@ -8,14 +8,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Every recall channel the system knows: a name, a mask bit and how to build it for a shard. One table here serves
- * the recall service, the offline evaluation and the tests, so that a channel is one class plus one registration
- * line. The six standard channels keep their ranking.v1 numbers as bits; {@link #with} assigns the next free bit
- * (at most 31 channels in all: channel masks are fixed32). Immutable.
+ * Every recall channel the system knows: a name, a mask bit and how to build it for a shard. One
+ * table here serves the recall service, the offline evaluation and the tests, so that a channel is
+ * one class plus one registration line. The six standard channels keep their ranking.v1 numbers as
+ * bits; {@link #with} assigns the next free bit (at most 31 channels in all: channel masks are
+ * fixed32). Immutable.
  *
  * <p>Which channels a shard runs, in which merge order and with which limits, is a list such as
- * {@code ann:300,item_to_item,popular,category,fresh,live_now} ({@link #select}; the recall service's
- * {@code --channels}).
+ * {@code ann:300,item_to_item,popular,category,fresh,live_now} ({@link #select}; the recall
+ * service's {@code --channels}).
  */
 public final class ChannelRegistry {
   /** Builds a channel's source for one shard. */
@@ -30,16 +31,23 @@ public final class ChannelRegistry {
   /** A channel chosen to run, with its limit when a request sets none. */
   public record Selected(Registration registration, int limit) {}
 
-  private static final ChannelRegistry STANDARD = new ChannelRegistry(List.of())
-      .with(Channel.ANN, s -> s.ann().get())
-      .with(Channel.ITEM_TO_ITEM, s -> new ItemToItemCandidateSource(s.catalog(), s.neighbours(), s.neighbourIds()))
-      .with(Channel.POPULAR, s -> new PopularCandidateSource(s.catalog()))
-      .with(Channel.CATEGORY, s -> new CategoryCandidateSource(s.catalog()))
-      .with(Channel.FRESH, s -> new FreshCandidateSource(s.catalog()))
-      .with(Channel.LIVE_NOW, s -> new LiveNowCandidateSource(s.catalog()));
+  private static final ChannelRegistry STANDARD =
+      new ChannelRegistry(List.of())
+          .with(Channel.ANN, s -> s.ann().get())
+          .with(
+              Channel.ITEM_TO_ITEM,
+              s -> new ItemToItemCandidateSource(s.catalog(), s.neighbours(), s.neighbourIds()))
+          .with(Channel.POPULAR, s -> new PopularCandidateSource(s.catalog()))
+          .with(Channel.CATEGORY, s -> new CategoryCandidateSource(s.catalog()))
+          .with(Channel.FRESH, s -> new FreshCandidateSource(s.catalog()))
+          .with(Channel.LIVE_NOW, s -> new LiveNowCandidateSource(s.catalog()));
 
-  /** The standard channels' default list: every one, the embedding search with a smaller limit (its cost grows with k). */
-  public static final String DEFAULT_SELECTION = "ann:300,item_to_item,popular,category,fresh,live_now";
+  /**
+   * The standard channels' default list: every one, the embedding search with a smaller limit (its
+   * cost grows with k).
+   */
+  public static final String DEFAULT_SELECTION =
+      "ann:300,item_to_item,popular,category,fresh,live_now";
 
   private final Map<String, Registration> byName;
 
@@ -67,7 +75,8 @@ public final class ChannelRegistry {
         return with(new Channel(name, bit), factory);
       }
     }
-    throw new IllegalStateException("no free channel bit for '" + name + "': at most " + Channel.MAX_NUMBER + " channels");
+    throw new IllegalStateException(
+        "no free channel bit for '" + name + "': at most " + Channel.MAX_NUMBER + " channels");
   }
 
   private ChannelRegistry with(Channel channel, Factory factory) {
@@ -76,7 +85,8 @@ public final class ChannelRegistry {
     }
     for (Registration r : byName.values()) {
       if (r.channel().number() == channel.number()) {
-        throw new IllegalArgumentException("channel bit " + channel.number() + " is taken by " + r.channel().label());
+        throw new IllegalArgumentException(
+            "channel bit " + channel.number() + " is taken by " + r.channel().label());
       }
     }
     List<Registration> all = new ArrayList<>(byName.values());
@@ -110,9 +120,10 @@ public final class ChannelRegistry {
   }
 
   /**
-   * The channels a list names, in its order (the merge order): {@code name[:limit]} entries, comma-separated; a bare
-   * name takes {@code defaultLimit}; a channel not listed is off. An unknown name, a name listed twice, a bad limit
-   * or an empty list is an IllegalArgumentException that names it.
+   * The channels a list names, in its order (the merge order): {@code name[:limit]} entries,
+   * comma-separated; a bare name takes {@code defaultLimit}; a channel not listed is off. An
+   * unknown name, a name listed twice, a bad limit or an empty list is an IllegalArgumentException
+   * that names it.
    */
   public List<Selected> select(String spec, int defaultLimit, int maxLimit) {
     List<Selected> out = new ArrayList<>();
@@ -126,7 +137,8 @@ public final class ChannelRegistry {
       String name = colon < 0 ? entry : entry.substring(0, colon).trim();
       Registration r = byName.get(name);
       if (r == null) {
-        throw new IllegalArgumentException("unknown channel '" + name + "' (registered: " + String.join(", ", names()) + ")");
+        throw new IllegalArgumentException(
+            "unknown channel '" + name + "' (registered: " + String.join(", ", names()) + ")");
       }
       if (!seen.add(name)) {
         throw new IllegalArgumentException("channel '" + name + "' listed twice");
@@ -137,16 +149,19 @@ public final class ChannelRegistry {
         try {
           limit = Integer.parseInt(value);
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("channel '" + name + "': limit '" + value + "' is not a whole number");
+          throw new IllegalArgumentException(
+              "channel '" + name + "': limit '" + value + "' is not a whole number");
         }
         if (limit < 1 || limit > maxLimit) {
-          throw new IllegalArgumentException("channel '" + name + "': limit must be in [1, " + maxLimit + "], was " + limit);
+          throw new IllegalArgumentException(
+              "channel '" + name + "': limit must be in [1, " + maxLimit + "], was " + limit);
         }
       }
       out.add(new Selected(r, limit));
     }
     if (out.isEmpty()) {
-      throw new IllegalArgumentException("no channel listed (registered: " + String.join(", ", names()) + ")");
+      throw new IllegalArgumentException(
+          "no channel listed (registered: " + String.join(", ", names()) + ")");
     }
     return List.copyOf(out);
   }
@@ -155,7 +170,9 @@ public final class ChannelRegistry {
   public static List<BoundChannel> build(List<Selected> selected, ShardResources shard) {
     List<BoundChannel> out = new ArrayList<>();
     for (Selected s : selected) {
-      out.add(new BoundChannel(s.registration().channel(), s.registration().factory().create(shard), s.limit()));
+      out.add(
+          new BoundChannel(
+              s.registration().channel(), s.registration().factory().create(shard), s.limit()));
     }
     return List.copyOf(out);
   }

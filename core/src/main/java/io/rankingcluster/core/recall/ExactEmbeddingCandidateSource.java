@@ -4,18 +4,19 @@ import io.rankingcluster.core.embed.Embeddings;
 import io.rankingcluster.core.embed.VectorMath;
 
 /**
- * Embedding recall by exact scan: the items whose embeddings have the largest dot product with the user
- * vector. The reference for the ANN index (which must match it in recall at a fraction of its cost) and the
- * channel used where no index is built. Scores are squashed to (0, 1) by a logistic.
+ * Embedding recall by exact scan: the items whose embeddings have the largest dot product with the
+ * user vector. The reference for the ANN index (which must match it in recall at a fraction of its
+ * cost) and the channel used where no index is built. Scores are squashed to (0, 1) by a logistic.
  */
 public final class ExactEmbeddingCandidateSource implements CandidateSource {
   private final Embeddings items;
 
-  /** @param items item embeddings aligned with the catalog's rows */
+  /**
+   * @param items item embeddings aligned with the catalog's rows
+   */
   public ExactEmbeddingCandidateSource(Embeddings items) {
     this.items = items;
   }
-
 
   @Override
   public void fetch(RecallQuery query, CandidateSink sink) {
@@ -24,7 +25,8 @@ public final class ExactEmbeddingCandidateSource implements CandidateSource {
       return;
     }
     if (user.length != items.dimension()) {
-      throw new IllegalArgumentException("user vector has " + user.length + " dimensions, embeddings " + items.dimension());
+      throw new IllegalArgumentException(
+          "user vector has " + user.length + " dimensions, embeddings " + items.dimension());
     }
     // Keep more than the quota: the sink's filter may refuse some of the best.
     int keep = Math.min(items.rows(), sink.limit() * 2 + 16);

@@ -3,11 +3,11 @@ package io.rankingcluster.core.recall;
 import io.rankingcluster.core.catalog.Catalog;
 
 /**
- * Cold start for items: items created within {@link #WINDOW_MS} of the catalog's newest item and shown
- * fewer than {@link #MAX_IMPRESSIONS} times, newest first; the score falls linearly with age.
+ * Cold start for items: items created within {@link #WINDOW_MS} of the catalog's newest item and
+ * shown fewer than {@link #MAX_IMPRESSIONS} times, newest first; the score falls linearly with age.
  *
- * <p>Age is measured from the catalog's newest item, not from the request's clock: a snapshot describes
- * the shop as of its build, and an old snapshot should still surface what was new in it.
+ * <p>Age is measured from the catalog's newest item, not from the request's clock: a snapshot
+ * describes the shop as of its build, and an old snapshot should still surface what was new in it.
  */
 public final class FreshCandidateSource implements CandidateSource {
   static final long WINDOW_MS = 3L * 86_400_000L;
@@ -25,10 +25,14 @@ public final class FreshCandidateSource implements CandidateSource {
     for (int i = 0; i < score.length; i++) {
       score[i] = Math.max(0f, 1f - (float) (asOf - catalog.createdMs[i]) / WINDOW_MS);
     }
-    rows = Popularity.sortedRows(catalog, score,
-        row -> asOf - catalog.createdMs[row] <= WINDOW_MS && catalog.impressions[row] < MAX_IMPRESSIONS);
+    rows =
+        Popularity.sortedRows(
+            catalog,
+            score,
+            row ->
+                asOf - catalog.createdMs[row] <= WINDOW_MS
+                    && catalog.impressions[row] < MAX_IMPRESSIONS);
   }
-
 
   @Override
   public void fetch(RecallQuery query, CandidateSink sink) {

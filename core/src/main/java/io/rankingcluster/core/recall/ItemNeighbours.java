@@ -1,9 +1,10 @@
 package io.rankingcluster.core.recall;
 
 /**
- * Item-to-item neighbours in compressed sparse rows aligned with catalog rows: the neighbours of catalog
- * row r are {@code neighbourIds[offsets[r] .. offsets[r+1])} with {@code weights} at the same indexes,
- * strongest first. Neighbours are item ids (not rows), so a shard can hold neighbours it does not own.
+ * Item-to-item neighbours in compressed sparse rows aligned with catalog rows: the neighbours of
+ * catalog row r are {@code neighbourIds[offsets[r] .. offsets[r+1])} with {@code weights} at the
+ * same indexes, strongest first. Neighbours are item ids (not rows), so a shard can hold neighbours
+ * it does not own.
  */
 public final class ItemNeighbours {
   public final int[] offsets;
@@ -11,7 +12,9 @@ public final class ItemNeighbours {
   public final float[] weights;
 
   public ItemNeighbours(int[] offsets, long[] neighbourIds, float[] weights) {
-    if (offsets.length == 0 || offsets[0] != 0 || offsets[offsets.length - 1] != neighbourIds.length
+    if (offsets.length == 0
+        || offsets[0] != 0
+        || offsets[offsets.length - 1] != neighbourIds.length
         || neighbourIds.length != weights.length) {
       throw new IllegalArgumentException("item neighbours: offsets, ids and weights disagree");
     }

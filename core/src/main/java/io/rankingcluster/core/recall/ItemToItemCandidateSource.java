@@ -4,14 +4,16 @@ import io.rankingcluster.core.catalog.Catalog;
 import io.rankingcluster.core.catalog.LongIndex;
 
 /**
- * Item-to-item: the neighbours of the user's recent items, recency-weighted (the k-th most recent item
- * weighs {@code 0.85^k}); a neighbour found from several recent items sums its weights. Scores are scaled
- * to [0, 1] by the best candidate. Only neighbours in this shard's catalog are returned; neighbours are
- * looked up for recent items this shard knows (each shard holds the neighbour lists of its own items).
+ * Item-to-item: the neighbours of the user's recent items, recency-weighted (the k-th most recent
+ * item weighs {@code 0.85^k}); a neighbour found from several recent items sums its weights. Scores
+ * are scaled to [0, 1] by the best candidate. Only neighbours in this shard's catalog are returned;
+ * neighbours are looked up for recent items this shard knows (each shard holds the neighbour lists
+ * of its own items).
  */
 public final class ItemToItemCandidateSource implements CandidateSource {
   /** Recent items consulted per request: older ones add little and cost a lookup each. */
   static final int MAX_SEEDS = 20;
+
   private final Catalog catalog;
   private final ItemNeighbours neighbours;
   private final LongIndex sourceIndex;
@@ -19,19 +21,19 @@ public final class ItemToItemCandidateSource implements CandidateSource {
 
   /**
    * @param neighbours neighbour lists of the items in {@code sourceIds} order
-   * @param sourceIds the item id of each neighbour row (often the whole catalog's ids, so that a shard can
-   *     expand recent items it does not own)
+   * @param sourceIds the item id of each neighbour row (often the whole catalog's ids, so that a
+   *     shard can expand recent items it does not own)
    */
   public ItemToItemCandidateSource(Catalog catalog, ItemNeighbours neighbours, long[] sourceIds) {
     if (neighbours.rows() != sourceIds.length) {
-      throw new IllegalArgumentException("item neighbours have " + neighbours.rows() + " rows for " + sourceIds.length + " ids");
+      throw new IllegalArgumentException(
+          "item neighbours have " + neighbours.rows() + " rows for " + sourceIds.length + " ids");
     }
     this.catalog = catalog;
     this.neighbours = neighbours;
     this.sourceIndex = new LongIndex(sourceIds);
     this.scratch = ThreadLocal.withInitial(() -> new float[catalog.size()]);
   }
-
 
   @Override
   public void fetch(RecallQuery query, CandidateSink sink) {

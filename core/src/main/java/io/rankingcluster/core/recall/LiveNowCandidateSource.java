@@ -4,8 +4,8 @@ import io.rankingcluster.core.ItemKind;
 import io.rankingcluster.core.catalog.Catalog;
 
 /**
- * Live streams on air at the request's client time, most watched first. The query's filter drops the
- * streams that are off air, so this walks the popularity-ordered list of all streams.
+ * Live streams on air at the request's client time, most watched first. The query's filter drops
+ * the streams that are off air, so this walks the popularity-ordered list of all streams.
  */
 public final class LiveNowCandidateSource implements CandidateSource {
   private final int[] streams;
@@ -13,9 +13,10 @@ public final class LiveNowCandidateSource implements CandidateSource {
 
   public LiveNowCandidateSource(Catalog catalog) {
     score = Popularity.scores(catalog);
-    streams = Popularity.sortedRows(catalog, score, row -> catalog.kinds[row] == ItemKind.LIVE_STREAM.code());
+    streams =
+        Popularity.sortedRows(
+            catalog, score, row -> catalog.kinds[row] == ItemKind.LIVE_STREAM.code());
   }
-
 
   @Override
   public void fetch(RecallQuery query, CandidateSink sink) {

@@ -4,12 +4,15 @@ import io.rankingcluster.core.ItemKind;
 import io.rankingcluster.core.catalog.Catalog;
 
 /**
- * The most clicked items per kind and country. The channel's quota is split over the kinds the query
- * wants, in proportion to their kind limits, so that one kind cannot crowd out the others.
+ * The most clicked items per kind and country. The channel's quota is split over the kinds the
+ * query wants, in proportion to their kind limits, so that one kind cannot crowd out the others.
  */
 public final class PopularCandidateSource implements CandidateSource {
   private final float[] score;
-  /** [country + 1][kind index]: rows sold there, most popular first; country slot 0 = any country. */
+
+  /**
+   * [country + 1][kind index]: rows sold there, most popular first; country slot 0 = any country.
+   */
   private final int[][][] lists;
 
   public PopularCandidateSource(Catalog catalog) {
@@ -20,11 +23,11 @@ public final class PopularCandidateSource implements CandidateSource {
         final int country = c;
         final byte code = k.code();
         lists[c + 1][k.index()] =
-            Popularity.sortedRows(catalog, score, row -> catalog.kinds[row] == code && catalog.soldIn(row, country));
+            Popularity.sortedRows(
+                catalog, score, row -> catalog.kinds[row] == code && catalog.soldIn(row, country));
       }
     }
   }
-
 
   @Override
   public void fetch(RecallQuery query, CandidateSink sink) {
@@ -41,7 +44,8 @@ public final class PopularCandidateSource implements CandidateSource {
       int share = (int) Math.ceil((double) budget * query.kindLimit(k.code()) / totalLimit);
       next[k.index()] = fill(lists[query.country + 1][k.index()], 0, share, sink);
     }
-    // A kind with too few items leaves part of its share unused: the other kinds continue their lists.
+    // A kind with too few items leaves part of its share unused: the other kinds continue their
+    // lists.
     for (ItemKind k : ItemKind.values()) {
       if (sink.full()) {
         break;
@@ -52,7 +56,10 @@ public final class PopularCandidateSource implements CandidateSource {
     }
   }
 
-  /** Offers list[from..] until {@code count} were taken or the sink is full; returns where it stopped. */
+  /**
+   * Offers list[from..] until {@code count} were taken or the sink is full; returns where it
+   * stopped.
+   */
   private int fill(int[] list, int from, int count, CandidateSink sink) {
     int start = sink.size();
     int i = from;

@@ -24,12 +24,18 @@ final class Popularity {
 
   /** The rows that pass, most popular first (ties by row, so the order is deterministic). */
   static int[] sortedRows(Catalog catalog, float[] score, IntPredicate keep) {
-    Integer[] boxed = java.util.stream.IntStream.range(0, catalog.size()).filter(keep).boxed().toArray(Integer[]::new);
+    Integer[] boxed =
+        java.util.stream.IntStream.range(0, catalog.size())
+            .filter(keep)
+            .boxed()
+            .toArray(Integer[]::new);
     // Built once per catalog load, not per request: boxing here costs nothing on the request path.
-    Arrays.sort(boxed, (a, b) -> {
-      int byScore = Float.compare(score[b], score[a]);
-      return byScore != 0 ? byScore : Integer.compare(a, b);
-    });
+    Arrays.sort(
+        boxed,
+        (a, b) -> {
+          int byScore = Float.compare(score[b], score[a]);
+          return byScore != 0 ? byScore : Integer.compare(a, b);
+        });
     int[] rows = new int[boxed.length];
     for (int i = 0; i < rows.length; i++) {
       rows[i] = boxed[i];

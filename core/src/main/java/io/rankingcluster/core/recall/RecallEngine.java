@@ -13,15 +13,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Runs a shard's channels for a query and merges their candidates: de-duplicated by item (keeping every
- * channel that found it in the mask, and the best channel score), then cut to each kind's limit by score.
- * A channel that fails at run time ({@link StageException}), is refused a thread or misses its deadline is
- * dropped and reported; it never fails the whole recall. Any other exception of a channel is a bug: it is
- * rethrown, and the recall fails with it.
+ * Runs a shard's channels for a query and merges their candidates: de-duplicated by item (keeping
+ * every channel that found it in the mask, and the best channel score), then cut to each kind's
+ * limit by score. A channel that fails at run time ({@link StageException}), is refused a thread or
+ * misses its deadline is dropped and reported; it never fails the whole recall. Any other exception
+ * of a channel is a bug: it is rethrown, and the recall fails with it.
  */
 public final class RecallEngine {
   private final Catalog catalog;
   private final List<BoundChannel> channels;
+
   /** Per-thread scratch of catalog size: merge without allocating per request. */
   private final ThreadLocal<Scratch> scratch;
 
@@ -31,14 +32,25 @@ public final class RecallEngine {
     this.scratch = ThreadLocal.withInitial(() -> new Scratch(catalog.size()));
   }
 
-  /** The catalog-only standard channels (popular, category, fresh, live_now) over a catalog, limit 800 each. */
+  /**
+   * The catalog-only standard channels (popular, category, fresh, live_now) over a catalog, limit
+   * 800 each.
+   */
   public static RecallEngine standard(Catalog catalog) {
-    ShardResources shard = new ShardResources(catalog, io.rankingcluster.core.embed.Embeddings.empty(catalog.size()),
-        null, catalog.ids, () -> {
-          throw new IllegalStateException("no embeddings: the standard engine has no embedding search");
-        });
-    return new RecallEngine(catalog, ChannelRegistry.build(
-        ChannelRegistry.standard().select("popular,category,fresh,live_now", 800, 800), shard));
+    ShardResources shard =
+        new ShardResources(
+            catalog,
+            io.rankingcluster.core.embed.Embeddings.empty(catalog.size()),
+            null,
+            catalog.ids,
+            () -> {
+              throw new IllegalStateException(
+                  "no embeddings: the standard engine has no embedding search");
+            });
+    return new RecallEngine(
+        catalog,
+        ChannelRegistry.build(
+            ChannelRegistry.standard().select("popular,category,fresh,live_now", 800, 800), shard));
   }
 
   public Catalog catalog() {
@@ -66,8 +78,8 @@ public final class RecallEngine {
   public record Result(Candidates candidates, List<ChannelReport> channels) {}
 
   /**
-   * Runs every channel with its limit ({@code channelLimits[channel.number()]}; 0 skips the channel) on this
-   * thread, and merges.
+   * Runs every channel with its limit ({@code channelLimits[channel.number()]}; 0 skips the
+   * channel) on this thread, and merges.
    */
   public Result recall(RecallQuery query, int[] channelLimits) {
     List<ChannelReport> reports = new ArrayList<>(channels.size());
@@ -95,12 +107,18 @@ public final class RecallEngine {
   }
 
   /**
-   * Runs the channels in parallel on {@code executor}, each until its own deadline: {@code budgetNanos} from
-   * now times the channel's share ({@code shares[channel.number()]}, in (0, 1]). A channel that fails at run time,
-   * is refused by the executor, or has not finished by its deadline is dropped and reported; its late results
-   * are never used (its sink is closed, so it stops at its next offer). Then merges what arrived.
+   * Runs the channels in parallel on {@code executor}, each until its own deadline: {@code
+   * budgetNanos} from now times the channel's share ({@code shares[channel.number()]}, in (0, 1]).
+   * A channel that fails at run time, is refused by the executor, or has not finished by its
+   * deadline is dropped and reported; its late results are never used (its sink is closed, so it
+   * stops at its next offer). Then merges what arrived.
    */
-  public Result recall(RecallQuery query, int[] channelLimits, double[] shares, long budgetNanos, Executor executor) {
+  public Result recall(
+      RecallQuery query,
+      int[] channelLimits,
+      double[] shares,
+      long budgetNanos,
+      Executor executor) {
     long start = System.nanoTime();
     List<BoundChannel> running = new ArrayList<>();
     List<CandidateSink> sinks = new ArrayList<>();
@@ -116,12 +134,17 @@ public final class RecallEngine {
       int k = running.size();
       CompletableFuture<Void> f;
       try {
-        f = CompletableFuture.runAsync(() -> {
-          c.source().fetch(query, sink);
-          finishedAt[k] = System.nanoTime();
-        }, executor);
+        f =
+            CompletableFuture.runAsync(
+                () -> {
+                  c.source().fetch(query, sink);
+                  finishedAt[k] = System.nanoTime();
+                },
+                executor);
       } catch (RejectedExecutionException e) {
-        f = CompletableFuture.failedFuture(new StageException("unavailable", "no thread free for the channel (overloaded)"));
+        f =
+            CompletableFuture.failedFuture(
+                new StageException("unavailable", "no thread free for the channel (overloaded)"));
       }
       running.add(c);
       sinks.add(sink);
@@ -132,7 +155,8 @@ public final class RecallEngine {
     RuntimeException bug = null;
     for (int k = 0; k < running.size(); k++) {
       Channel channel = running.get(k).channel();
-      long deadline = start + (long) (budgetNanos * Math.min(1.0, Math.max(0.0, shares[channel.number()])));
+      long deadline =
+          start + (long) (budgetNanos * Math.min(1.0, Math.max(0.0, shares[channel.number()])));
       String failure = "";
       try {
         futures.get(k).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -158,26 +182,35 @@ public final class RecallEngine {
       if (failure.isEmpty()) {
         done.add(sinks.get(k));
         doneChannels.add(channel);
-        reports.add(new ChannelReport(channel, sinks.get(k).size(), (finishedAt[k] - start) / 1e6f, ""));
+        reports.add(
+            new ChannelReport(channel, sinks.get(k).size(), (finishedAt[k] - start) / 1e6f, ""));
       } else {
         sinks.get(k).close();
         reports.add(new ChannelReport(channel, 0, (System.nanoTime() - start) / 1e6f, failure));
       }
     }
     if (bug != null) {
-      // Never hidden as a dropped channel: the call fails, and the service answers INTERNAL and logs it.
+      // Never hidden as a dropped channel: the call fails, and the service answers INTERNAL and
+      // logs it.
       throw bug;
     }
     return new Result(merge(query, done, doneChannels), reports);
   }
 
-  /** A runtime failure as ChannelStats.failure: "unavailable: ..." for a refused thread, else "failed: ...". */
+  /**
+   * A runtime failure as ChannelStats.failure: "unavailable: ..." for a refused thread, else
+   * "failed: ...".
+   */
   private static String failure(StageException e) {
-    return e.code().equals("unavailable") || e.code().equals("deadline_exceeded") ? e.getMessage()
+    return e.code().equals("unavailable") || e.code().equals("deadline_exceeded")
+        ? e.getMessage()
         : "failed: " + e.getMessage();
   }
 
-  /** Where catalog row {@code row} stands in every channel for the query (limits as in {@link #recall}). */
+  /**
+   * Where catalog row {@code row} stands in every channel for the query (limits as in {@link
+   * #recall}).
+   */
   public List<Explained> explain(RecallQuery query, int row, int[] channelLimits) {
     List<Explained> out = new ArrayList<>();
     for (BoundChannel c : channels) {
@@ -220,7 +253,8 @@ public final class RecallEngine {
         best[at] = Math.max(best[at], sink.scores[j]);
       }
     }
-    // Order by score; ties keep first-found order, which is deterministic (channels run in list order).
+    // Order by score; ties keep first-found order, which is deterministic (channels run in list
+    // order).
     int[] order = io.rankingcluster.core.Order.byScoreDescending(best, n);
     int[] taken = new int[ItemKind.COUNT];
     long[] ids = new long[n];

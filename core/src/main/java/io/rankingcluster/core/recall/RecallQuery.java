@@ -13,25 +13,44 @@ import io.rankingcluster.core.user.UserProfiles.Affinities;
 public final class RecallQuery {
   public final Catalog catalog;
   public final long[] recentItemIds;
+
   /** The user vector in the item embedding space; empty when unknown. */
   public final float[] userVector;
+
   public final Affinities affinities;
+
   /** Index into {@link Catalog#COUNTRIES}, or -1 for no country restriction. */
   public final int country;
+
   /** The request's client time, ms since the epoch: "live now" is judged at it. */
   public final long timeMs;
+
   /** {@code timeMs} as a minute of the UTC day, computed once for the live-now filter. */
   private final int minuteOfDay;
+
   private final LongIndex excluded;
   private final int[] kindLimits;
 
-  public RecallQuery(Catalog catalog, long[] recentItemIds, Affinities affinities, int country, long timeMs,
-      long[] excludeIds, int[] kindLimits) {
+  public RecallQuery(
+      Catalog catalog,
+      long[] recentItemIds,
+      Affinities affinities,
+      int country,
+      long timeMs,
+      long[] excludeIds,
+      int[] kindLimits) {
     this(catalog, recentItemIds, new float[0], affinities, country, timeMs, excludeIds, kindLimits);
   }
 
-  public RecallQuery(Catalog catalog, long[] recentItemIds, float[] userVector, Affinities affinities, int country,
-      long timeMs, long[] excludeIds, int[] kindLimits) {
+  public RecallQuery(
+      Catalog catalog,
+      long[] recentItemIds,
+      float[] userVector,
+      Affinities affinities,
+      int country,
+      long timeMs,
+      long[] excludeIds,
+      int[] kindLimits) {
     this.userVector = userVector;
     if (kindLimits.length != ItemKind.COUNT) {
       throw new IllegalArgumentException("kindLimits needs one entry per kind");
@@ -52,8 +71,8 @@ public final class RecallQuery {
   }
 
   /**
-   * Whether a row may be recalled: not excluded, sold in the request's country, in stock, and, for a live
-   * stream, on air at the request's time; kinds with limit 0 are not wanted.
+   * Whether a row may be recalled: not excluded, sold in the request's country, in stock, and, for
+   * a live stream, on air at the request's time; kinds with limit 0 are not wanted.
    */
   public boolean admits(int row) {
     byte kind = catalog.kinds[row];

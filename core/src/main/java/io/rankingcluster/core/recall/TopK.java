@@ -1,6 +1,9 @@
 package io.rankingcluster.core.recall;
 
-/** A bounded min-heap keeping the k best (row, score) pairs offered; primitive arrays, no allocation per offer. */
+/**
+ * A bounded min-heap keeping the k best (row, score) pairs offered; primitive arrays, no allocation
+ * per offer.
+ */
 public final class TopK {
   private final int[] rows;
   private final float[] scores;
@@ -44,7 +47,8 @@ public final class TopK {
     if (sorted) {
       return;
     }
-    // Heap sort in place: repeatedly move the minimum to the end, leaving the array in descending order.
+    // Heap sort in place: repeatedly move the minimum to the end, leaving the array in descending
+    // order.
     int n = size;
     for (int end = n - 1; end > 0; end--) {
       swap(0, end);

@@ -11,17 +11,20 @@ import io.rankingcluster.core.pipeline.component.PerKindCutSelector;
 import io.rankingcluster.core.recall.Candidates;
 
 /**
- * The light first-stage scorer: a linear score over cheap features (smoothed click-through prior, leaf and
- * parent category affinity, price fit, number of channels that found the item, recall score), or the trained
- * model's click head. It scores every candidate in input order; the prerank service then keeps the top K per
- * kind ({@link #topKPerKind}). Weights are fixed priors until the trained model replaces them.
+ * The light first-stage scorer: a linear score over cheap features (smoothed click-through prior,
+ * leaf and parent category affinity, price fit, number of channels that found the item, recall
+ * score), or the trained model's click head. It scores every candidate in input order; the prerank
+ * service then keeps the top K per kind ({@link #topKPerKind}). Weights are fixed priors until the
+ * trained model replaces them.
  */
 public final class PrerankScorer implements Scorer<ScoringState> {
   /** The version reported when no trained model is loaded: fixed weights over item priors. */
   public static final String MODEL_VERSION = "prerank-prior-1";
+
   private final Catalog catalog;
   private final Embeddings itemEmbeddings;
   private final MultiTaskModel model;
+
   /** Item-only features precomputed once per catalog (null without a model). */
   private final RankFeatures.ItemStatics statics;
 
@@ -30,11 +33,19 @@ public final class PrerankScorer implements Scorer<ScoringState> {
     this(catalog, Embeddings.empty(catalog.size()), null);
   }
 
-  /** Scores with a trained model's click head over {@link RankFeatures} (null model: fixed prior weights). */
+  /**
+   * Scores with a trained model's click head over {@link RankFeatures} (null model: fixed prior
+   * weights).
+   */
   public PrerankScorer(Catalog catalog, Embeddings itemEmbeddings, MultiTaskModel model) {
     if (model != null && model.inputs() != RankFeatures.PRERANK_COUNT) {
-      throw new IllegalArgumentException("prerank model " + model.version() + " expects " + model.inputs()
-          + " features, the prerank feature set has " + RankFeatures.PRERANK_COUNT);
+      throw new IllegalArgumentException(
+          "prerank model "
+              + model.version()
+              + " expects "
+              + model.inputs()
+              + " features, the prerank feature set has "
+              + RankFeatures.PRERANK_COUNT);
     }
     this.catalog = catalog;
     this.itemEmbeddings = itemEmbeddings;
@@ -46,7 +57,9 @@ public final class PrerankScorer implements Scorer<ScoringState> {
     return model == null ? MODEL_VERSION : model.version();
   }
 
-  /** Result: the kept candidates (best first within each kind) and kinds that fell short of their K. */
+  /**
+   * Result: the kept candidates (best first within each kind) and kinds that fell short of their K.
+   */
   public record Result(Candidates kept, boolean[] shortKinds) {}
 
   @Override
@@ -55,9 +68,9 @@ public final class PrerankScorer implements Scorer<ScoringState> {
   }
 
   /**
-   * Scores every candidate in input order into {@link CandidateTable#scores} and {@link CandidateTable#prerankScores}:
-   * NaN for ids unknown to the catalog. The catalog is the authority on kinds, not the caller: each candidate's
-   * kind is set from it.
+   * Scores every candidate in input order into {@link CandidateTable#scores} and {@link
+   * CandidateTable#prerankScores}: NaN for ids unknown to the catalog. The catalog is the authority
+   * on kinds, not the caller: each candidate's kind is set from it.
    */
   @Override
   public void score(ScoringState state, CandidateTable in) {
@@ -69,13 +82,15 @@ public final class PrerankScorer implements Scorer<ScoringState> {
     }
     if (model == null) {
       for (int i = 0; i < n; i++) {
-        scores[i] = rows[i] < 0 ? Float.NaN : score(rows[i], state.user, in.recallScores[i], in.masks[i]);
+        scores[i] =
+            rows[i] < 0 ? Float.NaN : score(rows[i], state.user, in.recallScores[i], in.masks[i]);
       }
     } else {
       // One feature matrix for the batch, one pass of the model: no per-candidate allocation.
       int f = RankFeatures.PRERANK_COUNT;
       float[] x = new float[n * f];
-      RankFeatures.Context ctx = new RankFeatures.Context(state.user, state.userVector, catalog, itemEmbeddings);
+      RankFeatures.Context ctx =
+          new RankFeatures.Context(state.user, state.userVector, catalog, itemEmbeddings);
       RankFeatures.computeBatch(statics, itemEmbeddings, rows, n, ctx, state.timeMs, x, f);
       model.predict(x, n, scores, new float[2 * model.maxWidth()]);
     }
@@ -90,15 +105,16 @@ public final class PrerankScorer implements Scorer<ScoringState> {
   }
 
   /**
-   * Scores every candidate (ids unknown to the catalog are dropped) and keeps the best
-   * {@code topK[kind index]} of each kind.
+   * Scores every candidate (ids unknown to the catalog are dropped) and keeps the best {@code
+   * topK[kind index]} of each kind.
    */
   public Result topKPerKind(Candidates in, UserSignals user, int[] topK) {
     return topKPerKind(in, user, new float[0], 0L, topK);
   }
 
   /** As above, with the user vector and the request's time for the trained model's features. */
-  public Result topKPerKind(Candidates in, UserSignals user, float[] userVector, long timeMs, int[] topK) {
+  public Result topKPerKind(
+      Candidates in, UserSignals user, float[] userVector, long timeMs, int[] topK) {
     ScoringState state = new ScoringState(user, userVector, timeMs, topK);
     CandidateTable kept = Scoring.run(this, CUT, state, CandidateTable.of(in));
     int[] taken = new int[ItemKind.COUNT];
@@ -109,9 +125,14 @@ public final class PrerankScorer implements Scorer<ScoringState> {
     for (int k = 0; k < ItemKind.COUNT; k++) {
       shortKinds[k] = taken[k] < topK[k];
     }
-    return new Result(new Candidates(java.util.Arrays.copyOf(kept.ids, kept.size()),
-        java.util.Arrays.copyOf(kept.kinds, kept.size()), java.util.Arrays.copyOf(kept.scores, kept.size()),
-        java.util.Arrays.copyOf(kept.masks, kept.size()), kept.size()), shortKinds);
+    return new Result(
+        new Candidates(
+            java.util.Arrays.copyOf(kept.ids, kept.size()),
+            java.util.Arrays.copyOf(kept.kinds, kept.size()),
+            java.util.Arrays.copyOf(kept.scores, kept.size()),
+            java.util.Arrays.copyOf(kept.masks, kept.size()),
+            kept.size()),
+        shortKinds);
   }
 
   /** Prerank's selector: the request's top K per kind by score. */

@@ -12,19 +12,21 @@ import io.rankingcluster.core.recall.Candidates;
 import java.util.Arrays;
 
 /**
- * The second-stage scorer: per candidate, three heads (probability of a click, of a conversion after a
- * click, expected watch seconds after a click) from item statistics crossed with the user's affinities and
- * price fit, then one value per impression by the {@link ValueFormula}, for every candidate in input order; the
- * rank service then orders them by value ({@link #rank}).
- * Weights are fixed priors until the trained multi-task model replaces them.
+ * The second-stage scorer: per candidate, three heads (probability of a click, of a conversion
+ * after a click, expected watch seconds after a click) from item statistics crossed with the user's
+ * affinities and price fit, then one value per impression by the {@link ValueFormula}, for every
+ * candidate in input order; the rank service then orders them by value ({@link #rank}). Weights are
+ * fixed priors until the trained multi-task model replaces them.
  */
 public final class RankScorer implements Scorer<ScoringState> {
   /** The version reported when no trained model is loaded: fixed weights over item priors. */
   public static final String MODEL_VERSION = "rank-prior-1";
+
   private final Catalog catalog;
   private final ValueFormula formula;
   private final Embeddings itemEmbeddings;
   private final HeadModel model;
+
   /** Item-only features precomputed once per catalog (null without a model). */
   private final RankFeatures.ItemStatics statics;
 
@@ -34,14 +36,24 @@ public final class RankScorer implements Scorer<ScoringState> {
   }
 
   /**
-   * Heads from a trained model over {@link RankFeatures} (null model: fixed prior weights): the built-in
-   * {@link io.rankingcluster.core.model.MultiTaskModel} or any other {@link HeadModel} with {@link RankFeatures#COUNT}
-   * inputs and three heads (click probability, conversion probability after a click, watch seconds after a click).
+   * Heads from a trained model over {@link RankFeatures} (null model: fixed prior weights): the
+   * built-in {@link io.rankingcluster.core.model.MultiTaskModel} or any other {@link HeadModel}
+   * with {@link RankFeatures#COUNT} inputs and three heads (click probability, conversion
+   * probability after a click, watch seconds after a click).
    */
-  public RankScorer(Catalog catalog, ValueFormula formula, Embeddings itemEmbeddings, HeadModel model) {
+  public RankScorer(
+      Catalog catalog, ValueFormula formula, Embeddings itemEmbeddings, HeadModel model) {
     if (model != null && (model.inputs() != RankFeatures.COUNT || model.heads() != 3)) {
-      throw new IllegalArgumentException("rank model " + model.version() + " expects " + model.inputs() + " features and has "
-          + model.heads() + " heads; the rank stage needs " + RankFeatures.COUNT + " features and 3 heads");
+      throw new IllegalArgumentException(
+          "rank model "
+              + model.version()
+              + " expects "
+              + model.inputs()
+              + " features and has "
+              + model.heads()
+              + " heads; the rank stage needs "
+              + RankFeatures.COUNT
+              + " features and 3 heads");
     }
     this.catalog = catalog;
     this.formula = formula;
@@ -55,8 +67,14 @@ public final class RankScorer implements Scorer<ScoringState> {
   }
 
   /** Parallel arrays sorted by value, best first; ids unknown to the catalog are dropped. */
-  public record Ranked(long[] ids, byte[] kinds, float[] pClick, float[] pConvert, float[] watchSeconds,
-      float[] values, int size) {}
+  public record Ranked(
+      long[] ids,
+      byte[] kinds,
+      float[] pClick,
+      float[] pConvert,
+      float[] watchSeconds,
+      float[] values,
+      int size) {}
 
   @Override
   public String id() {
@@ -67,21 +85,35 @@ public final class RankScorer implements Scorer<ScoringState> {
     return rank(in, user, new float[0], 0L);
   }
 
-  /** Heads and values, sorted by value: the scorer, then the value order (what the rank service answers). */
+  /**
+   * Heads and values, sorted by value: the scorer, then the value order (what the rank service
+   * answers).
+   */
   public Ranked rank(Candidates in, UserSignals user, float[] userVector, long timeMs) {
-    CandidateTable t = Scoring.run(this, ORDER, new ScoringState(user, userVector, timeMs, new int[0]),
-        CandidateTable.of(in));
+    CandidateTable t =
+        Scoring.run(
+            this,
+            ORDER,
+            new ScoringState(user, userVector, timeMs, new int[0]),
+            CandidateTable.of(in));
     int m = t.size();
-    return new Ranked(Arrays.copyOf(t.ids, m), Arrays.copyOf(t.kinds, m), Arrays.copyOf(t.pClick, m),
-        Arrays.copyOf(t.pConvert, m), Arrays.copyOf(t.watchSeconds, m), Arrays.copyOf(t.values, m), m);
+    return new Ranked(
+        Arrays.copyOf(t.ids, m),
+        Arrays.copyOf(t.kinds, m),
+        Arrays.copyOf(t.pClick, m),
+        Arrays.copyOf(t.pConvert, m),
+        Arrays.copyOf(t.watchSeconds, m),
+        Arrays.copyOf(t.values, m),
+        m);
   }
 
-  private static final ValueOrderSelector<ScoringState> ORDER = new ValueOrderSelector<>(s -> false);
+  private static final ValueOrderSelector<ScoringState> ORDER =
+      new ValueOrderSelector<>(s -> false);
 
   /**
-   * The heads and the value of every candidate, in input order: {@link CandidateTable#pClick}, {@code pConvert},
-   * {@code watchSeconds}, {@code values} (also the order score); NaN value for ids unknown to the catalog. Kinds
-   * are set from the catalog (the authority, not the caller).
+   * The heads and the value of every candidate, in input order: {@link CandidateTable#pClick},
+   * {@code pConvert}, {@code watchSeconds}, {@code values} (also the order score); NaN value for
+   * ids unknown to the catalog. Kinds are set from the catalog (the authority, not the caller).
    */
   @Override
   public void score(ScoringState state, CandidateTable in) {
@@ -94,7 +126,8 @@ public final class RankScorer implements Scorer<ScoringState> {
     if (model != null) {
       int f = RankFeatures.COUNT;
       float[] x = new float[n * f];
-      RankFeatures.Context ctx = new RankFeatures.Context(state.user, state.userVector, catalog, itemEmbeddings);
+      RankFeatures.Context ctx =
+          new RankFeatures.Context(state.user, state.userVector, catalog, itemEmbeddings);
       RankFeatures.computeBatch(statics, itemEmbeddings, rows, n, ctx, state.timeMs, x, f);
       heads = new float[n * 3];
       model.predict(x, n, heads);
@@ -120,11 +153,15 @@ public final class RankScorer implements Scorer<ScoringState> {
       } else {
         int leaf = catalog.categories[row];
         float ctr = catalog.smoothedCtr(row, 0.03f, 100f);
-        float logit = (float) Math.log(ctr / (1 - ctr)) + 1.5f * state.user.leafAffinity(leaf)
-            + 0.6f * state.user.parentAffinity(leaf) + 0.25f * state.user.priceFit(catalog.prices[row]);
+        float logit =
+            (float) Math.log(ctr / (1 - ctr))
+                + 1.5f * state.user.leafAffinity(leaf)
+                + 0.6f * state.user.parentAffinity(leaf)
+                + 0.25f * state.user.priceFit(catalog.prices[row]);
         pClick = sigmoid(logit);
         pConvert = sells ? catalog.smoothedCvr(row, 0.08f, 20f) : 0f;
-        watch = kind == 1 ? 0f : (catalog.watchSeconds[row] + 30f * 5f) / (catalog.clicks[row] + 5f);
+        watch =
+            kind == 1 ? 0f : (catalog.watchSeconds[row] + 30f * 5f) / (catalog.clicks[row] + 5f);
       }
       in.pClick[i] = pClick;
       in.pConvert[i] = pConvert;
@@ -136,17 +173,20 @@ public final class RankScorer implements Scorer<ScoringState> {
   }
 
   /**
-   * The features the model sees for these items (row-major, {@link RankFeatures#COUNT} columns; zeros for
-   * unknown ids), computed by the same code as scoring: what the rank service reports with debug.
+   * The features the model sees for these items (row-major, {@link RankFeatures#COUNT} columns;
+   * zeros for unknown ids), computed by the same code as scoring: what the rank service reports
+   * with debug.
    */
   public float[] features(long[] ids, int n, UserSignals user, float[] userVector, long timeMs) {
     float[] x = new float[n * RankFeatures.COUNT];
-    RankFeatures.ItemStatics table = statics != null ? statics : new RankFeatures.ItemStatics(catalog);
+    RankFeatures.ItemStatics table =
+        statics != null ? statics : new RankFeatures.ItemStatics(catalog);
     RankFeatures.Context ctx = new RankFeatures.Context(user, userVector, catalog, itemEmbeddings);
     for (int i = 0; i < n; i++) {
       int row = catalog.index.rowOf(ids[i]);
       if (row >= 0) {
-        RankFeatures.compute(table, itemEmbeddings, row, ctx, timeMs, x, i * RankFeatures.COUNT, RankFeatures.COUNT);
+        RankFeatures.compute(
+            table, itemEmbeddings, row, ctx, timeMs, x, i * RankFeatures.COUNT, RankFeatures.COUNT);
       }
     }
     return x;

@@ -2,19 +2,26 @@ package io.rankingcluster.core.score;
 
 /**
  * Turns the rank heads into one value per impression, comparable across kinds (in currency units):
+ *
  * <ul>
- *   <li>product: pClick x pConvert x price (expected GMV);</li>
- *   <li>video: pClick x (watchSeconds x valuePerWatchSecond + pConvert x price x commerceWeight);</li>
- *   <li>live stream: pClick x (watchSeconds x valuePerWatchSecond + pConvert x liveOrderValue).</li>
+ *   <li>product: pClick x pConvert x price (expected GMV);
+ *   <li>video: pClick x (watchSeconds x valuePerWatchSecond + pConvert x price x commerceWeight);
+ *   <li>live stream: pClick x (watchSeconds x valuePerWatchSecond + pConvert x liveOrderValue).
  * </ul>
  */
 public record ValueFormula(float valuePerWatchSecond, float commerceWeight, float liveOrderValue) {
-  /** Defaults: a watched second is worth 0.02 currency units; a purchase through a video counts fully. */
+  /**
+   * Defaults: a watched second is worth 0.02 currency units; a purchase through a video counts
+   * fully.
+   */
   public static final ValueFormula DEFAULT = new ValueFormula(0.02f, 1.0f, 25f);
 
   public ValueFormula {
-    if (!(valuePerWatchSecond >= 0) || !(commerceWeight >= 0) || !(liveOrderValue >= 0)
-        || Float.isInfinite(valuePerWatchSecond) || Float.isInfinite(commerceWeight)
+    if (!(valuePerWatchSecond >= 0)
+        || !(commerceWeight >= 0)
+        || !(liveOrderValue >= 0)
+        || Float.isInfinite(valuePerWatchSecond)
+        || Float.isInfinite(commerceWeight)
         || Float.isInfinite(liveOrderValue)) {
       throw new IllegalArgumentException("value formula weights must be finite and >= 0");
     }

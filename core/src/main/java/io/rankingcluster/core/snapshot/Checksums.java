@@ -9,10 +9,13 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
-/** SHA-256 of snapshot files (hex, lower case) and the size-then-checksum check of a manifest entry. */
+/**
+ * SHA-256 of snapshot files (hex, lower case) and the size-then-checksum check of a manifest entry.
+ */
 final class Checksums {
   /** Mapping window for hashing; below 2 GiB, the limit of one mapping. */
   private static final long WINDOW = 1L << 30;
+
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private Checksums() {}
@@ -48,8 +51,8 @@ final class Checksums {
   }
 
   /**
-   * Checks that a listed file exists, is a regular file inside the folder, and has the listed size and
-   * SHA-256. Size first: a truncated file gets the clearer message and costs no hashing.
+   * Checks that a listed file exists, is a regular file inside the folder, and has the listed size
+   * and SHA-256. Size first: a truncated file gets the clearer message and costs no hashing.
    */
   static void verify(Path dir, Manifest.FileEntry entry) throws SnapshotException {
     Path file = dir.resolve(entry.path());
@@ -68,8 +71,13 @@ final class Checksums {
       }
       String actual = sha256(file);
       if (!actual.equals(entry.sha256())) {
-        throw new SnapshotException(name + ": checksum mismatch (sha256 " + actual + ", manifest says "
-            + entry.sha256() + ")");
+        throw new SnapshotException(
+            name
+                + ": checksum mismatch (sha256 "
+                + actual
+                + ", manifest says "
+                + entry.sha256()
+                + ")");
       }
     } catch (SnapshotException e) {
       throw e;

@@ -7,13 +7,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A tiny, strict JSON reader and writer for the manifest, so that core needs no JSON library. Values map to
- * {@link Map} (insertion-ordered), {@link List}, {@link String}, {@link Long} (integers), {@link Double}
- * (numbers with a fraction or exponent), {@link Boolean} and {@code null}.
+ * A tiny, strict JSON reader and writer for the manifest, so that core needs no JSON library.
+ * Values map to {@link Map} (insertion-ordered), {@link List}, {@link String}, {@link Long}
+ * (integers), {@link Double} (numbers with a fraction or exponent), {@link Boolean} and {@code
+ * null}.
  *
- * <p>Strict on purpose: RFC 8259 only (no comments, no trailing commas, no NaN, no single quotes), duplicate
- * keys and trailing content are errors, and nesting is bounded, so that a manifest means exactly one thing
- * to every tool that reads it.
+ * <p>Strict on purpose: RFC 8259 only (no comments, no trailing commas, no NaN, no single quotes),
+ * duplicate keys and trailing content are errors, and nesting is bounded, so that a manifest means
+ * exactly one thing to every tool that reads it.
  */
 public final class Json {
   private static final int MAX_DEPTH = 32;
@@ -279,10 +280,13 @@ public final class Json {
         col++;
       }
     }
-    return new SnapshotException(source + ": invalid JSON at line " + line + ", column " + col + ": " + message);
+    return new SnapshotException(
+        source + ": invalid JSON at line " + line + ", column " + col + ": " + message);
   }
 
-  /** Serialises maps, lists, strings, integral numbers, booleans and null, indented by two spaces. */
+  /**
+   * Serialises maps, lists, strings, integral numbers, booleans and null, indented by two spaces.
+   */
   static String write(Object value) {
     StringBuilder sb = new StringBuilder();
     write(value, sb, 0);
@@ -331,8 +335,10 @@ public final class Json {
       newline(sb, indent);
       sb.append(']');
     } else {
-      // Floating point is left out on purpose: the manifest holds no fractions, and this keeps output exact.
-      throw new IllegalArgumentException("cannot write " + value.getClass().getSimpleName() + " as JSON");
+      // Floating point is left out on purpose: the manifest holds no fractions, and this keeps
+      // output exact.
+      throw new IllegalArgumentException(
+          "cannot write " + value.getClass().getSimpleName() + " as JSON");
     }
   }
 
@@ -343,7 +349,10 @@ public final class Json {
     }
   }
 
-  /** Appends {@code s} as a JSON string literal (escapes quotes, backslashes and control characters). */
+  /**
+   * Appends {@code s} as a JSON string literal (escapes quotes, backslashes and control
+   * characters).
+   */
   public static void quote(String s, StringBuilder sb) {
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {

@@ -8,7 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
-/** File names, magics and text rules of format version 1; docs/snapshot-format.md is the prose of this. */
+/**
+ * File names, magics and text rules of format version 1; docs/snapshot-format.md is the prose of
+ * this.
+ */
 final class Layout {
   static final String ITEMS = "items.bin";
   static final String TITLES = "titles.txt";
@@ -21,12 +24,13 @@ final class Layout {
   static final String MODELS_DIR = "models";
   static final String MODEL_SUFFIX = ".bin";
   static final String CURRENT = "CURRENT";
+
   /** Prefix of temporary folders; a leading dot keeps them out of the version-name space. */
   static final String TMP_PREFIX = ".tmp-";
 
   /** Files every version must list, in the order the writer writes them. */
-  static final List<String> REQUIRED = List.of(ITEMS, TITLES, CATEGORIES, USERS, USER_IDS, ITEM_EMBEDDINGS,
-      USER_VECTORS, I2I);
+  static final List<String> REQUIRED =
+      List.of(ITEMS, TITLES, CATEGORIES, USERS, USER_IDS, ITEM_EMBEDDINGS, USER_VECTORS, I2I);
 
   static final byte[] ITEMS_MAGIC = ascii8("RCITEMS");
   static final byte[] USERS_MAGIC = ascii8("RCUSERS");
@@ -74,22 +78,25 @@ final class Layout {
   }
 
   /**
-   * Splits a text file into lines: strict UTF-8 (no BOM), every line ended by '\n', no '\r' anywhere (a
-   * CRLF file from another tool is refused rather than read with stray characters).
+   * Splits a text file into lines: strict UTF-8 (no BOM), every line ended by '\n', no '\r'
+   * anywhere (a CRLF file from another tool is refused rather than read with stray characters).
    */
   static List<String> lines(byte[] bytes, String name) throws SnapshotException {
     String text;
     try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
     } catch (CharacterCodingException e) {
       throw new SnapshotException(name + ": not valid UTF-8");
     }
     if (text.startsWith("\uFEFF")) {
-      throw new SnapshotException(name + ": starts with a byte-order mark (write UTF-8 without BOM)");
+      throw new SnapshotException(
+          name + ": starts with a byte-order mark (write UTF-8 without BOM)");
     }
     List<String> out = new ArrayList<>();
     if (text.isEmpty()) {
@@ -102,7 +109,8 @@ final class Layout {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (c == '\r') {
-        throw new SnapshotException(name + ": line " + (out.size() + 1) + " contains a carriage return");
+        throw new SnapshotException(
+            name + ": line " + (out.size() + 1) + " contains a carriage return");
       }
       if (c == '\n') {
         out.add(text.substring(start, i));

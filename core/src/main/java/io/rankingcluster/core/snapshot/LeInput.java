@@ -9,13 +9,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Reads one snapshot file as consecutive little-endian columns through read-only memory mappings (no
- * second buffer between the page cache and the Java arrays). Mappings are taken in windows below 2 GiB,
- * the limit of one mapping, so files of any size work. Errors name the file.
+ * Reads one snapshot file as consecutive little-endian columns through read-only memory mappings
+ * (no second buffer between the page cache and the Java arrays). Mappings are taken in windows
+ * below 2 GiB, the limit of one mapping, so files of any size work. Errors name the file.
  */
 final class LeInput implements AutoCloseable {
   /** Window size: a multiple of every element width, below the 2 GiB mapping limit. */
   private static final long WINDOW = 1L << 30;
+
   static final int HEADER_BYTES = 32;
 
   private final String name;
@@ -38,32 +39,46 @@ final class LeInput implements AutoCloseable {
   }
 
   /**
-   * Reads and checks the 32-byte header (magic, format version, two counts, zero reserved bytes); returns
-   * the two counts.
+   * Reads and checks the 32-byte header (magic, format version, two counts, zero reserved bytes);
+   * returns the two counts.
    */
   int[] header(byte[] magic) throws SnapshotException {
     if (size < HEADER_BYTES) {
-      throw new SnapshotException(name + ": " + size + " bytes, shorter than the " + HEADER_BYTES + "-byte header");
+      throw new SnapshotException(
+          name + ": " + size + " bytes, shorter than the " + HEADER_BYTES + "-byte header");
     }
     ByteBuffer h = window(0, HEADER_BYTES);
     for (int i = 0; i < magic.length; i++) {
       if (h.get(i) != magic[i]) {
-        throw new SnapshotException(name + ": bad magic (expected \""
-            + new String(magic, StandardCharsets.US_ASCII).replace("\0", "\\0") + "\")");
+        throw new SnapshotException(
+            name
+                + ": bad magic (expected \""
+                + new String(magic, StandardCharsets.US_ASCII).replace("\0", "\\0")
+                + "\")");
       }
     }
     int format = h.getInt(8);
     if (format != Manifest.FORMAT_VERSION) {
-      throw new SnapshotException(name + ": format version " + Integer.toUnsignedString(format)
-          + " not supported (this reader supports " + Manifest.FORMAT_VERSION + ")");
+      throw new SnapshotException(
+          name
+              + ": format version "
+              + Integer.toUnsignedString(format)
+              + " not supported (this reader supports "
+              + Manifest.FORMAT_VERSION
+              + ")");
     }
     int a = h.getInt(12);
     int b = h.getInt(16);
     // Counts index Java arrays (and n + 1 offsets), so they stay clear of the array size limit.
     int limit = Integer.MAX_VALUE - 8;
     if (a < 0 || a > limit || b < 0 || b > limit) {
-      throw new SnapshotException(name + ": header count " + Integer.toUnsignedString(a < 0 || a > limit ? a : b)
-          + " too large (at most " + limit + ")");
+      throw new SnapshotException(
+          name
+              + ": header count "
+              + Integer.toUnsignedString(a < 0 || a > limit ? a : b)
+              + " too large (at most "
+              + limit
+              + ")");
     }
     for (int i = 20; i < HEADER_BYTES; i++) {
       if (h.get(i) != 0) {
@@ -77,7 +92,8 @@ final class LeInput implements AutoCloseable {
   /** Checks that the file is exactly {@code expected} bytes, before any column is read. */
   void expectSize(long expected, String why) throws SnapshotException {
     if (size != expected) {
-      throw new SnapshotException(name + ": " + size + " bytes, expected " + expected + " (" + why + ")");
+      throw new SnapshotException(
+          name + ": " + size + " bytes, expected " + expected + " (" + why + ")");
     }
   }
 
@@ -97,7 +113,8 @@ final class LeInput implements AutoCloseable {
     return read(new float[n]);
   }
 
-  // The read(array) forms fill arrays the caller already holds (a Catalog.Builder's columns), so that a
+  // The read(array) forms fill arrays the caller already holds (a Catalog.Builder's columns), so
+  // that a
   // large catalog is never held twice.
 
   byte[] read(byte[] out) throws SnapshotException {
@@ -165,7 +182,10 @@ final class LeInput implements AutoCloseable {
     return out;
   }
 
-  /** Skips the zero padding to the next multiple of 8, checking that it is zero (one canonical encoding). */
+  /**
+   * Skips the zero padding to the next multiple of 8, checking that it is zero (one canonical
+   * encoding).
+   */
   void pad8() throws SnapshotException {
     int pad = (int) ((8 - (pos & 7)) & 7);
     if (pad == 0) {
@@ -175,7 +195,8 @@ final class LeInput implements AutoCloseable {
     ByteBuffer b = window(pos, pad);
     for (int i = 0; i < pad; i++) {
       if (b.get(i) != 0) {
-        throw new SnapshotException(name + ": padding byte at offset " + (pos + i) + " is not zero");
+        throw new SnapshotException(
+            name + ": padding byte at offset " + (pos + i) + " is not zero");
       }
     }
     pos += pad;
@@ -189,13 +210,17 @@ final class LeInput implements AutoCloseable {
 
   private ByteBuffer window(long offset, long length) throws SnapshotException {
     try {
-      return channel.map(FileChannel.MapMode.READ_ONLY, offset, length).order(ByteOrder.LITTLE_ENDIAN);
+      return channel
+          .map(FileChannel.MapMode.READ_ONLY, offset, length)
+          .order(ByteOrder.LITTLE_ENDIAN);
     } catch (IOException e) {
       throw new SnapshotException(name + ": cannot map: " + e.getMessage(), e);
     }
   }
 
-  /** The width of a column of {@code n} elements of {@code width} bytes, padded to a multiple of 8. */
+  /**
+   * The width of a column of {@code n} elements of {@code width} bytes, padded to a multiple of 8.
+   */
   static long padded(long n, int width) {
     return (n * width + 7) & ~7L;
   }

@@ -9,8 +9,8 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 
 /**
- * Writes one snapshot file as little-endian columns through a buffer, hashing the bytes on the way so that
- * the manifest's SHA-256 costs no second read, and fsyncs on {@link #finish()}.
+ * Writes one snapshot file as little-endian columns through a buffer, hashing the bytes on the way
+ * so that the manifest's SHA-256 costs no second read, and fsyncs on {@link #finish()}.
  */
 final class LeOutput implements AutoCloseable {
   private static final int BUFFER_BYTES = 1 << 16;
@@ -24,7 +24,9 @@ final class LeOutput implements AutoCloseable {
   /** Creates {@code dir/path}; the file must not exist yet (a temporary folder is always fresh). */
   LeOutput(Path dir, String path) throws IOException {
     this.path = path;
-    this.channel = FileChannel.open(dir.resolve(path), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    this.channel =
+        FileChannel.open(
+            dir.resolve(path), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
   }
 
   /** The fixed 32-byte header of items.bin, users.bin and i2i.bin. */
@@ -94,7 +96,9 @@ final class LeOutput implements AutoCloseable {
     }
   }
 
-  /** Zero bytes up to the next multiple of 8 from the start of the file, so every column is aligned. */
+  /**
+   * Zero bytes up to the next multiple of 8 from the start of the file, so every column is aligned.
+   */
   void pad8() throws IOException {
     long pos = written + buf.position();
     int pad = (int) ((8 - (pos & 7)) & 7);

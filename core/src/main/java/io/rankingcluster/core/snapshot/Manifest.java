@@ -13,8 +13,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The parsed {@code manifest.json} of one snapshot version: what files it holds (with sizes and SHA-256),
- * its row counts and dimensions, model versions and provenance. See docs/snapshot-format.md.
+ * The parsed {@code manifest.json} of one snapshot version: what files it holds (with sizes and
+ * SHA-256), its row counts and dimensions, model versions and provenance. See
+ * docs/snapshot-format.md.
  */
 public record Manifest(
     int formatVersion,
@@ -28,10 +29,14 @@ public record Manifest(
 
   /** The only format version this code writes and reads. */
   public static final int FORMAT_VERSION = 1;
+
   public static final String FILE_NAME = "manifest.json";
 
-  /** Version names are folder names: no separators, no leading dot (reserved for temporary folders). */
+  /**
+   * Version names are folder names: no separators, no leading dot (reserved for temporary folders).
+   */
   static final Pattern VERSION_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern PATH_SEGMENT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]*");
 
@@ -42,11 +47,15 @@ public record Manifest(
     provenance = Collections.unmodifiableMap(new LinkedHashMap<>(provenance));
   }
 
-  /** One file of the snapshot: its path relative to the version folder ('/'-separated), size and SHA-256. */
+  /**
+   * One file of the snapshot: its path relative to the version folder ('/'-separated), size and
+   * SHA-256.
+   */
   public record FileEntry(String path, long bytes, String sha256) {}
 
   /** Row counts and dimensions; the data files must agree with them. */
-  public record Counts(int items, int users, int itemEmbeddingDim, int userVectorDim, int i2iEdges) {}
+  public record Counts(
+      int items, int users, int itemEmbeddingDim, int userVectorDim, int i2iEdges) {}
 
   /** The entry for a path in {@link #files()}, or null. */
   public FileEntry file(String path) {
@@ -64,8 +73,8 @@ public record Manifest(
   }
 
   /**
-   * Whether a manifest path is safe to resolve inside the version folder: relative, '/'-separated, no
-   * "." or ".." segments, no leading dots; a manifest must never point outside its folder.
+   * Whether a manifest path is safe to resolve inside the version folder: relative, '/'-separated,
+   * no "." or ".." segments, no leading dots; a manifest must never point outside its folder.
    */
   static boolean isSafePath(String path) {
     if (path.isEmpty() || path.length() > 255) {
@@ -112,9 +121,10 @@ public record Manifest(
   }
 
   /**
-   * Parses and checks a manifest's structure: required fields present with the right types, no unknown
-   * fields (a typo must not pass silently), safe unique paths, well-formed checksums. The format version
-   * is checked first, so that a newer manifest is refused by its version rather than by its contents.
+   * Parses and checks a manifest's structure: required fields present with the right types, no
+   * unknown fields (a typo must not pass silently), safe unique paths, well-formed checksums. The
+   * format version is checked first, so that a newer manifest is refused by its version rather than
+   * by its contents.
    */
   public static Manifest parse(String json) throws SnapshotException {
     Object parsed = Json.parse(json, FILE_NAME);
@@ -127,33 +137,58 @@ public record Manifest(
     }
     long format = integer(root, "format_version", "format_version");
     if (format != FORMAT_VERSION) {
-      throw bad("format_version " + format + " not supported (this reader supports " + FORMAT_VERSION + ")");
+      throw bad(
+          "format_version "
+              + format
+              + " not supported (this reader supports "
+              + FORMAT_VERSION
+              + ")");
     }
-    onlyKeys(root, "", Set.of("format_version", "version", "created_at", "files", "counts", "model_versions",
-        "provenance", "derived"));
+    onlyKeys(
+        root,
+        "",
+        Set.of(
+            "format_version",
+            "version",
+            "created_at",
+            "files",
+            "counts",
+            "model_versions",
+            "provenance",
+            "derived"));
     String version = string(root, "version", "version");
     if (!isValidVersionName(version)) {
-      throw bad("version \"" + version + "\" is not a valid version name (letters, digits, '.', '_', '-';"
-          + " not starting with '.' or \"CURRENT\")");
+      throw bad(
+          "version \""
+              + version
+              + "\" is not a valid version name (letters, digits, '.', '_', '-';"
+              + " not starting with '.' or \"CURRENT\")");
     }
     String createdText = string(root, "created_at", "created_at");
     Instant createdAt;
     try {
       createdAt = OffsetDateTime.parse(createdText).toInstant();
     } catch (DateTimeParseException e) {
-      throw bad("created_at \"" + createdText + "\" is not an ISO-8601 date-time with offset (e.g. 2026-01-01T00:00:00Z)");
+      throw bad(
+          "created_at \""
+              + createdText
+              + "\" is not an ISO-8601 date-time with offset (e.g. 2026-01-01T00:00:00Z)");
     }
     List<FileEntry> files = fileList(root.get("files"), "files", true);
     if (!(root.get("counts") instanceof Map<?, ?> countsMap)) {
       throw bad(root.containsKey("counts") ? "counts must be an object" : "counts missing");
     }
-    onlyKeys(countsMap, "counts.", Set.of("items", "users", "item_embedding_dim", "user_vector_dim", "i2i_edges"));
-    Counts counts = new Counts(
-        count(countsMap, "items"),
-        count(countsMap, "users"),
-        count(countsMap, "item_embedding_dim"),
-        count(countsMap, "user_vector_dim"),
-        count(countsMap, "i2i_edges"));
+    onlyKeys(
+        countsMap,
+        "counts.",
+        Set.of("items", "users", "item_embedding_dim", "user_vector_dim", "i2i_edges"));
+    Counts counts =
+        new Counts(
+            count(countsMap, "items"),
+            count(countsMap, "users"),
+            count(countsMap, "item_embedding_dim"),
+            count(countsMap, "user_vector_dim"),
+            count(countsMap, "i2i_edges"));
     Map<String, String> models = stringMap(root.get("model_versions"), "model_versions");
     Map<String, String> provenance = stringMap(root.get("provenance"), "provenance");
     List<FileEntry> derived = fileList(root.get("derived"), "derived", false);
@@ -166,10 +201,12 @@ public record Manifest(
         throw bad("derived path \"" + f.path() + "\" also listed in files");
       }
     }
-    return new Manifest((int) format, version, createdAt, files, counts, models, provenance, derived);
+    return new Manifest(
+        (int) format, version, createdAt, files, counts, models, provenance, derived);
   }
 
-  private static List<FileEntry> fileList(Object raw, String field, boolean required) throws SnapshotException {
+  private static List<FileEntry> fileList(Object raw, String field, boolean required)
+      throws SnapshotException {
     if (raw == null) {
       if (required) {
         throw bad(field + " missing");
@@ -189,7 +226,11 @@ public record Manifest(
       onlyKeys(m, where + ".", Set.of("path", "bytes", "sha256"));
       String path = string(m, "path", where + ".path");
       if (!isSafePath(path) || path.equals(FILE_NAME)) {
-        throw bad(where + ".path \"" + path + "\" is not a safe relative path (or names the manifest itself)");
+        throw bad(
+            where
+                + ".path \""
+                + path
+                + "\" is not a safe relative path (or names the manifest itself)");
       }
       if (!paths.add(path)) {
         throw bad(where + ".path \"" + path + "\" listed twice");
@@ -254,7 +295,8 @@ public record Manifest(
     return s;
   }
 
-  private static void onlyKeys(Map<?, ?> m, String prefix, Set<String> allowed) throws SnapshotException {
+  private static void onlyKeys(Map<?, ?> m, String prefix, Set<String> allowed)
+      throws SnapshotException {
     for (Object k : m.keySet()) {
       if (!allowed.contains(k)) {
         throw bad("unknown field " + prefix + k);

@@ -8,9 +8,9 @@ import io.rankingcluster.core.user.UserProfiles;
 import java.util.Map;
 
 /**
- * Everything a service may load from one snapshot version. Item embeddings and neighbours are aligned with
- * catalog rows, user vectors with profile rows. {@code models} holds model files by name (for example
- * "prerank", "rank"), opaque here; {@code modelVersions} names their versions.
+ * Everything a service may load from one snapshot version. Item embeddings and neighbours are
+ * aligned with catalog rows, user vectors with profile rows. {@code models} holds model files by
+ * name (for example "prerank", "rank"), opaque here; {@code modelVersions} names their versions.
  */
 public record Snapshot(
     String version,

@@ -21,9 +21,10 @@ import java.util.Map;
 
 /**
  * Reads a snapshot version folder written in format version 1 by any tool, and refuses it (with a
- * {@link SnapshotException} naming the file and the problem) unless it is whole: manifest present and
- * supported, every listed file present with its listed size and SHA-256, and the files consistent with each
- * other and with the manifest's counts. Nothing is returned before everything has been checked.
+ * {@link SnapshotException} naming the file and the problem) unless it is whole: manifest present
+ * and supported, every listed file present with its listed size and SHA-256, and the files
+ * consistent with each other and with the manifest's counts. Nothing is returned before everything
+ * has been checked.
  */
 public final class SnapshotReader {
   private SnapshotReader() {}
@@ -33,8 +34,13 @@ public final class SnapshotReader {
     Manifest m = readManifest(versionDir);
     String folder = versionDir.toAbsolutePath().normalize().getFileName() + "";
     if (!m.version().equals(folder)) {
-      throw new SnapshotException(Manifest.FILE_NAME + ": version \"" + m.version() + "\" but the folder is named \""
-          + folder + "\"");
+      throw new SnapshotException(
+          Manifest.FILE_NAME
+              + ": version \""
+              + m.version()
+              + "\" but the folder is named \""
+              + folder
+              + "\"");
     }
     for (String required : Layout.REQUIRED) {
       if (m.file(required) == null) {
@@ -49,10 +55,22 @@ public final class SnapshotReader {
     CategoryTree tree = readCategories(versionDir);
     Catalog catalog = readItems(versionDir, counts, tree.leafCount());
     UserProfiles users = readUsers(versionDir, counts);
-    Embeddings itemEmbeddings = readEmbeddings(versionDir, Layout.ITEM_EMBEDDINGS, counts.items(),
-        counts.itemEmbeddingDim(), "items", "item_embedding_dim");
-    Embeddings userVectors = readEmbeddings(versionDir, Layout.USER_VECTORS, counts.users(),
-        counts.userVectorDim(), "users", "user_vector_dim");
+    Embeddings itemEmbeddings =
+        readEmbeddings(
+            versionDir,
+            Layout.ITEM_EMBEDDINGS,
+            counts.items(),
+            counts.itemEmbeddingDim(),
+            "items",
+            "item_embedding_dim");
+    Embeddings userVectors =
+        readEmbeddings(
+            versionDir,
+            Layout.USER_VECTORS,
+            counts.users(),
+            counts.userVectorDim(),
+            "users",
+            "user_vector_dim");
     ItemNeighbours neighbours = readNeighbours(versionDir, counts);
     Map<String, byte[]> models = new LinkedHashMap<>();
     for (Manifest.FileEntry f : m.files()) {
@@ -61,8 +79,17 @@ public final class SnapshotReader {
         models.put(name, readAll(versionDir, f.path()));
       }
     }
-    return new Snapshot(m.version(), tree, catalog, users, itemEmbeddings, userVectors, neighbours, models,
-        m.modelVersions(), m.provenance());
+    return new Snapshot(
+        m.version(),
+        tree,
+        catalog,
+        users,
+        itemEmbeddings,
+        userVectors,
+        neighbours,
+        models,
+        m.modelVersions(),
+        m.provenance());
   }
 
   /** Reads the version that {@code root/CURRENT} names. */
@@ -95,28 +122,43 @@ public final class SnapshotReader {
     String text = utf8(bytes, Layout.CURRENT);
     String name = text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
     if (!Manifest.isValidVersionName(name)) {
-      throw new SnapshotException("CURRENT in " + root + ": \"" + name + "\" is not a version name");
+      throw new SnapshotException(
+          "CURRENT in " + root + ": \"" + name + "\" is not a version name");
     }
     return name;
   }
 
-  private static Catalog readItems(Path dir, Manifest.Counts counts, int leaves) throws SnapshotException {
+  private static Catalog readItems(Path dir, Manifest.Counts counts, int leaves)
+      throws SnapshotException {
     String f = Layout.ITEMS;
     Catalog.Builder b;
     try (LeInput in = new LeInput(dir, f)) {
       int[] h = in.header(Layout.ITEMS_MAGIC);
       int n = h[0];
       if (n != counts.items()) {
-        throw new SnapshotException(f + ": " + n + " rows, manifest counts.items says " + counts.items());
+        throw new SnapshotException(
+            f + ": " + n + " rows, manifest counts.items says " + counts.items());
       }
       if (h[1] != leaves) {
-        throw new SnapshotException(f + ": header says " + h[1] + " categories, " + Layout.CATEGORIES + " has "
-            + leaves + " leaves");
+        throw new SnapshotException(
+            f
+                + ": header says "
+                + h[1]
+                + " categories, "
+                + Layout.CATEGORIES
+                + " has "
+                + leaves
+                + " leaves");
       }
-      // 8-byte columns: ids, sellers, created; 4-byte: categories, prices, masks, linked, 4 counters, watch;
+      // 8-byte columns: ids, sellers, created; 4-byte: categories, prices, masks, linked, 4
+      // counters, watch;
       // 2-byte: live start and duration; 1-byte: kinds, in stock. Each padded to 8.
-      long expected = LeInput.HEADER_BYTES + 3 * LeInput.padded(n, 8) + 9 * LeInput.padded(n, 4)
-          + 2 * LeInput.padded(n, 2) + 2 * LeInput.padded(n, 1);
+      long expected =
+          LeInput.HEADER_BYTES
+              + 3 * LeInput.padded(n, 8)
+              + 9 * LeInput.padded(n, 4)
+              + 2 * LeInput.padded(n, 2)
+              + 2 * LeInput.padded(n, 1);
       in.expectSize(expected, n + " rows");
       b = new Catalog.Builder(n, leaves);
       in.read(b.ids);
@@ -153,19 +195,24 @@ public final class SnapshotReader {
       for (int i = 0; i < n; i++) {
         String item = f + ": row " + i + " (item " + Long.toUnsignedString(b.ids[i]) + "): ";
         if (ItemKind.ofCode(b.kinds[i]) == null) {
-          throw new SnapshotException(item + "kind " + b.kinds[i] + " is not 1 (product), 2 (video) or 3 (live stream)");
+          throw new SnapshotException(
+              item + "kind " + b.kinds[i] + " is not 1 (product), 2 (video) or 3 (live stream)");
         }
         if (b.categories[i] < 0 || b.categories[i] >= leaves) {
-          throw new SnapshotException(item + "category " + b.categories[i] + " outside [0, " + leaves + ")");
+          throw new SnapshotException(
+              item + "category " + b.categories[i] + " outside [0, " + leaves + ")");
         }
         if (b.linkedProductRow[i] < -1 || b.linkedProductRow[i] >= n) {
-          throw new SnapshotException(item + "linked product row " + b.linkedProductRow[i] + " outside [-1, " + n + ")");
+          throw new SnapshotException(
+              item + "linked product row " + b.linkedProductRow[i] + " outside [-1, " + n + ")");
         }
         if (b.liveStartMinute[i] < -1 || b.liveStartMinute[i] >= 1440) {
-          throw new SnapshotException(item + "live start minute " + b.liveStartMinute[i] + " outside [-1, 1440)");
+          throw new SnapshotException(
+              item + "live start minute " + b.liveStartMinute[i] + " outside [-1, 1440)");
         }
         if (b.liveDurationMinutes[i] < 0 || b.liveDurationMinutes[i] > 1440) {
-          throw new SnapshotException(item + "live duration " + b.liveDurationMinutes[i] + " outside [0, 1440]");
+          throw new SnapshotException(
+              item + "live duration " + b.liveDurationMinutes[i] + " outside [0, 1440]");
         }
         if (stock[i] != 0 && stock[i] != 1) {
           throw new SnapshotException(item + "in_stock " + stock[i] + " is not 0 or 1");
@@ -175,7 +222,8 @@ public final class SnapshotReader {
     }
     List<String> titles = Layout.lines(readAll(dir, Layout.TITLES), Layout.TITLES);
     if (titles.size() != b.ids.length) {
-      throw new SnapshotException(Layout.TITLES + ": " + titles.size() + " lines, " + f + " has " + b.ids.length + " rows");
+      throw new SnapshotException(
+          Layout.TITLES + ": " + titles.size() + " lines, " + f + " has " + b.ids.length + " rows");
     }
     titles.toArray(b.titles);
     try {
@@ -198,11 +246,19 @@ public final class SnapshotReader {
     for (int p = 0; p < lines.size(); p++) {
       String[] cells = lines.get(p).split("\t", -1);
       if (cells.length < 2) {
-        throw new SnapshotException(f + ": line " + (p + 1) + " has no leaf (parent TAB leaf TAB leaf ...)");
+        throw new SnapshotException(
+            f + ": line " + (p + 1) + " has no leaf (parent TAB leaf TAB leaf ...)");
       }
       if (perParent >= 0 && cells.length - 1 != perParent) {
-        throw new SnapshotException(f + ": line " + (p + 1) + " has " + (cells.length - 1) + " leaves, line 1 has "
-            + perParent + " (every parent needs the same number)");
+        throw new SnapshotException(
+            f
+                + ": line "
+                + (p + 1)
+                + " has "
+                + (cells.length - 1)
+                + " leaves, line 1 has "
+                + perParent
+                + " (every parent needs the same number)");
       }
       perParent = cells.length - 1;
       parents[p] = cells[0];
@@ -222,9 +278,14 @@ public final class SnapshotReader {
       n = h[0];
       int m = h[1];
       if (n != counts.users()) {
-        throw new SnapshotException(f + ": " + n + " users, manifest counts.users says " + counts.users());
+        throw new SnapshotException(
+            f + ": " + n + " users, manifest counts.users says " + counts.users());
       }
-      in.expectSize(LeInput.HEADER_BYTES + LeInput.padded(n, 1) + LeInput.padded(n + 1L, 4) + LeInput.padded(m, 8),
+      in.expectSize(
+          LeInput.HEADER_BYTES
+              + LeInput.padded(n, 1)
+              + LeInput.padded(n + 1L, 4)
+              + LeInput.padded(m, 8),
           n + " users, " + m + " recent items");
       countries = in.bytes(n);
       in.pad8();
@@ -234,14 +295,22 @@ public final class SnapshotReader {
       checkOffsets(f, offsets, m, "recent items");
       for (int i = 0; i < n; i++) {
         if (countries[i] < -1 || countries[i] >= Catalog.COUNTRIES.length) {
-          throw new SnapshotException(f + ": user row " + i + " has country index " + countries[i] + ", outside [-1, "
-              + Catalog.COUNTRIES.length + ")");
+          throw new SnapshotException(
+              f
+                  + ": user row "
+                  + i
+                  + " has country index "
+                  + countries[i]
+                  + ", outside [-1, "
+                  + Catalog.COUNTRIES.length
+                  + ")");
         }
       }
     }
     List<String> ids = Layout.lines(readAll(dir, Layout.USER_IDS), Layout.USER_IDS);
     if (ids.size() != n) {
-      throw new SnapshotException(Layout.USER_IDS + ": " + ids.size() + " lines, " + f + " has " + n + " users");
+      throw new SnapshotException(
+          Layout.USER_IDS + ": " + ids.size() + " lines, " + f + " has " + n + " users");
     }
     int[] country = new int[n];
     long[][] perUser = new long[n][];
@@ -256,38 +325,49 @@ public final class SnapshotReader {
     }
   }
 
-  private static Embeddings readEmbeddings(Path dir, String f, int rows, int dim, String rowsName, String dimName)
+  private static Embeddings readEmbeddings(
+      Path dir, String f, int rows, int dim, String rowsName, String dimName)
       throws SnapshotException {
     try (LeInput in = new LeInput(dir, f)) {
       long floats = (long) rows * dim;
-      in.expectSize(floats * 4, "counts." + rowsName + " " + rows + " x counts." + dimName + " " + dim + " x 4");
+      in.expectSize(
+          floats * 4,
+          "counts." + rowsName + " " + rows + " x counts." + dimName + " " + dim + " x 4");
       if (floats > Integer.MAX_VALUE - 8) {
         throw new SnapshotException(f + ": " + floats + " floats, more than one Java array holds");
       }
       float[] data = in.floats((int) floats);
       for (int i = 0; i < data.length; i++) {
         if (!Float.isFinite(data[i])) {
-          throw new SnapshotException(f + ": row " + (i / dim) + " has a non-finite value (" + data[i] + ")");
+          throw new SnapshotException(
+              f + ": row " + (i / dim) + " has a non-finite value (" + data[i] + ")");
         }
       }
       return new Embeddings(rows, dim, data);
     }
   }
 
-  private static ItemNeighbours readNeighbours(Path dir, Manifest.Counts counts) throws SnapshotException {
+  private static ItemNeighbours readNeighbours(Path dir, Manifest.Counts counts)
+      throws SnapshotException {
     String f = Layout.I2I;
     try (LeInput in = new LeInput(dir, f)) {
       int[] h = in.header(Layout.I2I_MAGIC);
       int rows = h[0];
       int edges = h[1];
       if (rows != counts.items()) {
-        throw new SnapshotException(f + ": " + rows + " rows, manifest counts.items says " + counts.items());
+        throw new SnapshotException(
+            f + ": " + rows + " rows, manifest counts.items says " + counts.items());
       }
       if (edges != counts.i2iEdges()) {
-        throw new SnapshotException(f + ": " + edges + " edges, manifest counts.i2i_edges says " + counts.i2iEdges());
+        throw new SnapshotException(
+            f + ": " + edges + " edges, manifest counts.i2i_edges says " + counts.i2iEdges());
       }
-      in.expectSize(LeInput.HEADER_BYTES + LeInput.padded(rows + 1L, 4) + LeInput.padded(edges, 8)
-          + LeInput.padded(edges, 4), rows + " rows, " + edges + " edges");
+      in.expectSize(
+          LeInput.HEADER_BYTES
+              + LeInput.padded(rows + 1L, 4)
+              + LeInput.padded(edges, 8)
+              + LeInput.padded(edges, 4),
+          rows + " rows, " + edges + " edges");
       int[] offsets = in.ints(rows + 1);
       in.pad8();
       long[] ids = in.longs(edges);
@@ -304,19 +384,33 @@ public final class SnapshotReader {
   }
 
   /** CSR offsets: start at 0, never decrease, end at the element count. */
-  private static void checkOffsets(String f, int[] offsets, int total, String what) throws SnapshotException {
+  private static void checkOffsets(String f, int[] offsets, int total, String what)
+      throws SnapshotException {
     if (offsets[0] != 0) {
       throw new SnapshotException(f + ": offsets[0] is " + offsets[0] + ", must be 0");
     }
     for (int i = 1; i < offsets.length; i++) {
       if (offsets[i] < offsets[i - 1]) {
-        throw new SnapshotException(f + ": offsets decrease at row " + (i - 1) + " (" + offsets[i - 1] + " then "
-            + offsets[i] + ")");
+        throw new SnapshotException(
+            f
+                + ": offsets decrease at row "
+                + (i - 1)
+                + " ("
+                + offsets[i - 1]
+                + " then "
+                + offsets[i]
+                + ")");
       }
     }
     if (offsets[offsets.length - 1] != total) {
-      throw new SnapshotException(f + ": offsets end at " + offsets[offsets.length - 1] + ", header says " + total
-          + " " + what);
+      throw new SnapshotException(
+          f
+              + ": offsets end at "
+              + offsets[offsets.length - 1]
+              + ", header says "
+              + total
+              + " "
+              + what);
     }
   }
 
@@ -330,7 +424,8 @@ public final class SnapshotReader {
 
   private static String utf8(byte[] bytes, String name) throws SnapshotException {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes))

@@ -17,9 +17,9 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * One snapshot root folder: its complete versions, the {@code CURRENT} pointer, rollback and retention.
- * A version is complete when its folder holds a manifest.json; {@code .tmp-*} folders are writes in progress
- * or left by a crash, and are never versions.
+ * One snapshot root folder: its complete versions, the {@code CURRENT} pointer, rollback and
+ * retention. A version is complete when its folder holds a manifest.json; {@code .tmp-*} folders
+ * are writes in progress or left by a crash, and are never versions.
  */
 public final class SnapshotStore {
   /** A temporary folder untouched for this long is taken as left by a crashed writer. */
@@ -35,8 +35,8 @@ public final class SnapshotStore {
   }
 
   /**
-   * {@code staleAfter}: how old a {@code .tmp-*} folder must be before {@link #retain} deletes it; a younger
-   * one may belong to a writer that is still running in another process.
+   * {@code staleAfter}: how old a {@code .tmp-*} folder must be before {@link #retain} deletes it;
+   * a younger one may belong to a writer that is still running in another process.
    */
   public SnapshotStore(Path root, Duration staleAfter, Clock clock) {
     this.root = root;
@@ -60,8 +60,8 @@ public final class SnapshotStore {
   public record Version(String name, Instant createdAt) {}
 
   /**
-   * Complete versions, oldest first by their manifests' created_at (then by name). A folder whose manifest
-   * cannot be parsed is not listed: it is not something CURRENT could ever point at.
+   * Complete versions, oldest first by their manifests' created_at (then by name). A folder whose
+   * manifest cannot be parsed is not listed: it is not something CURRENT could ever point at.
    */
   public List<Version> versions() throws IOException {
     List<Version> out = new ArrayList<>();
@@ -71,7 +71,8 @@ public final class SnapshotStore {
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
       for (Path dir : dirs) {
         String name = dir.getFileName().toString();
-        if (!Manifest.isValidVersionName(name) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+        if (!Manifest.isValidVersionName(name)
+            || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
             || !Files.isRegularFile(dir.resolve(Manifest.FILE_NAME))) {
           continue;
         }
@@ -109,8 +110,9 @@ public final class SnapshotStore {
   }
 
   /**
-   * Rollback: points CURRENT at an existing version after validating it in full (checksums and contents),
-   * since an older version may have been damaged since it was written. Returns the validated snapshot.
+   * Rollback: points CURRENT at an existing version after validating it in full (checksums and
+   * contents), since an older version may have been damaged since it was written. Returns the
+   * validated snapshot.
    */
   public Snapshot pin(String version) throws IOException {
     if (!Manifest.isValidVersionName(version)) {
@@ -127,9 +129,10 @@ public final class SnapshotStore {
   }
 
   /**
-   * Deletes all complete versions but the newest {@code keep} and the current one, and temporary folders
-   * and files older than the stale age. Folders that are neither versions nor temporary (for example one a
-   * foreign tool is still filling in place) are left alone. Returns the names deleted.
+   * Deletes all complete versions but the newest {@code keep} and the current one, and temporary
+   * folders and files older than the stale age. Folders that are neither versions nor temporary
+   * (for example one a foreign tool is still filling in place) are left alone. Returns the names
+   * deleted.
    */
   public List<String> retain(int keep) throws IOException {
     if (keep < 1) {
@@ -144,8 +147,12 @@ public final class SnapshotStore {
         continue;
       }
       // Renamed away first, so that no reader ever sees a version folder that is half deleted.
-      Path doomed = root.resolve(Layout.TMP_PREFIX + name + "-deleting-"
-          + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()));
+      Path doomed =
+          root.resolve(
+              Layout.TMP_PREFIX
+                  + name
+                  + "-deleting-"
+                  + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()));
       Files.move(root.resolve(name), doomed, StandardCopyOption.ATOMIC_MOVE);
       SnapshotWriter.deleteTree(doomed);
       deleted.add(name);
@@ -154,7 +161,8 @@ public final class SnapshotStore {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
       for (Path p : entries) {
         String name = p.getFileName().toString();
-        boolean temporary = name.startsWith(Layout.TMP_PREFIX) || name.startsWith(Layout.CURRENT + ".tmp");
+        boolean temporary =
+            name.startsWith(Layout.TMP_PREFIX) || name.startsWith(Layout.CURRENT + ".tmp");
         if (temporary && lastModified(p).isBefore(cutoff)) {
           SnapshotWriter.deleteTree(p);
           deleted.add(name);
@@ -166,8 +174,8 @@ public final class SnapshotStore {
   }
 
   /**
-   * The newest modification time in a tree: a writer busy with one large file for a long time changes that
-   * file's time, not its folder's, and must not be taken for stale.
+   * The newest modification time in a tree: a writer busy with one large file for a long time
+   * changes that file's time, not its folder's, and must not be taken for stale.
    */
   private static Instant lastModified(Path p) throws IOException {
     Instant newest = Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant();

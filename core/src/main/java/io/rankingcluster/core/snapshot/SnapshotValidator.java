@@ -6,8 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Validates a snapshot version folder, or the version a root's CURRENT names, exactly as a service would
- * before loading it, and sums it up in a few lines; the entry point for a CLI ({@code validate PATH}).
+ * Validates a snapshot version folder, or the version a root's CURRENT names, exactly as a service
+ * would before loading it, and sums it up in a few lines; the entry point for a CLI ({@code
+ * validate PATH}).
  */
 public final class SnapshotValidator {
   private SnapshotValidator() {}
@@ -19,17 +20,36 @@ public final class SnapshotValidator {
       Manifest.Counts c = manifest.counts();
       StringBuilder sb = new StringBuilder();
       sb.append("snapshot ").append(manifest.version()).append(" (").append(dir).append(")\n");
-      sb.append("  created ").append(manifest.createdAt()).append(", format ").append(manifest.formatVersion()).append('\n');
-      sb.append("  items ").append(c.items()).append(", users ").append(c.users())
-          .append(", item embedding dim ").append(c.itemEmbeddingDim())
-          .append(", user vector dim ").append(c.userVectorDim())
-          .append(", i2i edges ").append(c.i2iEdges()).append('\n');
-      sb.append("  files OK: ").append(manifest.files().size()).append(" (").append(totalBytes).append(" bytes, sha256 verified)\n");
+      sb.append("  created ")
+          .append(manifest.createdAt())
+          .append(", format ")
+          .append(manifest.formatVersion())
+          .append('\n');
+      sb.append("  items ")
+          .append(c.items())
+          .append(", users ")
+          .append(c.users())
+          .append(", item embedding dim ")
+          .append(c.itemEmbeddingDim())
+          .append(", user vector dim ")
+          .append(c.userVectorDim())
+          .append(", i2i edges ")
+          .append(c.i2iEdges())
+          .append('\n');
+      sb.append("  files OK: ")
+          .append(manifest.files().size())
+          .append(" (")
+          .append(totalBytes)
+          .append(" bytes, sha256 verified)\n");
       if (!manifest.modelVersions().isEmpty()) {
         sb.append("  models ").append(manifest.modelVersions()).append('\n');
       }
       int derivedOk = manifest.derived().size() - derivedProblems.size();
-      sb.append("  derived: ").append(derivedOk).append(" of ").append(manifest.derived().size()).append(" usable");
+      sb.append("  derived: ")
+          .append(derivedOk)
+          .append(" of ")
+          .append(manifest.derived().size())
+          .append(" usable");
       for (String p : derivedProblems) {
         sb.append("\n    ").append(p).append(" (will be rebuilt)");
       }
@@ -38,13 +58,14 @@ public final class SnapshotValidator {
   }
 
   /**
-   * Validates {@code dirOrRoot}: a version folder (it has a manifest.json) or a snapshot root (it has a
-   * CURRENT). Throws naming the file and problem; derived files that are absent or damaged are reported,
-   * not fatal, since they are rebuilt from the core files.
+   * Validates {@code dirOrRoot}: a version folder (it has a manifest.json) or a snapshot root (it
+   * has a CURRENT). Throws naming the file and problem; derived files that are absent or damaged
+   * are reported, not fatal, since they are rebuilt from the core files.
    */
   public static Report validate(Path dirOrRoot) throws SnapshotException {
     Path dir = dirOrRoot;
-    if (!Files.exists(dirOrRoot.resolve(Manifest.FILE_NAME)) && Files.exists(dirOrRoot.resolve(Layout.CURRENT))) {
+    if (!Files.exists(dirOrRoot.resolve(Manifest.FILE_NAME))
+        && Files.exists(dirOrRoot.resolve(Layout.CURRENT))) {
       dir = dirOrRoot.resolve(SnapshotReader.readCurrentName(dirOrRoot));
     }
     SnapshotReader.read(dir);

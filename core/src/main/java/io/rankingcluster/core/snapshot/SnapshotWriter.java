@@ -24,13 +24,17 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Writes a {@link Snapshot} as {@code <root>/<version>/} in format version 1 (docs/snapshot-format.md):
- * every data file into a fresh {@code <root>/.tmp-<version>-<random>/}, each fsync'd, the manifest last,
- * then one atomic rename to {@code <root>/<version>/}. A version folder therefore either is complete or
- * does not exist. {@link #publish} then points {@code CURRENT} at it, also by atomic rename.
+ * Writes a {@link Snapshot} as {@code <root>/<version>/} in format version 1
+ * (docs/snapshot-format.md): every data file into a fresh {@code <root>/.tmp-<version>-<random>/},
+ * each fsync'd, the manifest last, then one atomic rename to {@code <root>/<version>/}. A version
+ * folder therefore either is complete or does not exist. {@link #publish} then points {@code
+ * CURRENT} at it, also by atomic rename.
  */
 public final class SnapshotWriter {
-  /** Test seam: called after each file is complete (data files, then the manifest), before the rename. */
+  /**
+   * Test seam: called after each file is complete (data files, then the manifest), before the
+   * rename.
+   */
   interface FileHook {
     void written(String path) throws IOException;
   }
@@ -50,9 +54,10 @@ public final class SnapshotWriter {
   }
 
   /**
-   * Writes the snapshot as {@code root/<snapshot.version()>} and returns that folder; creates the root if
-   * needed. Refuses a snapshot whose parts disagree (row counts, text with line breaks, bad names) before
-   * writing anything, and refuses to replace an existing version folder: versions are immutable.
+   * Writes the snapshot as {@code root/<snapshot.version()>} and returns that folder; creates the
+   * root if needed. Refuses a snapshot whose parts disagree (row counts, text with line breaks, bad
+   * names) before writing anything, and refuses to replace an existing version folder: versions are
+   * immutable.
    */
   public Path write(Path root, Snapshot snapshot) throws IOException {
     check(snapshot);
@@ -60,7 +65,8 @@ public final class SnapshotWriter {
     Files.createDirectories(root);
     Path target = root.resolve(version);
     if (Files.exists(target)) {
-      throw new SnapshotException("version folder " + target + " already exists (versions are immutable)");
+      throw new SnapshotException(
+          "version folder " + target + " already exists (versions are immutable)");
     }
     byte[] suffix = new byte[6];
     RANDOM.nextBytes(suffix);
@@ -68,13 +74,22 @@ public final class SnapshotWriter {
     Files.createDirectory(tmp);
     try {
       List<Manifest.FileEntry> files = writeFiles(tmp, snapshot);
-      Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, version,
-          // Whole milliseconds: enough to order versions, and every tool parses it.
-          clock.instant().truncatedTo(ChronoUnit.MILLIS), files,
-          new Manifest.Counts(snapshot.catalog().size(), snapshot.users().size(),
-              snapshot.itemEmbeddings().dimension(), snapshot.userVectors().dimension(),
-              snapshot.itemNeighbours().neighbourIds.length),
-          new TreeMap<>(snapshot.modelVersions()), new TreeMap<>(snapshot.provenance()), List.of());
+      Manifest manifest =
+          new Manifest(
+              Manifest.FORMAT_VERSION,
+              version,
+              // Whole milliseconds: enough to order versions, and every tool parses it.
+              clock.instant().truncatedTo(ChronoUnit.MILLIS),
+              files,
+              new Manifest.Counts(
+                  snapshot.catalog().size(),
+                  snapshot.users().size(),
+                  snapshot.itemEmbeddings().dimension(),
+                  snapshot.userVectors().dimension(),
+                  snapshot.itemNeighbours().neighbourIds.length),
+              new TreeMap<>(snapshot.modelVersions()),
+              new TreeMap<>(snapshot.provenance()),
+              List.of());
       writeSmall(tmp, Manifest.FILE_NAME, manifest.toJson().getBytes(StandardCharsets.UTF_8));
       hook.written(Manifest.FILE_NAME);
       if (!snapshot.models().isEmpty()) {
@@ -82,15 +97,19 @@ public final class SnapshotWriter {
       }
       fsyncDirectory(tmp);
       try {
-        // rename(2) would also replace an empty folder that appeared meanwhile; a non-empty one makes it fail.
+        // rename(2) would also replace an empty folder that appeared meanwhile; a non-empty one
+        // makes it fail.
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-        throw new SnapshotException("version folder " + target + " already exists (versions are immutable)", e);
+        throw new SnapshotException(
+            "version folder " + target + " already exists (versions are immutable)", e);
       } catch (AtomicMoveNotSupportedException e) {
-        throw new SnapshotException("cannot rename " + tmp + " to " + target + " atomically: " + e.getMessage(), e);
+        throw new SnapshotException(
+            "cannot rename " + tmp + " to " + target + " atomically: " + e.getMessage(), e);
       }
     } catch (Throwable t) {
-      // A failed write leaves nothing behind; only a crash leaves a .tmp folder, which retention removes.
+      // A failed write leaves nothing behind; only a crash leaves a .tmp folder, which retention
+      // removes.
       try {
         deleteTree(tmp);
       } catch (IOException e) {
@@ -103,8 +122,9 @@ public final class SnapshotWriter {
   }
 
   /**
-   * Points {@code root/CURRENT} at a complete version: writes {@code CURRENT.tmp-<random>}, fsyncs it and
-   * renames it over CURRENT atomically, so readers see the old name or the new one, never a torn file.
+   * Points {@code root/CURRENT} at a complete version: writes {@code CURRENT.tmp-<random>}, fsyncs
+   * it and renames it over CURRENT atomically, so readers see the old name or the new one, never a
+   * torn file.
    */
   public void publish(Path root, String version) throws IOException {
     if (!Manifest.isValidVersionName(version)) {
@@ -112,8 +132,12 @@ public final class SnapshotWriter {
     }
     Path dir = root.resolve(version);
     if (!Files.isRegularFile(dir.resolve(Manifest.FILE_NAME))) {
-      throw new SnapshotException("cannot publish " + version + ": no manifest.json in " + dir
-          + " (not a complete version)");
+      throw new SnapshotException(
+          "cannot publish "
+              + version
+              + ": no manifest.json in "
+              + dir
+              + " (not a complete version)");
     }
     byte[] suffix = new byte[6];
     RANDOM.nextBytes(suffix);
@@ -122,7 +146,10 @@ public final class SnapshotWriter {
     Path tmp = root.resolve(tmpName);
     try {
       writeSmall(root, tmpName, (version + "\n").getBytes(StandardCharsets.UTF_8));
-      Files.move(tmp, root.resolve(Layout.CURRENT), StandardCopyOption.ATOMIC_MOVE,
+      Files.move(
+          tmp,
+          root.resolve(Layout.CURRENT),
+          StandardCopyOption.ATOMIC_MOVE,
           StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(tmp);
@@ -224,7 +251,8 @@ public final class SnapshotWriter {
     }
   }
 
-  private static Manifest.FileEntry writeNeighbours(Path dir, ItemNeighbours nb) throws IOException {
+  private static Manifest.FileEntry writeNeighbours(Path dir, ItemNeighbours nb)
+      throws IOException {
     try (LeOutput out = new LeOutput(dir, Layout.I2I)) {
       out.header(Layout.I2I_MAGIC, nb.rows(), nb.neighbourIds.length);
       out.ints(nb.offsets);
@@ -237,15 +265,18 @@ public final class SnapshotWriter {
     }
   }
 
-  private static Manifest.FileEntry writeFloats(Path dir, String name, Embeddings e) throws IOException {
-    // No header and no padding: rows x dim float32 exactly, so numpy.fromfile and mmap work as they are.
+  private static Manifest.FileEntry writeFloats(Path dir, String name, Embeddings e)
+      throws IOException {
+    // No header and no padding: rows x dim float32 exactly, so numpy.fromfile and mmap work as they
+    // are.
     try (LeOutput out = new LeOutput(dir, name)) {
       out.floats(e.data());
       return out.finish();
     }
   }
 
-  private static Manifest.FileEntry writeLines(Path dir, String name, String[] lines) throws IOException {
+  private static Manifest.FileEntry writeLines(Path dir, String name, String[] lines)
+      throws IOException {
     try (LeOutput out = new LeOutput(dir, name)) {
       for (String line : lines) {
         out.bytes((line + "\n").getBytes(StandardCharsets.UTF_8));
@@ -266,35 +297,61 @@ public final class SnapshotWriter {
     return writeSmall(dir, Layout.CATEGORIES, sb.toString().getBytes(StandardCharsets.UTF_8));
   }
 
-  private static Manifest.FileEntry writeSmall(Path dir, String path, byte[] bytes) throws IOException {
+  private static Manifest.FileEntry writeSmall(Path dir, String path, byte[] bytes)
+      throws IOException {
     try (LeOutput out = new LeOutput(dir, path)) {
       out.bytes(bytes);
       return out.finish();
     }
   }
 
-  /** Refuses, naming the file it would have gone into, a snapshot that would not read back as itself. */
+  /**
+   * Refuses, naming the file it would have gone into, a snapshot that would not read back as
+   * itself.
+   */
   static void check(Snapshot s) throws SnapshotException {
-    if (s == null || s.version() == null || s.categories() == null || s.catalog() == null || s.users() == null
-        || s.itemEmbeddings() == null || s.userVectors() == null || s.itemNeighbours() == null
-        || s.models() == null || s.modelVersions() == null || s.provenance() == null) {
+    if (s == null
+        || s.version() == null
+        || s.categories() == null
+        || s.catalog() == null
+        || s.users() == null
+        || s.itemEmbeddings() == null
+        || s.userVectors() == null
+        || s.itemNeighbours() == null
+        || s.models() == null
+        || s.modelVersions() == null
+        || s.provenance() == null) {
       throw new SnapshotException("snapshot: every component must be present (use empty ones)");
     }
     if (!Manifest.isValidVersionName(s.version())) {
-      throw new SnapshotException("snapshot: \"" + s.version() + "\" is not a valid version name (letters,"
-          + " digits, '.', '_', '-', at most 128, not starting with '.' or \"CURRENT\")");
+      throw new SnapshotException(
+          "snapshot: \""
+              + s.version()
+              + "\" is not a valid version name (letters,"
+              + " digits, '.', '_', '-', at most 128, not starting with '.' or \"CURRENT\")");
     }
     Catalog c = s.catalog();
     CategoryTree t = s.categories();
     if (c.categoryCount != t.leafCount()) {
-      throw new SnapshotException(Layout.ITEMS + ": catalog has " + c.categoryCount + " categories, the tree "
-          + t.leafCount() + " leaves");
+      throw new SnapshotException(
+          Layout.ITEMS
+              + ": catalog has "
+              + c.categoryCount
+              + " categories, the tree "
+              + t.leafCount()
+              + " leaves");
     }
     for (int i = 0; i < c.size(); i++) {
       String problem = Layout.lineProblem(c.titles[i]);
       if (problem != null) {
-        throw new SnapshotException(Layout.TITLES + ": title of item " + Long.toUnsignedString(c.ids[i])
-            + " (row " + i + ") " + problem);
+        throw new SnapshotException(
+            Layout.TITLES
+                + ": title of item "
+                + Long.toUnsignedString(c.ids[i])
+                + " (row "
+                + i
+                + ") "
+                + problem);
       }
     }
     for (int p = 0; p < t.parentCount(); p++) {
@@ -313,8 +370,15 @@ public final class SnapshotWriter {
         throw new SnapshotException(Layout.USER_IDS + ": user id at row " + i + " " + problem);
       }
       if (u.country(i) < -1 || u.country(i) >= Catalog.COUNTRIES.length) {
-        throw new SnapshotException(Layout.USERS + ": user '" + u.userId(i) + "' has country index "
-            + u.country(i) + ", outside [-1, " + Catalog.COUNTRIES.length + ")");
+        throw new SnapshotException(
+            Layout.USERS
+                + ": user '"
+                + u.userId(i)
+                + "' has country index "
+                + u.country(i)
+                + ", outside [-1, "
+                + Catalog.COUNTRIES.length
+                + ")");
       }
     }
     rows(Layout.ITEM_EMBEDDINGS, s.itemEmbeddings().rows(), c.size(), "catalog rows");
@@ -322,8 +386,11 @@ public final class SnapshotWriter {
     rows(Layout.I2I, s.itemNeighbours().rows(), c.size(), "catalog rows");
     for (Map.Entry<String, byte[]> m : s.models().entrySet()) {
       if (m.getKey() == null || !Layout.MODEL_NAME.matcher(m.getKey()).matches()) {
-        throw new SnapshotException("models: name \"" + m.getKey() + "\" is not a valid file name (letters,"
-            + " digits, '.', '_', '-', not starting with '.' or '-')");
+        throw new SnapshotException(
+            "models: name \""
+                + m.getKey()
+                + "\" is not a valid file name (letters,"
+                + " digits, '.', '_', '-', not starting with '.' or '-')");
       }
       if (m.getValue() == null) {
         throw new SnapshotException(Layout.modelPath(m.getKey()) + ": no bytes");
@@ -332,8 +399,10 @@ public final class SnapshotWriter {
     for (Map<String, String> map : List.of(s.modelVersions(), s.provenance())) {
       for (Map.Entry<String, String> e : map.entrySet()) {
         if (e.getKey() == null || e.getValue() == null) {
-          throw new SnapshotException(Manifest.FILE_NAME + ": model versions and provenance need non-null keys"
-              + " and values");
+          throw new SnapshotException(
+              Manifest.FILE_NAME
+                  + ": model versions and provenance need non-null keys"
+                  + " and values");
         }
       }
     }
@@ -345,19 +414,21 @@ public final class SnapshotWriter {
       problem = "contains a tab";
     }
     if (problem != null) {
-      throw new SnapshotException(Layout.CATEGORIES + ": category name \"" + name + "\" " + problem);
+      throw new SnapshotException(
+          Layout.CATEGORIES + ": category name \"" + name + "\" " + problem);
     }
   }
 
-  private static void rows(String file, int rows, int expected, String what) throws SnapshotException {
+  private static void rows(String file, int rows, int expected, String what)
+      throws SnapshotException {
     if (rows != expected) {
       throw new SnapshotException(file + ": " + rows + " rows, but " + expected + " " + what);
     }
   }
 
   /**
-   * fsync of a folder makes the names in it (new files, a rename) durable. Best effort: some platforms
-   * cannot open a folder for it, and there the rename's ordering is all we get.
+   * fsync of a folder makes the names in it (new files, a rename) durable. Best effort: some
+   * platforms cannot open a folder for it, and there the rename's ordering is all we get.
    */
   static void fsyncDirectory(Path dir) {
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {

@@ -7,12 +7,13 @@ import java.util.Map;
 
 /**
  * Long-term user state: home country and the items each user engaged with, most recent first. The
- * features the stages consume (category affinities, typical price) are derived here, in one place, so
- * that serving and training compute them identically.
+ * features the stages consume (category affinities, typical price) are derived here, in one place,
+ * so that serving and training compute them identically.
  */
 public final class UserProfiles {
   /** How many recent items a profile keeps and sends downstream. */
   public static final int MAX_RECENT = 50;
+
   /** How many affinity categories are sent downstream. */
   public static final int MAX_AFFINITIES = 6;
 
@@ -61,9 +62,9 @@ public final class UserProfiles {
   }
 
   /**
-   * Category affinities from recent items: each engagement weighs {@code 0.9^age} (age 0 = most recent),
-   * summed per leaf category, the top {@link #MAX_AFFINITIES} normalised to sum 1. Items not in the catalog
-   * are skipped. Returns parallel arrays {categories, weights}, strongest first.
+   * Category affinities from recent items: each engagement weighs {@code 0.9^age} (age 0 = most
+   * recent), summed per leaf category, the top {@link #MAX_AFFINITIES} normalised to sum 1. Items
+   * not in the catalog are skipped. Returns parallel arrays {categories, weights}, strongest first.
    */
   public static Affinities affinities(long[] recent, Catalog catalog) {
     float[] perCategory = new float[catalog.categoryCount];
@@ -75,7 +76,8 @@ public final class UserProfiles {
       }
       decay *= 0.9f;
     }
-    // Selection by repeated maximum: the category count is small (tens), and ties go to the lower id
+    // Selection by repeated maximum: the category count is small (tens), and ties go to the lower
+    // id
     // so that the order is deterministic.
     int[] top = new int[MAX_AFFINITIES];
     float[] weights = new float[MAX_AFFINITIES];

@@ -4,16 +4,15 @@ import io.rankingcluster.core.ItemKind;
 import io.rankingcluster.core.catalog.Catalog;
 import io.rankingcluster.core.catalog.CategoryTree;
 import io.rankingcluster.core.user.UserProfiles;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * A synthetic shop, deterministic from a seed: sellers specialising in a few departments, products with
- * log-normal prices per category, shoppable videos linked to products, live streams with daily schedules,
- * Zipf-like popularity, and users with latent interests. Behaviour (impressions with position bias,
- * clicks, purchases, watch time) is simulated from a hidden ground truth ({@link GroundTruth}); the
- * catalog keeps only the observed statistics, so serving never sees the truth.
+ * A synthetic shop, deterministic from a seed: sellers specialising in a few departments, products
+ * with log-normal prices per category, shoppable videos linked to products, live streams with daily
+ * schedules, Zipf-like popularity, and users with latent interests. Behaviour (impressions with
+ * position bias, clicks, purchases, watch time) is simulated from a hidden ground truth ({@link
+ * GroundTruth}); the catalog keeps only the observed statistics, so serving never sees the truth.
  *
  * <p>Items get decimal ids {@code 100001, 100002, ...} and users are named "1".."N", so that load
  * generators and examples can name known users and items.
@@ -21,25 +20,39 @@ import java.util.SplittableRandom;
 public final class DemoWorld {
   /** The clock of the world: statistics are "as of" this instant (2026-01-01T00:00:00Z). */
   public static final long AS_OF_MS = 1_767_225_600_000L;
+
   public static final long FIRST_ITEM_ID = 100_001L;
+
   /** Creators of non-shoppable videos get ids from here on (sellers start at 1000). */
   public static final long CREATOR_ID_BASE = 900_000L;
+
   private static final long DAY_MS = 86_400_000L;
-  private static final String[] BRANDS = {"Acme", "Nova", "Lumen", "Terra", "Kite", "Orbit", "Maple", "Zephyr",
-      "Cobalt", "Juniper", "Atlas", "Ember", "Pico", "Vela", "Quill", "Sable"};
-  private static final String[] ADJECTIVES = {"Classic", "Compact", "Deluxe", "Eco", "Smart", "Vintage", "Pro",
-      "Soft", "Bold", "Mini", "Ultra", "Daily"};
+  private static final String[] BRANDS = {
+    "Acme", "Nova", "Lumen", "Terra", "Kite", "Orbit", "Maple", "Zephyr", "Cobalt", "Juniper",
+    "Atlas", "Ember", "Pico", "Vela", "Quill", "Sable"
+  };
+  private static final String[] ADJECTIVES = {
+    "Classic", "Compact", "Deluxe", "Eco", "Smart", "Vintage", "Pro", "Soft", "Bold", "Mini",
+    "Ultra", "Daily"
+  };
 
   public final Catalog catalog;
   public final CategoryTree categories;
   public final UserProfiles users;
   public final GroundTruth truth;
+
   /** Every impression and its outcome, in time order. */
   public final EventLog events;
+
   public final Spec spec;
   public final long seed;
 
-  private DemoWorld(Spec spec, Catalog catalog, CategoryTree categories, UserProfiles users, GroundTruth truth,
+  private DemoWorld(
+      Spec spec,
+      Catalog catalog,
+      CategoryTree categories,
+      UserProfiles users,
+      GroundTruth truth,
       EventLog events) {
     this.spec = spec;
     this.seed = spec.seed();
@@ -65,7 +78,8 @@ public final class DemoWorld {
         throw new IllegalArgumentException("users must be >= 1, was " + users);
       }
       if (impressionsPerUser < 1) {
-        throw new IllegalArgumentException("impressionsPerUser must be >= 1, was " + impressionsPerUser);
+        throw new IllegalArgumentException(
+            "impressionsPerUser must be >= 1, was " + impressionsPerUser);
       }
     }
   }
@@ -110,10 +124,13 @@ public final class DemoWorld {
     for (int i = 0; i < n; i++) {
       b.ids[i] = FIRST_ITEM_ID + i;
       double u = rnd.nextDouble();
-      ItemKind kind = u < 0.70 ? ItemKind.PRODUCT : u < 0.92 ? ItemKind.VIDEO : ItemKind.LIVE_STREAM;
+      ItemKind kind =
+          u < 0.70 ? ItemKind.PRODUCT : u < 0.92 ? ItemKind.VIDEO : ItemKind.LIVE_STREAM;
       int seller = rnd.nextInt(sellerCount);
       int[] deps = sellerDepartments[seller];
-      int leaf = deps[rnd.nextInt(deps.length)] * tree.leavesPerParent() + rnd.nextInt(tree.leavesPerParent());
+      int leaf =
+          deps[rnd.nextInt(deps.length)] * tree.leavesPerParent()
+              + rnd.nextInt(tree.leavesPerParent());
       b.kinds[i] = kind.code();
       b.sellers[i] = 1_000L + seller;
       b.categories[i] = leaf;
@@ -131,13 +148,16 @@ public final class DemoWorld {
       String adjective = ADJECTIVES[rnd.nextInt(ADJECTIVES.length)];
       switch (kind) {
         case PRODUCT -> {
-          b.prices[i] = (float) Math.round(Math.exp(categoryLogPrice[leaf] + 0.5 * gaussian(rnd)) * 100) / 100f;
+          b.prices[i] =
+              (float) Math.round(Math.exp(categoryLogPrice[leaf] + 0.5 * gaussian(rnd)) * 100)
+                  / 100f;
           b.titles[i] = brand + " " + adjective + " " + noun;
           lastProductOfSeller[seller] = i;
           productRowsSeen++;
         }
         case VIDEO -> {
-          // 80% of videos are shoppable: they feature the seller's latest product, if it has one. The others
+          // 80% of videos are shoppable: they feature the seller's latest product, if it has one.
+          // The others
           // come from independent creators.
           int linked = rnd.nextDouble() < 0.8 ? lastProductOfSeller[seller] : -1;
           if (linked < 0) {
@@ -174,14 +194,17 @@ public final class DemoWorld {
     }
     Catalog shape = b.build();
     Catalog catalog = withStatistics(shape, events, GroundTruth.PERIOD_SECONDS);
-    UserProfiles users = new UserProfiles(userIds, countries, recentClicks(events, shape, spec.users(),
-        GroundTruth.PERIOD_SECONDS));
+    UserProfiles users =
+        new UserProfiles(
+            userIds,
+            countries,
+            recentClicks(events, shape, spec.users(), GroundTruth.PERIOD_SECONDS));
     return new DemoWorld(spec, catalog, tree, users, truth, events);
   }
 
   /**
-   * The catalog with its statistics (impressions, clicks, carts, purchases, watch seconds) counted from the
-   * events before {@code untilSec}: what the shop had observed at that time.
+   * The catalog with its statistics (impressions, clicks, carts, purchases, watch seconds) counted
+   * from the events before {@code untilSec}: what the shop had observed at that time.
    */
   public static Catalog withStatistics(Catalog shape, EventLog events, int untilSec) {
     Catalog.Builder b = shape.toBuilder();
@@ -234,14 +257,19 @@ public final class DemoWorld {
   }
 
   /**
-   * Simulates each user's sessions over the period: sessions of 20 slots at times drawn around the user's
-   * preferred hour; each slot shows an item drawn from the user's (drifting) interests, from global
-   * popularity, from the category of the user's last click, or uniformly (so that the long tail and new
-   * items get impressions); off-air live streams are not shown. Clicks, carts, purchases and watch time come
-   * from the ground truth. Returns the log in time order.
+   * Simulates each user's sessions over the period: sessions of 20 slots at times drawn around the
+   * user's preferred hour; each slot shows an item drawn from the user's (drifting) interests, from
+   * global popularity, from the category of the user's last click, or uniformly (so that the long
+   * tail and new items get impressions); off-air live streams are not shown. Clicks, carts,
+   * purchases and watch time come from the ground truth. Returns the log in time order.
    */
-  private static EventLog simulate(Spec spec, Catalog.Builder b, CategoryTree tree, GroundTruth truth,
-      float[] popularity, SplittableRandom rnd) {
+  private static EventLog simulate(
+      Spec spec,
+      Catalog.Builder b,
+      CategoryTree tree,
+      GroundTruth truth,
+      float[] popularity,
+      SplittableRandom rnd) {
     int n = b.ids.length;
     int leaves = tree.leafCount();
     double[] globalCdf = cumulative(popularity, null);
@@ -262,14 +290,23 @@ public final class DemoWorld {
     for (int c = 0; c < leaves; c++) {
       leafCdf[c] = cumulative(popularity, itemsOfLeaf[c]);
     }
-    EventLog log = new EventLog((int) Math.min(Integer.MAX_VALUE - 8, (long) spec.users() * spec.impressionsPerUser()));
+    EventLog log =
+        new EventLog(
+            (int) Math.min(Integer.MAX_VALUE - 8, (long) spec.users() * spec.impressionsPerUser()));
     for (int u = 0; u < spec.users(); u++) {
-      int impressions = (int) Math.min(spec.impressionsPerUser() * 6L,
-          Math.max(20, Math.round(spec.impressionsPerUser() * Math.exp(0.8 * gaussian(rnd) - 0.32))));
+      int impressions =
+          (int)
+              Math.min(
+                  spec.impressionsPerUser() * 6L,
+                  Math.max(
+                      20,
+                      Math.round(
+                          spec.impressionsPerUser() * Math.exp(0.8 * gaussian(rnd) - 0.32))));
       int lastClickedLeaf = -1;
       for (int shown = 0; shown < impressions; ) {
         int day = rnd.nextInt(GroundTruth.DAYS);
-        int hour = Math.floorMod(truth.preferredHour(u) + (int) Math.round(2.5 * gaussian(rnd)), 24);
+        int hour =
+            Math.floorMod(truth.preferredHour(u) + (int) Math.round(2.5 * gaussian(rnd)), 24);
         int sessionStart = day * 86_400 + hour * 3600 + rnd.nextInt(3600);
         for (int position = 1; position <= 20 && shown < impressions; position++, shown++) {
           int t = sessionStart + position * 7;
@@ -285,8 +322,11 @@ public final class DemoWorld {
               candidate = itemsOfLeaf[leaf][search(leafCdf[leaf], rnd.nextDouble())];
             } else if (r < 0.80) {
               candidate = search(globalCdf, rnd.nextDouble());
-            } else if (r < 0.90 && lastClickedLeaf >= 0 && itemsOfLeaf[lastClickedLeaf].length > 0) {
-              candidate = itemsOfLeaf[lastClickedLeaf][rnd.nextInt(itemsOfLeaf[lastClickedLeaf].length)];
+            } else if (r < 0.90
+                && lastClickedLeaf >= 0
+                && itemsOfLeaf[lastClickedLeaf].length > 0) {
+              candidate =
+                  itemsOfLeaf[lastClickedLeaf][rnd.nextInt(itemsOfLeaf[lastClickedLeaf].length)];
             } else {
               candidate = rnd.nextInt(n);
             }
@@ -294,8 +334,10 @@ public final class DemoWorld {
                 && !onAir(b.liveStartMinute[candidate], b.liveDurationMinutes[candidate], t)) {
               continue;
             }
-            // Items exist only after they were created, and a shop shows a user only what sells in their country.
-            if (b.createdMs[candidate] > epochMs(t) || (b.countryMasks[candidate] & (1 << truth.country(u))) == 0) {
+            // Items exist only after they were created, and a shop shows a user only what sells in
+            // their country.
+            if (b.createdMs[candidate] > epochMs(t)
+                || (b.countryMasks[candidate] & (1 << truth.country(u))) == 0) {
               continue;
             }
             item = candidate;

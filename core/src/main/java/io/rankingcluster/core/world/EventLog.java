@@ -1,9 +1,10 @@
 package io.rankingcluster.core.world;
 
 /**
- * Every simulated impression and what followed it, in time order, as parallel primitive arrays: user row,
- * catalog row, time (seconds since the world's start), 1-based position, outcome flags and watch seconds.
- * This is the behaviour log that trainers learn from and that evaluation splits by time.
+ * Every simulated impression and what followed it, in time order, as parallel primitive arrays:
+ * user row, catalog row, time (seconds since the world's start), 1-based position, outcome flags
+ * and watch seconds. This is the behaviour log that trainers learn from and that evaluation splits
+ * by time.
  */
 public final class EventLog {
   public static final byte CLICK = 1;

@@ -7,15 +7,17 @@ import io.rankingcluster.core.score.ValueFormula;
 import java.util.SplittableRandom;
 
 /**
- * The hidden model behind the demo world's behaviour. Per user: interests over leaf categories that drift
- * from a start mixture to an end mixture over the simulated period, price sensitivity, home country and a
- * preferred hour. Per item: a hidden quality. The click model has a saturating interest term, a price term
- * that interacts with quality, time-of-day effects per kind and position bias, so a learner over observed
- * features cannot represent it exactly. Never loaded by a service: it exists to simulate and to judge.
+ * The hidden model behind the demo world's behaviour. Per user: interests over leaf categories that
+ * drift from a start mixture to an end mixture over the simulated period, price sensitivity, home
+ * country and a preferred hour. Per item: a hidden quality. The click model has a saturating
+ * interest term, a price term that interacts with quality, time-of-day effects per kind and
+ * position bias, so a learner over observed features cannot represent it exactly. Never loaded by a
+ * service: it exists to simulate and to judge.
  */
 public final class GroundTruth {
   /** Length of the simulated period. */
   public static final int DAYS = 28;
+
   public static final int PERIOD_SECONDS = DAYS * 86_400;
 
   private final CategoryTree tree;
@@ -29,7 +31,12 @@ public final class GroundTruth {
   private byte[] itemKind;
   private float[] itemPrice;
 
-  private GroundTruth(CategoryTree tree, float[][] start, float[][] end, float[] priceSensitivity, int[] country,
+  private GroundTruth(
+      CategoryTree tree,
+      float[][] start,
+      float[][] end,
+      float[] priceSensitivity,
+      int[] country,
       byte[] preferredHour) {
     this.tree = tree;
     this.interestStart = start;
@@ -130,13 +137,17 @@ public final class GroundTruth {
     return quality[itemRow];
   }
 
-  /** True click (for live streams: entry) probability for an impression at a 1-based position and time. */
+  /**
+   * True click (for live streams: entry) probability for an impression at a 1-based position and
+   * time.
+   */
   public double pClick(int user, int itemRow, int position, int timeSec) {
     int leaf = itemLeaf[itemRow];
     double interest = interest(user, leaf, timeSec);
     double q = quality[itemRow];
     // Saturating interest: the step from no interest to some matters more than from some to a lot.
-    double logit = -2.6 + 3.0 * Math.sqrt(interest * tree.leafCount() / 4.0) / (1 + interest * 2) + 0.6 * q;
+    double logit =
+        -2.6 + 3.0 * Math.sqrt(interest * tree.leafCount() / 4.0) / (1 + interest * 2) + 0.6 * q;
     float price = itemPrice[itemRow];
     if (price > 0) {
       double expensive = Math.log1p(price) / 5.0;
@@ -161,7 +172,10 @@ public final class GroundTruth {
     byte kind = itemKind[itemRow];
     double base = kind == ItemKind.PRODUCT.code() ? 0.12 : 0.04;
     float price = itemPrice[itemRow];
-    double logit = Math.log(base / (1 - base)) + 0.5 * quality[itemRow] - priceSensitivity[user] * Math.log1p(price) / 6.0;
+    double logit =
+        Math.log(base / (1 - base))
+            + 0.5 * quality[itemRow]
+            - priceSensitivity[user] * Math.log1p(price) / 6.0;
     return 1 / (1 + Math.exp(-logit));
   }
 
@@ -170,21 +184,30 @@ public final class GroundTruth {
     if (itemKind[itemRow] == ItemKind.PRODUCT.code()) {
       return 0;
     }
-    return 20 * Math.exp(0.4 * quality[itemRow]) * (1 + 4 * interest(user, itemLeaf[itemRow], timeSec));
+    return 20
+        * Math.exp(0.4 * quality[itemRow])
+        * (1 + 4 * interest(user, itemLeaf[itemRow], timeSec));
   }
 
   /**
    * The true expected value of showing the item to the user in the top slot at a time, by the same
-   * formula the ranker optimises ({@link ValueFormula#DEFAULT}) applied to the true heads. Any other slot
-   * scales it by the position's examination probability, which is the same for every item.
+   * formula the ranker optimises ({@link ValueFormula#DEFAULT}) applied to the true heads. Any
+   * other slot scales it by the position's examination probability, which is the same for every
+   * item.
    */
   public double expectedValue(int user, int itemRow, int timeSec) {
     double pc = pClick(user, itemRow, 1, timeSec);
-    return ValueFormula.DEFAULT.value(itemKind[itemRow], (float) pc, (float) pBuyAfterClick(user, itemRow),
-        (float) meanWatchSeconds(user, itemRow, timeSec), itemPrice[itemRow]);
+    return ValueFormula.DEFAULT.value(
+        itemKind[itemRow],
+        (float) pc,
+        (float) pBuyAfterClick(user, itemRow),
+        (float) meanWatchSeconds(user, itemRow, timeSec),
+        itemPrice[itemRow]);
   }
 
-  /** Examination probability of a 1-based position (the factor that scales a slot's expected value). */
+  /**
+   * Examination probability of a 1-based position (the factor that scales a slot's expected value).
+   */
   public static double examination(int position) {
     return 1.0 / Math.pow(position, 0.5);
   }

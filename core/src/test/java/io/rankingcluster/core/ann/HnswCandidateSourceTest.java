@@ -31,10 +31,19 @@ class HnswCandidateSourceTest {
   }
 
   static RecallQuery query(Catalog c, long[] exclude, int[] kindLimits) {
-    return new RecallQuery(c, new long[0], USER, new Affinities(new int[0], new float[0]), -1, 0L, exclude, kindLimits);
+    return new RecallQuery(
+        c,
+        new long[0],
+        USER,
+        new Affinities(new int[0], new float[0]),
+        -1,
+        0L,
+        exclude,
+        kindLimits);
   }
 
-  static int[] fetch(io.rankingcluster.core.recall.CandidateSource source, RecallQuery q, int limit) {
+  static int[] fetch(
+      io.rankingcluster.core.recall.CandidateSource source, RecallQuery q, int limit) {
     CandidateSink sink = new CandidateSink(q, limit);
     source.fetch(q, sink);
     return java.util.Arrays.copyOf(sink.rows(), sink.size());
@@ -56,7 +65,9 @@ class HnswCandidateSourceTest {
       assertTrue(q.admits(row), "row " + row + " is not admitted by the query");
     }
     int[] exact = fetch(new ExactEmbeddingCandidateSource(ITEMS), q, 50);
-    assertTrue(HnswIndexTest.overlap(exact, rows) >= 45, "overlap with the exact channel " + HnswIndexTest.overlap(exact, rows));
+    assertTrue(
+        HnswIndexTest.overlap(exact, rows) >= 45,
+        "overlap with the exact channel " + HnswIndexTest.overlap(exact, rows));
   }
 
   @Test
@@ -73,8 +84,15 @@ class HnswCandidateSourceTest {
   @Test
   void fetch_noUserVector_offersNothing() {
     Catalog c = catalog();
-    RecallQuery q = new RecallQuery(c, new long[0], new Affinities(new int[0], new float[0]), -1, 0L, new long[0],
-        new int[] {100, 100, 100});
+    RecallQuery q =
+        new RecallQuery(
+            c,
+            new long[0],
+            new Affinities(new int[0], new float[0]),
+            -1,
+            0L,
+            new long[0],
+            new int[] {100, 100, 100});
     assertEquals(0, fetch(new HnswCandidateSource(INDEX, 64), q, 20).length);
   }
 }

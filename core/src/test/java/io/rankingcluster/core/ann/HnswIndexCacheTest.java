@@ -25,7 +25,8 @@ class HnswIndexCacheTest {
     assertTrue(Files.isRegularFile(file));
     HnswIndexCache.Result second = HnswIndexCache.loadOrBuild(file, ITEMS, PARAMS, 1);
     assertEquals(HnswIndexCache.Source.LOADED, second.source(), second.note());
-    assertArrayEquals(first.index().search(QUERY, 10, 30).rows(), second.index().search(QUERY, 10, 30).rows());
+    assertArrayEquals(
+        first.index().search(QUERY, 10, 30).rows(), second.index().search(QUERY, 10, 30).rows());
   }
 
   @Test
@@ -37,15 +38,18 @@ class HnswIndexCacheTest {
     HnswIndexCache.Result r = HnswIndexCache.loadOrBuild(file, ITEMS, PARAMS, 1);
     assertEquals(HnswIndexCache.Source.REBUILT, r.source());
     assertTrue(r.note().contains("unusable"), r.note());
-    assertArrayEquals(original.search(QUERY, 10, 30).rows(), r.index().search(QUERY, 10, 30).rows());
-    assertEquals(HnswIndexCache.Source.LOADED, HnswIndexCache.loadOrBuild(file, ITEMS, PARAMS, 1).source());
+    assertArrayEquals(
+        original.search(QUERY, 10, 30).rows(), r.index().search(QUERY, 10, 30).rows());
+    assertEquals(
+        HnswIndexCache.Source.LOADED, HnswIndexCache.loadOrBuild(file, ITEMS, PARAMS, 1).source());
   }
 
   @Test
   void loadOrBuild_garbageFile_rebuilds(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("shard.hnsw");
     Files.write(file, new byte[4096]);
-    assertEquals(HnswIndexCache.Source.REBUILT, HnswIndexCache.loadOrBuild(file, ITEMS, PARAMS, 1).source());
+    assertEquals(
+        HnswIndexCache.Source.REBUILT, HnswIndexCache.loadOrBuild(file, ITEMS, PARAMS, 1).source());
   }
 
   @Test
@@ -58,9 +62,11 @@ class HnswIndexCacheTest {
   }
 
   @Test
-  void loadOrBuild_folderNotWritable_servesTheBuiltIndexAndSaysWhy(@TempDir Path dir) throws IOException {
+  void loadOrBuild_folderNotWritable_servesTheBuiltIndexAndSaysWhy(@TempDir Path dir)
+      throws IOException {
     Path notAFolder = Files.writeString(dir.resolve("plain-file"), "x");
-    HnswIndexCache.Result r = HnswIndexCache.loadOrBuild(notAFolder.resolve("shard.hnsw"), ITEMS, PARAMS, 1);
+    HnswIndexCache.Result r =
+        HnswIndexCache.loadOrBuild(notAFolder.resolve("shard.hnsw"), ITEMS, PARAMS, 1);
     assertEquals(HnswIndexCache.Source.BUILT, r.source());
     assertTrue(r.note().contains("not cached"), r.note());
     assertEquals(10, r.index().search(QUERY, 10, 30).rows().length);

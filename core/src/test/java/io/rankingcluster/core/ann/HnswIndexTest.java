@@ -123,7 +123,9 @@ class HnswIndexTest {
       }
       found += overlap(exact(q, k, even), rows);
     }
-    assertTrue(found / (double) (queries.length * k) >= 0.9, "filtered recall@10 " + found / (queries.length * 10.0));
+    assertTrue(
+        found / (double) (queries.length * k) >= 0.9,
+        "filtered recall@10 " + found / (queries.length * 10.0));
   }
 
   @Test
@@ -160,7 +162,8 @@ class HnswIndexTest {
 
   @Test
   void search_wrongDimension_throwsNamingBoth() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> index.search(new float[3], 10, 10));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> index.search(new float[3], 10, 10));
     assertTrue(e.getMessage().contains("3") && e.getMessage().contains("32"), e.getMessage());
   }
 
@@ -174,15 +177,21 @@ class HnswIndexTest {
   void build_sameInputsOneThread_isRepeatable() {
     HnswIndex again = HnswIndex.build(items, PARAMS, 1);
     for (int i = 0; i < 20; i++) {
-      assertArrayEquals(index.search(queries[i], 10, 40).rows(), again.search(queries[i], 10, 40).rows());
+      assertArrayEquals(
+          index.search(queries[i], 10, 40).rows(), again.search(queries[i], 10, 40).rows());
     }
   }
 
   @Test
   void params_outOfRange_refusedNamingTheParameter() {
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> new HnswIndex.Params(1, 100)).getMessage().contains("m "));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> new HnswIndex.Params(16, 0)).getMessage()
-        .contains("efConstruction"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> new HnswIndex.Params(1, 100))
+            .getMessage()
+            .contains("m "));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> new HnswIndex.Params(16, 0))
+            .getMessage()
+            .contains("efConstruction"));
   }
 
   @Test
@@ -216,7 +225,9 @@ class HnswIndexTest {
     byte[] all = Files.readAllBytes(file);
     for (int keep : new int[] {0, 20, all.length / 2, all.length - 1}) {
       Files.write(file, java.util.Arrays.copyOf(all, keep));
-      IOException e = assertThrows(IOException.class, () -> HnswIndex.load(file, items, PARAMS), "kept " + keep);
+      IOException e =
+          assertThrows(
+              IOException.class, () -> HnswIndex.load(file, items, PARAMS), "kept " + keep);
       assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
     }
   }
@@ -236,7 +247,8 @@ class HnswIndexTest {
   void load_otherParamsOrOtherVectors_refused(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("p.hnsw");
     index.save(file);
-    assertThrows(IOException.class, () -> HnswIndex.load(file, items, new HnswIndex.Params(8, 100)));
+    assertThrows(
+        IOException.class, () -> HnswIndex.load(file, items, new HnswIndex.Params(8, 100)));
     assertThrows(IOException.class, () -> HnswIndex.load(file, gaussian(N, DIM, 99), PARAMS));
   }
 }

@@ -9,8 +9,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Vectors shaped like matrix-factorisation item embeddings: a third all zeros, norms spread over four
- * orders of magnitude. The tiered index must stay accurate on them, and exact where the bound is tight.
+ * Vectors shaped like matrix-factorisation item embeddings: a third all zeros, norms spread over
+ * four orders of magnitude. The tiered index must stay accurate on them, and exact where the bound
+ * is tight.
  */
 class HnswIndexTiersTest {
   static final int N = 8000;
@@ -21,7 +22,9 @@ class HnswIndexTiersTest {
     return skewed(seed, N, 1.5);
   }
 
-  /** {@code rows} random directions with log-normal norms of the given sigma, every third row zero. */
+  /**
+   * {@code rows} random directions with log-normal norms of the given sigma, every third row zero.
+   */
   static Embeddings skewed(long seed, int rows, double sigma) {
     Random r = new Random(seed);
     float[] data = new float[rows * DIM];
@@ -57,20 +60,23 @@ class HnswIndexTiersTest {
     float[][] queries = HnswIndexTest.rowsOf(HnswIndexTest.gaussian(200, DIM, 3));
     int found = 0;
     for (float[] q : queries) {
-      found += HnswIndexTest.overlap(HnswIndexTest.exactOver(items, q, 10), index.search(q, 10, 20).rows());
+      found +=
+          HnswIndexTest.overlap(
+              HnswIndexTest.exactOver(items, q, 10), index.search(q, 10, 20).rows());
     }
     double recall = found / (queries.length * 10.0);
     assertTrue(recall >= 0.95, "recall@10 " + recall + "; tiers " + index.describeTiers());
   }
 
   /**
-   * Tiers after the first are searched above the floor of the k best found so far, walked with a beam: a
-   * large k and a filter (which makes every tier's search work harder) must still find what an exact scan
-   * of the admitted rows finds.
+   * Tiers after the first are searched above the floor of the k best found so far, walked with a
+   * beam: a large k and a filter (which makes every tier's search work harder) must still find what
+   * an exact scan of the admitted rows finds.
    */
   @Test
   void search_skewedNormsLargeKWithFilter_recallAt50AgainstExactFilteredAtLeast0point95() {
-    // Norms within a factor of about ten: a few tiers of thousands of rows, so that several get graphs.
+    // Norms within a factor of about ten: a few tiers of thousands of rows, so that several get
+    // graphs.
     Embeddings items = skewed(2, 24_000, 0.4);
     HnswIndex index = HnswIndex.build(items, HnswIndex.Params.DEFAULT, 2);
     float[][] queries = HnswIndexTest.rowsOf(HnswIndexTest.gaussian(100, DIM, 5));
@@ -99,12 +105,18 @@ class HnswIndexTiersTest {
     Embeddings items = skewed(1);
     HnswIndex index = HnswIndex.build(items, new HnswIndex.Params(16, 100, 0), 1);
     assertEquals(2, index.tierCount(), index.describeTiers());
-    assertEquals(10, index.search(HnswIndexTest.rowsOf(HnswIndexTest.gaussian(1, DIM, 3))[0], 10, 20).rows().length);
+    assertEquals(
+        10,
+        index
+            .search(HnswIndexTest.rowsOf(HnswIndexTest.gaussian(1, DIM, 3))[0], 10, 20)
+            .rows()
+            .length);
   }
 
   @Test
   void search_everyScoreNegative_zeroVectorsComeFirstThenTheShortestOpposite() {
-    // Rows along +x with norms 1..n, and zero rows; the query points along -x: every non-zero row scores
+    // Rows along +x with norms 1..n, and zero rows; the query points along -x: every non-zero row
+    // scores
     // below 0, so the zero rows (score 0) are best, then the shortest vectors.
     int n = 3000;
     float[] data = new float[n * 2];
@@ -127,11 +139,13 @@ class HnswIndexTiersTest {
 
   @Test
   void search_hugeEf_isExact() {
-    // Norms within a factor of about ten: a few tiers of thousands of rows, so that several get graphs.
+    // Norms within a factor of about ten: a few tiers of thousands of rows, so that several get
+    // graphs.
     Embeddings items = skewed(2, 24_000, 0.4);
     HnswIndex index = HnswIndex.build(items, HnswIndex.Params.DEFAULT, 2);
     for (float[] q : HnswIndexTest.rowsOf(HnswIndexTest.gaussian(20, DIM, 4))) {
-      assertArrayEquals(HnswIndexTest.exactOver(items, q, 50), index.search(q, 50, 1_000_000).rows());
+      assertArrayEquals(
+          HnswIndexTest.exactOver(items, q, 50), index.search(q, 50, 1_000_000).rows());
     }
   }
 }

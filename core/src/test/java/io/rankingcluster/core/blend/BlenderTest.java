@@ -18,7 +18,11 @@ class BlenderTest {
   private static final byte L = 3;
   private static final boolean[] ALL = {true, true, true};
   private static final Set<String> RULES =
-      Set.of(Blender.RULE_KIND_SHARE, Blender.RULE_BACKFILL, Blender.RULE_SELLER_RELAXED, Blender.RULE_POSITION_RELAXED,
+      Set.of(
+          Blender.RULE_KIND_SHARE,
+          Blender.RULE_BACKFILL,
+          Blender.RULE_SELLER_RELAXED,
+          Blender.RULE_POSITION_RELAXED,
           Blender.RULE_EXPLORATION);
   private static final double EPS = 1e-3;
 
@@ -26,9 +30,12 @@ class BlenderTest {
   // The independent checker: the page rules, written from BlendConfig's and Blender's contracts.
   // ---------------------------------------------------------------------------------------------
 
-  /** Whether item i could go into slot s given the live streams already in the window (sellers aside). */
-  private static boolean eligibleIgnoringSeller(int i, int s, int liveInWindow, byte[] kinds, boolean[] allowed,
-      BlendConfig cfg) {
+  /**
+   * Whether item i could go into slot s given the live streams already in the window (sellers
+   * aside).
+   */
+  private static boolean eligibleIgnoringSeller(
+      int i, int s, int liveInWindow, byte[] kinds, boolean[] allowed, BlendConfig cfg) {
     if (!allowed[kinds[i] - 1]) {
       return false;
     }
@@ -55,26 +62,41 @@ class BlenderTest {
   }
 
   /**
-   * Verifies a page against the rules; fails with a description of the first violation. Rules: at most
-   * min(pageSize, n) items, each input at most once, only allowed kinds; no live stream in slot 1 when
-   * configured; at most maxLiveInWindow live streams in the first liveWindow slots; no two neighbours with one
-   * seller unless the later one is marked seller_relaxed, which is used only when no other item could have
-   * taken the slot; kind_share placements take the kind furthest behind its share and backfill only happens
-   * when a kind at least as far behind had nothing placeable; the page ends early only when no remaining
-   * item could fill the next slot.
+   * Verifies a page against the rules; fails with a description of the first violation. Rules: at
+   * most min(pageSize, n) items, each input at most once, only allowed kinds; no live stream in
+   * slot 1 when configured; at most maxLiveInWindow live streams in the first liveWindow slots; no
+   * two neighbours with one seller unless the later one is marked seller_relaxed, which is used
+   * only when no other item could have taken the slot; kind_share placements take the kind furthest
+   * behind its share and backfill only happens when a kind at least as far behind had nothing
+   * placeable; the page ends early only when no remaining item could fill the next slot.
    */
-  static void checkPage(byte[] kinds, long[] sellers, int n, int pageSize, boolean[] allowed, BlendConfig cfg,
-      Placement[] page, String context) {
+  static void checkPage(
+      byte[] kinds,
+      long[] sellers,
+      int n,
+      int pageSize,
+      boolean[] allowed,
+      BlendConfig cfg,
+      Placement[] page,
+      String context) {
     checkPage(kinds, sellers, n, pageSize, allowed, cfg, null, page, context);
   }
 
   /**
-   * As above, with fresh items: the exploration slot holds the best-ranked fresh item that breaks no rule
-   * (and only there, and only a fresh one); every placement names the item ranking order would have placed
-   * instead (the best-ranked allowed item still waiting) when it differs.
+   * As above, with fresh items: the exploration slot holds the best-ranked fresh item that breaks
+   * no rule (and only there, and only a fresh one); every placement names the item ranking order
+   * would have placed instead (the best-ranked allowed item still waiting) when it differs.
    */
-  static void checkPage(byte[] kinds, long[] sellers, int n, int pageSize, boolean[] allowed, BlendConfig cfg,
-      boolean[] fresh, Placement[] page, String context) {
+  static void checkPage(
+      byte[] kinds,
+      long[] sellers,
+      int n,
+      int pageSize,
+      boolean[] allowed,
+      BlendConfig cfg,
+      boolean[] fresh,
+      Placement[] page,
+      String context) {
     if (page.length > Math.min(pageSize, n)) {
       fail(context + ": page of " + page.length + " for pageSize " + pageSize + " and n " + n);
     }
@@ -108,17 +130,25 @@ class BlenderTest {
       int freshChoice = -1;
       if (fresh != null && s == cfg.explorationSlot() - 1) {
         for (int j = 0; j < n && freshChoice < 0; j++) {
-          boolean fits = !used[j] && fresh[j] && eligibleIgnoringSeller(j, s, liveInWindow, kinds, allowed, cfg)
-              && !(cfg.noAdjacentSameSeller() && sellers[j] == prevSeller);
+          boolean fits =
+              !used[j]
+                  && fresh[j]
+                  && eligibleIgnoringSeller(j, s, liveInWindow, kinds, allowed, cfg)
+                  && !(cfg.noAdjacentSameSeller() && sellers[j] == prevSeller);
           freshChoice = fits ? j : -1;
         }
       }
-      if (Blender.RULE_EXPLORATION.equals(page[s].rule()) != (freshChoice >= 0) || (freshChoice >= 0 && freshChoice != i)) {
-        fail(at + ": the exploration slot must hold the best-ranked fitting fresh item " + freshChoice);
+      if (Blender.RULE_EXPLORATION.equals(page[s].rule()) != (freshChoice >= 0)
+          || (freshChoice >= 0 && freshChoice != i)) {
+        fail(
+            at
+                + ": the exploration slot must hold the best-ranked fitting fresh item "
+                + freshChoice);
       }
       boolean positionRelaxed = Blender.RULE_POSITION_RELAXED.equals(page[s].rule());
       if (positionRelaxed) {
-        // Allowed only as a last resort: no remaining allowed item fits the slot under the position rules.
+        // Allowed only as a last resort: no remaining allowed item fits the slot under the position
+        // rules.
         if (eligibleIgnoringSeller(i, s, liveInWindow, kinds, allowed, cfg)) {
           fail(at + ": position_relaxed for an item that obeys the position rules");
         }
@@ -132,7 +162,12 @@ class BlenderTest {
           fail(at + ": live stream in slot 1");
         }
         if (kinds[i] == L && s < cfg.liveWindow() && liveInWindow + 1 > cfg.maxLiveInWindow()) {
-          fail(at + ": more than " + cfg.maxLiveInWindow() + " live streams in the first " + cfg.liveWindow());
+          fail(
+              at
+                  + ": more than "
+                  + cfg.maxLiveInWindow()
+                  + " live streams in the first "
+                  + cfg.liveWindow());
         }
       }
       boolean sameSellerAsPrevious = s > 0 && sellers[i] == sellers[page[s - 1].input()];
@@ -146,9 +181,16 @@ class BlenderTest {
         }
         long previous = sellers[page[s - 1].input()];
         for (int j = 0; j < n; j++) {
-          if (!used[j] && sellers[j] != previous
+          if (!used[j]
+              && sellers[j] != previous
               && eligibleIgnoringSeller(j, s, liveInWindow, kinds, allowed, cfg)) {
-            fail(at + ": seller rule relaxed although input " + j + " (seller " + sellers[j] + ") fitted");
+            fail(
+                at
+                    + ": seller rule relaxed although input "
+                    + j
+                    + " (seller "
+                    + sellers[j]
+                    + ") fitted");
           }
         }
       }
@@ -156,11 +198,18 @@ class BlenderTest {
       if (Blender.RULE_KIND_SHARE.equals(page[s].rule())) {
         for (int o = 0; o < 3; o++) {
           if (allowed[o] && deficit(o, s, placed, allowed, cfg) > mine + EPS) {
-            fail(at + ": kind_share placed kind " + (k + 1) + " while kind " + (o + 1) + " was further behind");
+            fail(
+                at
+                    + ": kind_share placed kind "
+                    + (k + 1)
+                    + " while kind "
+                    + (o + 1)
+                    + " was further behind");
           }
         }
       }
-      // When the allowed kinds' shares sum to 0 there is no target mix, and either label is acceptable.
+      // When the allowed kinds' shares sum to 0 there is no target mix, and either label is
+      // acceptable.
       if (Blender.RULE_BACKFILL.equals(page[s].rule()) && mine != Double.NEGATIVE_INFINITY) {
         boolean someKindAheadWasEmpty = false;
         long previous = s == 0 ? Long.MIN_VALUE : sellers[page[s - 1].input()];
@@ -170,14 +219,20 @@ class BlenderTest {
           }
           boolean hasPlaceable = false;
           for (int j = 0; j < n && !hasPlaceable; j++) {
-            hasPlaceable = !used[j] && kinds[j] - 1 == o
-                && eligibleIgnoringSeller(j, s, liveInWindow, kinds, allowed, cfg)
-                && !(cfg.noAdjacentSameSeller() && sellers[j] == previous);
+            hasPlaceable =
+                !used[j]
+                    && kinds[j] - 1 == o
+                    && eligibleIgnoringSeller(j, s, liveInWindow, kinds, allowed, cfg)
+                    && !(cfg.noAdjacentSameSeller() && sellers[j] == previous);
           }
           someKindAheadWasEmpty |= !hasPlaceable;
         }
         if (!someKindAheadWasEmpty) {
-          fail(at + ": backfill although no kind ahead of kind " + (k + 1) + " was out of placeable items");
+          fail(
+              at
+                  + ": backfill although no kind ahead of kind "
+                  + (k + 1)
+                  + " was out of placeable items");
         }
       }
       used[i] = true;
@@ -187,10 +242,17 @@ class BlenderTest {
       }
     }
     if (page.length < Math.min(pageSize, n)) {
-      // With every rule relaxable as a last resort, a page ends early only when no allowed item is left.
+      // With every rule relaxable as a last resort, a page ends early only when no allowed item is
+      // left.
       for (int j = 0; j < n; j++) {
         if (!used[j] && allowed[kinds[j] - 1]) {
-          fail(context + ": page ended after " + page.length + " items although input " + j + " was left");
+          fail(
+              context
+                  + ": page ended after "
+                  + page.length
+                  + " items although input "
+                  + j
+                  + " was left");
         }
       }
     }
@@ -229,21 +291,46 @@ class BlenderTest {
       for (int k = 0; k < 3; k++) {
         shares[k] = rnd.nextInt(6) == 0 ? 0f : rnd.nextFloat();
       }
-      BlendConfig cfg = rnd.nextInt(4) == 0 ? BlendConfig.DEFAULT
-          : new BlendConfig(shares, rnd.nextBoolean(), rnd.nextInt(9), rnd.nextInt(4), rnd.nextInt(5) != 0,
-              rnd.nextInt(3) == 0 ? 1 + rnd.nextInt(12) : 0);
+      BlendConfig cfg =
+          rnd.nextInt(4) == 0
+              ? BlendConfig.DEFAULT
+              : new BlendConfig(
+                  shares,
+                  rnd.nextBoolean(),
+                  rnd.nextInt(9),
+                  rnd.nextInt(4),
+                  rnd.nextInt(5) != 0,
+                  rnd.nextInt(3) == 0 ? 1 + rnd.nextInt(12) : 0);
       boolean[] fresh = new boolean[n];
       for (int i = 0; i < n; i++) {
         fresh[i] = rnd.nextInt(10) == 0;
       }
-      boolean[] allowed = rnd.nextInt(3) == 0
-          ? new boolean[] {rnd.nextBoolean(), rnd.nextBoolean(), rnd.nextBoolean()} : ALL.clone();
+      boolean[] allowed =
+          rnd.nextInt(3) == 0
+              ? new boolean[] {rnd.nextBoolean(), rnd.nextBoolean(), rnd.nextBoolean()}
+              : ALL.clone();
       int pageSize = rnd.nextInt(8) == 0 ? 400 : rnd.nextInt(61);
       Placement[] page = new Blender(cfg).blend(kinds, sellers, n, pageSize, allowed, null, fresh);
-      String context = "case " + c + " (n " + n + ", pageSize " + pageSize + ", shares "
-          + Arrays.toString(cfg.kindShare()) + ", noLiveFirst " + cfg.noLiveInFirstSlot() + ", window "
-          + cfg.liveWindow() + "/" + cfg.maxLiveInWindow() + ", sellerRule " + cfg.noAdjacentSameSeller()
-          + ", allowed " + Arrays.toString(allowed) + ")";
+      String context =
+          "case "
+              + c
+              + " (n "
+              + n
+              + ", pageSize "
+              + pageSize
+              + ", shares "
+              + Arrays.toString(cfg.kindShare())
+              + ", noLiveFirst "
+              + cfg.noLiveInFirstSlot()
+              + ", window "
+              + cfg.liveWindow()
+              + "/"
+              + cfg.maxLiveInWindow()
+              + ", sellerRule "
+              + cfg.noAdjacentSameSeller()
+              + ", allowed "
+              + Arrays.toString(allowed)
+              + ")";
       checkPage(kinds, sellers, n, pageSize, allowed, cfg, fresh, page, context);
       for (Placement p : page) {
         explorationSeen += Blender.RULE_EXPLORATION.equals(p.rule()) ? 1 : 0;
@@ -265,23 +352,89 @@ class BlenderTest {
     byte[] kinds = {L, P, P, V};
     long[] sellers = {1, 2, 2, 3};
     BlendConfig cfg = BlendConfig.DEFAULT;
-    assertThrows(AssertionError.class, () -> checkPage(kinds, sellers, 4, 4, ALL, cfg,
-        new Placement[] {new Placement(0, Blender.RULE_KIND_SHARE)}, "live first"));
-    assertThrows(AssertionError.class, () -> checkPage(kinds, sellers, 4, 4, ALL, cfg,
-        new Placement[] {new Placement(1, Blender.RULE_KIND_SHARE), new Placement(2, Blender.RULE_KIND_SHARE)},
-        "same seller"));
-    assertThrows(AssertionError.class, () -> checkPage(kinds, sellers, 4, 4, ALL, cfg,
-        new Placement[] {new Placement(1, Blender.RULE_KIND_SHARE), new Placement(1, Blender.RULE_BACKFILL)},
-        "twice"));
-    assertThrows(AssertionError.class, () -> checkPage(kinds, sellers, 4, 4, new boolean[] {true, false, true}, cfg,
-        new Placement[] {new Placement(3, Blender.RULE_KIND_SHARE)}, "kind not allowed"));
-    assertThrows(AssertionError.class, () -> checkPage(kinds, sellers, 4, 4, ALL, cfg,
-        new Placement[] {new Placement(1, Blender.RULE_KIND_SHARE)}, "ended early"));
+    assertThrows(
+        AssertionError.class,
+        () ->
+            checkPage(
+                kinds,
+                sellers,
+                4,
+                4,
+                ALL,
+                cfg,
+                new Placement[] {new Placement(0, Blender.RULE_KIND_SHARE)},
+                "live first"));
+    assertThrows(
+        AssertionError.class,
+        () ->
+            checkPage(
+                kinds,
+                sellers,
+                4,
+                4,
+                ALL,
+                cfg,
+                new Placement[] {
+                  new Placement(1, Blender.RULE_KIND_SHARE),
+                  new Placement(2, Blender.RULE_KIND_SHARE)
+                },
+                "same seller"));
+    assertThrows(
+        AssertionError.class,
+        () ->
+            checkPage(
+                kinds,
+                sellers,
+                4,
+                4,
+                ALL,
+                cfg,
+                new Placement[] {
+                  new Placement(1, Blender.RULE_KIND_SHARE), new Placement(1, Blender.RULE_BACKFILL)
+                },
+                "twice"));
+    assertThrows(
+        AssertionError.class,
+        () ->
+            checkPage(
+                kinds,
+                sellers,
+                4,
+                4,
+                new boolean[] {true, false, true},
+                cfg,
+                new Placement[] {new Placement(3, Blender.RULE_KIND_SHARE)},
+                "kind not allowed"));
+    assertThrows(
+        AssertionError.class,
+        () ->
+            checkPage(
+                kinds,
+                sellers,
+                4,
+                4,
+                ALL,
+                cfg,
+                new Placement[] {new Placement(1, Blender.RULE_KIND_SHARE)},
+                "ended early"));
     byte[] lives = {P, V, L, L};
     long[] distinct = {1, 2, 3, 4};
-    assertThrows(AssertionError.class, () -> checkPage(lives, distinct, 4, 4, ALL, cfg,
-        new Placement[] {new Placement(0, Blender.RULE_KIND_SHARE), new Placement(2, Blender.RULE_BACKFILL),
-            new Placement(3, Blender.RULE_BACKFILL)}, "two live streams in the window"));
+    assertThrows(
+        AssertionError.class,
+        () ->
+            checkPage(
+                lives,
+                distinct,
+                4,
+                4,
+                ALL,
+                cfg,
+                new Placement[] {
+                  new Placement(0, Blender.RULE_KIND_SHARE),
+                  new Placement(2, Blender.RULE_BACKFILL),
+                  new Placement(3, Blender.RULE_BACKFILL)
+                },
+                "two live streams in the window"));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -325,7 +478,8 @@ class BlenderTest {
     }
     Placement[] page = new Blender(BlendConfig.DEFAULT).blend(kinds, sellers, n, 20, ALL);
     assertEquals(20, page.length);
-    // Slot 1: products lead (0.6 vs 0.3 vs 0.1). Slot 2: videos lead (0.3 x 2 = 0.6 vs 1.2 - 1 = 0.2)
+    // Slot 1: products lead (0.6 vs 0.3 vs 0.1). Slot 2: videos lead (0.3 x 2 = 0.6 vs 1.2 - 1 =
+    // 0.2)
     // but there are none: a product fills the slot as backfill.
     assertEquals(Blender.RULE_KIND_SHARE, page[0].rule());
     assertEquals(P, kinds[page[0].input()]);
@@ -369,13 +523,25 @@ class BlenderTest {
     BlendConfig liveHeavy = new BlendConfig(new float[] {0.5f, 0f, 0.5f}, true, 5, 1, true);
     Placement[] page = new Blender(liveHeavy).blend(kinds, sellers, 10, 8, ALL);
     int[] inputs = Arrays.stream(page).mapToInt(Placement::input).toArray();
-    // Slot 1 must be a product (tie 0.5/0.5 goes to the lower kind code, and no live in slot 1 anyway);
-    // slot 2 the best stream; slots 3-5 products (window full, so backfill); from slot 6 the streams catch
-    // up on their share (deficits 2 and 1.5), then the last slot goes to a product (no streams left).
+    // Slot 1 must be a product (tie 0.5/0.5 goes to the lower kind code, and no live in slot 1
+    // anyway);
+    // slot 2 the best stream; slots 3-5 products (window full, so backfill); from slot 6 the
+    // streams catch
+    // up on their share (deficits 2 and 1.5), then the last slot goes to a product (no streams
+    // left).
     assertArrayEquals(new int[] {3, 0, 4, 5, 6, 1, 2, 7}, inputs);
-    assertArrayEquals(new String[] {Blender.RULE_KIND_SHARE, Blender.RULE_KIND_SHARE, Blender.RULE_KIND_SHARE,
-        Blender.RULE_BACKFILL, Blender.RULE_BACKFILL, Blender.RULE_KIND_SHARE, Blender.RULE_KIND_SHARE,
-        Blender.RULE_BACKFILL}, Arrays.stream(page).map(Placement::rule).toArray());
+    assertArrayEquals(
+        new String[] {
+          Blender.RULE_KIND_SHARE,
+          Blender.RULE_KIND_SHARE,
+          Blender.RULE_KIND_SHARE,
+          Blender.RULE_BACKFILL,
+          Blender.RULE_BACKFILL,
+          Blender.RULE_KIND_SHARE,
+          Blender.RULE_KIND_SHARE,
+          Blender.RULE_BACKFILL
+        },
+        Arrays.stream(page).map(Placement::rule).toArray());
     checkPage(kinds, sellers, 10, 8, ALL, liveHeavy, page, "live heavy");
   }
 
@@ -385,9 +551,16 @@ class BlenderTest {
     long[] sellers = {1, 1, 1, 2};
     BlendConfig productsOnly = new BlendConfig(new float[] {1f, 0f, 0f}, true, 5, 1, true);
     Placement[] page = new Blender(productsOnly).blend(kinds, sellers, 4, 4, ALL);
-    assertArrayEquals(new int[] {0, 3, 1, 2}, Arrays.stream(page).mapToInt(Placement::input).toArray());
-    assertArrayEquals(new String[] {Blender.RULE_KIND_SHARE, Blender.RULE_KIND_SHARE, Blender.RULE_KIND_SHARE,
-        Blender.RULE_SELLER_RELAXED}, Arrays.stream(page).map(Placement::rule).toArray());
+    assertArrayEquals(
+        new int[] {0, 3, 1, 2}, Arrays.stream(page).mapToInt(Placement::input).toArray());
+    assertArrayEquals(
+        new String[] {
+          Blender.RULE_KIND_SHARE,
+          Blender.RULE_KIND_SHARE,
+          Blender.RULE_KIND_SHARE,
+          Blender.RULE_SELLER_RELAXED
+        },
+        Arrays.stream(page).map(Placement::rule).toArray());
   }
 
   @Test
@@ -396,40 +569,74 @@ class BlenderTest {
     long[] sellers = {1, 1, 2};
     BlendConfig noSellerRule = new BlendConfig(new float[] {1f, 0f, 0f}, true, 5, 1, false);
     Placement[] page = new Blender(noSellerRule).blend(kinds, sellers, 3, 3, ALL);
-    assertArrayEquals(new int[] {0, 1, 2}, Arrays.stream(page).mapToInt(Placement::input).toArray());
+    assertArrayEquals(
+        new int[] {0, 1, 2}, Arrays.stream(page).mapToInt(Placement::input).toArray());
   }
 
   @Test
   void blend_emptyInputOrZeroPageSize_returnsEmptyPage() {
-    assertEquals(0, new Blender(BlendConfig.DEFAULT).blend(new byte[0], new long[0], 0, 20, ALL).length);
-    assertEquals(0, new Blender(BlendConfig.DEFAULT).blend(new byte[] {P}, new long[] {1}, 1, 0, ALL).length);
+    assertEquals(
+        0, new Blender(BlendConfig.DEFAULT).blend(new byte[0], new long[0], 0, 20, ALL).length);
+    assertEquals(
+        0,
+        new Blender(BlendConfig.DEFAULT).blend(new byte[] {P}, new long[] {1}, 1, 0, ALL).length);
   }
 
   @Test
   void blendConfig_invalidValues_throw() {
-    assertThrows(IllegalArgumentException.class, () -> new BlendConfig(new float[] {1f, 1f}, true, 5, 1, true));
-    assertThrows(IllegalArgumentException.class, () -> new BlendConfig(new float[] {1f, -1f, 1f}, true, 5, 1, true));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new BlendConfig(new float[] {1f, 1f}, true, 5, 1, true));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new BlendConfig(new float[] {1f, -1f, 1f}, true, 5, 1, true));
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new BlendConfig(new float[] {1f, Float.NaN, 1f}, true, 5, 1, true));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new BlendConfig(new float[] {1f, Float.POSITIVE_INFINITY, 1f}, true, 5, 1, true));
-    assertThrows(IllegalArgumentException.class, () -> new BlendConfig(new float[] {1f, 1f, 1f}, true, -1, 1, true));
-    assertThrows(IllegalArgumentException.class, () -> new BlendConfig(new float[] {1f, 1f, 1f}, true, 5, -1, true));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new BlendConfig(new float[] {1f, 1f, 1f}, true, -1, 1, true));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new BlendConfig(new float[] {1f, 1f, 1f}, true, 5, -1, true));
   }
 
   @Test
   void blend_mmr_lowLambdaPrefersADissimilarItemOverANearDuplicate() {
-    // Three products, ranked 0 > 1 > 2; item 1 is a near duplicate of item 0, item 2 points elsewhere.
+    // Three products, ranked 0 > 1 > 2; item 1 is a near duplicate of item 0, item 2 points
+    // elsewhere.
     byte[] kinds = {P, P, P};
     long[] sellers = {1, 2, 3};
     float[] unit = {1, 0, 0.995f, 0.0999f, 0, 1};
     BlendConfig cfg = new BlendConfig(new float[] {1, 0, 0}, true, 5, 1, true);
-    Placement[] plain = new Blender(cfg).blend(kinds, sellers, 3, 3, ALL,
-        new Blender.Diversity(new float[] {1f, 0.9f, 0.8f}, unit, 2, 1f));
-    assertArrayEquals(new int[] {0, 1, 2}, Arrays.stream(plain).mapToInt(Placement::input).toArray(), "lambda 1 keeps rank order");
-    Placement[] diverse = new Blender(cfg).blend(kinds, sellers, 3, 3, ALL,
-        new Blender.Diversity(new float[] {1f, 0.9f, 0.8f}, unit, 2, 0.5f));
-    assertArrayEquals(new int[] {0, 2, 1}, Arrays.stream(diverse).mapToInt(Placement::input).toArray(),
+    Placement[] plain =
+        new Blender(cfg)
+            .blend(
+                kinds,
+                sellers,
+                3,
+                3,
+                ALL,
+                new Blender.Diversity(new float[] {1f, 0.9f, 0.8f}, unit, 2, 1f));
+    assertArrayEquals(
+        new int[] {0, 1, 2},
+        Arrays.stream(plain).mapToInt(Placement::input).toArray(),
+        "lambda 1 keeps rank order");
+    Placement[] diverse =
+        new Blender(cfg)
+            .blend(
+                kinds,
+                sellers,
+                3,
+                3,
+                ALL,
+                new Blender.Diversity(new float[] {1f, 0.9f, 0.8f}, unit, 2, 0.5f));
+    assertArrayEquals(
+        new int[] {0, 2, 1},
+        Arrays.stream(diverse).mapToInt(Placement::input).toArray(),
         "lambda 0.5 places the dissimilar item before the near duplicate");
   }
 
@@ -455,8 +662,9 @@ class BlenderTest {
           unit[i * 4 + d] /= (float) Math.sqrt(norm);
         }
       }
-      Placement[] page = new Blender(BlendConfig.DEFAULT).blend(kinds, sellers, n, 20, ALL,
-          new Blender.Diversity(rel, unit, 4, 0.7f));
+      Placement[] page =
+          new Blender(BlendConfig.DEFAULT)
+              .blend(kinds, sellers, n, 20, ALL, new Blender.Diversity(rel, unit, 4, 0.7f));
       checkPage(kinds, sellers, n, 20, ALL, BlendConfig.DEFAULT, page, "mmr case " + c);
     }
   }
@@ -484,6 +692,8 @@ class BlenderTest {
     // The checker rejects an exploration slot filled by anything but the best fitting fresh item.
     Placement[] wrong = page.clone();
     wrong[2] = new Placement(27, Blender.RULE_EXPLORATION, 2);
-    assertThrows(AssertionError.class, () -> checkPage(kinds, sellers, n, 10, ALL, cfg, fresh, wrong, "wrong fresh"));
+    assertThrows(
+        AssertionError.class,
+        () -> checkPage(kinds, sellers, n, 10, ALL, cfg, fresh, wrong, "wrong fresh"));
   }
 }

@@ -2,7 +2,10 @@ package io.rankingcluster.core.blend;
 
 import io.rankingcluster.core.ItemKind;
 
-/** A rule defined in the test tree: no video before the 1-based slot {@code first}; the last rule to give way. */
+/**
+ * A rule defined in the test tree: no video before the 1-based slot {@code first}; the last rule to
+ * give way.
+ */
 final class NoVideoBeforeSlotRule implements SlotRule {
   private final int first;
 

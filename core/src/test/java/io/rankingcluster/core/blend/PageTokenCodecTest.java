@@ -15,7 +15,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class PageTokenCodecTest {
-  private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  private static final String ALPHABET =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   private static final long TTL = 60_000L;
   private static final long ISSUED = 1_767_225_600_000L;
   private static final byte[] OLD_KEY = bytes(1);
@@ -65,7 +66,8 @@ class PageTokenCodecTest {
   @Test
   void decode_anySingleCharacterAltered_rejected() {
     PageTokenCodec codec = codecA();
-    // Three lengths of served list: the token length mod 4 differs, so the last character carries 2, 4 or 6
+    // Three lengths of served list: the token length mod 4 differs, so the last character carries
+    // 2, 4 or 6
     // payload bits.
     for (long[] served : new long[][] {{}, {42}, {42, 43}}) {
       String token = codec.encode(state(served));
@@ -76,8 +78,17 @@ class PageTokenCodecTest {
           }
           String altered = token.substring(0, pos) + ch + token.substring(pos + 1);
           final int p = pos;
-          assertThrows(InvalidTokenException.class, () -> codec.decode(altered, ISSUED),
-              () -> "accepted token with character " + p + " of " + token.length() + " changed to '" + ch + "'");
+          assertThrows(
+              InvalidTokenException.class,
+              () -> codec.decode(altered, ISSUED),
+              () ->
+                  "accepted token with character "
+                      + p
+                      + " of "
+                      + token.length()
+                      + " changed to '"
+                      + ch
+                      + "'");
         }
       }
     }
@@ -92,7 +103,10 @@ class PageTokenCodecTest {
         byte[] tampered = raw.clone();
         tampered[i] ^= (byte) (1 << bit);
         String token = encoder().encodeToString(tampered);
-        assertThrows(InvalidTokenException.class, () -> codec.decode(token, ISSUED), "byte " + i + " bit " + bit);
+        assertThrows(
+            InvalidTokenException.class,
+            () -> codec.decode(token, ISSUED),
+            "byte " + i + " bit " + bit);
       }
     }
     // Sanity: the untouched bytes, re-encoded, are accepted.
@@ -112,15 +126,18 @@ class PageTokenCodecTest {
   void decode_unknownKeyId_rejected() {
     PageTokenCodec other = new PageTokenCodec(Map.of(7, OLD_KEY), 7, TTL);
     String token = other.encode(state(1, 2));
-    InvalidTokenException e = assertThrows(InvalidTokenException.class, () -> codecA().decode(token, ISSUED));
+    InvalidTokenException e =
+        assertThrows(InvalidTokenException.class, () -> codecA().decode(token, ISSUED));
     assertTrue(e.getMessage().contains("unknown key"), e.getMessage());
   }
 
   @Test
   void decode_duringRotation_oldTokensAcceptedAndNewOnesSignedWithNewKey() throws Exception {
     PageTokenCodec a = codecA(); // before rotation: signs with 1 = old
-    PageTokenCodec b = new PageTokenCodec(Map.of(1, OLD_KEY, 2, NEW_KEY), 2, TTL); // knows both, signs with 2
-    PageTokenCodec c = new PageTokenCodec(Map.of(2, NEW_KEY), 2, TTL); // after the old key is retired
+    PageTokenCodec b =
+        new PageTokenCodec(Map.of(1, OLD_KEY, 2, NEW_KEY), 2, TTL); // knows both, signs with 2
+    PageTokenCodec c =
+        new PageTokenCodec(Map.of(2, NEW_KEY), 2, TTL); // after the old key is retired
 
     String fromA = a.encode(state(9, 8));
     assertArrayEquals(new long[] {9, 8}, b.decode(fromA, ISSUED).servedIds());
@@ -129,7 +146,8 @@ class PageTokenCodecTest {
     assertEquals(2, Base64.getUrlDecoder().decode(fromB)[1], "B signs with key id 2");
     assertArrayEquals(new long[] {7}, b.decode(fromB, ISSUED).servedIds());
     assertArrayEquals(new long[] {7}, c.decode(fromB, ISSUED).servedIds());
-    assertThrows(InvalidTokenException.class, () -> a.decode(fromB, ISSUED)); // A does not know key 2 yet
+    assertThrows(
+        InvalidTokenException.class, () -> a.decode(fromB, ISSUED)); // A does not know key 2 yet
     assertThrows(InvalidTokenException.class, () -> c.decode(fromA, ISSUED)); // old key retired
   }
 
@@ -154,12 +172,33 @@ class PageTokenCodecTest {
   void decode_garbage_alwaysInvalidTokenException() {
     PageTokenCodec codec = codecA();
     String valid = codec.encode(state(1, 2, 3));
-    String[] fixed = {"", " ", "A", "AA", "AAA", "AAAA", "====", "!!!!", "not a token", "a+b/c", "%00",
-        "\u00e9\u00e8", "\ud83d\ude00", valid + "A", valid + "AA", valid + "=", valid.substring(1),
-        valid.substring(0, valid.length() - 1), valid.substring(0, 24), " " + valid, valid + "\n",
-        valid.replace('-', '+').replace('_', '/') + "*"};
+    String[] fixed = {
+      "",
+      " ",
+      "A",
+      "AA",
+      "AAA",
+      "AAAA",
+      "====",
+      "!!!!",
+      "not a token",
+      "a+b/c",
+      "%00",
+      "\u00e9\u00e8",
+      "\ud83d\ude00",
+      valid + "A",
+      valid + "AA",
+      valid + "=",
+      valid.substring(1),
+      valid.substring(0, valid.length() - 1),
+      valid.substring(0, 24),
+      " " + valid,
+      valid + "\n",
+      valid.replace('-', '+').replace('_', '/') + "*"
+    };
     for (String g : fixed) {
-      assertThrows(InvalidTokenException.class, () -> codec.decode(g, ISSUED), "accepted '" + g + "'");
+      assertThrows(
+          InvalidTokenException.class, () -> codec.decode(g, ISSUED), "accepted '" + g + "'");
     }
     Random rnd = new Random(5);
     for (int c = 0; c < 3000; c++) {
@@ -169,7 +208,9 @@ class PageTokenCodecTest {
           StringBuilder sb = new StringBuilder();
           int len = rnd.nextInt(200);
           for (int i = 0; i < len; i++) {
-            sb.append((char) (rnd.nextBoolean() ? ALPHABET.charAt(rnd.nextInt(64)) : rnd.nextInt(0x3000)));
+            sb.append(
+                (char)
+                    (rnd.nextBoolean() ? ALPHABET.charAt(rnd.nextInt(64)) : rnd.nextInt(0x3000)));
           }
           g = sb.toString();
         }
@@ -178,7 +219,8 @@ class PageTokenCodecTest {
           rnd.nextBytes(b);
           g = encoder().encodeToString(b);
         }
-        default -> { // a plausible header (format 1, known key 1) with a random count and random body
+        default -> { // a plausible header (format 1, known key 1) with a random count and random
+          // body
           int count = rnd.nextBoolean() ? rnd.nextInt() : rnd.nextInt(4);
           int bodyLongs = rnd.nextInt(4);
           ByteBuffer buf = ByteBuffer.allocate(18 + 8 * bodyLongs + 32);
@@ -190,7 +232,9 @@ class PageTokenCodecTest {
         }
       }
       final String garbage = g;
-      assertThrows(InvalidTokenException.class, () -> codec.decode(garbage, ISSUED),
+      assertThrows(
+          InvalidTokenException.class,
+          () -> codec.decode(garbage, ISSUED),
           () -> "accepted garbage " + garbage);
     }
   }
@@ -201,7 +245,8 @@ class PageTokenCodecTest {
     ByteBuffer buf = ByteBuffer.allocate(18 + 8 * count + 32);
     buf.put((byte) 1).put((byte) 1).putLong(ISSUED).putInt(1).putInt(count);
     String token = encoder().encodeToString(buf.array());
-    InvalidTokenException e = assertThrows(InvalidTokenException.class, () -> codecA().decode(token, ISSUED));
+    InvalidTokenException e =
+        assertThrows(InvalidTokenException.class, () -> codecA().decode(token, ISSUED));
     assertTrue(e.getMessage().contains("length"), e.getMessage());
   }
 
@@ -224,10 +269,14 @@ class PageTokenCodecTest {
 
   @Test
   void constructor_badKeys_throw() {
-    assertThrows(IllegalArgumentException.class, () -> new PageTokenCodec(Map.of(1, OLD_KEY), 2, TTL));
-    assertThrows(IllegalArgumentException.class, () -> new PageTokenCodec(Map.of(256, OLD_KEY), 256, TTL));
-    assertThrows(IllegalArgumentException.class, () -> new PageTokenCodec(Map.of(-1, OLD_KEY), -1, TTL));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class, () -> new PageTokenCodec(Map.of(1, OLD_KEY), 2, TTL));
+    assertThrows(
+        IllegalArgumentException.class, () -> new PageTokenCodec(Map.of(256, OLD_KEY), 256, TTL));
+    assertThrows(
+        IllegalArgumentException.class, () -> new PageTokenCodec(Map.of(-1, OLD_KEY), -1, TTL));
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new PageTokenCodec(Map.of(1, "short".getBytes(StandardCharsets.UTF_8)), 1, TTL));
   }
 

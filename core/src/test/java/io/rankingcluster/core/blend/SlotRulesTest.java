@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Blend rules as components: a rule is a class and a line, with the shipped rules' relaxation order around it. */
+/**
+ * Blend rules as components: a rule is a class and a line, with the shipped rules' relaxation order
+ * around it.
+ */
 class SlotRulesTest {
   private static final byte P = 1;
   private static final byte V = 2;
@@ -31,7 +34,9 @@ class SlotRulesTest {
       videoEarly |= kinds[plain[s].input()] == V;
     }
     assertTrue(videoEarly, "without the rule the shares put a video in the first four slots");
-    Placement[] ruled = new Blender(BlendConfig.DEFAULT, List.of(new NoVideoBeforeSlotRule(5))).blend(kinds, sellers, n, 20, ALL);
+    Placement[] ruled =
+        new Blender(BlendConfig.DEFAULT, List.of(new NoVideoBeforeSlotRule(5)))
+            .blend(kinds, sellers, n, 20, ALL);
     for (int s = 0; s < 4; s++) {
       assertNotEquals(V, kinds[ruled[s].input()], "slot " + (s + 1) + ": " + ruled[s]);
     }
@@ -42,12 +47,17 @@ class SlotRulesTest {
 
   @Test
   void blend_ruleGivesWayLastWhenNothingElseFits_namedByItsLabel() {
-    // Only videos, all of one seller: the seller rule gives way first (order 1), the test rule only after (order 3).
+    // Only videos, all of one seller: the seller rule gives way first (order 1), the test rule only
+    // after (order 3).
     byte[] kinds = {V, V, V};
     long[] sellers = {7, 7, 7};
-    Placement[] page = new Blender(BlendConfig.DEFAULT, List.of(new NoVideoBeforeSlotRule(3))).blend(kinds, sellers, 3, 3, ALL);
-    assertEquals(List.of("video_early", "video_early", "seller_relaxed"),
+    Placement[] page =
+        new Blender(BlendConfig.DEFAULT, List.of(new NoVideoBeforeSlotRule(3)))
+            .blend(kinds, sellers, 3, 3, ALL);
+    assertEquals(
+        List.of("video_early", "video_early", "seller_relaxed"),
         java.util.Arrays.stream(page).map(Placement::rule).toList(),
-        "slots 1 and 2 are filled only once the test rule gives way; slot 3 needs only the seller rule to");
+        "slots 1 and 2 are filled only once the test rule gives way; slot 3 needs only the seller"
+            + " rule to");
   }
 }

@@ -22,7 +22,8 @@ class LongIndexTest {
   @Test
   void rowOf_absentIds_returnsMinusOne() {
     LongIndex index = new LongIndex(new long[] {5, -1L, Long.MIN_VALUE, 0, 12_345_678_901L});
-    for (long absent : new long[] {6, 4, -2L, Long.MAX_VALUE, Long.MIN_VALUE + 1, 1, 12_345_678_900L}) {
+    for (long absent :
+        new long[] {6, 4, -2L, Long.MAX_VALUE, Long.MIN_VALUE + 1, 1, 12_345_678_900L}) {
       assertEquals(-1, index.rowOf(absent), "id " + Long.toUnsignedString(absent));
     }
   }
@@ -76,7 +77,8 @@ class LongIndexTest {
   @Test
   void constructor_duplicateId_throwsNamingTheIdUnsigned() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> new LongIndex(new long[] {1, -5L, 3, -5L}));
+        assertThrows(
+            IllegalArgumentException.class, () -> new LongIndex(new long[] {1, -5L, 3, -5L}));
     assertTrue(e.getMessage().contains("18446744073709551611"), e.getMessage());
     IllegalArgumentException e2 =
         assertThrows(IllegalArgumentException.class, () -> new LongIndex(new long[] {777, 2, 777}));

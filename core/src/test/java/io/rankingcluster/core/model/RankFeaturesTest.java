@@ -21,8 +21,12 @@ class RankFeaturesTest {
     Embeddings e = new Embeddings(w.catalog.size(), 8, emb);
     RankFeatures.ItemStatics statics = new RankFeatures.ItemStatics(w.catalog);
     for (int u = 0; u < 50; u++) {
-      UserSignals user = UserSignals.of(w.users.recentItems(u), w.catalog, w.categories.parentCount(),
-          w.categories.leavesPerParent());
+      UserSignals user =
+          UserSignals.of(
+              w.users.recentItems(u),
+              w.catalog,
+              w.categories.parentCount(),
+              w.categories.leavesPerParent());
       float[] vector = new float[8];
       for (int k = 0; k < 8; k++) {
         vector[k] = (float) rnd.nextDouble();
@@ -31,7 +35,8 @@ class RankFeaturesTest {
       for (int r = 0; r < w.catalog.size(); r += 37) {
         float[] direct = new float[RankFeatures.COUNT];
         float[] cached = new float[RankFeatures.COUNT];
-        RankFeatures.compute(w.catalog, e, r, ctx, DemoWorld.AS_OF_MS, direct, 0, RankFeatures.COUNT);
+        RankFeatures.compute(
+            w.catalog, e, r, ctx, DemoWorld.AS_OF_MS, direct, 0, RankFeatures.COUNT);
         RankFeatures.compute(statics, e, r, ctx, DemoWorld.AS_OF_MS, cached, 0, RankFeatures.COUNT);
         assertArrayEquals(direct, cached, "row " + r);
       }

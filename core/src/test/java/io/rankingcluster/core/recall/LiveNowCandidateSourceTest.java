@@ -40,8 +40,15 @@ class LiveNowCandidateSourceTest {
   }
 
   private static long[] liveIdsAt(Catalog c, long timeMs, int limit) {
-    RecallQuery q = new RecallQuery(c, new long[0], new Affinities(new int[0], new float[0]), -1, timeMs,
-        new long[0], new int[] {10, 10, 10});
+    RecallQuery q =
+        new RecallQuery(
+            c,
+            new long[0],
+            new Affinities(new int[0], new float[0]),
+            -1,
+            timeMs,
+            new long[0],
+            new int[] {10, 10, 10});
     CandidateSink sink = new CandidateSink(q, limit);
     new LiveNowCandidateSource(c).fetch(q, sink);
     long[] ids = new long[sink.size()];
@@ -86,20 +93,36 @@ class LiveNowCandidateSourceTest {
   @Test
   void fetch_scores_arePopularityScaledToMostClickedItem() {
     Catalog c = catalog();
-    RecallQuery q = new RecallQuery(c, new long[0], new Affinities(new int[0], new float[0]), -1, at(0, 10),
-        new long[0], new int[] {10, 10, 10});
+    RecallQuery q =
+        new RecallQuery(
+            c,
+            new long[0],
+            new Affinities(new int[0], new float[0]),
+            -1,
+            at(0, 10),
+            new long[0],
+            new int[] {10, 10, 10});
     CandidateSink sink = new CandidateSink(q, 10);
     new LiveNowCandidateSource(c).fetch(q, sink);
     // log1p(clicks) / log1p(1000): the catalog's most clicked item (a product) scores 1.
-    float[] expected = {(float) (Math.log1p(50) / Math.log1p(1000)), (float) (Math.log1p(20) / Math.log1p(1000))};
+    float[] expected = {
+      (float) (Math.log1p(50) / Math.log1p(1000)), (float) (Math.log1p(20) / Math.log1p(1000))
+    };
     assertArrayEquals(expected, Arrays.copyOf(sink.scores, sink.size()), 1e-6f);
   }
 
   @Test
   void fetch_liveStreamsNotWanted_returnsNothing() {
     Catalog c = catalog();
-    RecallQuery q = new RecallQuery(c, new long[0], new Affinities(new int[0], new float[0]), -1, at(0, 10),
-        new long[0], new int[] {10, 10, 0});
+    RecallQuery q =
+        new RecallQuery(
+            c,
+            new long[0],
+            new Affinities(new int[0], new float[0]),
+            -1,
+            at(0, 10),
+            new long[0],
+            new int[] {10, 10, 0});
     CandidateSink sink = new CandidateSink(q, 10);
     new LiveNowCandidateSource(c).fetch(q, sink);
     assertEquals(0, sink.size());

@@ -29,7 +29,8 @@ class RecallEngineTest {
   }
 
   private static RecallEngine engine(Catalog c, List<? extends Tagged> sources) {
-    return new RecallEngine(c, sources.stream().map(s -> new BoundChannel(s.channel(), s, 100)).toList());
+    return new RecallEngine(
+        c, sources.stream().map(s -> new BoundChannel(s.channel(), s, 100)).toList());
   }
 
   /** A channel that offers fixed rows with fixed scores, in the given order. */
@@ -111,16 +112,23 @@ class RecallEngineTest {
   @Test
   void recall_sameItemFromTwoChannels_mergedOnceWithBothBitsAndMaxScore() {
     Catalog c = catalog();
-    RecallEngine engine = engine(c, List.of(
-        new FixedSource(Channel.POPULAR, new int[] {0, 1}, new float[] {0.3f, 0.5f}),
-        new FixedSource(Channel.CATEGORY, new int[] {2, 0, 1}, new float[] {0.1f, 0.9f, 0.2f})));
-    RecallEngine.Result r = engine.recall(query(c, new long[0], 10, 10, 10), limits(Channel.POPULAR, Channel.CATEGORY));
+    RecallEngine engine =
+        engine(
+            c,
+            List.of(
+                new FixedSource(Channel.POPULAR, new int[] {0, 1}, new float[] {0.3f, 0.5f}),
+                new FixedSource(
+                    Channel.CATEGORY, new int[] {2, 0, 1}, new float[] {0.1f, 0.9f, 0.2f})));
+    RecallEngine.Result r =
+        engine.recall(query(c, new long[0], 10, 10, 10), limits(Channel.POPULAR, Channel.CATEGORY));
     Candidates out = r.candidates();
-    // id 1: 0.3 then 0.9 -> 0.9; id 2: 0.5 then 0.2 -> 0.5 (the later, lower score must not win); id 3: 0.1.
+    // id 1: 0.3 then 0.9 -> 0.9; id 2: 0.5 then 0.2 -> 0.5 (the later, lower score must not win);
+    // id 3: 0.1.
     assertArrayEquals(new long[] {1, 2, 3}, ids(out));
     assertArrayEquals(new float[] {0.9f, 0.5f, 0.1f}, Arrays.copyOf(out.scores, 3));
     int both = Channel.POPULAR.bit() | Channel.CATEGORY.bit();
-    assertArrayEquals(new int[] {both, both, Channel.CATEGORY.bit()}, Arrays.copyOf(out.channelMasks, 3));
+    assertArrayEquals(
+        new int[] {both, both, Channel.CATEGORY.bit()}, Arrays.copyOf(out.channelMasks, 3));
     assertArrayEquals(new byte[] {1, 1, 1}, Arrays.copyOf(out.kinds, 3));
     assertEquals(2, r.channels().size());
     assertEquals(2, r.channels().get(0).candidates());
@@ -131,9 +139,16 @@ class RecallEngineTest {
   @Test
   void recall_kindLimits_keepHighestScoringOfEachKind() {
     Catalog c = catalog();
-    RecallEngine engine = engine(c, List.of(new FixedSource(Channel.POPULAR,
-        new int[] {0, 1, 2, 3, 4, 5, 6, 7}, new float[] {0.1f, 0.5f, 0.3f, 0.9f, 0.7f, 0.2f, 0.8f, 0.6f})));
-    Candidates out = engine.recall(query(c, new long[0], 2, 1, 1), limits(Channel.POPULAR)).candidates();
+    RecallEngine engine =
+        engine(
+            c,
+            List.of(
+                new FixedSource(
+                    Channel.POPULAR,
+                    new int[] {0, 1, 2, 3, 4, 5, 6, 7},
+                    new float[] {0.1f, 0.5f, 0.3f, 0.9f, 0.7f, 0.2f, 0.8f, 0.6f})));
+    Candidates out =
+        engine.recall(query(c, new long[0], 2, 1, 1), limits(Channel.POPULAR)).candidates();
     // Products 4 (0.9) and 5 (0.7); video 7 (0.8); the stream 8 (0.6). Lower-scored ones are cut.
     assertArrayEquals(new long[] {4, 7, 5, 8}, ids(out));
     int[] perKind = new int[ItemKind.COUNT];
@@ -147,17 +162,25 @@ class RecallEngineTest {
   void recall_channelFailsAtRunTime_reportedAsFailureAndOtherChannelsStillReturn() {
     Catalog c = catalog();
     // The failing channel comes first, so that a misaligned channel bit would show in the masks.
-    RecallEngine engine = engine(c, List.of(
-        new ThrowingSource(Channel.FRESH, new StageException("unavailable", "index server down")),
-        new FixedSource(Channel.POPULAR, new int[] {0}, new float[] {0.5f}),
-        new ThrowingSource(Channel.ANN, new StageException("failed", "corrupt vectors")),
-        new FixedSource(Channel.CATEGORY, new int[] {1}, new float[] {0.4f})));
-    RecallEngine.Result r = engine.recall(query(c, new long[0], 10, 10, 10),
-        limits(Channel.FRESH, Channel.POPULAR, Channel.ANN, Channel.CATEGORY));
+    RecallEngine engine =
+        engine(
+            c,
+            List.of(
+                new ThrowingSource(
+                    Channel.FRESH, new StageException("unavailable", "index server down")),
+                new FixedSource(Channel.POPULAR, new int[] {0}, new float[] {0.5f}),
+                new ThrowingSource(Channel.ANN, new StageException("failed", "corrupt vectors")),
+                new FixedSource(Channel.CATEGORY, new int[] {1}, new float[] {0.4f})));
+    RecallEngine.Result r =
+        engine.recall(
+            query(c, new long[0], 10, 10, 10),
+            limits(Channel.FRESH, Channel.POPULAR, Channel.ANN, Channel.CATEGORY));
     Candidates out = r.candidates();
     // Row 4 (id 5), offered by the failing channels before they threw, is dropped with them.
     assertArrayEquals(new long[] {1, 2}, ids(out));
-    assertArrayEquals(new int[] {Channel.POPULAR.bit(), Channel.CATEGORY.bit()}, Arrays.copyOf(out.channelMasks, 2));
+    assertArrayEquals(
+        new int[] {Channel.POPULAR.bit(), Channel.CATEGORY.bit()},
+        Arrays.copyOf(out.channelMasks, 2));
 
     List<RecallEngine.ChannelReport> reports = r.channels();
     assertEquals(4, reports.size());
@@ -175,19 +198,32 @@ class RecallEngineTest {
   @Test
   void recall_channelThrowsIllegalState_isABug_notADroppedChannel() {
     Catalog c = catalog();
-    RecallEngine engine = engine(c, List.of(
-        new FixedSource(Channel.POPULAR, new int[] {0}, new float[] {0.5f}),
-        new ThrowingSource(Channel.FRESH, new IllegalStateException("index corrupt"))));
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> engine.recall(query(c, new long[0], 10, 10, 10), limits(Channel.POPULAR, Channel.FRESH)));
+    RecallEngine engine =
+        engine(
+            c,
+            List.of(
+                new FixedSource(Channel.POPULAR, new int[] {0}, new float[] {0.5f}),
+                new ThrowingSource(Channel.FRESH, new IllegalStateException("index corrupt"))));
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                engine.recall(
+                    query(c, new long[0], 10, 10, 10), limits(Channel.POPULAR, Channel.FRESH)));
     assertEquals("index corrupt", e.getMessage());
   }
 
   @Test
   void explain_itemInsideAndOutsideAChannelsCut_rankScoreAndCutoff() {
     Catalog c = catalog();
-    RecallEngine engine = engine(c, List.of(
-        new FixedSource(Channel.POPULAR, new int[] {0, 1, 2, 3}, new float[] {0.9f, 0.8f, 0.7f, 0.6f})));
+    RecallEngine engine =
+        engine(
+            c,
+            List.of(
+                new FixedSource(
+                    Channel.POPULAR,
+                    new int[] {0, 1, 2, 3},
+                    new float[] {0.9f, 0.8f, 0.7f, 0.6f})));
     int[] l = new int[Channel.MAX_NUMBER + 1];
     l[Channel.POPULAR.number()] = 2;
     RecallQuery q = query(c, new long[] {3}, 10, 10, 10);
@@ -209,7 +245,8 @@ class RecallEngineTest {
     FixedSource popular = new FixedSource(Channel.POPULAR, new int[] {0}, new float[] {0.5f});
     FixedSource fresh = new FixedSource(Channel.FRESH, new int[] {1}, new float[] {0.6f});
     RecallEngine engine = engine(c, List.of(popular, fresh));
-    RecallEngine.Result r = engine.recall(query(c, new long[0], 10, 10, 10), limits(Channel.POPULAR));
+    RecallEngine.Result r =
+        engine.recall(query(c, new long[0], 10, 10, 10), limits(Channel.POPULAR));
     assertArrayEquals(new long[] {1}, ids(r.candidates()));
     assertEquals(1, r.channels().size());
     assertEquals(Channel.POPULAR, r.channels().get(0).channel());
@@ -219,8 +256,14 @@ class RecallEngineTest {
   @Test
   void recall_channelLimit_capsWhatAChannelContributes() {
     Catalog c = catalog();
-    RecallEngine engine = engine(c, List.of(
-        new FixedSource(Channel.POPULAR, new int[] {0, 1, 2, 3}, new float[] {0.9f, 0.8f, 0.7f, 0.6f})));
+    RecallEngine engine =
+        engine(
+            c,
+            List.of(
+                new FixedSource(
+                    Channel.POPULAR,
+                    new int[] {0, 1, 2, 3},
+                    new float[] {0.9f, 0.8f, 0.7f, 0.6f})));
     int[] l = new int[Channel.MAX_NUMBER + 1];
     l[Channel.POPULAR.number()] = 2;
     RecallEngine.Result r = engine.recall(query(c, new long[0], 10, 10, 10), l);
@@ -231,9 +274,12 @@ class RecallEngineTest {
   @Test
   void recall_repeatedCallsOnOneEngine_doNotLeakStateBetweenRequests() {
     Catalog c = catalog();
-    RecallEngine engine = engine(c, List.of(
-        new FixedSource(Channel.POPULAR, new int[] {0, 1}, new float[] {0.9f, 0.2f}),
-        new FixedSource(Channel.CATEGORY, new int[] {1}, new float[] {0.4f})));
+    RecallEngine engine =
+        engine(
+            c,
+            List.of(
+                new FixedSource(Channel.POPULAR, new int[] {0, 1}, new float[] {0.9f, 0.2f}),
+                new FixedSource(Channel.CATEGORY, new int[] {1}, new float[] {0.4f})));
     int[] l = limits(Channel.POPULAR, Channel.CATEGORY);
     Candidates first = engine.recall(query(c, new long[0], 10, 10, 10), l).candidates();
     assertArrayEquals(new long[] {1, 2}, ids(first));
@@ -243,7 +289,8 @@ class RecallEngineTest {
     Candidates third = engine.recall(query(c, new long[0], 10, 10, 10), l).candidates();
     assertArrayEquals(new long[] {1, 2}, ids(third));
     assertArrayEquals(new float[] {0.9f, 0.4f}, Arrays.copyOf(third.scores, 2));
-    assertArrayEquals(new int[] {Channel.POPULAR.bit(), Channel.POPULAR.bit() | Channel.CATEGORY.bit()},
+    assertArrayEquals(
+        new int[] {Channel.POPULAR.bit(), Channel.POPULAR.bit() | Channel.CATEGORY.bit()},
         Arrays.copyOf(third.channelMasks, 2));
   }
 
@@ -252,15 +299,27 @@ class RecallEngineTest {
     DemoWorld w = DemoWorld.generate(new DemoWorld.Spec(9, 2000, 60, 30));
     RecallEngine engine = RecallEngine.standard(w.catalog);
     int[] channelLimits = new int[Channel.MAX_NUMBER + 1];
-    for (Channel ch : new Channel[] {Channel.POPULAR, Channel.CATEGORY, Channel.FRESH, Channel.LIVE_NOW}) {
+    for (Channel ch :
+        new Channel[] {Channel.POPULAR, Channel.CATEGORY, Channel.FRESH, Channel.LIVE_NOW}) {
       channelLimits[ch.number()] = 80;
     }
-    int allowedBits = Channel.POPULAR.bit() | Channel.CATEGORY.bit() | Channel.FRESH.bit() | Channel.LIVE_NOW.bit();
+    int allowedBits =
+        Channel.POPULAR.bit()
+            | Channel.CATEGORY.bit()
+            | Channel.FRESH.bit()
+            | Channel.LIVE_NOW.bit();
     int[] kindLimits = {40, 20, 5};
     for (int u = 0; u < w.users.size(); u++) {
       long[] recent = w.users.recentItems(u);
-      RecallQuery q = new RecallQuery(w.catalog, recent, UserProfiles.affinities(recent, w.catalog),
-          w.users.country(u), DemoWorld.AS_OF_MS + u * 997_000L, recent, kindLimits);
+      RecallQuery q =
+          new RecallQuery(
+              w.catalog,
+              recent,
+              UserProfiles.affinities(recent, w.catalog),
+              w.users.country(u),
+              DemoWorld.AS_OF_MS + u * 997_000L,
+              recent,
+              kindLimits);
       RecallEngine.Result r = engine.recall(q, channelLimits);
       Candidates out = r.candidates();
       assertTrue(out.size > 0, "user row " + u);

@@ -20,9 +20,9 @@ class RecallQueryTest {
   private static final long NOON = DemoWorld.AS_OF_MS + 12 * 3_600_000L;
 
   /**
-   * id 1: product everywhere; id 2: product only in DE; id 3: product out of stock; id 4: video;
-   * id 5: stream on air 11:00-13:00; id 6: stream on air 20:00-21:00; id 7: product everywhere.
-   * Clicks fall with the row, so popularity order is the row order.
+   * id 1: product everywhere; id 2: product only in DE; id 3: product out of stock; id 4: video; id
+   * 5: stream on air 11:00-13:00; id 6: stream on air 20:00-21:00; id 7: product everywhere. Clicks
+   * fall with the row, so popularity order is the row order.
    */
   private static Catalog catalog() {
     Catalog.Builder b = TestCatalogs.builder(7, 4);
@@ -96,7 +96,8 @@ class RecallQueryTest {
     CandidateSink sink = new CandidateSink(q, 4);
     new PopularCandidateSource(c).fetch(q, sink);
     int[] rows = Arrays.copyOf(sink.rows, sink.size());
-    // Products: id 1 excluded, id 2 not sold in the US, id 3 out of stock: id 7 is the only one left.
+    // Products: id 1 excluded, id 2 not sold in the US, id 3 out of stock: id 7 is the only one
+    // left.
     // Then the video (id 4) and the stream on air (id 5).
     assertArrayEquals(TestCatalogs.rowsOf(c, 7, 4, 5), rows);
   }

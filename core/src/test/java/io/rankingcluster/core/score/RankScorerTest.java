@@ -28,7 +28,8 @@ class RankScorerTest {
   }
 
   private static UserSignals likes(int leaf) {
-    return new UserSignals(new Affinities(new int[] {leaf}, new float[] {1f}), 0f, new long[0], false, 2, 4);
+    return new UserSignals(
+        new Affinities(new int[] {leaf}, new float[] {1f}), 0f, new long[0], false, 2, 4);
   }
 
   /** Two products identical in everything but the leaf category: id 1 in leaf 1, id 2 in leaf 6. */
@@ -117,8 +118,14 @@ class RankScorerTest {
     ids[n] = 5000;
     ids[n + 1] = -7;
     ids[n + 2] = 6000;
-    UserSignals user = new UserSignals(new Affinities(new int[] {2, 5}, new float[] {0.6f, 0.4f}), 50f,
-        new long[0], false, 2, 4);
+    UserSignals user =
+        new UserSignals(
+            new Affinities(new int[] {2, 5}, new float[] {0.6f, 0.4f}),
+            50f,
+            new long[0],
+            false,
+            2,
+            4);
     RankScorer.Ranked r = new RankScorer(c, ValueFormula.DEFAULT).rank(candidates(c, ids), user);
     assertEquals(n, r.size());
     Set<Long> seen = new HashSet<>();

@@ -12,8 +12,14 @@ class UserSignalsTest {
   @Test
   void parentAffinity_sumsLeafWeightsOfTheSameParent() {
     // 4 leaves per parent: leaves 1 and 3 belong to parent 0, leaf 6 to parent 1.
-    UserSignals u = new UserSignals(new Affinities(new int[] {1, 6, 3}, new float[] {0.5f, 0.3f, 0.2f}), 0f,
-        new long[0], false, 3, 4);
+    UserSignals u =
+        new UserSignals(
+            new Affinities(new int[] {1, 6, 3}, new float[] {0.5f, 0.3f, 0.2f}),
+            0f,
+            new long[0],
+            false,
+            3,
+            4);
     assertEquals(0.5f, u.leafAffinity(1), EPS);
     assertEquals(0f, u.leafAffinity(0), EPS);
     assertEquals(0.7f, u.parentAffinity(0), EPS); // asked with any leaf of parent 0
@@ -25,13 +31,15 @@ class UserSignalsTest {
 
   @Test
   void priceFit_isMinusAbsLogRatio_andZeroWhenUnknown() {
-    UserSignals u = new UserSignals(new Affinities(new int[0], new float[0]), 20f, new long[0], false, 3, 4);
+    UserSignals u =
+        new UserSignals(new Affinities(new int[0], new float[0]), 20f, new long[0], false, 3, 4);
     assertEquals(0f, u.priceFit(20f), EPS);
     assertEquals((float) -Math.log(2), u.priceFit(40f), EPS);
     assertEquals((float) -Math.log(2), u.priceFit(10f), EPS);
     assertTrue(u.priceFit(200f) < u.priceFit(40f));
     assertEquals(0f, u.priceFit(0f));
-    UserSignals noPrice = new UserSignals(new Affinities(new int[0], new float[0]), 0f, new long[0], true, 3, 4);
+    UserSignals noPrice =
+        new UserSignals(new Affinities(new int[0], new float[0]), 0f, new long[0], true, 3, 4);
     assertEquals(0f, noPrice.priceFit(40f));
   }
 }

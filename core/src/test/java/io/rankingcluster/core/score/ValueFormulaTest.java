@@ -22,7 +22,8 @@ class ValueFormulaTest {
   void value_video_addsWatchValueAndWeightedCommerce() {
     // 0.5 x (100 x 0.02 + 0.1 x 40 x 1.0) = 0.5 x (2 + 4) = 3.0
     assertEquals(3.0f, ValueFormula.DEFAULT.value(VIDEO, 0.5f, 0.1f, 100f, 40f), EPS);
-    // commerceWeight 0.5, valuePerWatchSecond 0.01: 0.5 x (100 x 0.01 + 0.1 x 40 x 0.5) = 0.5 x 3 = 1.5
+    // commerceWeight 0.5, valuePerWatchSecond 0.01: 0.5 x (100 x 0.01 + 0.1 x 40 x 0.5) = 0.5 x 3 =
+    // 1.5
     assertEquals(1.5f, new ValueFormula(0.01f, 0.5f, 25f).value(VIDEO, 0.5f, 0.1f, 100f, 40f), EPS);
   }
 
@@ -60,10 +61,15 @@ class ValueFormulaTest {
 
   @Test
   void constructor_infiniteWeight_throws() {
-    // The constructor promises "finite and >= 0": an infinite weight would turn 0 x weight into NaN values.
-    assertThrows(IllegalArgumentException.class, () -> new ValueFormula(Float.POSITIVE_INFINITY, 1f, 25f));
-    assertThrows(IllegalArgumentException.class, () -> new ValueFormula(0.02f, Float.POSITIVE_INFINITY, 25f));
-    assertThrows(IllegalArgumentException.class, () -> new ValueFormula(0.02f, 1f, Float.POSITIVE_INFINITY));
+    // The constructor promises "finite and >= 0": an infinite weight would turn 0 x weight into NaN
+    // values.
+    assertThrows(
+        IllegalArgumentException.class, () -> new ValueFormula(Float.POSITIVE_INFINITY, 1f, 25f));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new ValueFormula(0.02f, Float.POSITIVE_INFINITY, 25f));
+    assertThrows(
+        IllegalArgumentException.class, () -> new ValueFormula(0.02f, 1f, Float.POSITIVE_INFINITY));
   }
 
   @Test

@@ -18,21 +18,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A snapshot written by another tool from docs/snapshot-format.md alone (a numpy script) loads in core.
- * Needs Debian's python3-numpy for /usr/bin/python3: skipped without it, except on CI (CI=true), where a
- * missing prerequisite must fail rather than silently test nothing.
+ * A snapshot written by another tool from docs/snapshot-format.md alone (a numpy script) loads in
+ * core. Needs Debian's python3-numpy for /usr/bin/python3: skipped without it, except on CI
+ * (CI=true), where a missing prerequisite must fail rather than silently test nothing.
  */
 class ForeignWriterTest {
   private static final String PYTHON = "/usr/bin/python3";
   private static final long TIMEOUT_SECONDS = 60;
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void numpyWrittenSnapshotLoads() throws Exception {
     requireNumpy();
-    Path script = Path.of(ForeignWriterTest.class.getResource("/snapshot/write_snapshot.py").toURI());
+    Path script =
+        Path.of(ForeignWriterTest.class.getResource("/snapshot/write_snapshot.py").toURI());
     Path root = tmp.resolve("root");
     Run r = run(List.of(PYTHON, script.toString(), root.toString(), "v-py-1"));
     if (r.exit != 0) {
@@ -41,7 +41,9 @@ class ForeignWriterTest {
 
     SnapshotValidator.Report report = SnapshotValidator.validate(root);
     assertTrue(report.toString().contains("derived: 0 of 1 usable"), report.toString());
-    assertTrue(report.derivedProblems().get(0).startsWith("derived/hnsw.bin: missing"), report.derivedProblems().toString());
+    assertTrue(
+        report.derivedProblems().get(0).startsWith("derived/hnsw.bin: missing"),
+        report.derivedProblems().toString());
 
     Snapshot s = SnapshotReader.readCurrent(root);
     assertEquals("v-py-1", s.version());
@@ -78,21 +80,26 @@ class ForeignWriterTest {
     assertEquals(8, s.itemEmbeddings().dimension());
     assertEquals(1.7f, s.itemEmbeddings().data()[17], 1e-6f);
     assertEquals(3, s.userVectors().dimension());
-    assertArrayEquals(new float[] {-1f, -0.75f, -0.5f}, java.util.Arrays.copyOf(s.userVectors().data(), 3));
+    assertArrayEquals(
+        new float[] {-1f, -0.75f, -0.5f}, java.util.Arrays.copyOf(s.userVectors().data(), 3));
 
     assertArrayEquals(new int[] {0, 2, 2, 3, 3, 5}, s.itemNeighbours().offsets);
-    assertArrayEquals(new long[] {500003, 500002, 500001, 500001, 12345}, s.itemNeighbours().neighbourIds);
+    assertArrayEquals(
+        new long[] {500003, 500002, 500001, 500001, 12345}, s.itemNeighbours().neighbourIds);
     assertEquals(0.125f, s.itemNeighbours().weights[4]);
 
-    assertArrayEquals(new byte[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, s.models().get("rank"));
+    assertArrayEquals(
+        new byte[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, s.models().get("rank"));
     assertEquals("py-rank-1", s.modelVersions().get("rank"));
     assertEquals("write_snapshot.py", s.provenance().get("generator"));
 
-    // And the other way round: the Java writer's files sit in the same root and read back beside it.
+    // And the other way round: the Java writer's files sit in the same root and read back beside
+    // it.
     SnapshotStore store = new SnapshotStore(root);
     store.write(TestSnapshots.small("v-java-2"));
     store.publish("v-java-2");
-    assertEquals(java.util.Set.of("v-py-1", "v-java-2"), java.util.Set.copyOf(store.versionNames()));
+    assertEquals(
+        java.util.Set.of("v-py-1", "v-java-2"), java.util.Set.copyOf(store.versionNames()));
     assertEquals(6, store.readCurrent().catalog().size());
   }
 
@@ -104,7 +111,12 @@ class ForeignWriterTest {
       Run r = run(List.of(PYTHON, "-c", "import numpy"));
       if (r.exit != 0) {
         String[] lines = r.output.strip().split("\n");
-        missing = "python3-numpy (Debian package) not installed for " + PYTHON + " (" + lines[lines.length - 1] + ")";
+        missing =
+            "python3-numpy (Debian package) not installed for "
+                + PYTHON
+                + " ("
+                + lines[lines.length - 1]
+                + ")";
       }
     }
     if (missing == null) {
@@ -118,7 +130,10 @@ class ForeignWriterTest {
 
   private record Run(int exit, String output) {}
 
-  /** Runs a command with a bounded wait; output goes to a file so a chatty process never blocks on a pipe. */
+  /**
+   * Runs a command with a bounded wait; output goes to a file so a chatty process never blocks on a
+   * pipe.
+   */
   private static Run run(List<String> command) throws Exception {
     File log = File.createTempFile("foreign-writer", ".log");
     try {
@@ -126,8 +141,12 @@ class ForeignWriterTest {
       if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         p.waitFor(5, TimeUnit.SECONDS);
-        fail(String.join(" ", command) + " did not finish within " + TIMEOUT_SECONDS + " s:\n"
-            + Files.readString(log.toPath(), StandardCharsets.UTF_8));
+        fail(
+            String.join(" ", command)
+                + " did not finish within "
+                + TIMEOUT_SECONDS
+                + " s:\n"
+                + Files.readString(log.toPath(), StandardCharsets.UTF_8));
       }
       return new Run(p.exitValue(), Files.readString(log.toPath(), StandardCharsets.UTF_8));
     } finally {

@@ -11,7 +11,11 @@ import org.junit.jupiter.api.Test;
 class JsonTest {
   @Test
   void parsesValuesAndEscapes() throws Exception {
-    Object v = Json.parse(" {\"a\": [1, -2, 3.5, 1e3, true, false, null], \"s\": \"q\\\"\\\\\\/\\n\\u00e9\\ud83d\\ude00\"} ", "t");
+    Object v =
+        Json.parse(
+            " {\"a\": [1, -2, 3.5, 1e3, true, false, null], \"s\": \"q\\\"\\\\\\/\\n"
+                + "\\u00e9\\ud83d\\ude00\"} ",
+            "t");
     Map<?, ?> m = (Map<?, ?>) v;
     assertEquals(List.of(1L, -2L, 3.5, 1000.0, true, false), ((List<?>) m.get("a")).subList(0, 6));
     assertEquals("q\"\\/\n\u00e9\ud83d\ude00", m.get("s"));
@@ -29,16 +33,35 @@ class JsonTest {
 
   @Test
   void isStrict() {
-    for (String bad : List.of("{\"a\":1,}", "[1,]", "{\"a\":1,\"a\":2}", "{'a':1}", "// c\n{}", "{} x", "NaN",
-        "[01]", "[1.]", "[.5]", "\"\t\"", "\"\\x\"", "{\"a\" 1}", "", "[", "99999999999999999999",
-        "[".repeat(40) + "]".repeat(40))) {
+    for (String bad :
+        List.of(
+            "{\"a\":1,}",
+            "[1,]",
+            "{\"a\":1,\"a\":2}",
+            "{'a':1}",
+            "// c\n{}",
+            "{} x",
+            "NaN",
+            "[01]",
+            "[1.]",
+            "[.5]",
+            "\"\t\"",
+            "\"\\x\"",
+            "{\"a\" 1}",
+            "",
+            "[",
+            "99999999999999999999",
+            "[".repeat(40) + "]".repeat(40))) {
       assertThrows(SnapshotException.class, () -> Json.parse(bad, "t"), bad);
     }
   }
 
   @Test
   void errorsNameTheSourceAndPosition() {
-    SnapshotException e = assertThrows(SnapshotException.class, () -> Json.parse("{\n \"a\": tru }", "manifest.json"));
-    assertEquals("manifest.json: invalid JSON at line 2, column 7: unexpected token", e.getMessage());
+    SnapshotException e =
+        assertThrows(
+            SnapshotException.class, () -> Json.parse("{\n \"a\": tru }", "manifest.json"));
+    assertEquals(
+        "manifest.json: invalid JSON at line 2, column 7: unexpected token", e.getMessage());
   }
 }

@@ -16,10 +16,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every damaged or inconsistent snapshot is refused with a message that names the file and the problem. */
+/**
+ * Every damaged or inconsistent snapshot is refused with a message that names the file and the
+ * problem.
+ */
 class SnapshotRefusalTest {
-  @TempDir
-  Path root;
+  @TempDir Path root;
   Path dir;
 
   @BeforeEach
@@ -64,21 +66,28 @@ class SnapshotRefusalTest {
 
   @Test
   void unsupportedFormatVersion() throws Exception {
-    TestSnapshots.writeManifestText(dir, TestSnapshots.manifestText(dir).replace("\"format_version\": 1", "\"format_version\": 2"));
-    assertEquals("manifest.json: format_version 2 not supported (this reader supports 1)", refusal());
+    TestSnapshots.writeManifestText(
+        dir,
+        TestSnapshots.manifestText(dir).replace("\"format_version\": 1", "\"format_version\": 2"));
+    assertEquals(
+        "manifest.json: format_version 2 not supported (this reader supports 1)", refusal());
   }
 
   @Test
   void manifestCountsMustMatchTheFiles() throws Exception {
-    TestSnapshots.writeManifestText(dir, TestSnapshots.manifestText(dir).replace("\"items\": 6", "\"items\": 7"));
+    TestSnapshots.writeManifestText(
+        dir, TestSnapshots.manifestText(dir).replace("\"items\": 6", "\"items\": 7"));
     assertEquals("items.bin: 6 rows, manifest counts.items says 7", refusal());
   }
 
   @Test
   void embeddingsMustBeRowsTimesDimTimesFour() throws Exception {
-    // A writer that got the dimension wrong but listed its file honestly: checksums pass, the size check does not.
+    // A writer that got the dimension wrong but listed its file honestly: checksums pass, the size
+    // check does not.
     TestSnapshots.replaceConsistently(dir, "item_embeddings.f32", new byte[6 * 3 * 4]);
-    assertEquals("item_embeddings.f32: 72 bytes, expected 96 (counts.items 6 x counts.item_embedding_dim 4 x 4)",
+    assertEquals(
+        "item_embeddings.f32: 72 bytes, expected 96 (counts.items 6 x counts.item_embedding_dim 4 x"
+            + " 4)",
         refusal());
   }
 
@@ -96,7 +105,9 @@ class SnapshotRefusalTest {
     int kindsColumn = 32 + 6 * 8;
     b[kindsColumn + 1] = 9;
     TestSnapshots.replaceConsistently(dir, "items.bin", b);
-    assertEquals("items.bin: row 1 (item 100002): kind 9 is not 1 (product), 2 (video) or 3 (live stream)", refusal());
+    assertEquals(
+        "items.bin: row 1 (item 100002): kind 9 is not 1 (product), 2 (video) or 3 (live stream)",
+        refusal());
   }
 
   @Test
@@ -154,27 +165,33 @@ class SnapshotRefusalTest {
 
   @Test
   void manifestPathsCannotLeaveTheFolder() throws Exception {
-    TestSnapshots.writeManifestText(dir, TestSnapshots.manifestText(dir).replace("\"models/rank.bin\"", "\"../rank.bin\""));
-    assertEquals("manifest.json: files[9].path \"../rank.bin\" is not a safe relative path (or names the manifest itself)",
+    TestSnapshots.writeManifestText(
+        dir, TestSnapshots.manifestText(dir).replace("\"models/rank.bin\"", "\"../rank.bin\""));
+    assertEquals(
+        "manifest.json: files[9].path \"../rank.bin\" is not a safe relative path (or names the"
+            + " manifest itself)",
         refusal());
   }
 
   @Test
   void unknownManifestFieldIsRefused() throws Exception {
-    TestSnapshots.writeManifestText(dir, TestSnapshots.manifestText(dir).replace("\"provenance\"", "\"provenanse\""));
+    TestSnapshots.writeManifestText(
+        dir, TestSnapshots.manifestText(dir).replace("\"provenance\"", "\"provenanse\""));
     assertEquals("manifest.json: unknown field provenanse", refusal());
   }
 
   @Test
   void malformedManifestNamesLineAndColumn() throws Exception {
     TestSnapshots.writeManifestText(dir, "{\n  \"format_version\": 1,\n}");
-    assertEquals("manifest.json: invalid JSON at line 3, column 1: expected a string key", refusal());
+    assertEquals(
+        "manifest.json: invalid JSON at line 3, column 1: expected a string key", refusal());
   }
 
   @Test
   void folderMustBeNamedAfterTheVersion() throws Exception {
     Path moved = Files.move(dir, root.resolve("v2"));
-    String message = assertThrows(SnapshotException.class, () -> SnapshotReader.read(moved)).getMessage();
+    String message =
+        assertThrows(SnapshotException.class, () -> SnapshotReader.read(moved)).getMessage();
     assertEquals("manifest.json: version \"v1\" but the folder is named \"v2\"", message);
   }
 
@@ -183,9 +200,21 @@ class SnapshotRefusalTest {
     Snapshot good = TestSnapshots.small("v2");
     Catalog c = good.catalog();
     c.titles[3] = "two\nlines"; // the builder's arrays are shared; this catalog is a throwaway
-    Snapshot bad = new Snapshot("v2", good.categories(), c, good.users(), good.itemEmbeddings(), good.userVectors(),
-        good.itemNeighbours(), good.models(), good.modelVersions(), good.provenance());
-    String message = assertThrows(SnapshotException.class, () -> new SnapshotWriter().write(root, bad)).getMessage();
+    Snapshot bad =
+        new Snapshot(
+            "v2",
+            good.categories(),
+            c,
+            good.users(),
+            good.itemEmbeddings(),
+            good.userVectors(),
+            good.itemNeighbours(),
+            good.models(),
+            good.modelVersions(),
+            good.provenance());
+    String message =
+        assertThrows(SnapshotException.class, () -> new SnapshotWriter().write(root, bad))
+            .getMessage();
     assertEquals("titles.txt: title of item 100004 (row 3) contains a line feed", message);
     try (var list = Files.list(root)) {
       assertEquals(List.of(dir), list.toList());
@@ -195,17 +224,31 @@ class SnapshotRefusalTest {
   @Test
   void writerRefusesMisalignedParts() throws Exception {
     Snapshot good = TestSnapshots.small("v2");
-    Snapshot bad = new Snapshot("v2", good.categories(), good.catalog(), good.users(),
-        io.rankingcluster.core.embed.Embeddings.empty(5), good.userVectors(), good.itemNeighbours(), good.models(),
-        good.modelVersions(), good.provenance());
-    String message = assertThrows(SnapshotException.class, () -> new SnapshotWriter().write(root, bad)).getMessage();
+    Snapshot bad =
+        new Snapshot(
+            "v2",
+            good.categories(),
+            good.catalog(),
+            good.users(),
+            io.rankingcluster.core.embed.Embeddings.empty(5),
+            good.userVectors(),
+            good.itemNeighbours(),
+            good.models(),
+            good.modelVersions(),
+            good.provenance());
+    String message =
+        assertThrows(SnapshotException.class, () -> new SnapshotWriter().write(root, bad))
+            .getMessage();
     assertEquals("item_embeddings.f32: 5 rows, but 6 catalog rows", message);
   }
 
   @Test
   void writerRefusesToOverwriteAVersion() throws Exception {
-    String message = assertThrows(SnapshotException.class,
-        () -> new SnapshotWriter().write(root, TestSnapshots.small("v1"))).getMessage();
+    String message =
+        assertThrows(
+                SnapshotException.class,
+                () -> new SnapshotWriter().write(root, TestSnapshots.small("v1")))
+            .getMessage();
     assertEquals("version folder " + dir + " already exists (versions are immutable)", message);
     SnapshotReader.read(dir);
   }
@@ -213,7 +256,10 @@ class SnapshotRefusalTest {
   @Test
   void writerRefusesUnsafeVersionNames() {
     for (String name : List.of("../x", ".tmp-x", "a/b", "CURRENT", "")) {
-      assertThrows(SnapshotException.class, () -> new SnapshotWriter().write(root, TestSnapshots.small(name)), name);
+      assertThrows(
+          SnapshotException.class,
+          () -> new SnapshotWriter().write(root, TestSnapshots.small(name)),
+          name);
     }
     assertFalse(Files.exists(root.resolve("../x")));
   }

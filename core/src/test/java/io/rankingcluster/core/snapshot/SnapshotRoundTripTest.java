@@ -19,8 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SnapshotRoundTripTest {
-  @TempDir
-  Path root;
+  @TempDir Path root;
 
   @Test
   void everyColumnSurvivesWriteAndRead() throws Exception {
@@ -97,14 +96,25 @@ class SnapshotRoundTripTest {
     assertEquals(1, m.formatVersion());
     assertEquals("2026-01-01T00:00:00Z", m.createdAt().toString());
     assertEquals(new Manifest.Counts(6, 3, 4, 2, 4), m.counts());
-    assertEquals(List.of("items.bin", "titles.txt", "categories.tsv", "users.bin", "user_ids.txt",
-        "item_embeddings.f32", "user_vectors.f32", "i2i.bin", "models/prerank.bin", "models/rank.bin"),
+    assertEquals(
+        List.of(
+            "items.bin",
+            "titles.txt",
+            "categories.tsv",
+            "users.bin",
+            "user_ids.txt",
+            "item_embeddings.f32",
+            "user_vectors.f32",
+            "i2i.bin",
+            "models/prerank.bin",
+            "models/rank.bin"),
         m.files().stream().map(Manifest.FileEntry::path).toList());
     for (Manifest.FileEntry f : m.files()) {
       assertEquals(Files.size(dir.resolve(f.path())), f.bytes(), f.path());
       assertEquals(Checksums.sha256(dir.resolve(f.path())), f.sha256(), f.path());
     }
-    // Documented sizes: 32-byte header, columns padded to 8 (n = 6 items, 3 users with 3 recent, 4 edges).
+    // Documented sizes: 32-byte header, columns padded to 8 (n = 6 items, 3 users with 3 recent, 4
+    // edges).
     assertEquals(32 + 3 * 48 + 9 * 24 + 2 * 16 + 2 * 8, Files.size(dir.resolve("items.bin")));
     assertEquals(32 + 8 + 16 + 24, Files.size(dir.resolve("users.bin")));
     assertEquals(32 + 32 + 32 + 16, Files.size(dir.resolve("i2i.bin")));
@@ -119,8 +129,18 @@ class SnapshotRoundTripTest {
   void emptyTablesRoundTrip() throws Exception {
     Snapshot s = TestSnapshots.small("v-empty");
     Catalog empty = new Catalog.Builder(0, s.categories().leafCount()).build();
-    Snapshot in = new Snapshot("v-empty", s.categories(), empty, new UserProfiles(new String[0], new int[0], new long[0][]),
-        Embeddings.empty(0), Embeddings.empty(0), ItemNeighbours.empty(0), Map.of(), Map.of(), Map.of());
+    Snapshot in =
+        new Snapshot(
+            "v-empty",
+            s.categories(),
+            empty,
+            new UserProfiles(new String[0], new int[0], new long[0][]),
+            Embeddings.empty(0),
+            Embeddings.empty(0),
+            ItemNeighbours.empty(0),
+            Map.of(),
+            Map.of(),
+            Map.of());
     Snapshot out = SnapshotReader.read(new SnapshotWriter().write(root, in));
     assertEquals(0, out.catalog().size());
     assertEquals(0, out.users().size());
@@ -132,9 +152,18 @@ class SnapshotRoundTripTest {
   @Test
   void theDemoWorldRoundTrips() throws Exception {
     DemoWorld w = DemoWorld.generate(new DemoWorld.Spec(7, 300, 30, 20));
-    Snapshot in = new Snapshot("demo-7", w.categories, w.catalog, w.users, Embeddings.empty(w.catalog.size()),
-        Embeddings.empty(w.users.size()), ItemNeighbours.empty(w.catalog.size()), Map.of(), Map.of(),
-        Map.of("seed", "7", "world_items", "300"));
+    Snapshot in =
+        new Snapshot(
+            "demo-7",
+            w.categories,
+            w.catalog,
+            w.users,
+            Embeddings.empty(w.catalog.size()),
+            Embeddings.empty(w.users.size()),
+            ItemNeighbours.empty(w.catalog.size()),
+            Map.of(),
+            Map.of(),
+            Map.of("seed", "7", "world_items", "300"));
     Snapshot out = SnapshotReader.read(new SnapshotWriter().write(root, in));
     assertArrayEquals(w.catalog.ids, out.catalog().ids);
     assertArrayEquals(w.catalog.kinds, out.catalog().kinds);

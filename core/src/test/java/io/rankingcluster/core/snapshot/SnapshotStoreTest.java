@@ -22,8 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SnapshotStoreTest {
   private static final long T0 = 1_767_225_600L;
 
-  @TempDir
-  Path root;
+  @TempDir Path root;
 
   private List<String> rootEntries() throws IOException {
     try (var list = Files.list(root)) {
@@ -35,7 +34,8 @@ class SnapshotStoreTest {
   void publishPointsCurrentAtAVersion() throws Exception {
     SnapshotStore store = new SnapshotStore(root);
     assertEquals(Optional.empty(), store.current());
-    assertEquals("no CURRENT in " + root,
+    assertEquals(
+        "no CURRENT in " + root,
         assertThrows(SnapshotException.class, store::readCurrent).getMessage());
     TestSnapshots.write(root, "v1", T0);
     store.publish("v1");
@@ -51,19 +51,24 @@ class SnapshotStoreTest {
     TestSnapshots.write(root, "v1", T0);
     store.publish("v1");
     List<String> written = new ArrayList<>();
-    SnapshotWriter crashing = new SnapshotWriter(TestSnapshots.clockAt(T0 + 60), path -> {
-      written.add(path);
-      if (written.size() == 3) {
-        throw new IOException("simulated crash after " + path);
-      }
-    });
-    IOException e = assertThrows(IOException.class, () -> crashing.write(root, TestSnapshots.small("v2")));
+    SnapshotWriter crashing =
+        new SnapshotWriter(
+            TestSnapshots.clockAt(T0 + 60),
+            path -> {
+              written.add(path);
+              if (written.size() == 3) {
+                throw new IOException("simulated crash after " + path);
+              }
+            });
+    IOException e =
+        assertThrows(IOException.class, () -> crashing.write(root, TestSnapshots.small("v2")));
     assertEquals("simulated crash after categories.tsv", e.getMessage());
 
     assertEquals(Optional.of("v1"), store.current());
     assertEquals("v1", SnapshotReader.readCurrent(root).version());
     assertEquals(List.of("v1"), store.versionNames());
-    assertEquals(List.of("CURRENT", "v1"), rootEntries(), "the failed write cleans its temporary folder");
+    assertEquals(
+        List.of("CURRENT", "v1"), rootEntries(), "the failed write cleans its temporary folder");
     assertThrows(SnapshotException.class, () -> store.publish("v2"));
     assertEquals(Optional.of("v1"), store.current());
   }
@@ -73,11 +78,14 @@ class SnapshotStoreTest {
     SnapshotStore store = new SnapshotStore(root);
     TestSnapshots.write(root, "v1", T0);
     store.publish("v1");
-    SnapshotWriter crashing = new SnapshotWriter(TestSnapshots.clockAt(T0 + 60), path -> {
-      if (path.equals(Manifest.FILE_NAME)) {
-        throw new IOException("simulated crash before rename");
-      }
-    });
+    SnapshotWriter crashing =
+        new SnapshotWriter(
+            TestSnapshots.clockAt(T0 + 60),
+            path -> {
+              if (path.equals(Manifest.FILE_NAME)) {
+                throw new IOException("simulated crash before rename");
+              }
+            });
     assertThrows(IOException.class, () -> crashing.write(root, TestSnapshots.small("v2")));
     assertFalse(Files.exists(root.resolve("v2")));
     assertEquals(List.of("v1"), store.versionNames());
@@ -86,11 +94,14 @@ class SnapshotStoreTest {
 
   @Test
   void leftoversOfAKilledWriterAreIgnoredThenCleaned() throws Exception {
-    SnapshotStore store = new SnapshotStore(root, Duration.ofHours(1), TestSnapshots.clockAt(T0 + 7200));
+    SnapshotStore store =
+        new SnapshotStore(root, Duration.ofHours(1), TestSnapshots.clockAt(T0 + 7200));
     TestSnapshots.write(root, "v1", T0);
     store.publish("v1");
-    // A writer killed mid-way (no cleanup possible): a .tmp folder with some files, even a complete manifest,
-    // a half-written CURRENT.tmp, and a foreign tool's folder being filled in place (no manifest yet).
+    // A writer killed mid-way (no cleanup possible): a .tmp folder with some files, even a complete
+    // manifest,
+    // a half-written CURRENT.tmp, and a foreign tool's folder being filled in place (no manifest
+    // yet).
     Path stale = Files.createDirectory(root.resolve(".tmp-v2-0badc0ffee00"));
     Files.copy(root.resolve("v1/items.bin"), stale.resolve("items.bin"));
     Files.copy(root.resolve("v1/manifest.json"), stale.resolve("manifest.json"));
@@ -98,12 +109,19 @@ class SnapshotStoreTest {
     Path fresh = Files.createDirectory(root.resolve(".tmp-v3-123456789abc"));
     Path inPlace = Files.createDirectory(root.resolve("v9"));
     Files.writeString(inPlace.resolve("items.bin"), "partial");
-    // A writer busy with one big file for a long time: its folder is old, the file it writes is not.
+    // A writer busy with one big file for a long time: its folder is old, the file it writes is
+    // not.
     Path busy = Files.createDirectory(root.resolve(".tmp-v4-busy"));
     Path bigFile = Files.writeString(busy.resolve("item_embeddings.f32"), "....");
     FileTime old = FileTime.from(Instant.ofEpochSecond(T0));
     FileTime recent = FileTime.from(Instant.ofEpochSecond(T0 + 7000));
-    for (Path p : List.of(stale.resolve("items.bin"), stale.resolve("manifest.json"), stale, staleCurrent, busy)) {
+    for (Path p :
+        List.of(
+            stale.resolve("items.bin"),
+            stale.resolve("manifest.json"),
+            stale,
+            staleCurrent,
+            busy)) {
       Files.setLastModifiedTime(p, old);
     }
     Files.setLastModifiedTime(fresh, recent);
@@ -117,8 +135,11 @@ class SnapshotStoreTest {
 
     List<String> deleted = store.retain(5);
     assertEquals(Set.of(".tmp-v2-0badc0ffee00", "CURRENT.tmp-abc"), Set.copyOf(deleted));
-    assertEquals(List.of(".tmp-v3-123456789abc", ".tmp-v4-busy", "CURRENT", "v1", "v9"), rootEntries(),
-        "a temporary folder with recent writes may belong to a running writer; a foreign folder is left alone");
+    assertEquals(
+        List.of(".tmp-v3-123456789abc", ".tmp-v4-busy", "CURRENT", "v1", "v9"),
+        rootEntries(),
+        "a temporary folder with recent writes may belong to a running writer; a foreign folder is"
+            + " left alone");
   }
 
   @Test
@@ -168,7 +189,8 @@ class SnapshotStoreTest {
   @Test
   void currentNamingAMissingVersionIsRefusedByName() throws Exception {
     Files.writeString(root.resolve("CURRENT"), "v5\n");
-    SnapshotException e = assertThrows(SnapshotException.class, () -> SnapshotReader.readCurrent(root));
+    SnapshotException e =
+        assertThrows(SnapshotException.class, () -> SnapshotReader.readCurrent(root));
     assertEquals("snapshot folder " + root.resolve("v5") + " does not exist", e.getMessage());
     Files.writeString(root.resolve("CURRENT"), "../etc\n");
     e = assertThrows(SnapshotException.class, () -> SnapshotReader.readCurrent(root));
@@ -184,12 +206,15 @@ class SnapshotStoreTest {
     assertEquals(byDir.manifest(), byRoot.manifest());
     String text = byRoot.toString();
     assertTrue(text.startsWith("snapshot v1 ("), text);
-    assertTrue(text.contains("items 6, users 3, item embedding dim 4, user vector dim 2, i2i edges 4"), text);
+    assertTrue(
+        text.contains("items 6, users 3, item embedding dim 4, user vector dim 2, i2i edges 4"),
+        text);
     assertTrue(text.contains("files OK: 10 ("), text);
     assertTrue(text.contains("derived: 0 of 0 usable"), text);
 
     Files.delete(dir.resolve("manifest.json"));
-    SnapshotException e = assertThrows(SnapshotException.class, () -> SnapshotValidator.validate(root));
+    SnapshotException e =
+        assertThrows(SnapshotException.class, () -> SnapshotValidator.validate(root));
     assertEquals("no manifest.json in " + dir, e.getMessage());
   }
 }

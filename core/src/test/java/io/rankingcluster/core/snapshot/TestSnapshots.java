@@ -17,20 +17,33 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** A small hand-built snapshot with every kind, edge values and non-ASCII text; helpers to damage files. */
+/**
+ * A small hand-built snapshot with every kind, edge values and non-ASCII text; helpers to damage
+ * files.
+ */
 final class TestSnapshots {
   static final long BIG_ID = -1L; // u64 18446744073709551615: ids are unsigned on disk
 
   private TestSnapshots() {}
 
   static Snapshot small(String version) {
-    CategoryTree tree = new CategoryTree(new String[] {"Home", "Beauty \u00e9"},
-        new String[][] {{"Lamp", "Mug"}, {"Serum", "Lipstick"}});
+    CategoryTree tree =
+        new CategoryTree(
+            new String[] {"Home", "Beauty \u00e9"},
+            new String[][] {{"Lamp", "Mug"}, {"Serum", "Lipstick"}});
     Catalog.Builder b = new Catalog.Builder(6, tree.leafCount());
     long[] ids = {100001, 100002, 100003, 100004, 100005, BIG_ID};
-    ItemKind[] kinds = {ItemKind.PRODUCT, ItemKind.PRODUCT, ItemKind.VIDEO, ItemKind.VIDEO, ItemKind.LIVE_STREAM,
-        ItemKind.LIVE_STREAM};
-    String[] titles = {"Lamp \u65e5\u672c", "Mug\twith a tab", "Video of the lamp", "", "Live: serum", "Live \u00fc"};
+    ItemKind[] kinds = {
+      ItemKind.PRODUCT,
+      ItemKind.PRODUCT,
+      ItemKind.VIDEO,
+      ItemKind.VIDEO,
+      ItemKind.LIVE_STREAM,
+      ItemKind.LIVE_STREAM
+    };
+    String[] titles = {
+      "Lamp \u65e5\u672c", "Mug\twith a tab", "Video of the lamp", "", "Live: serum", "Live \u00fc"
+    };
     for (int i = 0; i < ids.length; i++) {
       b.ids[i] = ids[i];
       b.kinds[i] = kinds[i].code();
@@ -51,8 +64,11 @@ final class TestSnapshots {
       b.titles[i] = titles[i];
     }
     Catalog catalog = b.build();
-    UserProfiles users = new UserProfiles(new String[] {"1", "2", "\u00fcser three"}, new int[] {0, 7, -1},
-        new long[][] {{100003, 100001}, {}, {BIG_ID}});
+    UserProfiles users =
+        new UserProfiles(
+            new String[] {"1", "2", "\u00fcser three"},
+            new int[] {0, 7, -1},
+            new long[][] {{100003, 100001}, {}, {BIG_ID}});
     float[] emb = new float[6 * 4];
     for (int i = 0; i < emb.length; i++) {
       emb[i] = (i - 7) / 8f;
@@ -61,9 +77,19 @@ final class TestSnapshots {
     for (int i = 0; i < uv.length; i++) {
       uv[i] = i * 0.5f - 1f;
     }
-    ItemNeighbours nb = new ItemNeighbours(new int[] {0, 2, 2, 3, 3, 3, 4},
-        new long[] {100003, 100002, 100001, 42}, new float[] {0.9f, 0.5f, 0.75f, 0.125f});
-    return new Snapshot(version, tree, catalog, users, new Embeddings(6, 4, emb), new Embeddings(3, 2, uv), nb,
+    ItemNeighbours nb =
+        new ItemNeighbours(
+            new int[] {0, 2, 2, 3, 3, 3, 4},
+            new long[] {100003, 100002, 100001, 42},
+            new float[] {0.9f, 0.5f, 0.75f, 0.125f});
+    return new Snapshot(
+        version,
+        tree,
+        catalog,
+        users,
+        new Embeddings(6, 4, emb),
+        new Embeddings(3, 2, uv),
+        nb,
         Map.of("prerank", new byte[] {1, 2, 3, (byte) 0xff}, "rank", new byte[0]),
         Map.of("prerank", "prerank-1", "rank", "rank-7"),
         Map.of("generator", "hand-built \"test\"", "seed", "42"));
@@ -73,7 +99,10 @@ final class TestSnapshots {
     return Clock.fixed(Instant.ofEpochSecond(epochSecond), ZoneOffset.UTC);
   }
 
-  /** Writes {@code version} into root with a fixed creation time (to order versions without sleeping). */
+  /**
+   * Writes {@code version} into root with a fixed creation time (to order versions without
+   * sleeping).
+   */
   static Path write(Path root, String version, long createdEpochSecond) throws IOException {
     return new SnapshotWriter(clockAt(createdEpochSecond), path -> {}).write(root, small(version));
   }
@@ -93,17 +122,30 @@ final class TestSnapshots {
   }
 
   /**
-   * Replaces a file and updates its manifest entry (size and checksum), as a buggy writer would: the
-   * checksums pass, so only the consistency checks can catch what is wrong inside.
+   * Replaces a file and updates its manifest entry (size and checksum), as a buggy writer would:
+   * the checksums pass, so only the consistency checks can catch what is wrong inside.
    */
   static void replaceConsistently(Path dir, String path, byte[] bytes) throws IOException {
     Files.write(dir.resolve(path), bytes);
     Manifest m = SnapshotReader.readManifest(dir);
     List<Manifest.FileEntry> files = new ArrayList<>();
     for (Manifest.FileEntry f : m.files()) {
-      files.add(f.path().equals(path) ? new Manifest.FileEntry(path, bytes.length, Checksums.sha256(dir.resolve(path))) : f);
+      files.add(
+          f.path().equals(path)
+              ? new Manifest.FileEntry(path, bytes.length, Checksums.sha256(dir.resolve(path)))
+              : f);
     }
-    writeManifestText(dir, new Manifest(m.formatVersion(), m.version(), m.createdAt(), files, m.counts(),
-        m.modelVersions(), m.provenance(), m.derived()).toJson());
+    writeManifestText(
+        dir,
+        new Manifest(
+                m.formatVersion(),
+                m.version(),
+                m.createdAt(),
+                files,
+                m.counts(),
+                m.modelVersions(),
+                m.provenance(),
+                m.derived())
+            .toJson());
   }
 }

@@ -4,7 +4,10 @@ import io.rankingcluster.core.ItemKind;
 import io.rankingcluster.core.catalog.Catalog;
 import java.util.Arrays;
 
-/** Hand-built catalogs for unit tests: every column has a neutral default that a test then overrides. */
+/**
+ * Hand-built catalogs for unit tests: every column has a neutral default that a test then
+ * overrides.
+ */
 public final class TestCatalogs {
   /** All countries of {@link Catalog#COUNTRIES}. */
   public static final int ALL_COUNTRIES = (1 << Catalog.COUNTRIES.length) - 1;
@@ -12,8 +15,9 @@ public final class TestCatalogs {
   private TestCatalogs() {}
 
   /**
-   * A builder of {@code size} in-stock products sold everywhere: ids {@code 1..size}, seller 1000 + row,
-   * category 0, price 10, created at 0, no schedule, no link, no statistics, title "item &lt;id&gt;".
+   * A builder of {@code size} in-stock products sold everywhere: ids {@code 1..size}, seller 1000 +
+   * row, category 0, price 10, created at 0, no schedule, no link, no statistics, title "item
+   * &lt;id&gt;".
    */
   public static Catalog.Builder builder(int size, int categoryCount) {
     Catalog.Builder b = new Catalog.Builder(size, categoryCount);

@@ -40,12 +40,16 @@ class UserProfilesTest {
     long[] recent = {103, 101, 999_999, 200, 100, 102, 104, 105, 106, 107};
     Affinities a = UserProfiles.affinities(recent, catalog());
 
-    // Hand computation: weight 0.9^age per engagement, summed per category. The unknown id is skipped
+    // Hand computation: weight 0.9^age per engagement, summed per category. The unknown id is
+    // skipped
     // but still has an age (2). Category 3: 0.9^0 + 0.9^3 = 1.729; 1: 0.9; 0: 0.9^4 = 0.6561;
-    // 2: 0.9^5 = 0.59049; 4: 0.9^6 = 0.531441; 5: 0.9^7 = 0.4782969; 6: 0.9^8 and 7: 0.9^9 fall outside the
+    // 2: 0.9^5 = 0.59049; 4: 0.9^6 = 0.531441; 5: 0.9^7 = 0.4782969; 6: 0.9^8 and 7: 0.9^9 fall
+    // outside the
     // top 6. Sum of the top 6 = 4.8853279.
     assertArrayEquals(new int[] {3, 1, 0, 2, 4, 5}, a.categories());
-    float[] expected = {0.35391688f, 0.18422510f, 0.13430009f, 0.12087009f, 0.10878308f, 0.09790477f};
+    float[] expected = {
+      0.35391688f, 0.18422510f, 0.13430009f, 0.12087009f, 0.10878308f, 0.09790477f
+    };
     assertArrayEquals(expected, a.weights(), EPS);
     float sum = 0;
     for (float w : a.weights()) {
@@ -67,7 +71,8 @@ class UserProfilesTest {
 
   @Test
   void affinities_sameClicksMoreRecent_weighMore() {
-    // One recent click in category 1 (1.0) against two older ones in category 2 (0.9 + 0.81 = 1.71).
+    // One recent click in category 1 (1.0) against two older ones in category 2 (0.9 + 0.81 =
+    // 1.71).
     Affinities a = UserProfiles.affinities(new long[] {101, 102, 102}, catalog());
     assertArrayEquals(new int[] {2, 1}, a.categories());
     // The same clicks, reversed in time: category 2 now 1 + 0.9 = 1.9 vs 0.81.
@@ -88,8 +93,10 @@ class UserProfilesTest {
 
   @Test
   void typicalPrice_oddCountOfPricedItems_returnsMedian() {
-    // Prices: 101 -> 20, 105 -> 60, 102 -> 30; the live stream (price 0) and the unknown id are ignored.
-    assertEquals(30f, UserProfiles.typicalPrice(new long[] {101, 300, 105, 999_999, 102}, catalog()));
+    // Prices: 101 -> 20, 105 -> 60, 102 -> 30; the live stream (price 0) and the unknown id are
+    // ignored.
+    assertEquals(
+        30f, UserProfiles.typicalPrice(new long[] {101, 300, 105, 999_999, 102}, catalog()));
     assertEquals(90f, UserProfiles.typicalPrice(new long[] {200}, catalog()));
   }
 
@@ -108,8 +115,8 @@ class UserProfilesTest {
 
   @Test
   void rowOf_knownAndUnknownUsers() {
-    UserProfiles p = new UserProfiles(new String[] {"a", "b"}, new int[] {0, 3},
-        new long[][] {{1, 2}, {}});
+    UserProfiles p =
+        new UserProfiles(new String[] {"a", "b"}, new int[] {0, 3}, new long[][] {{1, 2}, {}});
     assertEquals(2, p.size());
     assertEquals(0, p.rowOf("a"));
     assertEquals(1, p.rowOf("b"));
@@ -121,12 +128,16 @@ class UserProfilesTest {
 
   @Test
   void constructor_duplicateUserOrMismatchedColumns_throws() {
-    IllegalArgumentException dup = assertThrows(IllegalArgumentException.class,
-        () -> new UserProfiles(new String[] {"x", "y", "x"}, new int[3], new long[3][0]));
+    IllegalArgumentException dup =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new UserProfiles(new String[] {"x", "y", "x"}, new int[3], new long[3][0]));
     assertTrue(dup.getMessage().contains("'x'"), dup.getMessage());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new UserProfiles(new String[] {"x", "y"}, new int[1], new long[2][0]));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new UserProfiles(new String[] {"x", "y"}, new int[2], new long[3][0]));
   }
 }

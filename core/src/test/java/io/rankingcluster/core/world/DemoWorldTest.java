@@ -78,7 +78,8 @@ class DemoWorldTest {
       topSum += impressions[i];
     }
     assertTrue(total > 0);
-    assertTrue(topSum > 0.10 * total, "top 1% of items hold " + topSum + " of " + total + " impressions");
+    assertTrue(
+        topSum > 0.10 * total, "top 1% of items hold " + topSum + " of " + total + " impressions");
   }
 
   @Test

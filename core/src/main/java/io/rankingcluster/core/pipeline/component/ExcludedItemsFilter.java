@@ -7,8 +7,9 @@ import io.rankingcluster.core.pipeline.PipelineState;
 import java.util.function.Function;
 
 /**
- * Drops items the request must not show again (served on earlier pages): recall is asked to leave them out
- * already, so this only holds when a source did not (a shard of another build, a caller-given list).
+ * Drops items the request must not show again (served on earlier pages): recall is asked to leave
+ * them out already, so this only holds when a source did not (a shard of another build, a
+ * caller-given list).
  */
 public final class ExcludedItemsFilter<S extends PipelineState> implements Filter<S> {
   private final String id;

@@ -8,10 +8,10 @@ import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 
 /**
- * Adds up to {@code n} candidates of the fresh recall channel that the earlier cuts dropped, when the request's
- * blend has an exploration slot: new items have no history, so the light model scores them low and the
- * exploration slot would never see one. They keep their recall score; rank scores them like the rest, and the
- * blend puts the best-ranked fresh item in the exploration slot.
+ * Adds up to {@code n} candidates of the fresh recall channel that the earlier cuts dropped, when
+ * the request's blend has an exploration slot: new items have no history, so the light model scores
+ * them low and the exploration slot would never see one. They keep their recall score; rank scores
+ * them like the rest, and the blend puts the best-ranked fresh item in the exploration slot.
  */
 public final class FreshExplorationSelector<S extends PipelineState> implements Selector<S> {
   private final int n;
@@ -20,7 +20,8 @@ public final class FreshExplorationSelector<S extends PipelineState> implements 
 
   /**
    * @param wanted whether this request's blend has an exploration slot
-   * @param freshMask the channel-mask bit of the fresh channel for this request (0: no fresh channel ran)
+   * @param freshMask the channel-mask bit of the fresh channel for this request (0: no fresh
+   *     channel ran)
    */
   public FreshExplorationSelector(int n, Predicate<S> wanted, ToIntFunction<S> freshMask) {
     this.n = n;

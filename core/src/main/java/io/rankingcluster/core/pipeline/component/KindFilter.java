@@ -5,7 +5,9 @@ import io.rankingcluster.core.pipeline.Filter;
 import io.rankingcluster.core.pipeline.PipelineState;
 import java.util.function.Function;
 
-/** Drops the kinds a request leaves out (its kinds filter); {@code allowed[kind index]} per request. */
+/**
+ * Drops the kinds a request leaves out (its kinds filter); {@code allowed[kind index]} per request.
+ */
 public final class KindFilter<S extends PipelineState> implements Filter<S> {
   private final Function<S, boolean[]> allowed;
 

@@ -6,10 +6,11 @@ import io.rankingcluster.core.pipeline.PipelineState;
 import io.rankingcluster.core.pipeline.Selector;
 
 /**
- * At most {@code max} candidates, split over the kinds in proportion to {@code weights} (prerank scores are
- * click probabilities, not comparable values across kinds: a cut by score alone would starve the kinds with
- * lower click rates, such as live streams). A kind with fewer candidates leaves its share to the others, in
- * kind order. Within a kind, best score first; the result is ordered by score.
+ * At most {@code max} candidates, split over the kinds in proportion to {@code weights} (prerank
+ * scores are click probabilities, not comparable values across kinds: a cut by score alone would
+ * starve the kinds with lower click rates, such as live streams). A kind with fewer candidates
+ * leaves its share to the others, in kind order. Within a kind, best score first; the result is
+ * ordered by score.
  */
 public final class KindQuotaSelector<S extends PipelineState> implements Selector<S> {
   private final String id;
@@ -18,7 +19,8 @@ public final class KindQuotaSelector<S extends PipelineState> implements Selecto
 
   public KindQuotaSelector(String id, int max, int[] weights) {
     if (weights.length != ItemKind.COUNT || max < 1) {
-      throw new IllegalArgumentException("a quota of at least 1 and one weight per kind are needed");
+      throw new IllegalArgumentException(
+          "a quota of at least 1 and one weight per kind are needed");
     }
     this.id = id;
     this.max = max;

@@ -6,8 +6,9 @@ import io.rankingcluster.core.pipeline.PipelineState;
 import io.rankingcluster.core.pipeline.Selector;
 
 /**
- * Orders by score (best first, ties in input order) and keeps the best {@code topK[kind index]} of each kind:
- * prerank's survivors. When prerank fell back, the scores are recall's, and this is the cut of recall order.
+ * Orders by score (best first, ties in input order) and keeps the best {@code topK[kind index]} of
+ * each kind: prerank's survivors. When prerank fell back, the scores are recall's, and this is the
+ * cut of recall order.
  */
 public final class PerKindCutSelector<S extends PipelineState> implements Selector<S> {
   private final java.util.function.Function<S, int[]> topK;

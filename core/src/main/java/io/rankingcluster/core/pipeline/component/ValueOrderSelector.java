@@ -6,8 +6,9 @@ import io.rankingcluster.core.pipeline.Selector;
 import java.util.function.Predicate;
 
 /**
- * Orders by rank's value, best first (ties in input order): the ranking order the blend starts from. When rank
- * fell back ({@code fellBack}), the input order is kept: prerank's order, with exploration's additions after it.
+ * Orders by rank's value, best first (ties in input order): the ranking order the blend starts
+ * from. When rank fell back ({@code fellBack}), the input order is kept: prerank's order, with
+ * exploration's additions after it.
  */
 public final class ValueOrderSelector<S extends PipelineState> implements Selector<S> {
   private final Predicate<S> fellBack;

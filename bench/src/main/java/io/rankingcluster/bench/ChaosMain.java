@@ -4,7 +4,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
-import io.rankingcluster.common.cluster.Topology;
+import io.rankingcluster.launcher.Topology;
 import io.rankingcluster.proto.v1.AdminServiceGrpc;
 import io.rankingcluster.proto.v1.ClearFaultsRequest;
 import io.rankingcluster.proto.v1.FaultRule;

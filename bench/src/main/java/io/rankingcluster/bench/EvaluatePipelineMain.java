@@ -2,7 +2,7 @@ package io.rankingcluster.bench;
 
 import io.rankingcluster.core.snapshot.Snapshot;
 import io.rankingcluster.core.snapshot.SnapshotReader;
-import io.rankingcluster.core.world.DemoWorld;
+import io.rankingcluster.offline.world.DemoWorld;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

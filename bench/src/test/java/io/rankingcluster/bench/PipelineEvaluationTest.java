@@ -3,12 +3,12 @@ package io.rankingcluster.bench;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rankingcluster.core.snapshot.Snapshot;
-import io.rankingcluster.core.world.DemoWorld;
 import io.rankingcluster.offline.ImplicitAls;
 import io.rankingcluster.offline.ItemToItemBuilder;
 import io.rankingcluster.offline.ModelTraining;
 import io.rankingcluster.offline.SnapshotBuilder;
 import io.rankingcluster.offline.Steps;
+import io.rankingcluster.offline.world.DemoWorld;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;

@@ -258,7 +258,7 @@ class StageServicesTest {
     for (float v : vector) {
       f.addUserVector(v);
     }
-    long time = io.rankingcluster.core.world.DemoWorld.AS_OF_MS;
+    long time = io.rankingcluster.offline.world.DemoWorld.AS_OF_MS;
     CandidateBlock.Builder c = CandidateBlock.newBuilder();
     for (int row = 0; row < 40; row++) {
       c.addItemIds(s.catalog().ids[row * 7])

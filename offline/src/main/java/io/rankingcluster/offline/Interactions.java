@@ -1,6 +1,6 @@
 package io.rankingcluster.offline;
 
-import io.rankingcluster.core.world.EventLog;
+import io.rankingcluster.offline.world.EventLog;
 
 /**
  * User-item click counts in compressed sparse rows, both ways (by user and by item), built from a

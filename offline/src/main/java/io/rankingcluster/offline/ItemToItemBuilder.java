@@ -2,7 +2,7 @@ package io.rankingcluster.offline;
 
 import io.rankingcluster.core.catalog.Catalog;
 import io.rankingcluster.core.recall.ItemNeighbours;
-import io.rankingcluster.core.world.EventLog;
+import io.rankingcluster.offline.world.EventLog;
 
 /**
  * Item-to-item neighbours from co-clicks: within each user's click sequence, every pair of clicks

@@ -1,7 +1,7 @@
 package io.rankingcluster.offline;
 
 import io.rankingcluster.core.model.RankFeatures;
-import io.rankingcluster.core.world.DemoWorld;
+import io.rankingcluster.offline.world.DemoWorld;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

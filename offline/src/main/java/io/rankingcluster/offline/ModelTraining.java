@@ -3,8 +3,8 @@ package io.rankingcluster.offline;
 import io.rankingcluster.core.eval.Metrics;
 import io.rankingcluster.core.model.MultiTaskModel;
 import io.rankingcluster.core.model.RankFeatures;
-import io.rankingcluster.core.world.DemoWorld;
-import io.rankingcluster.core.world.GroundTruth;
+import io.rankingcluster.offline.world.DemoWorld;
+import io.rankingcluster.offline.world.GroundTruth;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -5,8 +5,8 @@ import io.rankingcluster.core.catalog.Catalog;
 import io.rankingcluster.core.embed.Embeddings;
 import io.rankingcluster.core.model.RankFeatures;
 import io.rankingcluster.core.score.UserSignals;
-import io.rankingcluster.core.world.DemoWorld;
-import io.rankingcluster.core.world.EventLog;
+import io.rankingcluster.offline.world.DemoWorld;
+import io.rankingcluster.offline.world.EventLog;
 import java.util.SplittableRandom;
 
 /**

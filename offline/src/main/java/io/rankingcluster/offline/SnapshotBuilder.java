@@ -3,8 +3,8 @@ package io.rankingcluster.offline;
 import io.rankingcluster.core.model.MultiTaskModel;
 import io.rankingcluster.core.recall.ItemNeighbours;
 import io.rankingcluster.core.snapshot.Snapshot;
-import io.rankingcluster.core.world.DemoWorld;
-import io.rankingcluster.core.world.GroundTruth;
+import io.rankingcluster.offline.world.DemoWorld;
+import io.rankingcluster.offline.world.GroundTruth;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -2,7 +2,7 @@ package io.rankingcluster.offline;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rankingcluster.core.world.DemoWorld;
+import io.rankingcluster.offline.world.DemoWorld;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.Map;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rankingcluster.core.eval.Metrics;
 import io.rankingcluster.core.model.MultiTaskModel;
-import io.rankingcluster.core.world.DemoWorld;
+import io.rankingcluster.offline.world.DemoWorld;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.SplittableRandom;

@@ -9,7 +9,7 @@ import io.rankingcluster.core.model.MultiTaskModel;
 import io.rankingcluster.core.recall.ItemNeighbours;
 import io.rankingcluster.core.snapshot.Snapshot;
 import io.rankingcluster.core.snapshot.SnapshotStore;
-import io.rankingcluster.core.world.DemoWorld;
+import io.rankingcluster.offline.world.DemoWorld;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -10,7 +10,7 @@ import io.rankingcluster.core.embed.Embeddings;
 import io.rankingcluster.core.recall.ExactEmbeddingCandidateSource;
 import io.rankingcluster.core.recall.ItemNeighbours;
 import io.rankingcluster.core.snapshot.Snapshot;
-import io.rankingcluster.core.world.DemoWorld;
+import io.rankingcluster.offline.world.DemoWorld;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,13 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.rankingcluster.core.catalog.Catalog;
 import io.rankingcluster.core.testutil.TestCatalogs;
 import io.rankingcluster.core.user.UserProfiles.Affinities;
-import io.rankingcluster.core.world.DemoWorld;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class LiveNowCandidateSourceTest {
+  /** 2026-01-01T00:00:00Z: the demo world's clock, as a fixed instant for these tests. */
+  private static final long AS_OF_MS = 1_767_225_600_000L;
+
   /** Midnight UTC, a few days after the world's clock (any midnight works: schedules are daily). */
-  private static final long MIDNIGHT = DemoWorld.AS_OF_MS + 3 * 86_400_000L;
+  private static final long MIDNIGHT = AS_OF_MS + 3 * 86_400_000L;
 
   /**
    * id 1: product; id 2: stream 10:00-11:00 (5 clicks); id 3: stream 23:00-01:00, wrapping midnight

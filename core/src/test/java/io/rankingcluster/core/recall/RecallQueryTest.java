@@ -9,15 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rankingcluster.core.catalog.Catalog;
 import io.rankingcluster.core.testutil.TestCatalogs;
 import io.rankingcluster.core.user.UserProfiles.Affinities;
-import io.rankingcluster.core.world.DemoWorld;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class RecallQueryTest {
+  /** 2026-01-01T00:00:00Z: the demo world's clock, as a fixed instant for these tests. */
+  private static final long AS_OF_MS = 1_767_225_600_000L;
+
   private static final Affinities NONE = new Affinities(new int[0], new float[0]);
   private static final int US = Catalog.countryIndex("US");
   private static final int DE = Catalog.countryIndex("DE");
-  private static final long NOON = DemoWorld.AS_OF_MS + 12 * 3_600_000L;
+  private static final long NOON = AS_OF_MS + 12 * 3_600_000L;
 
   /**
    * id 1: product everywhere; id 2: product only in DE; id 3: product out of stock; id 4: video; id

@@ -10,7 +10,6 @@ import io.rankingcluster.core.catalog.CategoryTree;
 import io.rankingcluster.core.embed.Embeddings;
 import io.rankingcluster.core.recall.ItemNeighbours;
 import io.rankingcluster.core.user.UserProfiles;
-import io.rankingcluster.core.world.DemoWorld;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -147,32 +146,6 @@ class SnapshotRoundTripTest {
     assertEquals(0, out.itemNeighbours().rows());
     assertTrue(out.models().isEmpty());
     assertFalse(Files.exists(root.resolve("v-empty/models")));
-  }
-
-  @Test
-  void theDemoWorldRoundTrips() throws Exception {
-    DemoWorld w = DemoWorld.generate(new DemoWorld.Spec(7, 300, 30, 20));
-    Snapshot in =
-        new Snapshot(
-            "demo-7",
-            w.categories,
-            w.catalog,
-            w.users,
-            Embeddings.empty(w.catalog.size()),
-            Embeddings.empty(w.users.size()),
-            ItemNeighbours.empty(w.catalog.size()),
-            Map.of(),
-            Map.of(),
-            Map.of("seed", "7", "world_items", "300"));
-    Snapshot out = SnapshotReader.read(new SnapshotWriter().write(root, in));
-    assertArrayEquals(w.catalog.ids, out.catalog().ids);
-    assertArrayEquals(w.catalog.kinds, out.catalog().kinds);
-    assertArrayEquals(w.catalog.liveStartMinute, out.catalog().liveStartMinute);
-    assertArrayEquals(w.catalog.linkedProductRow, out.catalog().linkedProductRow);
-    assertArrayEquals(w.catalog.titles, out.catalog().titles);
-    for (int i = 0; i < w.users.size(); i++) {
-      assertArrayEquals(w.users.recentItems(i), out.users().recentItems(i));
-    }
   }
 
   private static void assertEmbeddingsEqual(Embeddings a, Embeddings b) {

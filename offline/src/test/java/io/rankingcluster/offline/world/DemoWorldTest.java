@@ -1,4 +1,4 @@
-package io.rankingcluster.core.world;
+package io.rankingcluster.offline.world;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

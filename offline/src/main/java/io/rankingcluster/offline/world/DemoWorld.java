@@ -1,4 +1,4 @@
-package io.rankingcluster.core.world;
+package io.rankingcluster.offline.world;
 
 import io.rankingcluster.core.ItemKind;
 import io.rankingcluster.core.catalog.Catalog;

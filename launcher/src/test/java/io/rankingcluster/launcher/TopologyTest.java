@@ -1,4 +1,4 @@
-package io.rankingcluster.common.cluster;
+package io.rankingcluster.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

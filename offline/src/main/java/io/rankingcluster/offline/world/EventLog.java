@@ -1,4 +1,4 @@
-package io.rankingcluster.core.world;
+package io.rankingcluster.offline.world;
 
 /**
  * Every simulated impression and what followed it, in time order, as parallel primitive arrays:

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.rankingcluster.core.embed.Embeddings;
 import io.rankingcluster.core.score.UserSignals;
-import io.rankingcluster.core.world.DemoWorld;
+import io.rankingcluster.offline.world.DemoWorld;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 

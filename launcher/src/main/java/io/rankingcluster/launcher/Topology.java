@@ -1,4 +1,4 @@
-package io.rankingcluster.common.cluster;
+package io.rankingcluster.launcher;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.rankingcluster.common.cluster;
+package io.rankingcluster.launcher;
 
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;

@@ -2,11 +2,10 @@ package io.rankingcluster.bench;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.core.snapshot.Snapshot;
 import io.rankingcluster.core.snapshot.SnapshotReader;
 import io.rankingcluster.mixer.InProcessPipeline;
-import io.rankingcluster.mixer.MixerOptions;
+import io.rankingcluster.mixer.MixerConfig;
 import io.rankingcluster.proto.v1.FeedItem;
 import io.rankingcluster.proto.v1.MixerServiceGrpc;
 import io.rankingcluster.proto.v1.RecommendRequest;
@@ -105,9 +104,8 @@ public final class InProcessBaselineMain implements Callable<Integer> {
   public Integer call() throws Exception {
     Snapshot snap = SnapshotReader.readCurrent(root);
     int users = snap.users().size();
-    MixerOptions options = ServiceMain.defaults(new MixerOptions());
-    options.blendConfig =
-        blendConfig; // the same rules as the cluster's mixer, or the pages cannot match
+    // The same rules as the cluster's mixer, or the pages cannot match.
+    MixerConfig options = MixerConfig.parse("--blend-config=" + blendConfig);
     ManagedChannel channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
     try (InProcessPipeline direct =
         Pipelines.inProcess(snap, 1, options, Pipelines.Ablation.FULL)) {

@@ -1,12 +1,11 @@
 package io.rankingcluster.bench;
 
-import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.core.ItemKind;
 import io.rankingcluster.core.catalog.Catalog;
 import io.rankingcluster.core.eval.Metrics;
 import io.rankingcluster.core.snapshot.Snapshot;
 import io.rankingcluster.mixer.InProcessPipeline;
-import io.rankingcluster.mixer.MixerOptions;
+import io.rankingcluster.mixer.MixerConfig;
 import io.rankingcluster.offline.SvgChart;
 import io.rankingcluster.offline.world.DemoWorld;
 import io.rankingcluster.offline.world.GroundTruth;
@@ -83,9 +82,8 @@ public final class PipelineEvaluation {
     long t0 = System.currentTimeMillis();
     Path plain = workDir.resolve("plain-blend.json");
     Files.writeString(plain, PLAIN_BLEND);
-    MixerOptions served = ServiceMain.defaults(new MixerOptions());
-    MixerOptions plainOptions = ServiceMain.defaults(new MixerOptions());
-    plainOptions.blendConfig = plain.toString();
+    MixerConfig served = MixerConfig.defaults();
+    MixerConfig plainOptions = MixerConfig.parse("--blend-config=" + plain);
     String[] names = {RECALL_ONLY, PLUS_PRERANK, PLUS_RANK, FULL};
     // One set of recall shards (and one ANN index) shared by the four pipelines.
     List<io.rankingcluster.recall.ShardData> shardData =

@@ -1,14 +1,13 @@
 package io.rankingcluster.bench;
 
 import io.grpc.Status;
-import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.common.snapshot.Versioned;
 import io.rankingcluster.core.blend.PageTokenCodec;
 import io.rankingcluster.core.score.ValueFormula;
 import io.rankingcluster.core.snapshot.Snapshot;
 import io.rankingcluster.mixer.DirectStages;
 import io.rankingcluster.mixer.InProcessPipeline;
-import io.rankingcluster.mixer.MixerOptions;
+import io.rankingcluster.mixer.MixerConfig;
 import io.rankingcluster.prerank.PrerankData;
 import io.rankingcluster.prerank.PrerankServiceImpl;
 import io.rankingcluster.proto.v1.GetEmbeddingsRequest;
@@ -17,7 +16,7 @@ import io.rankingcluster.proto.v1.RecallRequest;
 import io.rankingcluster.proto.v1.RecallResponse;
 import io.rankingcluster.rank.RankData;
 import io.rankingcluster.rank.RankServiceImpl;
-import io.rankingcluster.recall.RecallLimits;
+import io.rankingcluster.recall.RecallConfig;
 import io.rankingcluster.recall.RecallServiceImpl;
 import io.rankingcluster.recall.ShardData;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +41,7 @@ public final class Pipelines {
   }
 
   public static InProcessPipeline inProcess(
-      Snapshot snap, int shards, MixerOptions options, Ablation ablation) {
+      Snapshot snap, int shards, MixerConfig options, Ablation ablation) {
     return inProcess(snap, shards(snap, null, shards), options, ablation);
   }
 
@@ -55,23 +54,18 @@ public final class Pipelines {
     List<ShardData> out = new ArrayList<>();
     for (int s = 0; s < shards; s++) {
       out.add(
-          ShardData.of(
-              snap,
-              versionDir,
-              s,
-              shards,
-              ServiceMain.defaults(new io.rankingcluster.recall.AnnOptions())));
+          ShardData.of(snap, versionDir, s, shards, io.rankingcluster.recall.AnnConfig.defaults()));
     }
     return out;
   }
 
   /** As above, over shards already built (shared by several pipelines). */
   public static InProcessPipeline inProcess(
-      Snapshot snap, List<ShardData> shardData, MixerOptions options, Ablation ablation) {
+      Snapshot snap, List<ShardData> shardData, MixerConfig options, Ablation ablation) {
     List<DirectStages.Call<RecallRequest, RecallResponse>> recall = new ArrayList<>();
     List<DirectStages.Call<GetEmbeddingsRequest, GetEmbeddingsResponse>> embeddings =
         new ArrayList<>();
-    RecallLimits limits = ServiceMain.defaults(new RecallLimits());
+    RecallConfig limits = RecallConfig.defaults();
     for (ShardData shard : shardData) {
       RecallServiceImpl impl =
           new RecallServiceImpl(Versioned.fixed(snap.version(), shard), limits);

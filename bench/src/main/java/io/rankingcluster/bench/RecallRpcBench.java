@@ -5,8 +5,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.rankingcluster.common.server.ManagedServer;
-import io.rankingcluster.common.server.ServerOptions;
-import io.rankingcluster.common.server.ServiceMain;
+import io.rankingcluster.common.server.ServerConfig;
 import io.rankingcluster.core.snapshot.Snapshot;
 import io.rankingcluster.core.snapshot.SnapshotReader;
 import io.rankingcluster.core.user.UserProfiles;
@@ -16,7 +15,7 @@ import io.rankingcluster.proto.v1.RecallResponse;
 import io.rankingcluster.proto.v1.RecallServiceGrpc;
 import io.rankingcluster.proto.v1.RequestContext;
 import io.rankingcluster.proto.v1.UserFeatures;
-import io.rankingcluster.recall.RecallLimits;
+import io.rankingcluster.recall.RecallConfig;
 import io.rankingcluster.recall.RecallServiceImpl;
 import io.rankingcluster.recall.ShardData;
 import java.net.InetSocketAddress;
@@ -85,9 +84,9 @@ public final class RecallRpcBench implements Callable<Integer> {
         s.version(),
         s.catalog().size(),
         (System.nanoTime() - t0) / 1e9);
-    RecallLimits limits = ServiceMain.defaults(new RecallLimits());
+    RecallConfig limits = RecallConfig.defaults();
     RecallServiceImpl impl = new RecallServiceImpl(shard, limits);
-    ServerOptions options = ServiceMain.defaults(new ServerOptions());
+    ServerConfig options = ServerConfig.defaults();
     ManagedServer server =
         new ManagedServer(
                 "recall-bench",

@@ -30,12 +30,15 @@ record ServiceOptions(String name, String prefix, Map<String, String> defaults) 
   private static final List<String> SHARED =
       List.of(
           "common/src/main/java/io/rankingcluster/common/server/ServerOptions.java",
-          "common/src/main/java/io/rankingcluster/common/server/SnapshotOptions.java");
+          "common/src/main/java/io/rankingcluster/common/server/SnapshotOptions.java",
+          "common/src/main/java/io/rankingcluster/common/server/SnapshotConfig.java",
+          "common/src/main/java/io/rankingcluster/common/server/StandardPorts.java");
   private static final Pattern PREFIX = Pattern.compile("ServiceMain\\.execute\\(\\s*\"([A-Z]+)\"");
   private static final Pattern NAMES = Pattern.compile("names\\s*=\\s*(\\{[^}]*\\}|\"[^\"]*\")");
   private static final Pattern LONG_NAME = Pattern.compile("\"(--[a-z0-9][a-z0-9-]*)\"");
   private static final Pattern DEFAULT = Pattern.compile("defaultValue\\s*=\\s*\"([^\"]*)\"");
-  private static final Pattern CONSTANT = Pattern.compile("defaultValue\\s*=\\s*([A-Z_]+)\\s*[,)]");
+  private static final Pattern CONSTANT =
+      Pattern.compile("defaultValue\\s*=\\s*(?:\\w+\\.)?([A-Z_]+)\\s*[,)]");
 
   /**
    * The variable an option reads, as EnvDefaults names it: RECALL + --max-inbound-bytes =
@@ -58,6 +61,10 @@ record ServiceOptions(String name, String prefix, Map<String, String> defaults) 
                     files.filter(p -> p.toString().endsWith(".java")),
                     SHARED.stream().map(root::resolve))
                 .toList();
+        StringBuilder all = new StringBuilder();
+        for (Path f : sources) {
+          all.append(Files.readString(f)).append('\n');
+        }
         for (Path f : sources) {
           String src = Files.readString(f);
           Matcher m = PREFIX.matcher(src);
@@ -82,7 +89,7 @@ record ServiceOptions(String name, String prefix, Map<String, String> defaults) 
             String value = d.find() ? d.group(1) : "";
             Matcher c = CONSTANT.matcher(annotation);
             if (value.isEmpty() && c.find()) {
-              value = constant(src, c.group(1));
+              value = constant(all.toString(), c.group(1));
             }
             defaults.put(longest, value);
           }
@@ -94,6 +101,15 @@ record ServiceOptions(String name, String prefix, Map<String, String> defaults) 
         throw new IllegalStateException(
             service + ": no ServiceMain.execute(\"PREFIX\", ...) found in its sources");
       }
+      if ("0".equals(defaults.get("--port"))) {
+        // --port 0 means the service's standard port (StandardPorts, by the service's prefix).
+        Matcher standard =
+            Pattern.compile("int " + prefix + " = (\\d+);")
+                .matcher(text(root.resolve(SHARED.get(SHARED.size() - 1))));
+        if (standard.find()) {
+          defaults.put("--port", standard.group(1));
+        }
+      }
       Map<String, String> byVariable = new LinkedHashMap<>();
       for (Map.Entry<String, String> e : defaults.entrySet()) {
         byVariable.put(variable(prefix, e.getKey()), e.getValue());
@@ -101,6 +117,14 @@ record ServiceOptions(String name, String prefix, Map<String, String> defaults) 
       out.put(service, new ServiceOptions(service, prefix, Map.copyOf(byVariable)));
     }
     return out;
+  }
+
+  private static String text(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The text of every @Option(...) annotation, parentheses balanced, string literals skipped. */

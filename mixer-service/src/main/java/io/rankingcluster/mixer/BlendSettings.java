@@ -65,18 +65,18 @@ final class BlendSettings implements AutoCloseable {
    * From the flags (one configuration named {@value #FLAGS}) or, with --blend-config, from that
    * file.
    */
-  static BlendSettings of(MixerOptions o, Set<String> armBlendNames) {
-    if (o.blendConfig == null || o.blendConfig.isBlank()) {
+  static BlendSettings of(MixerConfig o, Set<String> armBlendNames) {
+    if (o.blendConfig() == null || o.blendConfig().isBlank()) {
       Validation.require(
           armBlendNames.isEmpty(),
           "--experiment-arms name blend configurations "
               + armBlendNames
               + " but no --blend-config file is given");
       Named flags =
-          new Named(FLAGS, new BlendConfig(o.kindShare, true, 5, 1, true), o.mmrLambda, 0);
+          new Named(FLAGS, new BlendConfig(o.kindShare(), true, 5, 1, true), o.mmrLambda(), 0);
       return new BlendSettings(new Loaded(FLAGS, Map.of(FLAGS, flags)), null, armBlendNames);
     }
-    Path path = Path.of(o.blendConfig);
+    Path path = Path.of(o.blendConfig());
     BlendSettings s;
     try {
       s = new BlendSettings(read(path, armBlendNames), path, armBlendNames);

@@ -45,17 +45,17 @@ final class Channels {
    * A channel builder for one spec: its target, the credentials and the TLS authority of {@code
    * options}.
    */
-  private static NettyChannelBuilder builder(String spec, MixerOptions options) {
+  private static NettyChannelBuilder builder(String spec, MixerConfig options) {
     StaticResolverProvider.register();
     NettyChannelBuilder b =
         NettyChannelBuilder.forTarget(target(spec), options.channelCredentials());
-    if (!options.tlsAuthority.isEmpty()) {
-      b.overrideAuthority(options.tlsAuthority);
+    if (!options.tlsAuthority().isEmpty()) {
+      b.overrideAuthority(options.tlsAuthority());
     }
     return b;
   }
 
-  static ManagedChannel open(String spec, MixerOptions options) {
+  static ManagedChannel open(String spec, MixerConfig options) {
     return builder(spec, options)
         .defaultServiceConfig(serviceConfig(options, mayHaveReplicas(spec)))
         .enableRetry()
@@ -77,7 +77,7 @@ final class Channels {
    * is up. Like Envoy's panic threshold, the call then goes to any connected replica. The channel
    * stays idle (no connection) until first used.
    */
-  static ManagedChannel openPanic(String spec, MixerOptions options) {
+  static ManagedChannel openPanic(String spec, MixerConfig options) {
     if (!mayHaveReplicas(spec)) {
       return null;
     }
@@ -149,11 +149,11 @@ final class Channels {
    * The service config (JSON as maps; gRPC wants numbers as Double); hedging only when {@code
    * hedge}.
    */
-  static Map<String, Object> serviceConfig(MixerOptions o, boolean hedge) {
+  static Map<String, Object> serviceConfig(MixerConfig o, boolean hedge) {
     Map<String, Object> retry =
         Map.of(
             "maxAttempts",
-            (double) o.retryMaxAttempts,
+            (double) o.retryMaxAttempts(),
             "initialBackoff",
             "0.005s",
             "maxBackoff",
@@ -173,7 +173,7 @@ final class Channels {
         List.of(
             Map.of("service", "ranking.v1.PrerankService"),
             Map.of("service", "ranking.v1.RankService"));
-    if (hedge && o.stageHedgeDelayMs > 0) {
+    if (hedge && o.stageHedgeDelayMs() > 0) {
       // A replica that is slow for a moment (just restarted and still compiling, in a GC pause)
       // would cost the
       // page its ranking; the hedge to another replica answers instead. Non-fatal UNAVAILABLE also
@@ -191,12 +191,12 @@ final class Channels {
               Map.of(
                   "maxAttempts", 3.0,
                   "hedgingDelay",
-                      String.format(java.util.Locale.ROOT, "%.3fs", o.stageHedgeDelayMs / 1000.0),
+                      String.format(java.util.Locale.ROOT, "%.3fs", o.stageHedgeDelayMs() / 1000.0),
                   "nonFatalStatusCodes", List.of("UNAVAILABLE"))));
     } else {
       retried.addAll(stages);
     }
-    if (hedge && o.hedgeDelayMs > 0) {
+    if (hedge && o.hedgeDelayMs() > 0) {
       methods.add(
           Map.of(
               "name", List.of(Map.of("service", "ranking.v1.RecallService", "method", "Recall")),
@@ -204,12 +204,12 @@ final class Channels {
                   Map.of(
                       "maxAttempts", 2.0,
                       "hedgingDelay",
-                          String.format(java.util.Locale.ROOT, "%.3fs", o.hedgeDelayMs / 1000.0),
+                          String.format(java.util.Locale.ROOT, "%.3fs", o.hedgeDelayMs() / 1000.0),
                       "nonFatalStatusCodes", List.of("UNAVAILABLE"))));
     } else {
       retried.add(Map.of("service", "ranking.v1.RecallService", "method", "Recall"));
     }
-    if (o.retryMaxAttempts > 1) {
+    if (o.retryMaxAttempts() > 1) {
       methods.add(Map.of("name", retried, "retryPolicy", retry));
     }
     return Map.of(

@@ -42,7 +42,7 @@ public final class DirectStages extends Stages {
       List<Call<GetEmbeddingsRequest, GetEmbeddingsResponse>> embeddings,
       Call<PrerankRequest, PrerankResponse> prerank,
       Call<RankRequest, RankResponse> rank,
-      MixerOptions options) {
+      MixerConfig options) {
     super(recall.size(), options);
     this.recall = List.copyOf(recall);
     this.embeddings = List.copyOf(embeddings);

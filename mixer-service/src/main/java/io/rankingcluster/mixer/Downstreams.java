@@ -61,7 +61,7 @@ public final class Downstreams extends Stages {
       List<ManagedChannel> recallShardChannels,
       ManagedChannel prerankChannel,
       ManagedChannel rankChannel,
-      MixerOptions options) {
+      MixerConfig options) {
     this(recallShardChannels, prerankChannel, rankChannel, null, null, null, options);
   }
 
@@ -77,7 +77,7 @@ public final class Downstreams extends Stages {
       List<ManagedChannel> recallPanicChannels,
       ManagedChannel prerankPanicChannel,
       ManagedChannel rankPanicChannel,
-      MixerOptions options) {
+      MixerConfig options) {
     super(recallShardChannels.size(), options);
     for (int s = 0; s < recallShardChannels.size(); s++) {
       ManagedChannel c = recallShardChannels.get(s);
@@ -122,13 +122,13 @@ public final class Downstreams extends Stages {
             });
     reconnects.scheduleWithFixedDelay(
         () -> channels.forEach(ManagedChannel::resetConnectBackoff),
-        options.reconnectCheckMs,
-        options.reconnectCheckMs,
+        options.reconnectCheckMs(),
+        options.reconnectCheckMs(),
         TimeUnit.MILLISECONDS);
   }
 
   /** Channels to the stages named in {@code options} (targets as in {@link Channels}). */
-  public static Downstreams open(MixerOptions options) {
+  public static Downstreams open(MixerConfig options) {
     List<ManagedChannel> shards = new ArrayList<>();
     List<ManagedChannel> shardPanics = new ArrayList<>();
     for (String target : options.shardTargets()) {
@@ -137,11 +137,11 @@ public final class Downstreams extends Stages {
     }
     return new Downstreams(
         shards,
-        Channels.open(options.prerankTarget, options),
-        Channels.open(options.rankTarget, options),
+        Channels.open(options.prerankTarget(), options),
+        Channels.open(options.rankTarget(), options),
         shardPanics,
-        Channels.openPanic(options.prerankTarget, options),
-        Channels.openPanic(options.rankTarget, options),
+        Channels.openPanic(options.prerankTarget(), options),
+        Channels.openPanic(options.rankTarget(), options),
         options);
   }
 

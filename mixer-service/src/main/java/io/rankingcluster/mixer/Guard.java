@@ -51,18 +51,18 @@ final class Guard {
   final CircuitBreaker breaker;
   final Bulkhead bulkhead;
 
-  Guard(String name, MixerOptions o, CircuitBreakerRegistry breakers, BulkheadRegistry bulkheads) {
+  Guard(String name, MixerConfig o, CircuitBreakerRegistry breakers, BulkheadRegistry bulkheads) {
     this.name = name;
     this.breaker =
         breakers.circuitBreaker(
             name,
             CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(o.breakerWindow)
-                .minimumNumberOfCalls(o.breakerMinCalls)
-                .failureRateThreshold(o.breakerFailureRate)
-                .waitDurationInOpenState(Duration.ofMillis(o.breakerOpenMs))
-                .permittedNumberOfCallsInHalfOpenState(o.breakerHalfOpenCalls)
+                .slidingWindowSize(o.breakerWindow())
+                .minimumNumberOfCalls(o.breakerMinCalls())
+                .failureRateThreshold(o.breakerFailureRate())
+                .waitDurationInOpenState(Duration.ofMillis(o.breakerOpenMs()))
+                .permittedNumberOfCallsInHalfOpenState(o.breakerHalfOpenCalls())
                 // Half-open is entered by the next call after the wait, without a timer thread per
                 // breaker.
                 .automaticTransitionFromOpenToHalfOpenEnabled(false)
@@ -71,7 +71,7 @@ final class Guard {
         bulkheads.bulkhead(
             name,
             BulkheadConfig.custom()
-                .maxConcurrentCalls(o.bulkheadMaxCalls)
+                .maxConcurrentCalls(o.bulkheadMaxCalls())
                 .maxWaitDuration(Duration.ZERO)
                 .build());
     breaker

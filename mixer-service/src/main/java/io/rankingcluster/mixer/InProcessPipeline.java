@@ -30,7 +30,7 @@ public final class InProcessPipeline implements AutoCloseable {
   private final DirectStages stages;
 
   public InProcessPipeline(
-      Snapshot snapshot, DirectStages stages, MixerOptions options, PageTokenCodec tokens) {
+      Snapshot snapshot, DirectStages stages, MixerConfig options, PageTokenCodec tokens) {
     this.stages = stages;
     this.mixer =
         new MixerServiceImpl(

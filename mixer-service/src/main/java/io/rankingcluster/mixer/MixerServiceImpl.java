@@ -52,7 +52,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBase
     implements AutoCloseable {
-  private final MixerOptions options;
+  private final MixerConfig options;
   private final PageTokenCodec tokens;
   private final Stages downstreams;
   private final BlendSettings blendSettings;
@@ -64,24 +64,24 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
 
   /** Serves one snapshot for good (tests, tools). */
   public MixerServiceImpl(
-      Snapshot snapshot, Stages downstreams, MixerOptions options, PageTokenCodec tokens) {
+      Snapshot snapshot, Stages downstreams, MixerConfig options, PageTokenCodec tokens) {
     this(Versioned.fixed(snapshot.version(), MixerData.of(snapshot)), downstreams, options, tokens);
   }
 
   /** Serves whatever {@code data} holds; a snapshot watcher swaps it. */
   public MixerServiceImpl(
-      Versioned<MixerData> data, Stages downstreams, MixerOptions options, PageTokenCodec tokens) {
+      Versioned<MixerData> data, Stages downstreams, MixerConfig options, PageTokenCodec tokens) {
     this.downstreams = downstreams;
     this.options = options;
     this.tokens = tokens;
     this.blendSettings = BlendSettings.of(options, options.armBlendNames());
-    blendSettings.start(options.blendConfigPollMs);
-    this.embeddings = new EmbeddingCache(downstreams, options.embeddingCacheMb << 20, 60_000);
+    blendSettings.start(options.blendConfigPollMs());
+    this.embeddings = new EmbeddingCache(downstreams, options.embeddingCacheMb() << 20, 60_000);
     // Pages 2..k of a session and repeated opens reuse the state; the TTL bounds how stale it gets.
     this.userStates =
         Caffeine.newBuilder()
-            .maximumSize(options.userStateCacheSize)
-            .expireAfterWrite(Duration.ofMillis(options.userStateTtlMs))
+            .maximumSize(options.userStateCacheSize())
+            .expireAfterWrite(Duration.ofMillis(options.userStateTtlMs()))
             .recordStats()
             .build();
     this.recommend =
@@ -175,9 +175,9 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
             : blendSettings.refusals() > refusals
                 ? "blend config refused (see the log); the rules in force stay"
                 : "blend config unchanged ("
-                    + (options.blendConfig.isEmpty()
+                    + (options.blendConfig().isEmpty()
                         ? "no --blend-config file"
-                        : options.blendConfig)
+                        : options.blendConfig())
                     + ")";
     return new io.rankingcluster.common.admin.AdminServiceImpl.ConfigReload(changed, detail);
   }
@@ -246,7 +246,7 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
       deadline =
           Deadline.after(100, TimeUnit.MILLISECONDS); // only direct calls without a gRPC context
     }
-    return new Budget(deadline, options.budgetShares, options.reserveMs);
+    return new Budget(deadline, options.budgetShares(), options.reserveMs());
   }
 
   private RecommendState.Request parse(RecommendRequest request) {
@@ -261,18 +261,18 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
       throw invalid("context.user_id", "longer than 256 characters");
     }
     int pageSize = request.getPageSize();
-    if (pageSize < 0 || pageSize > options.maxPageSize) {
+    if (pageSize < 0 || pageSize > options.maxPageSize()) {
       throw invalid(
           "page_size",
           "must be in [0, "
-              + options.maxPageSize
+              + options.maxPageSize()
               + "] (0 = default "
-              + options.defaultPageSize
+              + options.defaultPageSize()
               + "), was "
               + pageSize);
     }
     if (pageSize == 0) {
-      pageSize = options.defaultPageSize;
+      pageSize = options.defaultPageSize();
     }
     boolean[] allowed = new boolean[ItemKind.COUNT];
     if (request.getKindsCount() == 0) {

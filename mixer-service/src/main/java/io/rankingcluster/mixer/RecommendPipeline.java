@@ -33,7 +33,7 @@ final class RecommendPipeline {
   record Parts(
       Versioned<MixerData> data,
       Stages stages,
-      MixerOptions options,
+      MixerConfig options,
       ExperimentRouter experiments,
       BlendSettings blendSettings,
       EmbeddingCache embeddings,
@@ -41,25 +41,25 @@ final class RecommendPipeline {
       PageTokenCodec tokens) {}
 
   static Pipeline<RecommendState> of(Parts p) {
-    MixerOptions o = p.options();
+    MixerConfig o = p.options();
     return Pipeline.<RecommendState>builder("recommend")
-        .hydrate(new SnapshotHydrator(p.data(), p.embeddings(), o.prewarmItems))
+        .hydrate(new SnapshotHydrator(p.data(), p.embeddings(), o.prewarmItems()))
         .hydrate(new ExperimentArmHydrator(p.experiments(), p.blendSettings()))
         .hydrate(
             new UserStateHydrator(
-                p.userStates(), p.embeddings(), o.recentWeight, o.userStateBudgetMs))
+                p.userStates(), p.embeddings(), o.recentWeight(), o.userStateBudgetMs()))
         .source(new ShardedRecallSource(p.stages(), o))
         .filter(new KindFilter<>(s -> s.request.allowedKinds()))
         .filter(new ExcludedItemsFilter<>("served_filter", s -> s.request.served()))
-        .score(new RemotePrerankScorer(p.stages(), o.prerankTopK, o.minStageBudgetMs))
-        .select(new PerKindCutSelector<>(o.prerankTopK))
-        .select(new KindQuotaSelector<>("rank_quota", o.rankMax, o.prerankTopK))
+        .score(new RemotePrerankScorer(p.stages(), o.prerankTopK(), o.minStageBudgetMs()))
+        .select(new PerKindCutSelector<>(o.prerankTopK()))
+        .select(new KindQuotaSelector<>("rank_quota", o.rankMax(), o.prerankTopK()))
         .select(
             new FreshExplorationSelector<>(
                 EXPLORATION_CANDIDATES,
                 s -> s.rules.config().explorationSlot() > 0,
                 s -> s.channelBit("fresh")))
-        .score(new RemoteRankScorer(p.stages(), o.minStageBudgetMs))
+        .score(new RemoteRankScorer(p.stages(), o.minStageBudgetMs()))
         .select(new ValueOrderSelector<>(s -> s.rankFellBack))
         .blend(new SlotBlend(p.embeddings()))
         .sideEffect(new PageTokenSideEffect(p.tokens()))

@@ -35,9 +35,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 final class ShardedRecallSource implements Source<RecommendState> {
   private final Stages stages;
-  private final MixerOptions options;
+  private final MixerConfig options;
 
-  ShardedRecallSource(Stages stages, MixerOptions options) {
+  ShardedRecallSource(Stages stages, MixerConfig options) {
     this.stages = stages;
     this.options = options;
   }
@@ -91,7 +91,7 @@ final class ShardedRecallSource implements Source<RecommendState> {
                 guard.exitUnjudged();
               } else {
                 GuardedCall.judge(
-                    guard, start, nanos, options.minStageBudgetMs, Status.fromThrowable(t));
+                    guard, start, nanos, options.minStageBudgetMs(), Status.fromThrowable(t));
               }
             }
           },
@@ -163,7 +163,7 @@ final class ShardedRecallSource implements Source<RecommendState> {
     for (ItemKind k : ItemKind.values()) {
       int perShard =
           allowed[k.index()]
-              ? (int) Math.ceil(options.recallPerKind[k.index()] * options.overFetch / shards)
+              ? (int) Math.ceil(options.recallPerKind()[k.index()] * options.overFetch() / shards)
               : 0;
       // A kind the request excludes is asked with the smallest limit (limit 0 means default); the
       // kinds filter

@@ -34,7 +34,7 @@ public abstract class Stages implements AutoCloseable {
 
   final BulkheadRegistry bulkheads = BulkheadRegistry.ofDefaults();
 
-  protected Stages(int shards, MixerOptions options) {
+  protected Stages(int shards, MixerConfig options) {
     for (int s = 0; s < shards; s++) {
       recallGuards.add(new Guard("recall_shard_" + s, options, breakers, bulkheads));
     }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.common.server.Validation;
 import io.rankingcluster.proto.v1.FeedItem;
 import io.rankingcluster.proto.v1.ItemKind;
@@ -76,8 +75,7 @@ class BlendConfigTest {
 
   @Test
   void options_armNamesABlendWithoutFile_failsAtStart() {
-    MixerOptions o = ServiceMain.defaults(new MixerOptions());
-    o.experimentArms = "control:0.5;treatment:0.5:blend=videos";
+    MixerConfig o = MixerConfig.parse("--experiment-arms=control:0.5;treatment:0.5:blend=videos");
     assertThrows(Validation.ConfigException.class, () -> BlendSettings.of(o, o.armBlendNames()));
   }
 
@@ -100,13 +98,9 @@ class BlendConfigTest {
     Path config = dir.resolve("blend.json");
     Files.writeString(config, file("standard", STANDARD, VIDEOS));
     try (TestCluster c =
-        new TestCluster(
-            false,
-            1,
-            o -> {
-              o.blendConfig = config.toString();
-              o.blendConfigPollMs = 100;
-            })) {
+        TestCluster.builder()
+            .mixer("--blend-config=" + config, "--blend-config-poll-ms=100")
+            .start()) {
       RecommendResponse before = call(c, "7", "");
       assertEquals("standard", before.getVersions().getBlendConfig());
       assertTrue(
@@ -150,13 +144,11 @@ class BlendConfigTest {
     Path config = dir.resolve("blend.json");
     Files.writeString(config, file("standard", STANDARD, VIDEOS, EXPLORE));
     try (TestCluster c =
-        new TestCluster(
-            false,
-            1,
-            o -> {
-              o.blendConfig = config.toString();
-              o.experimentArms = "control:0.4;treatment:0.4:blend=videos;explore:0.2:blend=explore";
-            })) {
+        TestCluster.builder()
+            .mixer(
+                "--blend-config=" + config,
+                "--experiment-arms=control:0.4;treatment:0.4:blend=videos;explore:0.2:blend=explore")
+            .start()) {
       assertEquals("standard", call(c, "7", "control").getVersions().getBlendConfig());
       RecommendResponse treatment = call(c, "7", "treatment");
       assertEquals("videos", treatment.getVersions().getBlendConfig());

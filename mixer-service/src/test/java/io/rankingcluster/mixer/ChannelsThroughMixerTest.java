@@ -50,7 +50,10 @@ class ChannelsThroughMixerTest {
                       }
                     });
     try (TestCluster c =
-        new TestCluster(false, 2, registry, "popular,category,live_now,test_newest:50")) {
+        TestCluster.builder()
+            .shards(2)
+            .channels(registry, "popular,category,live_now,test_newest:50")
+            .start()) {
       RecommendResponse r = page(c, "7");
       assertFalse(r.getDegraded(), () -> r.getDegradedReasonsList().toString());
       long named =
@@ -79,7 +82,10 @@ class ChannelsThroughMixerTest {
                       throw new StageException("unavailable", "index server down");
                     });
     try (TestCluster c =
-        new TestCluster(false, 1, registry, "popular,category,fresh,live_now,flaky_index")) {
+        TestCluster.builder()
+            .shards(1)
+            .channels(registry, "popular,category,fresh,live_now,flaky_index")
+            .start()) {
       RecommendResponse r = page(c, "7");
       assertEquals(20, r.getItemsCount(), "the other channels still fill the page");
       assertTrue(r.getDegraded());
@@ -110,7 +116,8 @@ class ChannelsThroughMixerTest {
     // shard's runtime
     // failure. With no other shard, no shard answered: the request fails, naming the shard and its
     // cause.
-    try (TestCluster c = new TestCluster(false, 1, registry, "popular,buggy")) {
+    try (TestCluster c =
+        TestCluster.builder().shards(1).channels(registry, "popular,buggy").start()) {
       io.grpc.StatusRuntimeException e =
           org.junit.jupiter.api.Assertions.assertThrows(
               io.grpc.StatusRuntimeException.class, () -> page(c, "7"));

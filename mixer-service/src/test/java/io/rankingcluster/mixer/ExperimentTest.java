@@ -29,13 +29,11 @@ class ExperimentTest {
   static void start() throws Exception {
     wide = TestCluster.SNAPSHOT.modelVersions().get("rank@wide");
     cluster =
-        new TestCluster(
-            false,
-            1,
-            o -> {
-              o.experiment = "rank-wide-test";
-              o.experimentArms = "control:0.5;wide:0.5:rank=" + wide;
-            });
+        TestCluster.builder()
+            .mixer(
+                "--experiment=rank-wide-test",
+                "--experiment-arms=control:0.5;wide:0.5:rank=" + wide)
+            .start();
   }
 
   @AfterAll

@@ -48,113 +48,46 @@ class GoldenPagesTest {
   /**
    * The mixer's defaults, with budgets far above what a slow machine needs (the golden pages must
    * never degrade by time), and with the cluster's blending rules (config/blend.json: MMR and an
-   * exploration slot) or those of the flags.
+   * exploration slot) or those of the flags. A stage that is down stays "unavailable" for all 150
+   * pages: a breaker opening after N calls would make the cause depend on the order and timing of
+   * the calls.
    */
-  static MixerOptions options(boolean blendFile) {
-    MixerOptions o = io.rankingcluster.common.server.ServiceMain.defaults(new MixerOptions());
-    o.userStateBudgetMs = 5_000;
-    // A stage that is down stays "unavailable" for all 150 pages: a breaker opening after N calls
-    // would make the
-    // cause depend on the order and timing of the calls.
-    o.breakerWindow = 10_000;
-    o.breakerMinCalls = 10_000;
+  static String[] flags(boolean blendFile) {
+    List<String> f =
+        new ArrayList<>(
+            List.of(
+                "--user-state-budget-ms=5000",
+                "--breaker-window=10000",
+                "--breaker-min-calls=10000"));
     if (blendFile) {
-      o.blendConfig = Path.of("../config/blend.json").toAbsolutePath().normalize().toString();
+      f.add("--blend-config=" + Path.of("../config/blend.json").toAbsolutePath().normalize());
     }
-    return o;
-  }
-
-  static void copy(MixerOptions from, MixerOptions to) {
-    to.userStateBudgetMs = from.userStateBudgetMs;
-    to.breakerWindow = from.breakerWindow;
-    to.breakerMinCalls = from.breakerMinCalls;
-    to.blendConfig = from.blendConfig;
-  }
-
-  /** The in-process pipeline, with prerank or rank answering UNAVAILABLE when not {@code up}. */
-  static InProcessPipeline pipeline(
-      int shards, MixerOptions options, boolean prerankUp, boolean rankUp) {
-    var snap = TestCluster.SNAPSHOT;
-    List<
-            DirectStages.Call<
-                io.rankingcluster.proto.v1.RecallRequest,
-                io.rankingcluster.proto.v1.RecallResponse>>
-        recall = new ArrayList<>();
-    List<
-            DirectStages.Call<
-                io.rankingcluster.proto.v1.GetEmbeddingsRequest,
-                io.rankingcluster.proto.v1.GetEmbeddingsResponse>>
-        embeddings = new ArrayList<>();
-    for (int s = 0; s < shards; s++) {
-      var impl =
-          new io.rankingcluster.recall.RecallServiceImpl(
-              io.rankingcluster.common.snapshot.Versioned.fixed(
-                  snap.version(), io.rankingcluster.recall.ShardData.of(snap, s, shards)),
-              io.rankingcluster.common.server.ServiceMain.defaults(
-                  new io.rankingcluster.recall.RecallLimits()));
-      recall.add(impl::recall);
-      embeddings.add(impl::getEmbeddings);
-    }
-    var prerank =
-        new io.rankingcluster.prerank.PrerankServiceImpl(
-            io.rankingcluster.common.snapshot.Versioned.fixed(
-                snap.version(), io.rankingcluster.prerank.PrerankData.of(snap)),
-            new int[] {250, 110, 40},
-            2000,
-            20000);
-    var rank =
-        new io.rankingcluster.rank.RankServiceImpl(
-            io.rankingcluster.common.snapshot.Versioned.fixed(
-                snap.version(),
-                io.rankingcluster.rank.RankData.of(
-                    snap, io.rankingcluster.core.score.ValueFormula.DEFAULT)),
-            2000);
-    DirectStages.Call<
-            io.rankingcluster.proto.v1.PrerankRequest, io.rankingcluster.proto.v1.PrerankResponse>
-        p =
-            prerankUp
-                ? prerank::prerank
-                : (req, out) ->
-                    out.onError(
-                        io.grpc.Status.UNAVAILABLE.withDescription("down").asRuntimeException());
-    DirectStages.Call<
-            io.rankingcluster.proto.v1.RankRequest, io.rankingcluster.proto.v1.RankResponse>
-        r =
-            rankUp
-                ? rank::rank
-                : (req, out) ->
-                    out.onError(
-                        io.grpc.Status.UNAVAILABLE.withDescription("down").asRuntimeException());
-    return new InProcessPipeline(
-        snap,
-        new DirectStages(recall, embeddings, p, r, options),
-        options,
-        new io.rankingcluster.core.blend.PageTokenCodec(Map.of(1, TestCluster.KEY), 1, 3_600_000L));
+    return f.toArray(new String[0]);
   }
 
   @Test
   void recommend_pagesEqualTheGoldenFile() throws Exception {
     Map<String, List<String>> now = new LinkedHashMap<>();
-    MixerOptions flags = options(false);
-    MixerOptions rules = options(true);
-    try (InProcessPipeline direct = pipeline(2, flags, true, true)) {
+    MixerConfig flags = MixerConfig.parse(flags(false));
+    MixerConfig rules = MixerConfig.parse(flags(true));
+    try (InProcessPipeline direct = TestCluster.inProcess(2, flags, true, true)) {
       now.put(
           "in-process, 2 shards, blend from the flags", pages(r -> direct.recommend(r, 60_000)));
     }
-    try (InProcessPipeline direct = pipeline(2, rules, true, true)) {
+    try (InProcessPipeline direct = TestCluster.inProcess(2, rules, true, true)) {
       now.put("in-process, 2 shards, config/blend.json", pages(r -> direct.recommend(r, 60_000)));
     }
-    try (InProcessPipeline direct = pipeline(2, rules, true, false)) {
+    try (InProcessPipeline direct = TestCluster.inProcess(2, rules, true, false)) {
       now.put(
           "in-process, 2 shards, config/blend.json, rank down",
           pages(r -> direct.recommend(r, 60_000)));
     }
-    try (InProcessPipeline direct = pipeline(1, rules, false, false)) {
+    try (InProcessPipeline direct = TestCluster.inProcess(1, rules, false, false)) {
       now.put(
           "in-process, 1 shard, config/blend.json, prerank and rank down",
           pages(r -> direct.recommend(r, 60_000)));
     }
-    try (TestCluster cluster = new TestCluster(true, 1, o -> copy(rules, o))) {
+    try (TestCluster cluster = TestCluster.builder().loopback(true).mixer(flags(true)).start()) {
       now.put(
           "cluster of 4 servers over loopback, 1 shard, config/blend.json",
           pages(r -> cluster.mixerStub().withDeadlineAfter(60, TimeUnit.SECONDS).recommend(r)));

@@ -3,21 +3,11 @@ package io.rankingcluster.mixer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import io.rankingcluster.common.server.ServiceMain;
-import io.rankingcluster.common.snapshot.Versioned;
 import io.rankingcluster.core.blend.PageTokenCodec;
-import io.rankingcluster.core.score.ValueFormula;
-import io.rankingcluster.prerank.PrerankData;
-import io.rankingcluster.prerank.PrerankServiceImpl;
 import io.rankingcluster.proto.v1.FeedItem;
 import io.rankingcluster.proto.v1.RecommendRequest;
 import io.rankingcluster.proto.v1.RecommendResponse;
 import io.rankingcluster.proto.v1.RequestContext;
-import io.rankingcluster.rank.RankData;
-import io.rankingcluster.rank.RankServiceImpl;
-import io.rankingcluster.recall.RecallLimits;
-import io.rankingcluster.recall.RecallServiceImpl;
-import io.rankingcluster.recall.ShardData;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,45 +18,6 @@ import org.junit.jupiter.api.Timeout;
 /** The in-process pipeline (stages called directly) and the gRPC cluster serve the same pages. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class InProcessPipelineTest {
-  /**
-   * The in-process pipeline over the test snapshot, shaped like a cluster of {@code shards} shards.
-   */
-  static InProcessPipeline pipeline(int shards, MixerOptions options) {
-    var snap = TestCluster.SNAPSHOT;
-    List<
-            DirectStages.Call<
-                io.rankingcluster.proto.v1.RecallRequest,
-                io.rankingcluster.proto.v1.RecallResponse>>
-        recall = new ArrayList<>();
-    List<
-            DirectStages.Call<
-                io.rankingcluster.proto.v1.GetEmbeddingsRequest,
-                io.rankingcluster.proto.v1.GetEmbeddingsResponse>>
-        embeddings = new ArrayList<>();
-    for (int s = 0; s < shards; s++) {
-      RecallServiceImpl impl =
-          new RecallServiceImpl(
-              Versioned.fixed(snap.version(), ShardData.of(snap, s, shards)),
-              ServiceMain.defaults(new RecallLimits()));
-      recall.add(impl::recall);
-      embeddings.add(impl::getEmbeddings);
-    }
-    PrerankServiceImpl prerank =
-        new PrerankServiceImpl(
-            Versioned.fixed(snap.version(), PrerankData.of(snap)),
-            new int[] {250, 110, 40},
-            2000,
-            20000);
-    RankServiceImpl rank =
-        new RankServiceImpl(
-            Versioned.fixed(snap.version(), RankData.of(snap, ValueFormula.DEFAULT)), 2000);
-    return new InProcessPipeline(
-        snap,
-        new DirectStages(recall, embeddings, prerank::prerank, rank::rank, options),
-        options,
-        new PageTokenCodec(Map.of(1, TestCluster.KEY), 1, 3_600_000L));
-  }
-
   private static List<String> page(RecommendResponse r) {
     List<String> out = new ArrayList<>();
     for (FeedItem it : r.getItemsList()) {
@@ -78,7 +29,7 @@ class InProcessPipelineTest {
   @Test
   void recall_answersNoCandidates_emptyPageNotDegraded_andPrerankRankNotAsked() throws Exception {
     var snap = TestCluster.SNAPSHOT;
-    MixerOptions options = ServiceMain.defaults(new MixerOptions());
+    MixerConfig options = MixerConfig.defaults();
     java.util.concurrent.atomic.AtomicInteger stageCalls =
         new java.util.concurrent.atomic.AtomicInteger();
     DirectStages.Call<
@@ -141,7 +92,7 @@ class InProcessPipelineTest {
   @Test
   void inProcessPipeline_andGrpcCluster_serveTheSamePages() throws Exception {
     try (TestCluster cluster = new TestCluster(false, 2);
-        InProcessPipeline direct = pipeline(2, cluster.mixerOptions)) {
+        InProcessPipeline direct = TestCluster.inProcess(2, cluster.mixerOptions)) {
       int compared = 0;
       for (String user : new String[] {"1", "7", "13", "42", "99", "250", "someone-new"}) {
         RecommendRequest first =

@@ -139,7 +139,7 @@ class RecommendChainTest {
   @Test
   void recommend_defaultPageSize_whenZero() {
     assertEquals(
-        inProcess.mixerOptions.defaultPageSize, call(inProcess, request("7", 0)).getItemsCount());
+        inProcess.mixerOptions.defaultPageSize(), call(inProcess, request("7", 0)).getItemsCount());
   }
 
   static void assertInvalid(RecommendRequest r, String field) {
@@ -159,7 +159,7 @@ class RecommendChainTest {
   @Test
   void recommend_badPageSize_isInvalidArgumentNamingField() {
     assertInvalid(request("7", -1), "page_size");
-    assertInvalid(request("7", inProcess.mixerOptions.maxPageSize + 1), "page_size");
+    assertInvalid(request("7", inProcess.mixerOptions.maxPageSize() + 1), "page_size");
   }
 
   @Test

@@ -14,8 +14,7 @@ import io.rankingcluster.common.metrics.StageMetrics;
 import io.rankingcluster.common.metrics.Telemetry;
 import io.rankingcluster.common.server.FaultInjector;
 import io.rankingcluster.common.server.ManagedServer;
-import io.rankingcluster.common.server.ServerOptions;
-import io.rankingcluster.common.server.ServiceMain;
+import io.rankingcluster.common.server.ServerConfig;
 import io.rankingcluster.common.snapshot.Versioned;
 import io.rankingcluster.core.blend.PageTokenCodec;
 import io.rankingcluster.core.score.ValueFormula;
@@ -27,7 +26,7 @@ import io.rankingcluster.proto.v1.RecommendResponse;
 import io.rankingcluster.proto.v1.RequestContext;
 import io.rankingcluster.rank.RankData;
 import io.rankingcluster.rank.RankServiceImpl;
-import io.rankingcluster.recall.RecallLimits;
+import io.rankingcluster.recall.RecallConfig;
 import io.rankingcluster.recall.RecallServiceImpl;
 import io.rankingcluster.recall.ShardData;
 import java.net.InetSocketAddress;
@@ -54,10 +53,8 @@ class ReplicaTest {
   private ManagedChannel mixerChannel;
   private final Telemetry telemetry = Telemetry.create("mixer-service");
 
-  private static ServerOptions serverOptions() {
-    ServerOptions o = ServiceMain.defaults(new ServerOptions());
-    o.defaultDeadlineMs = 5_000;
-    return o;
+  private static ServerConfig serverOptions() {
+    return ServerConfig.parse("--default-deadline-ms=5000");
   }
 
   private ManagedServer netty(String name, int port, BindableService service) throws Exception {
@@ -77,7 +74,7 @@ class ReplicaTest {
         new RecallServiceImpl(
             Versioned.fixed(
                 TestCluster.SNAPSHOT.version(), ShardData.of(TestCluster.SNAPSHOT, 0, 1)),
-            ServiceMain.defaults(new RecallLimits()));
+            RecallConfig.defaults());
     ServerServiceDefinition def = ServerInterceptors.intercept(recall, replicaFaults[r]);
     replicas[r] = netty("recall-0-replica-" + r, port, () -> def);
     replicaPorts[r] = replicas[r].port();
@@ -106,13 +103,13 @@ class ReplicaTest {
                     TestCluster.SNAPSHOT.version(),
                     RankData.of(TestCluster.SNAPSHOT, ValueFormula.DEFAULT)),
                 2000));
-    MixerOptions o = ServiceMain.defaults(new MixerOptions());
-    o.recallTargets = "127.0.0.1:" + replicaPorts[0] + "|127.0.0.1:" + replicaPorts[1];
-    o.prerankTarget = "127.0.0.1:" + prerank.port();
-    o.rankTarget = "127.0.0.1:" + rank.port();
-    o.hedgeDelayMs = hedgeDelayMs;
-    o.reconnectCheckMs = 100;
-    o.validate();
+    MixerConfig o =
+        MixerConfig.parse(
+            "--recall-targets=127.0.0.1:" + replicaPorts[0] + "|127.0.0.1:" + replicaPorts[1],
+            "--prerank-target=127.0.0.1:" + prerank.port(),
+            "--rank-target=127.0.0.1:" + rank.port(),
+            "--hedge-delay-ms=" + hedgeDelayMs,
+            "--reconnect-check-ms=100");
     downstreams = Downstreams.open(o);
     String name = "replica-test-mixer-" + System.nanoTime();
     MixerServiceImpl impl =

@@ -65,7 +65,8 @@ class RequestIdTest {
 
   @Test
   void requestIdHeader_travelsToEveryStage_andAppearsInAllFourServicesLogs() throws Exception {
-    try (TestCluster c = new TestCluster(true, 2, o -> {}, s -> {}, s -> s.accessLog = "all")) {
+    try (TestCluster c =
+        TestCluster.builder().loopback(true).shards(2).servers("--access-log=all").start()) {
       Metadata headers = new Metadata();
       headers.put(RequestIds.HEADER, "trace-me-42");
       RecommendResponse r =
@@ -108,7 +109,7 @@ class RequestIdTest {
 
   @Test
   void requestIdInTheMessage_isUsedWhenNoHeaderIsSent() throws Exception {
-    try (TestCluster c = new TestCluster(false, 1, o -> {}, s -> {}, s -> s.accessLog = "all")) {
+    try (TestCluster c = TestCluster.builder().servers("--access-log=all").start()) {
       c.mixerStub()
           .withDeadlineAfter(10, TimeUnit.SECONDS)
           .recommend(

@@ -34,15 +34,14 @@ class ResilienceTest {
   @BeforeAll
   static void start() throws Exception {
     cluster =
-        new TestCluster(
-            false,
-            2,
-            o -> {
-              o.breakerWindow = 6;
-              o.breakerMinCalls = 4;
-              o.breakerOpenMs = 300;
-              o.breakerHalfOpenCalls = 2;
-            });
+        TestCluster.builder()
+            .shards(2)
+            .mixer(
+                "--breaker-window=6",
+                "--breaker-min-calls=4",
+                "--breaker-open-ms=300",
+                "--breaker-half-open-calls=2")
+            .start();
   }
 
   @AfterAll

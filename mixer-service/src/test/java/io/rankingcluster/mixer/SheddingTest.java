@@ -23,8 +23,7 @@ class SheddingTest {
   @Test
   void recommend_beyondConcurrencyLimit_resourceExhaustedAtOnce_andServesAgainAfter()
       throws Exception {
-    try (TestCluster c =
-        new TestCluster(false, 1, o -> {}, server -> server.maxConcurrentCalls = 2)) {
+    try (TestCluster c = TestCluster.builder().mixerServer("--max-concurrent-calls=2").start()) {
       // Two requests hold the mixer: rank is slow, and they wait for it within their budget.
       c.rankFaults.set("*", FaultInjector.Rule.delay(60_000));
       RecommendRequest req =

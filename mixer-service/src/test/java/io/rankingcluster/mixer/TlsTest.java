@@ -12,7 +12,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.rankingcluster.common.server.ManagedServer;
-import io.rankingcluster.common.server.ServerOptions;
+import io.rankingcluster.common.server.ServerConfig;
 import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.common.server.TestCerts;
 import io.rankingcluster.common.snapshot.Versioned;
@@ -24,7 +24,7 @@ import io.rankingcluster.proto.v1.RecommendRequest;
 import io.rankingcluster.proto.v1.RequestContext;
 import io.rankingcluster.rank.RankData;
 import io.rankingcluster.rank.RankServiceImpl;
-import io.rankingcluster.recall.RecallLimits;
+import io.rankingcluster.recall.RecallConfig;
 import io.rankingcluster.recall.RecallServiceImpl;
 import io.rankingcluster.recall.ShardData;
 import java.nio.file.Path;
@@ -51,14 +51,12 @@ class TlsTest {
   static Downstreams downstreams;
   static int mixerPort;
 
-  static ServerOptions mtls() {
-    ServerOptions o = ServiceMain.defaults(new ServerOptions());
-    o.defaultDeadlineMs = 5_000;
-    o.tlsCert = certs.serverCert.toString();
-    o.tlsKey = certs.serverKey.toString();
-    o.tlsClientCa = certs.ca.toString();
-    o.validate();
-    return o;
+  static ServerConfig mtls() {
+    return ServerConfig.parse(
+        "--default-deadline-ms=5000",
+        "--tls-cert=" + certs.serverCert,
+        "--tls-key=" + certs.serverKey,
+        "--tls-client-ca=" + certs.ca);
   }
 
   static int start(String name, BindableService service) throws Exception {
@@ -78,7 +76,7 @@ class TlsTest {
             "recall",
             new RecallServiceImpl(
                 Versioned.fixed(snap.version(), ShardData.of(snap, 0, 1)),
-                ServiceMain.defaults(new RecallLimits())));
+                RecallConfig.defaults()));
     int prerank =
         start("prerank", new PrerankServiceImpl(snap, new int[] {250, 110, 40}, 2000, 20000));
     int rank =
@@ -86,15 +84,15 @@ class TlsTest {
             "rank",
             new RankServiceImpl(
                 Versioned.fixed(snap.version(), RankData.of(snap, ValueFormula.DEFAULT)), 2000));
-    MixerOptions o = ServiceMain.defaults(new MixerOptions());
-    o.recallTargets = "127.0.0.1:" + recall;
-    o.prerankTarget = "127.0.0.1:" + prerank;
-    o.rankTarget = "127.0.0.1:" + rank;
-    o.tlsCa = certs.ca.toString();
-    o.tlsClientCert = certs.clientCert.toString();
-    o.tlsClientKey = certs.clientKey.toString();
-    o.tlsAuthority = "ranking.internal";
-    o.validate();
+    MixerConfig o =
+        MixerConfig.parse(
+            "--recall-targets=127.0.0.1:" + recall,
+            "--prerank-target=127.0.0.1:" + prerank,
+            "--rank-target=127.0.0.1:" + rank,
+            "--tls-ca=" + certs.ca,
+            "--tls-client-cert=" + certs.clientCert,
+            "--tls-client-key=" + certs.clientKey,
+            "--tls-authority=ranking.internal");
     downstreams = Downstreams.open(o);
     mixerPort =
         start(

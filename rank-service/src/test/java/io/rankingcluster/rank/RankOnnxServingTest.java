@@ -10,8 +10,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.rankingcluster.common.server.ManagedServer;
-import io.rankingcluster.common.server.ServerOptions;
-import io.rankingcluster.common.server.ServiceMain;
+import io.rankingcluster.common.server.ServerConfig;
 import io.rankingcluster.common.snapshot.TinySnapshots;
 import io.rankingcluster.common.snapshot.Versioned;
 import io.rankingcluster.core.model.MultiTaskModel;
@@ -79,10 +78,7 @@ class RankOnnxServingTest {
     RankServiceImpl impl = new RankServiceImpl(data, 2000);
     server =
         new ManagedServer(
-            "rank",
-            InProcessServerBuilder.forName(NAME),
-            ServiceMain.defaults(new ServerOptions()),
-            List.of(impl));
+            "rank", InProcessServerBuilder.forName(NAME), ServerConfig.defaults(), List.of(impl));
     // The warm-up calls every model (the ONNX one too) once, over the warm-up port.
     server.start(
         () ->

@@ -1,16 +1,14 @@
 package io.rankingcluster.recall;
 
-import io.grpc.BindableService;
-import io.rankingcluster.common.admin.AdminServiceImpl;
 import io.rankingcluster.common.metrics.StageMetrics;
-import io.rankingcluster.common.metrics.Telemetry;
-import io.rankingcluster.common.server.FaultInjector;
-import io.rankingcluster.common.server.ManagedServer;
+import io.rankingcluster.common.server.ServerConfig;
 import io.rankingcluster.common.server.ServerOptions;
 import io.rankingcluster.common.server.ServiceMain;
+import io.rankingcluster.common.server.ServiceSpec;
+import io.rankingcluster.common.server.SnapshotConfig;
 import io.rankingcluster.common.server.SnapshotOptions;
 import io.rankingcluster.common.server.Validation;
-import io.rankingcluster.common.snapshot.SnapshotWatcher;
+import io.rankingcluster.core.recall.ChannelRegistry;
 import io.rankingcluster.proto.v1.RecallServiceGrpc;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -24,11 +22,6 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Recall: multi-channel candidate generation over one shard of the catalog.")
 public final class RecallMain implements Callable<Integer> {
-  @Option(
-      names = "--port",
-      defaultValue = "9091",
-      description = "gRPC port (default: ${DEFAULT-VALUE}).")
-  int port;
 
   @Option(
       names = "--shard-index",
@@ -53,59 +46,51 @@ public final class RecallMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    server.validate();
-    ServiceMain.configureLogging("recall-service", server);
-    data.validate();
-    limits.validate();
-    ann.validate();
-    Validation.require(port > 0 && port < 65536, "--port must be in [1, 65535], was " + port);
+    ServerConfig serverConfig =
+        server
+            .config()
+            .withServiceDefaults(io.rankingcluster.common.server.StandardPorts.RECALL, 0, -1);
+    SnapshotConfig snapshots = data.config();
+    RecallConfig recall = limits.config();
+    AnnConfig annConfig = ann.config();
     Validation.require(
         shardCount >= 1 && shardCount <= 4096,
         "--shard-count must be in [1, 4096], was " + shardCount);
     Validation.require(
         shardIndex >= 0 && shardIndex < shardCount,
         "--shard-index must be in [0, --shard-count=" + shardCount + "), was " + shardIndex);
-    List<io.rankingcluster.core.recall.ChannelRegistry.Selected> channels =
-        limits.selection(io.rankingcluster.core.recall.ChannelRegistry.standard());
+    ChannelRegistry registry = ChannelRegistry.standard();
+    List<ChannelRegistry.Selected> channels = recall.selection(registry);
+    recall.shares(registry); // an unknown name in --channel-shares stops the start too
     int index = shardIndex;
     int count = shardCount;
     // Each version's ANN index is cached beside that version (or in --ann-index-cache-dir), per
     // shard.
-    SnapshotWatcher<ShardData> watcher =
-        data.watcher(
+    return ServiceMain.run(
+        new ServiceSpec<>(
             "recall-service",
-            s -> ShardData.of(s, data.root.resolve(s.version()), index, count, ann, channels));
-    Telemetry telemetry = Telemetry.create("recall-service");
-    watcher.instrument(telemetry);
-    RecallServiceImpl impl =
-        new RecallServiceImpl(watcher.versioned(), limits).instrument(new StageMetrics(telemetry));
-    FaultInjector faults = server.faultInjector();
-    AdminServiceImpl admin = new AdminServiceImpl(watcher, faults, null);
-    ManagedServer managed =
-        new ManagedServer(
-                "recall-service",
-                ServiceMain.serverBuilder(server, port),
-                server,
-                List.<BindableService>of(impl, admin),
-                telemetry,
-                faults)
-            .closeOnStop(watcher);
-    managed.start(
-        () ->
-            managed.warmUpCalls(
-                RecallServiceGrpc.getRecallMethod(),
-                server.warmupRequests,
-                i ->
-                    impl.warmUpRequest(
-                        watcher.initial().users(), watcher.initial().userVectors(), i)));
-    ServiceMain.serveMetrics(managed, server);
-    ServiceMain.serveHealthPort(managed, server);
-    watcher.start();
-    try {
-      ServiceMain.serveUntilShutdown(managed);
-    } finally {
-      impl.close();
-    }
-    return 0;
+            serverConfig,
+            snapshots,
+            s ->
+                ShardData.of(
+                    s, snapshots.root().resolve(s.version()), index, count, annConfig, channels),
+            loaded -> {
+              RecallServiceImpl impl =
+                  new RecallServiceImpl(loaded.versioned(), recall, registry)
+                      .instrument(new StageMetrics(loaded.telemetry()));
+              return new ServiceSpec.Parts(
+                  impl,
+                  null,
+                  (managed, n) ->
+                      managed.warmUpCalls(
+                          RecallServiceGrpc.getRecallMethod(),
+                          n,
+                          i ->
+                              impl.warmUpRequest(
+                                  loaded.watcher().initial().users(),
+                                  loaded.watcher().initial().userVectors(),
+                                  i)),
+                  List.of(impl::close));
+            }));
   }
 }

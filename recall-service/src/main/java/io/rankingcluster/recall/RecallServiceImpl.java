@@ -41,24 +41,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImplBase {
   private final Versioned<ShardData> data;
-  private final RecallLimits limits;
+  private final RecallConfig limits;
   private final ChannelRegistry registry;
   private final double[] shares;
   private final ExecutorService channelPool;
 
   /** Serves one shard data for good (tests, tools). */
-  public RecallServiceImpl(ShardData shard, RecallLimits limits) {
+  public RecallServiceImpl(ShardData shard, RecallConfig limits) {
     this(Versioned.fixed(shard.version, shard), limits);
   }
 
   /** Serves whatever shard data {@code data} holds; a snapshot watcher swaps it. */
-  public RecallServiceImpl(Versioned<ShardData> data, RecallLimits limits) {
+  public RecallServiceImpl(Versioned<ShardData> data, RecallConfig limits) {
     this(data, limits, ChannelRegistry.standard());
   }
 
   /** As above, naming channels by {@code registry} (the one the shard data was built from). */
   public RecallServiceImpl(
-      Versioned<ShardData> data, RecallLimits limits, ChannelRegistry registry) {
+      Versioned<ShardData> data, RecallConfig limits, ChannelRegistry registry) {
     this.data = data;
     this.limits = limits;
     this.registry = registry;
@@ -110,7 +110,7 @@ public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImpl
         (deadline == null
                 ? TimeUnit.MILLISECONDS.toNanos(100)
                 : deadline.timeRemaining(TimeUnit.NANOSECONDS))
-            - TimeUnit.MILLISECONDS.toNanos(limits.mergeReserveMs);
+            - TimeUnit.MILLISECONDS.toNanos(limits.mergeReserveMs());
     RecallEngine.Result result =
         shard.engine.recall(query, channelLimits, shares, Math.max(0, budget), channelPool);
     RecallResponse.Builder resp =
@@ -137,10 +137,13 @@ public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImpl
   @Override
   public void getEmbeddings(
       GetEmbeddingsRequest request, StreamObserver<GetEmbeddingsResponse> out) {
-    if (request.getItemIdsCount() > limits.maxEmbeddingIds) {
+    if (request.getItemIdsCount() > limits.maxEmbeddingIds()) {
       throw invalid(
           "item_ids",
-          "at most " + limits.maxEmbeddingIds + " ids per call, got " + request.getItemIdsCount());
+          "at most "
+              + limits.maxEmbeddingIds()
+              + " ids per call, got "
+              + request.getItemIdsCount());
     }
     ShardData shard = data.forVersion(request.getContext().getSnapshotVersion()).state();
     int dim = shard.embeddings.dimension();
@@ -168,17 +171,17 @@ public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImpl
   RecallQuery query(RecallRequest request, ShardData shard) {
     UserSignals user =
         ProtoMapping.user(request.getUser(), "user", shard.categories, UserProfiles.MAX_RECENT);
-    if (request.getExcludeItemIdsCount() > limits.maxExcludeIds) {
+    if (request.getExcludeItemIdsCount() > limits.maxExcludeIds()) {
       throw invalid(
           "exclude_item_ids",
-          "at most " + limits.maxExcludeIds + " ids, got " + request.getExcludeItemIdsCount());
+          "at most " + limits.maxExcludeIds() + " ids, got " + request.getExcludeItemIdsCount());
     }
     int[] kindLimits =
         ProtoMapping.kindLimits(
             request.getKindLimitsList(),
             "kind_limits",
             limits.defaultKindLimits(),
-            limits.maxLimit);
+            limits.maxLimit());
     Catalog catalog = shard.engine.catalog();
     long[] exclude = new long[request.getExcludeItemIdsCount()];
     for (int i = 0; i < exclude.length; i++) {
@@ -225,10 +228,10 @@ public final class RecallServiceImpl extends RecallServiceGrpc.RecallServiceImpl
         throw invalid(f, "channel " + c.label() + " listed twice");
       }
       seen[c.number()] = true;
-      if (Integer.toUnsignedLong(l.getLimit()) > limits.maxLimit) {
+      if (Integer.toUnsignedLong(l.getLimit()) > limits.maxLimit()) {
         throw invalid(
             f + ".limit",
-            "must be <= " + limits.maxLimit + ", was " + Integer.toUnsignedString(l.getLimit()));
+            "must be <= " + limits.maxLimit() + ", was " + Integer.toUnsignedString(l.getLimit()));
       }
       if (l.getLimit() > 0 && out[c.number()] > 0) {
         out[c.number()] = l.getLimit();

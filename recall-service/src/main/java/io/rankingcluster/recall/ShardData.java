@@ -58,24 +58,18 @@ public final class ShardData {
    * tools).
    */
   public static ShardData of(Snapshot s, int index, int count) {
-    return of(
-        s,
-        null,
-        index,
-        count,
-        io.rankingcluster.common.server.ServiceMain.defaults(new AnnOptions()));
+    return of(s, null, index, count, AnnConfig.defaults());
   }
 
   /** As below, with the default channels (--channels' default) of the standard registry. */
-  public static ShardData of(Snapshot s, Path versionDir, int index, int count, AnnOptions ann) {
+  public static ShardData of(Snapshot s, Path versionDir, int index, int count, AnnConfig ann) {
     return of(
         s,
         versionDir,
         index,
         count,
         ann,
-        io.rankingcluster.common.server.ServiceMain.defaults(new RecallLimits())
-            .selection(ChannelRegistry.standard()));
+        RecallConfig.defaults().selection(ChannelRegistry.standard()));
   }
 
   /**
@@ -88,7 +82,7 @@ public final class ShardData {
       Path versionDir,
       int index,
       int count,
-      AnnOptions ann,
+      AnnConfig ann,
       List<ChannelRegistry.Selected> channels) {
     Catalog all = s.catalog();
     int[] rows = new int[all.size()];
@@ -129,13 +123,8 @@ public final class ShardData {
   }
 
   private static CandidateSource annSource(
-      String version,
-      Embeddings embeddings,
-      Path versionDir,
-      int index,
-      int count,
-      AnnOptions ann) {
-    if (ann.kind == AnnOptions.Kind.exact) {
+      String version, Embeddings embeddings, Path versionDir, int index, int count, AnnConfig ann) {
+    if (ann.kind() == AnnConfig.Kind.exact) {
       return new ExactEmbeddingCandidateSource(embeddings);
     }
     HnswIndex hnsw;
@@ -161,6 +150,6 @@ public final class ShardData {
         LOG.warning(r.note());
       }
     }
-    return new HnswCandidateSource(hnsw, ann.efSearch);
+    return new HnswCandidateSource(hnsw, ann.efSearch());
   }
 }

@@ -8,18 +8,15 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.rankingcluster.common.admin.AdminServiceImpl;
 import io.rankingcluster.common.metrics.Telemetry;
 import io.rankingcluster.common.server.FaultInjector;
-import io.rankingcluster.common.server.ManagedServer;
-import io.rankingcluster.common.server.ServerOptions;
-import io.rankingcluster.common.server.ServiceMain;
-import io.rankingcluster.common.server.SnapshotOptions;
+import io.rankingcluster.common.server.ServerConfig;
+import io.rankingcluster.common.server.SnapshotConfig;
 import io.rankingcluster.common.snapshot.SnapshotWatcher;
 import io.rankingcluster.common.snapshot.TinySnapshots;
+import io.rankingcluster.common.testing.TestServer;
 import io.rankingcluster.proto.v1.AdminServiceGrpc;
 import io.rankingcluster.proto.v1.ClearFaultsRequest;
 import io.rankingcluster.proto.v1.FaultRule;
@@ -35,7 +32,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -52,49 +48,42 @@ class AdminServiceTest {
   @TempDir Path root;
   @TempDir Path etc;
 
-  private ManagedServer server;
+  private TestServer server;
   private ManagedChannel channel;
   private SnapshotWatcher<ShardData> watcher;
 
-  private void start(boolean withToken, Consumer<ServerOptions> settings) throws Exception {
+  private void start(boolean withToken, String... flags) throws Exception {
     TinySnapshots.publish(root, "v1");
-    SnapshotOptions data = ServiceMain.defaults(new SnapshotOptions());
-    data.root = root;
-    data.pollSeconds = 0;
-    watcher = data.watcher("recall-service", s -> ShardData.of(s, 0, 1));
-    ServerOptions options = ServiceMain.defaults(new ServerOptions());
-    options.defaultDeadlineMs = 5_000;
-    options.drainSeconds = 1;
+    watcher =
+        SnapshotConfig.parse("--snapshot-root=" + root, "--snapshot-poll-seconds=0")
+            .watcher("recall-service", s -> ShardData.of(s, 0, 1));
+    List<String> all = new java.util.ArrayList<>(List.of(TestServer.GENEROUS));
     if (withToken) {
       Path token = etc.resolve("admin-token");
       Files.writeString(token, TOKEN + "\n");
-      options.adminTokenFile = token.toString();
+      all.add("--admin-token-file=" + token);
     }
-    settings.accept(options);
-    options.validate();
+    all.addAll(List.of(flags));
+    ServerConfig options = ServerConfig.parse(all.toArray(new String[0]));
     FaultInjector faults = options.faultInjector();
-    RecallServiceImpl impl =
-        new RecallServiceImpl(watcher.versioned(), ServiceMain.defaults(new RecallLimits()));
-    String name = "admin-" + System.nanoTime();
+    RecallServiceImpl impl = new RecallServiceImpl(watcher.versioned(), RecallConfig.defaults());
     server =
-        new ManagedServer(
+        TestServer.start(
                 "recall-service",
-                InProcessServerBuilder.forName(name),
+                false,
                 options,
-                List.of(impl, new AdminServiceImpl(watcher, faults, null)),
                 Telemetry.create("recall-service"),
-                faults)
+                faults,
+                List.of(impl, new AdminServiceImpl(watcher, faults, null)))
             .closeOnStop(watcher)
-            .closeOnStop(impl::close)
-            .start(() -> {});
-    channel = InProcessChannelBuilder.forName(name).build();
+            .closeOnStop(impl::close);
+    channel = server.channel();
   }
 
   @AfterEach
   void stop() {
     if (channel != null) {
-      channel.shutdownNow();
-      server.stop();
+      server.close();
     }
   }
 
@@ -125,7 +114,7 @@ class AdminServiceTest {
 
   @Test
   void admin_withoutToken_unauthenticated_wrongToken_permissionDenied() throws Exception {
-    start(true, o -> {});
+    start(true);
     assertEquals(
         Status.Code.UNAUTHENTICATED,
         assertThrows(
@@ -153,7 +142,7 @@ class AdminServiceTest {
 
   @Test
   void admin_onServiceWithoutTokenFile_isDisabled() throws Exception {
-    start(false, o -> {});
+    start(false);
     StatusRuntimeException e =
         assertThrows(
             StatusRuntimeException.class,
@@ -164,7 +153,7 @@ class AdminServiceTest {
 
   @Test
   void admin_reloadAndPinSnapshot_swapAndRollBack() throws Exception {
-    start(true, o -> {});
+    start(true);
     TinySnapshots.publish(root, "v2");
     var reloaded =
         admin(bearer(TOKEN)).reloadSnapshot(ReloadSnapshotRequest.getDefaultInstance()).getStatus();
@@ -192,7 +181,7 @@ class AdminServiceTest {
 
   @Test
   void admin_setFault_abortsOnlyThatMethod_clearRestores_badRuleRefused() throws Exception {
-    start(true, o -> {});
+    start(true);
     var rules =
         admin(bearer(TOKEN))
             .setFault(
@@ -235,7 +224,7 @@ class AdminServiceTest {
 
   @Test
   void faultsFromConfiguration_applyFromStart() throws Exception {
-    start(true, o -> o.faults = "ranking.v1.RecallService/Recall=abort:100:RESOURCE_EXHAUSTED");
+    start(true, "--faults=ranking.v1.RecallService/Recall=abort:100:RESOURCE_EXHAUSTED");
     assertEquals(
         Status.Code.RESOURCE_EXHAUSTED,
         assertThrows(StatusRuntimeException.class, () -> recall(null).recall(RECALL))
@@ -245,7 +234,7 @@ class AdminServiceTest {
 
   @Test
   void faultHeaders_honouredOnlyWithTheAdminToken() throws Exception {
-    start(true, o -> {});
+    start(true);
     Metadata abort = new Metadata();
     abort.put(
         Metadata.Key.of("x-envoy-fault-abort-grpc-request", Metadata.ASCII_STRING_MARSHALLER),

@@ -4,17 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
-import io.rankingcluster.common.metrics.Telemetry;
-import io.rankingcluster.common.server.ManagedServer;
-import io.rankingcluster.common.server.ServerOptions;
-import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.common.server.Validation;
 import io.rankingcluster.common.snapshot.Versioned;
+import io.rankingcluster.common.testing.TestServer;
 import io.rankingcluster.core.recall.ChannelRegistry;
 import io.rankingcluster.proto.v1.ChannelLimit;
 import io.rankingcluster.proto.v1.ChannelStats;
@@ -39,22 +33,18 @@ class RecallChannelsTest {
           .with(
               "every_other", shard -> new EveryOtherItemCandidateSource(shard.catalog().size(), 2));
 
-  private ManagedServer server;
-  private ManagedChannel channel;
+  private TestServer server;
 
   @AfterEach
   void stop() {
-    if (channel != null) {
-      channel.shutdownNow();
-      server.stop();
+    if (server != null) {
+      server.close();
     }
   }
 
   private RecallServiceGrpc.RecallServiceBlockingStub start(
       ChannelRegistry registry, String channels) throws Exception {
-    RecallLimits limits = ServiceMain.defaults(new RecallLimits());
-    limits.channels = channels;
-    limits.validate(registry);
+    RecallConfig limits = RecallConfig.parse("--channels=" + channels);
     ShardData shard =
         ShardData.of(
             ShardDataTest.SNAPSHOT,
@@ -64,20 +54,9 @@ class RecallChannelsTest {
             ShardDataTest.options("--ann=exact"),
             limits.selection(registry));
     RecallServiceImpl impl = new RecallServiceImpl(Versioned.fixed("v1", shard), limits, registry);
-    ServerOptions options = ServiceMain.defaults(new ServerOptions());
-    options.defaultDeadlineMs = 5_000;
-    String name = "channels-" + System.nanoTime();
-    server =
-        new ManagedServer(
-                "recall-service",
-                InProcessServerBuilder.forName(name),
-                options,
-                List.of(impl),
-                Telemetry.create("recall-service"))
-            .closeOnStop(impl::close)
-            .start(() -> {});
-    channel = InProcessChannelBuilder.forName(name).build();
-    return RecallServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    server = TestServer.start("recall-service", impl).closeOnStop(impl::close);
+    return RecallServiceGrpc.newBlockingStub(server.channel())
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   private static RecallRequest request() {
@@ -160,9 +139,10 @@ class RecallChannelsTest {
 
   @Test
   void channels_unknownName_stopsTheStartNamingIt() {
-    RecallLimits limits = ServiceMain.defaults(new RecallLimits());
-    limits.channels = "ann:300,popular,nearest_stores";
-    Validation.ConfigException e = assertThrows(Validation.ConfigException.class, limits::validate);
+    RecallConfig limits = RecallConfig.parse("--channels=ann:300,popular,nearest_stores");
+    Validation.ConfigException e =
+        assertThrows(
+            Validation.ConfigException.class, () -> limits.selection(ChannelRegistry.standard()));
     assertTrue(
         e.getMessage().contains("--channels") && e.getMessage().contains("nearest_stores"),
         e.getMessage());
@@ -170,7 +150,7 @@ class RecallChannelsTest {
 
   @Test
   void channels_defaultList_isEveryStandardChannelInMergeOrder() {
-    var selected = ServiceMain.defaults(new RecallLimits()).selection(ChannelRegistry.standard());
+    var selected = RecallConfig.defaults().selection(ChannelRegistry.standard());
     assertEquals(
         List.of("ann", "item_to_item", "popular", "category", "fresh", "live_now"),
         selected.stream().map(s -> s.registration().channel().label()).toList());

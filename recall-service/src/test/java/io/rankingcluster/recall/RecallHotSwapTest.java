@@ -4,16 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.ManagedChannel;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import io.rankingcluster.common.metrics.Telemetry;
-import io.rankingcluster.common.server.ManagedServer;
-import io.rankingcluster.common.server.ServerOptions;
-import io.rankingcluster.common.server.ServiceMain;
-import io.rankingcluster.common.server.SnapshotOptions;
+import io.rankingcluster.common.server.ServerConfig;
+import io.rankingcluster.common.server.SnapshotConfig;
 import io.rankingcluster.common.snapshot.SnapshotWatcher;
 import io.rankingcluster.common.snapshot.SnapshotWatcher.Outcome;
 import io.rankingcluster.common.snapshot.TinySnapshots;
+import io.rankingcluster.common.testing.TestServer;
 import io.rankingcluster.proto.v1.GetEmbeddingsRequest;
 import io.rankingcluster.proto.v1.RecallRequest;
 import io.rankingcluster.proto.v1.RecallResponse;
@@ -40,41 +37,36 @@ class RecallHotSwapTest {
 
   private final String name = "recall-swap-" + System.nanoTime();
   private SnapshotWatcher<ShardData> watcher;
-  private ManagedServer server;
+  private TestServer server;
   private ManagedChannel channel;
   private final Telemetry telemetry = Telemetry.create("recall-service");
 
   @BeforeEach
   void start() throws Exception {
     TinySnapshots.publish(root, "v1");
-    SnapshotOptions data = ServiceMain.defaults(new SnapshotOptions());
-    data.root = root;
-    data.pollSeconds = 0; // the tests poll explicitly
-    watcher = data.watcher("recall-service", s -> ShardData.of(s, 0, 1));
-    ServerOptions options = ServiceMain.defaults(new ServerOptions());
-    options.defaultDeadlineMs = 5_000; // generous: the machine is shared and noisy
-    options.drainSeconds = 1;
+    // The tests poll explicitly.
+    watcher =
+        SnapshotConfig.parse("--snapshot-root=" + root, "--snapshot-poll-seconds=0")
+            .watcher("recall-service", s -> ShardData.of(s, 0, 1));
     watcher.instrument(telemetry);
-    RecallServiceImpl impl =
-        new RecallServiceImpl(watcher.versioned(), ServiceMain.defaults(new RecallLimits()));
+    RecallServiceImpl impl = new RecallServiceImpl(watcher.versioned(), RecallConfig.defaults());
     server =
-        new ManagedServer(
+        TestServer.start(
                 "recall-service",
-                InProcessServerBuilder.forName(name),
-                options,
-                List.of(impl),
-                telemetry)
+                false,
+                ServerConfig.parse(TestServer.GENEROUS),
+                telemetry,
+                new io.rankingcluster.common.server.FaultInjector(),
+                List.of(impl))
             .closeOnStop(watcher)
-            .closeOnStop(impl::close)
-            .start(() -> {});
+            .closeOnStop(impl::close);
     watcher.start();
-    channel = InProcessChannelBuilder.forName(name).build();
+    channel = server.channel();
   }
 
   @AfterEach
   void stop() {
-    channel.shutdownNow();
-    server.stop();
+    server.close();
   }
 
   private RecallResponse recall(String pinned) {

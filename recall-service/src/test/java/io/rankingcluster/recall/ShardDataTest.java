@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.core.ann.HnswCandidateSource;
 import io.rankingcluster.core.embed.Embeddings;
 import io.rankingcluster.core.recall.ExactEmbeddingCandidateSource;
@@ -49,11 +48,8 @@ class ShardDataTest {
         Map.of());
   }
 
-  static AnnOptions options(String... args) {
-    AnnOptions ann = new AnnOptions();
-    new picocli.CommandLine(ann).parseArgs(args);
-    ann.validate();
-    return ann;
+  static AnnConfig options(String... args) {
+    return AnnConfig.parse(args);
   }
 
   @Test
@@ -72,7 +68,7 @@ class ShardDataTest {
   void of_versionDir_cachesTheIndexInDerivedAndReusesItOnTheNextStart(@TempDir Path root)
       throws IOException {
     Path versionDir = Files.createDirectories(root.resolve("v1"));
-    AnnOptions ann = options();
+    AnnConfig ann = options();
     ShardData.of(SNAPSHOT, versionDir, 1, 2, ann);
     Path file = versionDir.resolve("derived/hnsw-shard1of2-m16-efc100-tier2.idx");
     assertTrue(Files.isRegularFile(file), "index cached at " + file);
@@ -100,8 +96,8 @@ class ShardDataTest {
 
   @Test
   void defaults_documentedValues() {
-    AnnOptions ann = ServiceMain.defaults(new AnnOptions());
-    assertEquals(AnnOptions.Kind.hnsw, ann.kind);
+    AnnConfig ann = AnnConfig.defaults();
+    assertEquals(AnnConfig.Kind.hnsw, ann.kind());
     assertEquals(ann.params(), io.rankingcluster.core.ann.HnswIndex.Params.DEFAULT);
   }
 }

@@ -2,7 +2,6 @@ package io.rankingcluster.bench.jmh;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.stub.StreamObserver;
-import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.common.snapshot.Versioned;
 import io.rankingcluster.core.blend.BlendConfig;
 import io.rankingcluster.core.blend.Blender;
@@ -25,8 +24,8 @@ import io.rankingcluster.proto.v1.RequestContext;
 import io.rankingcluster.proto.v1.UserFeatures;
 import io.rankingcluster.rank.RankData;
 import io.rankingcluster.rank.RankServiceImpl;
-import io.rankingcluster.recall.AnnOptions;
-import io.rankingcluster.recall.RecallLimits;
+import io.rankingcluster.recall.AnnConfig;
+import io.rankingcluster.recall.RecallConfig;
 import io.rankingcluster.recall.RecallServiceImpl;
 import io.rankingcluster.recall.ShardData;
 import java.nio.file.Path;
@@ -101,11 +100,8 @@ public class StageBenchmarks {
   public void setup() throws Exception {
     Path root = Path.of(snapshotRoot);
     Snapshot s = SnapshotReader.readCurrent(root);
-    ShardData shard =
-        ShardData.of(s, root.resolve(s.version()), 0, 1, ServiceMain.defaults(new AnnOptions()));
-    recall =
-        new RecallServiceImpl(
-            Versioned.fixed(s.version(), shard), ServiceMain.defaults(new RecallLimits()));
+    ShardData shard = ShardData.of(s, root.resolve(s.version()), 0, 1, AnnConfig.defaults());
+    recall = new RecallServiceImpl(Versioned.fixed(s.version(), shard), RecallConfig.defaults());
     prerank =
         new PrerankServiceImpl(
             Versioned.fixed(s.version(), PrerankData.of(s)), new int[] {250, 110, 40}, 2000, 20000);

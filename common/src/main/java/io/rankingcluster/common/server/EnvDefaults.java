@@ -35,6 +35,10 @@ public final class EnvDefaults implements IDefaultValueProvider {
       if (value != null) {
         return value;
       }
+      if (option.longestName().equals("--port") && StandardPorts.of(prefix) > 0) {
+        return Integer.toString(
+            StandardPorts.of(prefix)); // what --help shows, and --port 0 would mean
+      }
     }
     return arg.defaultValue();
   }

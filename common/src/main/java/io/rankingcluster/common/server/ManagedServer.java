@@ -73,10 +73,7 @@ public final class ManagedServer {
    * @param services the stage's services; health and reflection are added here
    */
   public ManagedServer(
-      String name,
-      ServerBuilder<?> builder,
-      ServerOptions options,
-      List<BindableService> services) {
+      String name, ServerBuilder<?> builder, ServerConfig options, List<BindableService> services) {
     this(name, builder, options, services, Telemetry.create(name));
   }
 
@@ -87,7 +84,7 @@ public final class ManagedServer {
   public ManagedServer(
       String name,
       ServerBuilder<?> builder,
-      ServerOptions options,
+      ServerConfig options,
       List<BindableService> services,
       Telemetry telemetry) {
     this(name, builder, options, services, telemetry, options.faultInjector());
@@ -101,14 +98,14 @@ public final class ManagedServer {
   public ManagedServer(
       String name,
       ServerBuilder<?> builder,
-      ServerOptions options,
+      ServerConfig options,
       List<BindableService> services,
       Telemetry telemetry,
       FaultInjector faults) {
     this.name = name;
     this.faults = faults;
     this.telemetry = telemetry;
-    this.drainMillis = options.drainSeconds * 1000L;
+    this.drainMillis = options.drainSeconds() * 1000L;
     int threads = options.effectiveThreads();
     AtomicInteger counter = new AtomicInteger();
     // Bounded pool and queue. The calls admitted under the concurrency limit always fit (the
@@ -122,7 +119,7 @@ public final class ManagedServer {
             threads,
             60,
             TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(options.queue + options.effectiveMaxConcurrentCalls()),
+            new ArrayBlockingQueue<>(options.queue() + options.effectiveMaxConcurrentCalls()),
             r -> {
               Thread t = new Thread(r, name + "-grpc-" + counter.incrementAndGet());
               t.setDaemon(true);
@@ -136,7 +133,8 @@ public final class ManagedServer {
             options.effectiveMaxConcurrentCalls(),
             options.effectiveAdaptiveLatencyShare(),
             threads);
-    DefaultDeadlineInterceptor deadline = new DefaultDeadlineInterceptor(options.defaultDeadlineMs);
+    DefaultDeadlineInterceptor deadline =
+        new DefaultDeadlineInterceptor(options.defaultDeadlineMs());
     AccessLog accessLog = new AccessLog(options.accessLogMode());
     // The default executor is direct (the transport thread): it only looks the method up and runs
     // the admission,
@@ -146,7 +144,7 @@ public final class ManagedServer {
     Set<String> limited = new java.util.HashSet<>();
     this.admission =
         shed.admission(executor, limited, Set.of(io.grpc.health.v1.HealthGrpc.SERVICE_NAME));
-    this.maxInboundBytes = options.maxInboundBytes;
+    this.maxInboundBytes = options.maxInboundBytes();
     transport(builder);
     for (BindableService service : services) {
       // Undecodable requests: INVALID_ARGUMENT instead of grpc-java's UNKNOWN.

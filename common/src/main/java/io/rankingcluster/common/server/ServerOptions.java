@@ -8,6 +8,14 @@ import picocli.CommandLine.Option;
  */
 public final class ServerOptions {
   @Option(
+      names = "--port",
+      defaultValue = "0",
+      description =
+          "gRPC port; 0 = the service's standard port: mixer 9090, recall 9091, prerank 9092, rank"
+              + " 9093 (default: ${DEFAULT-VALUE}).")
+  public int port;
+
+  @Option(
       names = "--host",
       defaultValue = "127.0.0.1",
       description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 in containers).")
@@ -48,28 +56,6 @@ public final class ServerOptions {
               + " service's default: 0.5 for the mixer, fixed for the stages (default:"
               + " ${DEFAULT-VALUE}).")
   public double adaptiveLatencyShare;
-
-  /**
-   * What {@code --adaptive-latency-share -1} means for this service; its main sets it before the
-   * server starts.
-   */
-  public double serviceDefaultAdaptiveLatencyShare = 0;
-
-  /** The latency share in force (0: a fixed limit). */
-  public double effectiveAdaptiveLatencyShare() {
-    return adaptiveLatencyShare >= 0 ? adaptiveLatencyShare : serviceDefaultAdaptiveLatencyShare;
-  }
-
-  /**
-   * What {@code --max-concurrent-calls 0} means for this service; its main sets it before the
-   * server starts.
-   */
-  public int serviceDefaultMaxConcurrentCalls = 256;
-
-  /** The concurrency limit in force. */
-  public int effectiveMaxConcurrentCalls() {
-    return maxConcurrentCalls > 0 ? maxConcurrentCalls : serviceDefaultMaxConcurrentCalls;
-  }
 
   @Option(
       names = "--max-inbound-bytes",
@@ -124,11 +110,6 @@ public final class ServerOptions {
               + " ${DEFAULT-VALUE}).")
   public String logFormat;
 
-  public io.rankingcluster.common.observability.AccessLog.Mode accessLogMode() {
-    return io.rankingcluster.common.observability.AccessLog.Mode.valueOf(
-        accessLog.toUpperCase(java.util.Locale.ROOT));
-  }
-
   @Option(
       names = "--tls-cert",
       defaultValue = "",
@@ -151,26 +132,6 @@ public final class ServerOptions {
               + " none).")
   public String tlsClientCa;
 
-  /** Plaintext, TLS, or mTLS, as configured. */
-  public io.grpc.ServerCredentials serverCredentials() {
-    if (tlsCert.isEmpty()) {
-      return io.grpc.InsecureServerCredentials.create();
-    }
-    try {
-      io.grpc.TlsServerCredentials.Builder b =
-          io.grpc.TlsServerCredentials.newBuilder()
-              .keyManager(new java.io.File(tlsCert), new java.io.File(tlsKey));
-      if (!tlsClientCa.isEmpty()) {
-        b.trustManager(new java.io.File(tlsClientCa))
-            .clientAuth(io.grpc.TlsServerCredentials.ClientAuth.REQUIRE);
-      }
-      return b.build();
-    } catch (java.io.IOException | IllegalArgumentException e) {
-      throw new Validation.ConfigException(
-          "--tls-cert/--tls-key/--tls-client-ca: cannot load (" + e.getMessage() + ")");
-    }
-  }
-
   @Option(
       names = "--admin-token-file",
       defaultValue = "",
@@ -189,33 +150,6 @@ public final class ServerOptions {
               + " settable at run time through AdminService/SetFault, and per request with"
               + " x-envoy-fault-* headers plus the admin token.")
   public String faults;
-
-  /** The admin token, or null when no --admin-token-file is given. */
-  public String adminToken() {
-    if (adminTokenFile.isEmpty()) {
-      return null;
-    }
-    try {
-      String t = java.nio.file.Files.readString(java.nio.file.Path.of(adminTokenFile)).trim();
-      Validation.require(
-          t.length() >= 16, "--admin-token-file: the token must have at least 16 characters");
-      return t;
-    } catch (java.io.IOException e) {
-      throw new Validation.ConfigException(
-          "--admin-token-file " + adminTokenFile + " cannot be read: " + e.getMessage());
-    }
-  }
-
-  /** The fault injector from --faults, honouring fault headers only with the admin token. */
-  public FaultInjector faultInjector() {
-    try {
-      io.rankingcluster.common.admin.AdminAuth auth =
-          new io.rankingcluster.common.admin.AdminAuth(adminToken());
-      return FaultInjector.fromSpec(faults).honourHeaders(auth::authorized);
-    } catch (IllegalArgumentException e) {
-      throw new Validation.ConfigException("--faults: " + e.getMessage());
-    }
-  }
 
   @Option(
       names = "--max-connection-age-seconds",
@@ -242,69 +176,29 @@ public final class ServerOptions {
               + " gRPC port speaks TLS); 0 = none (default: ${DEFAULT-VALUE}).")
   public int healthPort;
 
-  /** The metrics port for a service on {@code grpcPort}, or 0 when metrics are off. */
-  public int effectiveMetricsPort(int grpcPort) {
-    return metricsPort == -1 ? grpcPort + 1000 : metricsPort;
-  }
-
-  /** Checks ranges; the message names the option and the problem. */
-  public void validate() {
-    Validation.require(!host.isBlank(), "--host must not be empty");
-    Validation.require(
-        threads >= 0 && threads <= 1024, "--threads must be in [0, 1024], was " + threads);
-    Validation.require(
-        queue >= 1 && queue <= 1_000_000, "--queue must be in [1, 1000000], was " + queue);
-    Validation.require(
-        adaptiveLatencyShare == -1 || (adaptiveLatencyShare >= 0 && adaptiveLatencyShare <= 1),
-        "--adaptive-latency-share must be -1 (the service's default), 0 (off) or in (0, 1], was "
-            + adaptiveLatencyShare);
-    Validation.require(
-        maxConcurrentCalls >= 0,
-        "--max-concurrent-calls must be >= 0 (0 = the service's default), was "
-            + maxConcurrentCalls);
-    Validation.require(
-        maxInboundBytes >= 1024 && maxInboundBytes <= 256 * 1024 * 1024,
-        "--max-inbound-bytes must be in [1024, 268435456], was " + maxInboundBytes);
-    Validation.require(
-        defaultDeadlineMs >= 1 && defaultDeadlineMs <= 600_000,
-        "--default-deadline-ms must be in [1, 600000], was " + defaultDeadlineMs);
-    Validation.require(
-        drainSeconds >= 0 && drainSeconds <= 3600,
-        "--drain-seconds must be in [0, 3600], was " + drainSeconds);
-    Validation.require(
-        warmupRequests >= 0, "--warmup-requests must be >= 0, was " + warmupRequests);
-    Validation.require(
-        java.util.Set.of("all", "errors", "off").contains(accessLog),
-        "--access-log must be all, errors or off, was '" + accessLog + "'");
-    Validation.require(
-        logFormat.equals("json") || logFormat.equals("text"),
-        "--log-format must be json or text, was '" + logFormat + "'");
-    Validation.require(
-        tlsCert.isEmpty() == tlsKey.isEmpty(), "--tls-cert and --tls-key go together");
-    Validation.require(
-        tlsClientCa.isEmpty() || !tlsCert.isEmpty(),
-        "--tls-client-ca (mTLS) needs --tls-cert and --tls-key");
-    for (String f : new String[] {tlsCert, tlsKey, tlsClientCa}) {
-      Validation.require(
-          f.isEmpty() || java.nio.file.Files.isReadable(java.nio.file.Path.of(f)),
-          "TLS file " + f + " does not exist or cannot be read");
-    }
-    Validation.require(
-        maxConnectionAgeSeconds >= 0,
-        "--max-connection-age-seconds must be >= 0, was " + maxConnectionAgeSeconds);
-    Validation.require(
-        maxConnectionAgeGraceSeconds >= 0,
-        "--max-connection-age-grace-seconds must be >= 0, was " + maxConnectionAgeGraceSeconds);
-    Validation.require(
-        healthPort >= 0 && healthPort < 65536,
-        "--health-port must be 0 or a port, was " + healthPort);
-    faultInjector(); // parses --faults and reads --admin-token-file: both fail here, at start
-    Validation.require(
-        metricsPort >= -1 && metricsPort < 65536,
-        "--metrics-port must be -1, 0 or a port, was " + metricsPort);
-  }
-
-  public int effectiveThreads() {
-    return threads > 0 ? threads : 2 * Runtime.getRuntime().availableProcessors();
+  /** The parsed values as an immutable, validated {@link ServerConfig}. */
+  public ServerConfig config() {
+    return new ServerConfig(
+        host,
+        port,
+        threads,
+        queue,
+        maxConcurrentCalls,
+        adaptiveLatencyShare,
+        maxInboundBytes,
+        defaultDeadlineMs,
+        drainSeconds,
+        warmupRequests,
+        metricsPort,
+        accessLog,
+        logFormat,
+        tlsCert,
+        tlsKey,
+        tlsClientCa,
+        adminTokenFile,
+        faults,
+        maxConnectionAgeSeconds,
+        maxConnectionAgeGraceSeconds,
+        healthPort);
   }
 }

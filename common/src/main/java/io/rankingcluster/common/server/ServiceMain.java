@@ -64,6 +64,50 @@ public final class ServiceMain {
   }
 
   /**
+   * The one start of every service: logging; the port check; the first snapshot version loaded and
+   * the serving state built (a bad snapshot stops the start, naming the root); metrics; the service
+   * assembled with the admin API; the warm-up on the private warm-up port; then the service port
+   * opens and health says SERVING; the metrics and health ports; the snapshot watcher starts
+   * polling; and the process serves until SIGTERM, when it drains (health NOT_SERVING, no new
+   * calls, in-flight calls finish, then the rest is cancelled) and closes what the service named.
+   * Returns the exit code (0).
+   */
+  public static <D> int run(ServiceSpec<D> spec) throws Exception {
+    ServerConfig server = spec.server();
+    configureLogging(spec.name(), server);
+    io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder builder =
+        serverBuilder(server, server.port());
+    io.rankingcluster.common.snapshot.SnapshotWatcher<D> watcher =
+        spec.data().watcher(spec.name(), spec.state());
+    io.rankingcluster.common.metrics.Telemetry telemetry =
+        io.rankingcluster.common.metrics.Telemetry.create(spec.name());
+    watcher.instrument(telemetry);
+    FaultInjector faults = server.faultInjector();
+    ServiceSpec.Parts parts =
+        spec.assembly().assemble(new ServiceSpec.Loaded<>(watcher, telemetry, faults));
+    io.rankingcluster.common.admin.AdminServiceImpl admin =
+        new io.rankingcluster.common.admin.AdminServiceImpl(watcher, faults, parts.reload());
+    ManagedServer managed =
+        new ManagedServer(
+                spec.name(),
+                builder,
+                server,
+                java.util.List.of(parts.service(), admin),
+                telemetry,
+                faults)
+            .closeOnStop(watcher);
+    for (AutoCloseable c : parts.closeables()) {
+      managed.closeOnStop(c);
+    }
+    managed.start(() -> parts.warmUp().run(managed, server.warmupRequests()));
+    serveMetrics(managed, server);
+    serveHealthPort(managed, server);
+    watcher.start();
+    serveUntilShutdown(managed);
+    return 0;
+  }
+
+  /**
    * An options object (a picocli mixin) holding its documented defaults, as if no flag were given.
    */
   public static <T> T defaults(T options) {
@@ -71,11 +115,24 @@ public final class ServiceMain {
   }
 
   /**
+   * An options object holding {@code flags} over its defaults (how tests and tools build a
+   * configuration: {@code MixerConfig.parse("--breaker-window=6")}); a flag that does not parse is
+   * a ConfigException naming it.
+   */
+  public static <T> T parse(T options, String... flags) {
+    try {
+      return CommandLine.populateCommand(options, flags);
+    } catch (CommandLine.ParameterException e) {
+      throw new ConfigException(e.getMessage());
+    }
+  }
+
+  /**
    * Sets the log format of the process: JSON lines naming {@code service} and the current request
    * id (--log-format json, the default), or the JDK's text lines.
    */
-  public static void configureLogging(String service, ServerOptions options) {
-    if (!"json".equals(options.logFormat)) {
+  public static void configureLogging(String service, ServerConfig options) {
+    if (!"json".equals(options.logFormat())) {
       return;
     }
     java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
@@ -98,29 +155,34 @@ public final class ServiceMain {
    * A Netty server builder on {@code host:port} with the transport security the options configure.
    */
   public static io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder serverBuilder(
-      ServerOptions options, int port) {
+      ServerConfig options, int port) {
     // The port opens only after the warm-up (ManagedServer.start): a taken port must stop the start
     // now, not
     // after the warm-up.
     try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
       probe.setReuseAddress(true);
-      probe.bind(new java.net.InetSocketAddress(options.host, port));
+      probe.bind(new java.net.InetSocketAddress(options.host(), port));
     } catch (java.io.IOException e) {
       throw new Validation.ConfigException(
-          "--port " + port + " on --host " + options.host + " cannot be bound: " + e.getMessage());
+          "--port "
+              + port
+              + " on --host "
+              + options.host()
+              + " cannot be bound: "
+              + e.getMessage());
     }
     io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder b =
         io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
-                new java.net.InetSocketAddress(options.host, port), options.serverCredentials())
+                new java.net.InetSocketAddress(options.host(), port), options.serverCredentials())
             // The mixer pings idle stage connections every 30 s; the default policy (5 min) would
             // answer those pings
             // with GOAWAY too_many_pings and drop the connection.
             .permitKeepAliveTime(20, java.util.concurrent.TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true);
-    if (options.maxConnectionAgeSeconds > 0) {
-      b.maxConnectionAge(options.maxConnectionAgeSeconds, java.util.concurrent.TimeUnit.SECONDS)
+    if (options.maxConnectionAgeSeconds() > 0) {
+      b.maxConnectionAge(options.maxConnectionAgeSeconds(), java.util.concurrent.TimeUnit.SECONDS)
           .maxConnectionAgeGrace(
-              options.maxConnectionAgeGraceSeconds, java.util.concurrent.TimeUnit.SECONDS);
+              options.maxConnectionAgeGraceSeconds(), java.util.concurrent.TimeUnit.SECONDS);
     }
     return b;
   }
@@ -129,14 +191,14 @@ public final class ServiceMain {
    * With --health-port: a plaintext server on that port serving only grpc.health.v1, with the same
    * statuses as the main port (for probes when the main port speaks TLS); stopped with the server.
    */
-  public static void serveHealthPort(ManagedServer server, ServerOptions options)
+  public static void serveHealthPort(ManagedServer server, ServerConfig options)
       throws java.io.IOException {
-    if (options.healthPort == 0) {
+    if (options.healthPort() == 0) {
       return;
     }
     io.grpc.Server health =
         io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
-                new java.net.InetSocketAddress(options.host, options.healthPort))
+                new java.net.InetSocketAddress(options.host(), options.healthPort()))
             .addService(server.health().getHealthService())
             .build()
             .start();
@@ -145,18 +207,18 @@ public final class ServiceMain {
           health.shutdown();
           health.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
         });
-    LOG.info(() -> "plaintext health port " + options.host + ":" + options.healthPort);
+    LOG.info(() -> "plaintext health port " + options.host() + ":" + options.healthPort());
   }
 
   /**
    * Serves the server's metrics over HTTP on the configured port (gRPC port + 1000 by default; 0 =
    * off).
    */
-  public static void serveMetrics(ManagedServer server, ServerOptions options)
+  public static void serveMetrics(ManagedServer server, ServerConfig options)
       throws java.io.IOException {
     int port = options.effectiveMetricsPort(server.port());
     if (port > 0) {
-      server.telemetry().serveHttp(options.host, port);
+      server.telemetry().serveHttp(options.host(), port);
     }
   }
 

@@ -14,11 +14,9 @@ class EnvDefaultsTest {
 
   @Test
   void validate_outOfRangeValue_namesTheOption() {
-    ServerOptions options = ServiceMain.defaults(new ServerOptions());
-    options.drainSeconds = -1;
     Validation.ConfigException e =
         org.junit.jupiter.api.Assertions.assertThrows(
-            Validation.ConfigException.class, options::validate);
+            Validation.ConfigException.class, () -> ServerConfig.parse("--drain-seconds=-1"));
     org.junit.jupiter.api.Assertions.assertTrue(
         e.getMessage().contains("--drain-seconds"), e.getMessage());
   }

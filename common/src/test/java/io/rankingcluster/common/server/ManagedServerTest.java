@@ -53,9 +53,8 @@ class ManagedServerTest {
   }
 
   private ManagedServer server(BindableService service, int drainSeconds) {
-    ServerOptions options = ServiceMain.defaults(new ServerOptions());
-    options.drainSeconds = drainSeconds;
-    options.defaultDeadlineMs = 30_000;
+    ServerConfig options =
+        ServerConfig.parse("--drain-seconds=" + drainSeconds, "--default-deadline-ms=30000");
     return new ManagedServer(
         "test", InProcessServerBuilder.forName(name), options, List.of(service));
   }
@@ -201,10 +200,11 @@ class ManagedServerTest {
    */
   private ManagedServer limited(BlockingRank rank, int threads, int maxConcurrentCalls)
       throws Exception {
-    ServerOptions options = ServiceMain.defaults(new ServerOptions());
-    options.threads = threads;
-    options.maxConcurrentCalls = maxConcurrentCalls;
-    options.drainSeconds = 1;
+    ServerConfig options =
+        ServerConfig.parse(
+            "--threads=" + threads,
+            "--max-concurrent-calls=" + maxConcurrentCalls,
+            "--drain-seconds=1");
     return new ManagedServer("test", InProcessServerBuilder.forName(name), options, List.of(rank))
         .start(() -> {});
   }
@@ -332,8 +332,7 @@ class ManagedServerTest {
   void serverBuilder_portTaken_failsAtOnceNamingThePort() throws Exception {
     try (java.net.ServerSocket taken =
         new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-      ServerOptions options = ServiceMain.defaults(new ServerOptions());
-      options.host = "127.0.0.1";
+      ServerConfig options = ServerConfig.parse("--host=127.0.0.1");
       Validation.ConfigException e =
           org.junit.jupiter.api.Assertions.assertThrows(
               Validation.ConfigException.class,
@@ -349,8 +348,7 @@ class ManagedServerTest {
         new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = probe.getLocalPort();
     }
-    ServerOptions options = ServiceMain.defaults(new ServerOptions());
-    options.healthPort = port;
+    ServerConfig options = ServerConfig.parse("--health-port=" + port);
     ManagedServer server =
         new ManagedServer(
                 "test", InProcessServerBuilder.forName(name), options, List.of(new BlockingRank()))

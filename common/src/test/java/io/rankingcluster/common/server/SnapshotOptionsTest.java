@@ -21,10 +21,9 @@ class SnapshotOptionsTest {
 
   @Test
   void defaults_pollEveryTenSeconds_graceSixtySeconds() {
-    SnapshotOptions o = ServiceMain.defaults(new SnapshotOptions());
-    assertEquals(10, o.pollSeconds);
-    assertEquals(60, o.graceSeconds);
-    o.validate();
+    SnapshotConfig o = SnapshotConfig.defaults();
+    assertEquals(10, o.pollSeconds());
+    assertEquals(60, o.graceSeconds());
   }
 
   @ParameterizedTest
@@ -34,18 +33,19 @@ class SnapshotOptionsTest {
     "10, -5, --snapshot-grace-seconds"
   })
   void validate_outOfRange_namesTheOption(int poll, int grace, String option) {
-    SnapshotOptions o = ServiceMain.defaults(new SnapshotOptions());
-    o.pollSeconds = poll;
-    o.graceSeconds = grace;
-    Validation.ConfigException e = assertThrows(Validation.ConfigException.class, o::validate);
+    Validation.ConfigException e =
+        assertThrows(
+            Validation.ConfigException.class,
+            () ->
+                SnapshotConfig.parse(
+                    "--snapshot-poll-seconds=" + poll, "--snapshot-grace-seconds=" + grace));
     assertTrue(e.getMessage().startsWith(option), e.getMessage());
   }
 
   @Test
   void watcher_stateBuilderFailsAtStart_stopsTheStartNamingRootAndVersion() throws Exception {
     TinySnapshots.publish(root, "v1");
-    SnapshotOptions o = ServiceMain.defaults(new SnapshotOptions());
-    o.root = root;
+    SnapshotConfig o = SnapshotConfig.parse("--snapshot-root=" + root);
     Validation.ConfigException e =
         assertThrows(
             Validation.ConfigException.class,

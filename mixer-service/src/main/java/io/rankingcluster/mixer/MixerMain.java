@@ -3,16 +3,16 @@ package io.rankingcluster.mixer;
 import io.rankingcluster.common.metrics.StageMetrics;
 import io.rankingcluster.common.server.ManagedServer;
 import io.rankingcluster.common.server.ServerConfig;
-import io.rankingcluster.common.server.ServerOptions;
+import io.rankingcluster.common.server.ServiceCommand;
 import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.common.server.ServiceSpec;
-import io.rankingcluster.common.server.SnapshotOptions;
+import io.rankingcluster.common.server.StandardPorts;
 import io.rankingcluster.core.blend.PageTokenCodec;
+import io.rankingcluster.proto.v1.MixerServiceGrpc;
 import io.rankingcluster.proto.v1.RecommendRequest;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import picocli.CommandLine.Command;
@@ -23,11 +23,9 @@ import picocli.CommandLine.Mixin;
     name = "mixer-service",
     mixinStandardHelpOptions = true,
     description = "Mixer: chains recall, prerank and rank under one deadline and blends one page.")
-public final class MixerMain implements Callable<Integer> {
+public final class MixerMain extends ServiceCommand {
   private static final Logger LOG = Logger.getLogger(MixerMain.class.getName());
 
-  @Mixin ServerOptions server;
-  @Mixin SnapshotOptions data;
   @Mixin MixerOptions mixer;
 
   public static void main(String[] args) {
@@ -47,8 +45,7 @@ public final class MixerMain implements Callable<Integer> {
     // the calls that
     // waited out a slow shard's budget, and refused calls when a shard, not the CPU, was slow.)
     ServerConfig serverConfig =
-        base.withServiceDefaults(
-            io.rankingcluster.common.server.StandardPorts.MIXER, 2 * base.effectiveThreads(), 0.5);
+        base.withServiceDefaults(StandardPorts.MIXER, 2 * base.effectiveThreads(), 0.5);
     MixerConfig config = mixer.config();
     PageTokenCodec tokens = tokenCodec(config);
     return ServiceMain.run(
@@ -65,7 +62,7 @@ public final class MixerMain implements Callable<Integer> {
               return new ServiceSpec.Parts(
                   impl,
                   impl::reloadConfig,
-                  (managed, n) -> warmUp(managed, n, loaded.watcher().initial().users()),
+                  loaded.warmUp(MixerServiceGrpc.getRecommendMethod(), MixerMain::warmUpRequest),
                   List.of(impl, downstreams));
             }));
   }
@@ -85,18 +82,17 @@ public final class MixerMain implements Callable<Integer> {
   }
 
   /**
-   * Pushes {@code n} Recommend calls for known users through the whole chain before SERVING (over
-   * the warm-up port, see {@link ManagedServer#warmUpCalls}), so that the first real requests find
-   * connections open and code compiled. Failures are logged; the mixer still starts (its answers
-   * will say degraded).
+   * Warm-up Recommend {@code i} for a known user: it goes through the whole chain before SERVING
+   * (over the warm-up port, see {@link ManagedServer#warmUpCalls}), so that the first real requests
+   * find connections open and code compiled. Failures are logged; the mixer still starts (its
+   * answers will say degraded).
    */
-  static void warmUp(ManagedServer managed, int n, io.rankingcluster.core.user.UserProfiles users) {
-    managed.warmUpCalls(
-        io.rankingcluster.proto.v1.MixerServiceGrpc.getRecommendMethod(),
-        n,
-        i ->
-            RecommendRequest.newBuilder()
-                .setContext(io.rankingcluster.common.mapping.WarmUpRequests.context(users, i))
-                .build());
+  static RecommendRequest warmUpRequest(
+      io.rankingcluster.core.user.UserProfiles users,
+      io.rankingcluster.core.embed.Embeddings vectors,
+      int i) {
+    return RecommendRequest.newBuilder()
+        .setContext(io.rankingcluster.common.mapping.WarmUpRequests.context(users, i))
+        .build();
   }
 }

@@ -267,14 +267,8 @@ final class TestCluster implements AutoCloseable {
       embeddings.add(impl::getEmbeddings);
     }
     PrerankServiceImpl prerank =
-        new PrerankServiceImpl(
-            Versioned.fixed(snap.version(), PrerankData.of(snap)),
-            new int[] {250, 110, 40},
-            2000,
-            20000);
-    RankServiceImpl rank =
-        new RankServiceImpl(
-            Versioned.fixed(snap.version(), RankData.of(snap, ValueFormula.DEFAULT)), 2000);
+        new PrerankServiceImpl(snap, new int[] {250, 110, 40}, 2000, 20000);
+    RankServiceImpl rank = new RankServiceImpl(snap, ValueFormula.DEFAULT, 2000);
     DirectStages.Call<PrerankRequest, PrerankResponse> p =
         prerankUp ? prerank::prerank : (req, out) -> out.onError(down());
     DirectStages.Call<RankRequest, RankResponse> r =

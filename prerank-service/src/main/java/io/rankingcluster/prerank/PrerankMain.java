@@ -2,13 +2,12 @@ package io.rankingcluster.prerank;
 
 import io.rankingcluster.common.metrics.StageMetrics;
 import io.rankingcluster.common.server.ServerConfig;
-import io.rankingcluster.common.server.ServerOptions;
+import io.rankingcluster.common.server.ServiceCommand;
 import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.common.server.ServiceSpec;
-import io.rankingcluster.common.server.SnapshotOptions;
+import io.rankingcluster.common.server.StandardPorts;
 import io.rankingcluster.proto.v1.PrerankServiceGrpc;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -18,10 +17,8 @@ import picocli.CommandLine.Mixin;
     mixinStandardHelpOptions = true,
     description =
         "Prerank: scores thousands of candidates with a light model and keeps the top K per kind.")
-public final class PrerankMain implements Callable<Integer> {
+public final class PrerankMain extends ServiceCommand {
 
-  @Mixin ServerOptions server;
-  @Mixin SnapshotOptions data;
   @Mixin PrerankOptions prerank;
 
   public static void main(String[] args) {
@@ -30,10 +27,7 @@ public final class PrerankMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ServerConfig serverConfig =
-        server
-            .config()
-            .withServiceDefaults(io.rankingcluster.common.server.StandardPorts.PRERANK, 0, -1);
+    ServerConfig serverConfig = stageServer(StandardPorts.PRERANK);
     PrerankConfig config = prerank.config();
     return ServiceMain.run(
         new ServiceSpec<>(
@@ -52,15 +46,7 @@ public final class PrerankMain implements Callable<Integer> {
               return new ServiceSpec.Parts(
                   impl,
                   null,
-                  (managed, n) ->
-                      managed.warmUpCalls(
-                          PrerankServiceGrpc.getPrerankMethod(),
-                          n,
-                          i ->
-                              impl.warmUpRequest(
-                                  loaded.watcher().initial().users(),
-                                  loaded.watcher().initial().userVectors(),
-                                  i)),
+                  loaded.warmUp(PrerankServiceGrpc.getPrerankMethod(), impl::warmUpRequest),
                   List.of());
             }));
   }

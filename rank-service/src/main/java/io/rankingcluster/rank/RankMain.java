@@ -2,17 +2,16 @@ package io.rankingcluster.rank;
 
 import io.rankingcluster.common.metrics.StageMetrics;
 import io.rankingcluster.common.server.ServerConfig;
-import io.rankingcluster.common.server.ServerOptions;
+import io.rankingcluster.common.server.ServiceCommand;
 import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.common.server.ServiceSpec;
-import io.rankingcluster.common.server.SnapshotOptions;
+import io.rankingcluster.common.server.StandardPorts;
 import io.rankingcluster.common.server.Validation;
 import io.rankingcluster.core.model.RankFeatures;
 import io.rankingcluster.core.score.ValueFormula;
 import io.rankingcluster.proto.v1.RankServiceGrpc;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,11 +23,9 @@ import picocli.CommandLine.Mixin;
     description =
         "Rank: click, conversion and watch-time heads per candidate, combined into one value per"
             + " impression.")
-public final class RankMain implements Callable<Integer> {
+public final class RankMain extends ServiceCommand {
   private static final Logger LOG = Logger.getLogger(RankMain.class.getName());
 
-  @Mixin ServerOptions server;
-  @Mixin SnapshotOptions data;
   @Mixin RankOptions rank;
 
   public static void main(String[] args) {
@@ -37,10 +34,7 @@ public final class RankMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ServerConfig serverConfig =
-        server
-            .config()
-            .withServiceDefaults(io.rankingcluster.common.server.StandardPorts.RANK, 0, -1);
+    ServerConfig serverConfig = stageServer(StandardPorts.RANK);
     RankConfig config = rank.config();
     // Loaded before the snapshot: a bad model file fails the start in a second, not after the
     // snapshot load.
@@ -61,15 +55,8 @@ public final class RankMain implements Callable<Integer> {
               return new ServiceSpec.Parts(
                   impl,
                   null,
-                  (managed, n) ->
-                      managed.warmUpCalls(
-                          RankServiceGrpc.getRankMethod(),
-                          impl.warmUpCalls(n),
-                          i ->
-                              impl.warmUpRequest(
-                                  loaded.watcher().initial().users(),
-                                  loaded.watcher().initial().userVectors(),
-                                  i)),
+                  loaded.warmUp(
+                      RankServiceGrpc.getRankMethod(), impl::warmUpCalls, impl::warmUpRequest),
                   onnx == null ? List.of() : List.of(onnx));
             }));
   }

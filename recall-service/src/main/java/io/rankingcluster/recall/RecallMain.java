@@ -2,16 +2,15 @@ package io.rankingcluster.recall;
 
 import io.rankingcluster.common.metrics.StageMetrics;
 import io.rankingcluster.common.server.ServerConfig;
-import io.rankingcluster.common.server.ServerOptions;
+import io.rankingcluster.common.server.ServiceCommand;
 import io.rankingcluster.common.server.ServiceMain;
 import io.rankingcluster.common.server.ServiceSpec;
 import io.rankingcluster.common.server.SnapshotConfig;
-import io.rankingcluster.common.server.SnapshotOptions;
+import io.rankingcluster.common.server.StandardPorts;
 import io.rankingcluster.common.server.Validation;
 import io.rankingcluster.core.recall.ChannelRegistry;
 import io.rankingcluster.proto.v1.RecallServiceGrpc;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,7 +20,7 @@ import picocli.CommandLine.Option;
     name = "recall-service",
     mixinStandardHelpOptions = true,
     description = "Recall: multi-channel candidate generation over one shard of the catalog.")
-public final class RecallMain implements Callable<Integer> {
+public final class RecallMain extends ServiceCommand {
 
   @Option(
       names = "--shard-index",
@@ -35,8 +34,6 @@ public final class RecallMain implements Callable<Integer> {
       description = "Number of shards (default: ${DEFAULT-VALUE}).")
   int shardCount;
 
-  @Mixin ServerOptions server;
-  @Mixin SnapshotOptions data;
   @Mixin RecallLimits limits;
   @Mixin AnnOptions ann;
 
@@ -46,10 +43,7 @@ public final class RecallMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ServerConfig serverConfig =
-        server
-            .config()
-            .withServiceDefaults(io.rankingcluster.common.server.StandardPorts.RECALL, 0, -1);
+    ServerConfig serverConfig = stageServer(StandardPorts.RECALL);
     SnapshotConfig snapshots = data.config();
     RecallConfig recall = limits.config();
     AnnConfig annConfig = ann.config();
@@ -81,15 +75,7 @@ public final class RecallMain implements Callable<Integer> {
               return new ServiceSpec.Parts(
                   impl,
                   null,
-                  (managed, n) ->
-                      managed.warmUpCalls(
-                          RecallServiceGrpc.getRecallMethod(),
-                          n,
-                          i ->
-                              impl.warmUpRequest(
-                                  loaded.watcher().initial().users(),
-                                  loaded.watcher().initial().userVectors(),
-                                  i)),
+                  loaded.warmUp(RecallServiceGrpc.getRecallMethod(), impl::warmUpRequest),
                   List.of(impl::close));
             }));
   }

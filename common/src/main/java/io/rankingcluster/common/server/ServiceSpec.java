@@ -42,6 +42,39 @@ public record ServiceSpec<D>(
     public Versioned<D> versioned() {
       return watcher.versioned();
     }
+
+    /**
+     * --warmup-requests calls of {@code method}, call i built from the first snapshot's users (as
+     * the mixer sends).
+     */
+    public <Q> WarmUp warmUp(io.grpc.MethodDescriptor<Q, ?> method, WarmUpRequest<Q> request) {
+      return warmUp(method, n -> n, request);
+    }
+
+    /**
+     * As above, {@code calls.applyAsInt(n)} calls for {@code n} warm-up requests (e.g. at least one
+     * per model).
+     */
+    public <Q> WarmUp warmUp(
+        io.grpc.MethodDescriptor<Q, ?> method,
+        java.util.function.IntUnaryOperator calls,
+        WarmUpRequest<Q> request) {
+      io.rankingcluster.core.snapshot.Snapshot first = watcher.initial();
+      return (managed, n) ->
+          managed.warmUpCalls(
+              method,
+              calls.applyAsInt(n),
+              i -> request.build(first.users(), first.userVectors(), i));
+    }
+  }
+
+  /** Warm-up call {@code i}, shaped as the callers' calls, for the snapshot's users in turn. */
+  @FunctionalInterface
+  public interface WarmUpRequest<Q> {
+    Q build(
+        io.rankingcluster.core.user.UserProfiles users,
+        io.rankingcluster.core.embed.Embeddings userVectors,
+        int i);
   }
 
   /**

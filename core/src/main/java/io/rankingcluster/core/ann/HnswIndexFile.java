@@ -1,10 +1,8 @@
 package io.rankingcluster.core.ann;
 
+import io.rankingcluster.core.io.LeReader;
+import io.rankingcluster.core.io.LeWriter;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.IntBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -60,7 +58,8 @@ final class HnswIndexFile {
     try {
       try (FileChannel ch =
           FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        Out out = new Out(ch);
+        CRC32C crc = new CRC32C();
+        LeWriter out = new LeWriter(ch, crc::update);
         out.bytes(MAGIC);
         out.putInt(FORMAT);
         out.putInt(h.rows());
@@ -90,7 +89,8 @@ final class HnswIndexFile {
             out.ints(level.neighbours);
           }
         }
-        out.finish();
+        out.flush();
+        out.trailer(crc.getValue()); // the CRC-32C of every byte before it
         ch.force(true);
       }
       try {
@@ -110,33 +110,23 @@ final class HnswIndexFile {
    */
   static CompactGraph[] read(Path file, Header expected, HnswIndex.TierLayout layout)
       throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      long size = ch.size();
+    try (LeReader<IOException> in = new LeReader<>(file, "HNSW index " + file, IOException::new)) {
+      long size = in.size();
       if (size < HEADER_BYTES + 8) {
-        throw bad(file, "truncated: " + size + " bytes, shorter than a header");
+        throw in.error("truncated: " + size + " bytes, shorter than a header");
       }
-      if (size > Integer.MAX_VALUE) {
-        throw bad(file, size + " bytes, larger than this reader maps");
-      }
-      MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
-      map.order(ByteOrder.LITTLE_ENDIAN);
       CRC32C crc = new CRC32C();
-      ByteBuffer body = map.duplicate();
-      body.limit((int) size - 8);
-      crc.update(body);
-      long stored = map.getLong((int) size - 8);
+      in.checksum(crc, 0, size - 8);
+      long stored = in.window(size - 8, 8).getLong(0);
       if (stored != crc.getValue()) {
-        throw bad(file, "checksum mismatch (damaged or truncated)");
+        throw in.error("checksum mismatch (damaged or truncated)");
       }
-      In in = new In(map, file, (int) size - 8);
-      byte[] magic = new byte[MAGIC.length];
-      map.get(magic);
-      if (!Arrays.equals(magic, MAGIC)) {
-        throw bad(file, "not an HNSW index file (bad magic)");
+      if (!Arrays.equals(in.bytes(MAGIC.length), MAGIC)) {
+        throw in.error("not an HNSW index file (bad magic)");
       }
       int format = in.getInt();
       if (format != FORMAT) {
-        throw bad(file, "format " + format + ", this reader reads " + FORMAT);
+        throw in.error("format " + format + ", this reader reads " + FORMAT);
       }
       int[] f = new int[7];
       for (int i = 0; i < f.length; i++) {
@@ -145,15 +135,14 @@ final class HnswIndexFile {
       in.getInt();
       Header found = new Header(f[0], f[1], f[2], f[3], f[4], f[5], f[6], in.getLong());
       if (!found.equals(expected)) {
-        throw bad(file, "built for " + found + ", expected " + expected);
+        throw in.error("built for " + found + ", expected " + expected);
       }
       CompactGraph[] graphs = new CompactGraph[layout.count()];
       for (int t = 0; t < layout.count(); t++) {
         int tierSize = in.getInt();
         int numLevels = in.getInt();
         if (tierSize != layout.rows(t).length || (numLevels > 0) != layout.hasGraph(t)) {
-          throw bad(
-              file,
+          throw in.error(
               "tier "
                   + t
                   + ": "
@@ -165,21 +154,24 @@ final class HnswIndexFile {
                   + (layout.hasGraph(t) ? " with" : " without"));
         }
         if (numLevels > 0) {
-          graphs[t] = readGraph(in, file, "tier " + t, tierSize, numLevels);
+          graphs[t] = readGraph(in, "tier " + t, tierSize, numLevels);
         }
       }
+      if (in.position() > size - 8) {
+        throw in.error("truncated: the tiers run into the checksum");
+      }
       if (in.position() != size - 8) {
-        throw bad(file, (size - 8 - in.position()) + " bytes after the last tier");
+        throw in.error((size - 8 - in.position()) + " bytes after the last tier");
       }
       return graphs;
     }
   }
 
-  private static CompactGraph readGraph(In in, Path file, String where, int rows, int numLevels)
-      throws IOException {
+  private static CompactGraph readGraph(
+      LeReader<IOException> in, String where, int rows, int numLevels) throws IOException {
     int entry = in.getInt();
     if (numLevels > 64 || entry < 0 || entry >= rows) {
-      throw bad(file, where + ": bad graph header: " + numLevels + " levels, entry node " + entry);
+      throw in.error(where + ": bad graph header: " + numLevels + " levels, entry node " + entry);
     }
     CompactGraph.Level[] levels = new CompactGraph.Level[numLevels];
     int[] previous = null;
@@ -188,154 +180,47 @@ final class HnswIndexFile {
       int[] nodes = null;
       int count = rows;
       if (l > 0) {
-        count = in.count(rows, in.getInt(), at + " node count");
+        count = count(in, rows, in.getInt(), at + " node count");
         nodes = in.ints(count);
         for (int i = 0; i < count; i++) {
           if (nodes[i] < 0 || nodes[i] >= rows || (i > 0 && nodes[i] <= nodes[i - 1])) {
-            throw bad(file, at + ": node ids not ascending within [0, " + rows + ")");
+            throw in.error(at + ": node ids not ascending within [0, " + rows + ")");
           }
           // A node on level l is on every level below it: the search descends through them.
           if (previous != null && Arrays.binarySearch(previous, nodes[i]) < 0) {
-            throw bad(file, at + ": node " + nodes[i] + " missing from the level below");
+            throw in.error(at + ": node " + nodes[i] + " missing from the level below");
           }
         }
       }
       int[] offsets = in.ints(count + 1);
       if (offsets[0] != 0) {
-        throw bad(file, at + ": offsets do not start at 0");
+        throw in.error(at + ": offsets do not start at 0");
       }
       for (int i = 0; i < count; i++) {
         if (offsets[i + 1] < offsets[i]) {
-          throw bad(file, at + ": offsets decrease");
+          throw in.error(at + ": offsets decrease");
         }
       }
-      int[] neighbours = in.ints(in.count(Integer.MAX_VALUE, offsets[count], at + " edge count"));
+      int[] neighbours = in.ints(count(in, Integer.MAX_VALUE, offsets[count], at + " edge count"));
       for (int nb : neighbours) {
         if (nb < 0 || nb >= rows || (nodes != null && Arrays.binarySearch(nodes, nb) < 0)) {
-          throw bad(file, at + ": neighbour " + nb + " is not a node of the level");
+          throw in.error(at + ": neighbour " + nb + " is not a node of the level");
         }
       }
       levels[l] = new CompactGraph.Level(nodes, offsets, neighbours);
       previous = nodes;
     }
     if (numLevels > 1 && Arrays.binarySearch(levels[numLevels - 1].nodes, entry) < 0) {
-      throw bad(file, where + ": entry node " + entry + " is not on the top level");
+      throw in.error(where + ": entry node " + entry + " is not on the top level");
     }
     return new CompactGraph(rows, entry, levels);
   }
 
-  private static IOException bad(Path file, String problem) {
-    return new IOException("HNSW index " + file + ": " + problem);
-  }
-
-  /** Buffered little-endian output that checksums what it writes. */
-  private static final class Out {
-    private final FileChannel ch;
-    private final ByteBuffer buf =
-        ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-    private final CRC32C crc = new CRC32C();
-
-    Out(FileChannel ch) {
-      this.ch = ch;
+  private static int count(LeReader<IOException> in, int max, int v, String what)
+      throws IOException {
+    if (v < 0 || v > max) {
+      throw in.error(what + " " + v + " outside [0, " + max + "]");
     }
-
-    void bytes(byte[] b) throws IOException {
-      room(b.length);
-      buf.put(b);
-    }
-
-    void putInt(int v) throws IOException {
-      room(4);
-      buf.putInt(v);
-    }
-
-    void putLong(long v) throws IOException {
-      room(8);
-      buf.putLong(v);
-    }
-
-    void ints(int[] a) throws IOException {
-      int off = 0;
-      while (off < a.length) {
-        room(4);
-        int n = Math.min(a.length - off, buf.remaining() / 4);
-        buf.asIntBuffer().put(a, off, n);
-        buf.position(buf.position() + 4 * n);
-        off += n;
-      }
-    }
-
-    void finish() throws IOException {
-      drain();
-      buf.putLong(crc.getValue());
-      buf.flip();
-      while (buf.hasRemaining()) {
-        ch.write(buf);
-      }
-    }
-
-    private void room(int bytes) throws IOException {
-      if (buf.remaining() < bytes) {
-        drain();
-      }
-    }
-
-    private void drain() throws IOException {
-      buf.flip();
-      crc.update(buf.duplicate());
-      while (buf.hasRemaining()) {
-        ch.write(buf);
-      }
-      buf.clear();
-    }
-  }
-
-  /** Bounds-checked reads from the mapped file, up to the checksum. */
-  private static final class In {
-    private final MappedByteBuffer map;
-    private final Path file;
-    private final int end;
-
-    In(MappedByteBuffer map, Path file, int end) {
-      this.map = map;
-      this.file = file;
-      this.end = end;
-    }
-
-    int position() {
-      return map.position();
-    }
-
-    int getInt() throws IOException {
-      need(4);
-      return map.getInt();
-    }
-
-    long getLong() throws IOException {
-      need(8);
-      return map.getLong();
-    }
-
-    int count(int max, int v, String what) throws IOException {
-      if (v < 0 || v > max) {
-        throw bad(file, what + " " + v + " outside [0, " + max + "]");
-      }
-      return v;
-    }
-
-    int[] ints(int n) throws IOException {
-      need(4L * n);
-      int[] a = new int[n];
-      IntBuffer view = map.asIntBuffer();
-      view.get(a);
-      map.position(map.position() + 4 * n);
-      return a;
-    }
-
-    private void need(long bytes) throws IOException {
-      if (map.position() + bytes > end) {
-        throw bad(file, "truncated: needs " + bytes + " more bytes at offset " + map.position());
-      }
-    }
+    return v;
   }
 }

@@ -105,7 +105,7 @@ public record Manifest(
     root.put("model_versions", new LinkedHashMap<String, Object>(modelVersions));
     root.put("provenance", new LinkedHashMap<String, Object>(provenance));
     root.put("derived", entries(derived));
-    return Json.write(root);
+    return ManifestJson.write(root);
   }
 
   private static List<Object> entries(List<FileEntry> list) {
@@ -127,7 +127,7 @@ public record Manifest(
    * by its contents.
    */
   public static Manifest parse(String json) throws SnapshotException {
-    Object parsed = Json.parse(json, FILE_NAME);
+    Object parsed = ManifestJson.parse(json, FILE_NAME);
     if (!(parsed instanceof Map<?, ?> rootRaw)) {
       throw bad("the top level must be an object");
     }

@@ -132,7 +132,7 @@ public final class SnapshotReader {
       throws SnapshotException {
     String f = Layout.ITEMS;
     Catalog.Builder b;
-    try (LeInput in = new LeInput(dir, f)) {
+    try (SnapshotInput in = new SnapshotInput(dir, f)) {
       int[] h = in.header(Layout.ITEMS_MAGIC);
       int n = h[0];
       if (n != counts.items()) {
@@ -154,11 +154,11 @@ public final class SnapshotReader {
       // counters, watch;
       // 2-byte: live start and duration; 1-byte: kinds, in stock. Each padded to 8.
       long expected =
-          LeInput.HEADER_BYTES
-              + 3 * LeInput.padded(n, 8)
-              + 9 * LeInput.padded(n, 4)
-              + 2 * LeInput.padded(n, 2)
-              + 2 * LeInput.padded(n, 1);
+          SnapshotInput.HEADER_BYTES
+              + 3 * io.rankingcluster.core.io.LeReader.padded(n, 8)
+              + 9 * io.rankingcluster.core.io.LeReader.padded(n, 4)
+              + 2 * io.rankingcluster.core.io.LeReader.padded(n, 2)
+              + 2 * io.rankingcluster.core.io.LeReader.padded(n, 1);
       in.expectSize(expected, n + " rows");
       b = new Catalog.Builder(n, leaves);
       in.read(b.ids);
@@ -273,7 +273,7 @@ public final class SnapshotReader {
     int[] offsets;
     long[] recent;
     int n;
-    try (LeInput in = new LeInput(dir, f)) {
+    try (SnapshotInput in = new SnapshotInput(dir, f)) {
       int[] h = in.header(Layout.USERS_MAGIC);
       n = h[0];
       int m = h[1];
@@ -282,10 +282,10 @@ public final class SnapshotReader {
             f + ": " + n + " users, manifest counts.users says " + counts.users());
       }
       in.expectSize(
-          LeInput.HEADER_BYTES
-              + LeInput.padded(n, 1)
-              + LeInput.padded(n + 1L, 4)
-              + LeInput.padded(m, 8),
+          SnapshotInput.HEADER_BYTES
+              + io.rankingcluster.core.io.LeReader.padded(n, 1)
+              + io.rankingcluster.core.io.LeReader.padded(n + 1L, 4)
+              + io.rankingcluster.core.io.LeReader.padded(m, 8),
           n + " users, " + m + " recent items");
       countries = in.bytes(n);
       in.pad8();
@@ -328,7 +328,7 @@ public final class SnapshotReader {
   private static Embeddings readEmbeddings(
       Path dir, String f, int rows, int dim, String rowsName, String dimName)
       throws SnapshotException {
-    try (LeInput in = new LeInput(dir, f)) {
+    try (SnapshotInput in = new SnapshotInput(dir, f)) {
       long floats = (long) rows * dim;
       in.expectSize(
           floats * 4,
@@ -350,7 +350,7 @@ public final class SnapshotReader {
   private static ItemNeighbours readNeighbours(Path dir, Manifest.Counts counts)
       throws SnapshotException {
     String f = Layout.I2I;
-    try (LeInput in = new LeInput(dir, f)) {
+    try (SnapshotInput in = new SnapshotInput(dir, f)) {
       int[] h = in.header(Layout.I2I_MAGIC);
       int rows = h[0];
       int edges = h[1];
@@ -363,10 +363,10 @@ public final class SnapshotReader {
             f + ": " + edges + " edges, manifest counts.i2i_edges says " + counts.i2iEdges());
       }
       in.expectSize(
-          LeInput.HEADER_BYTES
-              + LeInput.padded(rows + 1L, 4)
-              + LeInput.padded(edges, 8)
-              + LeInput.padded(edges, 4),
+          SnapshotInput.HEADER_BYTES
+              + io.rankingcluster.core.io.LeReader.padded(rows + 1L, 4)
+              + io.rankingcluster.core.io.LeReader.padded(edges, 8)
+              + io.rankingcluster.core.io.LeReader.padded(edges, 4),
           rows + " rows, " + edges + " edges");
       int[] offsets = in.ints(rows + 1);
       in.pad8();

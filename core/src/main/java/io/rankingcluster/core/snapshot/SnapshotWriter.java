@@ -187,7 +187,7 @@ public final class SnapshotWriter {
   }
 
   private static Manifest.FileEntry writeItems(Path dir, Catalog c) throws IOException {
-    try (LeOutput out = new LeOutput(dir, Layout.ITEMS)) {
+    try (SnapshotOutput out = SnapshotOutput.create(dir, Layout.ITEMS)) {
       out.header(Layout.ITEMS_MAGIC, c.size(), c.categoryCount);
       // Column order is the documented layout; pad8 after each keeps every column 8-byte aligned.
       out.longs(c.ids);
@@ -239,7 +239,7 @@ public final class SnapshotWriter {
       long[] r = u.recentItems(i);
       System.arraycopy(r, 0, recent, offsets[i], r.length);
     }
-    try (LeOutput out = new LeOutput(dir, Layout.USERS)) {
+    try (SnapshotOutput out = SnapshotOutput.create(dir, Layout.USERS)) {
       out.header(Layout.USERS_MAGIC, n, recent.length);
       out.bytes(countries);
       out.pad8();
@@ -253,7 +253,7 @@ public final class SnapshotWriter {
 
   private static Manifest.FileEntry writeNeighbours(Path dir, ItemNeighbours nb)
       throws IOException {
-    try (LeOutput out = new LeOutput(dir, Layout.I2I)) {
+    try (SnapshotOutput out = SnapshotOutput.create(dir, Layout.I2I)) {
       out.header(Layout.I2I_MAGIC, nb.rows(), nb.neighbourIds.length);
       out.ints(nb.offsets);
       out.pad8();
@@ -269,7 +269,7 @@ public final class SnapshotWriter {
       throws IOException {
     // No header and no padding: rows x dim float32 exactly, so numpy.fromfile and mmap work as they
     // are.
-    try (LeOutput out = new LeOutput(dir, name)) {
+    try (SnapshotOutput out = SnapshotOutput.create(dir, name)) {
       out.floats(e.data());
       return out.finish();
     }
@@ -277,7 +277,7 @@ public final class SnapshotWriter {
 
   private static Manifest.FileEntry writeLines(Path dir, String name, String[] lines)
       throws IOException {
-    try (LeOutput out = new LeOutput(dir, name)) {
+    try (SnapshotOutput out = SnapshotOutput.create(dir, name)) {
       for (String line : lines) {
         out.bytes((line + "\n").getBytes(StandardCharsets.UTF_8));
       }
@@ -299,7 +299,7 @@ public final class SnapshotWriter {
 
   private static Manifest.FileEntry writeSmall(Path dir, String path, byte[] bytes)
       throws IOException {
-    try (LeOutput out = new LeOutput(dir, path)) {
+    try (SnapshotOutput out = SnapshotOutput.create(dir, path)) {
       out.bytes(bytes);
       return out.finish();
     }

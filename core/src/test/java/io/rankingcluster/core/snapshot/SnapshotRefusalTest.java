@@ -183,8 +183,11 @@ class SnapshotRefusalTest {
   @Test
   void malformedManifestNamesLineAndColumn() throws Exception {
     TestSnapshots.writeManifestText(dir, "{\n  \"format_version\": 1,\n}");
-    assertEquals(
-        "manifest.json: invalid JSON at line 3, column 1: expected a string key", refusal());
+    String message = refusal();
+    assertTrue(
+        message.startsWith("manifest.json: invalid JSON at line 3, column 1: ")
+            && message.contains("property name"),
+        message);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.rankingcluster.mixer;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -108,12 +109,12 @@ class BlendConfigTest {
 
       Files.writeString(config, file("videos", STANDARD, VIDEOS));
       Files.setLastModifiedTime(config, FileTime.fromMillis(System.currentTimeMillis() + 5_000));
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      RecommendResponse after = call(c, "7", "");
-      while (!after.getVersions().getBlendConfig().equals("videos") && System.nanoTime() < until) {
-        Thread.sleep(50); // poll: the file is checked every 100 ms
-        after = call(c, "7", "");
-      }
+      // The file is checked every 100 ms.
+      RecommendResponse after =
+          await()
+              .atMost(java.time.Duration.ofSeconds(20))
+              .until(
+                  () -> call(c, "7", ""), r -> r.getVersions().getBlendConfig().equals("videos"));
       assertEquals(
           "videos",
           after.getVersions().getBlendConfig(),

@@ -1,5 +1,6 @@
 package io.rankingcluster.mixer;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -97,10 +98,8 @@ class EmbeddingCacheTest {
     EmbeddingCache cache = newCache();
     long[] popular = Arrays.copyOf(MixerData.of(TestCluster.SNAPSHOT).popularIds(), 200);
     cache.prewarm("test-v1", popular, CTX);
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (cache.estimatedSize() < 200 && System.nanoTime() < until) {
-      Thread.sleep(10); // poll: the pre-warm runs in the background
-    }
+    // The pre-warm runs in the background.
+    await().atMost(java.time.Duration.ofSeconds(20)).until(() -> cache.estimatedSize() >= 200);
     long calls = cache.calls();
     EmbeddingCache.Lookup l = cache.get("test-v1", popular, popular.length, SECOND, CTX);
     assertEquals(200, l.hits(), "every popular item is warm");

@@ -1,5 +1,6 @@
 package io.rankingcluster.mixer;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -173,12 +174,16 @@ class ReplicaTest {
     FaultInjector restarted = new FaultInjector();
     replicaFaults[1] = restarted;
     startReplica(1, replicaPorts[1]);
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    int i = 0;
-    while (restarted.seenCalls() == 0 && System.nanoTime() < until) {
-      call(i++);
-      Thread.sleep(20); // poll: the channel reconnects after its backoff is reset
-    }
+    // The channel reconnects after its backoff is reset; calls go on until one reaches the replica.
+    java.util.concurrent.atomic.AtomicInteger i = new java.util.concurrent.atomic.AtomicInteger();
+    await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .pollInterval(java.time.Duration.ofMillis(20))
+        .until(
+            () -> {
+              call(i.getAndIncrement());
+              return restarted.seenCalls() > 0;
+            });
     assertTrue(restarted.seenCalls() > 0, "the restarted replica gets traffic again within 10 s");
   }
 

@@ -1,5 +1,6 @@
 package io.rankingcluster.mixer;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -156,12 +157,12 @@ class ResilienceTest {
         reachedRank, cluster.rankFaults.abortedCalls(), "an open breaker sends nothing to rank");
 
     cluster.rankFaults.clearAll();
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    RecommendResponse r = call("7", 10_000);
-    while (r.getDegraded() && System.nanoTime() < until) {
-      Thread.sleep(50); // poll: the breaker lets trial calls through after --breaker-open-ms
-      r = call("7", 10_000);
-    }
+    // The breaker lets trial calls through after --breaker-open-ms.
+    RecommendResponse r =
+        await()
+            .atMost(java.time.Duration.ofSeconds(20))
+            .pollInterval(java.time.Duration.ofMillis(50))
+            .until(() -> call("7", 10_000), x -> !x.getDegraded());
     assertFalse(r.getDegraded(), () -> "recovered after the stage healed");
     for (int i = 0; i < 3; i++) {
       call("7", 10_000);

@@ -1,5 +1,6 @@
 package io.rankingcluster.mixer;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,10 +37,9 @@ class SheddingTest {
           List.of(
               async.withDeadlineAfter(4, TimeUnit.SECONDS).recommend(req),
               async.withDeadlineAfter(4, TimeUnit.SECONDS).recommend(req));
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (c.rankFaults.delayedCalls() < 2 && System.nanoTime() < until) {
-        Thread.sleep(10); // poll until both requests are inside rank
-      }
+      await()
+          .atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> c.rankFaults.delayedCalls() >= 2);
       assertEquals(2, c.rankFaults.delayedCalls(), "both held requests reached rank");
 
       long t0 = System.nanoTime();
@@ -61,15 +61,16 @@ class SheddingTest {
       // Capacity returns once the held calls are done: the server counts a call done just after the
       // client has its
       // answer, so poll with a bound.
-      RecommendResponse after = null;
-      long again = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (after == null && System.nanoTime() < again) {
-        try {
-          after = c.mixerStub().withDeadlineAfter(10, TimeUnit.SECONDS).recommend(req);
-        } catch (StatusRuntimeException refused) {
-          assertEquals(Status.Code.RESOURCE_EXHAUSTED, refused.getStatus().getCode());
-        }
-      }
+      RecommendResponse after =
+          await()
+              .atMost(java.time.Duration.ofSeconds(10))
+              .ignoreExceptionsMatching(
+                  x ->
+                      x instanceof StatusRuntimeException s
+                          && s.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED)
+              .until(
+                  () -> c.mixerStub().withDeadlineAfter(10, TimeUnit.SECONDS).recommend(req),
+                  java.util.Objects::nonNull);
       assertEquals(
           20, after == null ? 0 : after.getItemsCount(), "serves again after the held calls");
     }

@@ -64,7 +64,10 @@ public final class JsonLogFormatter extends Formatter {
     quote(sb, value == null ? "" : value);
   }
 
-  /** {@code s} as a JSON string literal, escaped by Jackson (quotes, backslashes, control characters). */
+  /**
+   * {@code s} as a JSON string literal, escaped by Jackson (quotes, backslashes, control
+   * characters).
+   */
   static void quote(StringBuilder sb, String s) {
     sb.append('"');
     tools.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(s, sb);

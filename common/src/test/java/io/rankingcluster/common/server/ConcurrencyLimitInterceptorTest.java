@@ -1,5 +1,6 @@
 package io.rankingcluster.common.server;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -98,10 +99,7 @@ class ConcurrencyLimitInterceptorTest {
     workMs.set(300);
     Thread busy = new Thread(() -> call(10_000));
     busy.start();
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (limiter.inFlight() == 0 && System.nanoTime() < until) {
-      Thread.onSpinWait(); // poll: the first call is admitted
-    }
+    await().atMost(java.time.Duration.ofSeconds(5)).until(() -> limiter.inFlight() > 0); // admitted
     StatusRuntimeException refused = null;
     try {
       call(10_000);

@@ -1,5 +1,6 @@
 package io.rankingcluster.common.server;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -241,19 +242,20 @@ class ManagedServerTest {
       // Capacity returns once the first call is done (the server counts it done just after the
       // client sees the
       // answer, so poll with a bound).
-      String version = null;
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (version == null && System.nanoTime() < until) {
-        try {
-          version =
-              RankServiceGrpc.newBlockingStub(channel)
-                  .withDeadlineAfter(5, TimeUnit.SECONDS)
-                  .rank(RankRequest.getDefaultInstance())
-                  .getModelVersion();
-        } catch (StatusRuntimeException e) {
-          assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
-        }
-      }
+      String version =
+          await()
+              .atMost(java.time.Duration.ofSeconds(10))
+              .ignoreExceptionsMatching(
+                  e ->
+                      e instanceof StatusRuntimeException s
+                          && s.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED)
+              .until(
+                  () ->
+                      RankServiceGrpc.newBlockingStub(channel)
+                          .withDeadlineAfter(5, TimeUnit.SECONDS)
+                          .rank(RankRequest.getDefaultInstance())
+                          .getModelVersion(),
+                  java.util.Objects::nonNull);
       assertEquals("m", version);
     } finally {
       server.stop();
@@ -271,11 +273,8 @@ class ManagedServerTest {
       CompletableFuture<RankResponse> first = rankAsync();
       assertTrue(rank.firstCallStarted.await(10, TimeUnit.SECONDS));
       CompletableFuture<RankResponse> second = rankAsync();
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (server.inFlight() < 2 && System.nanoTime() < until) {
-        Thread.onSpinWait(); // poll with a bound: the second call reaches the server on another
-        // thread
-      }
+      // The second call reaches the server on another thread.
+      await().atMost(java.time.Duration.ofSeconds(10)).until(() -> server.inFlight() >= 2);
       assertEquals(2, server.inFlight(), "the queued call counts in flight");
       // A third call is refused at once, not after the thread is free (it would then wait out its
       // deadline).

@@ -106,15 +106,15 @@ public final class TinySnapshots {
    * Waits until {@code condition} holds, checking every 5 ms; false if it did not within {@code
    * bound}.
    */
-  public static boolean await(Duration bound, BooleanSupplier condition)
-      throws InterruptedException {
-    long until = System.nanoTime() + bound.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - until > 0) {
-        return false;
-      }
-      Thread.sleep(5); // the poll step of a bounded wait, not a wait for the state itself
+  public static boolean await(Duration bound, BooleanSupplier condition) {
+    try {
+      org.awaitility.Awaitility.await()
+          .atMost(bound)
+          .pollInterval(Duration.ofMillis(5))
+          .until(condition::getAsBoolean);
+      return true;
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      return false;
     }
-    return true;
   }
 }

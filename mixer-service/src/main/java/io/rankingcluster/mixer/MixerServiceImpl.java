@@ -28,7 +28,6 @@ import io.rankingcluster.proto.v1.RecommendResponse;
 import io.rankingcluster.proto.v1.RequestContext;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -196,10 +195,11 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
   public void recommend(RecommendRequest request, StreamObserver<RecommendResponse> out) {
     // The request's id, for the logs here and (as x-request-id) for every stage call: the client's
     // context.request_id when given, else the header's (or the id the server made).
-    String id = request.getContext().getRequestId();
-    if (id.isEmpty() || id.length() > 128) {
-      id = RequestIds.current() != null ? RequestIds.current() : UUID.randomUUID().toString();
-    }
+    // The request's id, for the logs here, for every stage call (as x-request-id) and for the
+    // answer: the client's
+    // context.request_id when given, else the header's (or the one the server made); one rule
+    // (RequestIds).
+    String id = RequestIds.forRequest(request.getContext().getRequestId());
     String requestId = id;
     RequestIds.runWith(
         id,
@@ -292,10 +292,8 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
         throw invalid("page_token", e.getMessage());
       }
     }
-    String requestId =
-        !ctx.getRequestId().isEmpty()
-            ? ctx.getRequestId()
-            : RequestIds.current() != null ? RequestIds.current() : UUID.randomUUID().toString();
+    // Called within RequestIds.runWith(forRequest(...)): the current id is this request's.
+    String requestId = RequestIds.forRequest(ctx.getRequestId());
     return new RecommendState.Request(
         ctx,
         requestId,

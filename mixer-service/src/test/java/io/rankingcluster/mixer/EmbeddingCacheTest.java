@@ -3,7 +3,6 @@ package io.rankingcluster.mixer;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -130,6 +129,6 @@ class EmbeddingCacheTest {
             .findFirst()
             .orElseThrow();
     assertTrue(user.getDetail().contains("recent items"), user.getDetail());
-    assertNotNull(r.getItemsList());
+    assertTrue(r.getItemsCount() > 0, "the page is served with the embeddings found");
   }
 }

@@ -23,6 +23,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,10 +33,18 @@ import org.junit.jupiter.api.Timeout;
  * messages) and at the byte level (flipped, inserted, deleted bytes; truncation), and sends them to
  * every service. Every answer is OK or a clear client-error status (never INTERNAL or UNKNOWN, no
  * stack trace or path in the description), and every service still answers a valid request
- * afterwards. -Dfuzz.seed and -Dfuzz.seconds replay or lengthen it.
+ * afterwards.
+ *
+ * <p>Tagged {@code fuzz}; {@code mvn verify} runs it with the fixed seed {@value #SEED} and {@value
+ * #CASES} cases, so a failure replays. {@code -Dfuzz.seed=random} draws a seed (printed), {@code
+ * -Dfuzz.seed=N} replays one, {@code -Dfuzz.cases} and {@code -Dfuzz.seconds} (a cap, default 120)
+ * lengthen or bound the run.
  */
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
+@Tag("fuzz")
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class FuzzTest {
+  static final long SEED = 20261203L;
+  static final int CASES = 6000;
   private static TestCluster cluster;
 
   @BeforeAll
@@ -100,17 +109,30 @@ class FuzzTest {
 
   @Test
   void fuzz_mutatedRequests_neverInternalOrUnknown_andServicesKeepAnswering() {
-    long seed = Long.getLong("fuzz.seed", System.nanoTime());
-    long seconds = Long.getLong("fuzz.seconds", 15);
+    String seedProperty = System.getProperty("fuzz.seed", Long.toString(SEED));
+    long seed =
+        seedProperty.equals("random")
+            ? new java.security.SecureRandom().nextLong()
+            : Long.parseLong(seedProperty);
+    int maxCases = Integer.getInteger("fuzz.cases", CASES);
+    long seconds = Long.getLong("fuzz.seconds", 120);
     System.out.println(
-        "FuzzTest seed " + seed + " (replay: -Dfuzz.seed=" + seed + "), " + seconds + " s");
+        "FuzzTest seed "
+            + seed
+            + " (replay: -Dfuzz.seed="
+            + seed
+            + "), "
+            + maxCases
+            + " cases, at most "
+            + seconds
+            + " s");
     Random rnd = new Random(seed);
     List<Target> targets = targets();
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     int cases = 0;
     int ok = 0;
     Map<Status.Code, Integer> byCode = new java.util.TreeMap<>();
-    while (System.nanoTime() < until) {
+    while (cases < maxCases && System.nanoTime() < until) {
       Target t = targets.get(rnd.nextInt(targets.size()));
       byte[] body;
       String how;

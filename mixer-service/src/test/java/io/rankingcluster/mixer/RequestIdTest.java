@@ -123,4 +123,26 @@ class RequestIdTest {
           () -> "stages see the id: " + lines);
     }
   }
+
+  @Test
+  void requestIdOver128Characters_oneRule_theAnswerAndEveryStagesLogsNameTheSameCutId()
+      throws Exception {
+    String given = "long-" + "x".repeat(195);
+    String cut = given.substring(0, 128);
+    try (TestCluster c = TestCluster.builder().servers("--access-log=all").start()) {
+      RecommendResponse r =
+          c.mixerStub()
+              .withDeadlineAfter(10, TimeUnit.SECONDS)
+              .recommend(
+                  RecommendRequest.newBuilder()
+                      .setContext(RequestContext.newBuilder().setUserId("7").setRequestId(given))
+                      .build());
+      assertEquals(cut, r.getRequestId(), "the answer names the id the logs use");
+      List<String> traced = linesWith(cut);
+      assertTrue(
+          traced.stream().anyMatch(l -> l.contains("RankService/Rank")),
+          () -> "the stages log the same id: " + lines);
+      assertTrue(lines.stream().noneMatch(l -> l.contains(given)), "the uncut id appears nowhere");
+    }
+  }
 }

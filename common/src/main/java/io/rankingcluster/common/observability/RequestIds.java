@@ -30,6 +30,32 @@ public final class RequestIds {
 
   private RequestIds() {}
 
+  /**
+   * The one rule for a request id given by a client (the x-request-id header, or a request's
+   * context.request_id): blank means none, so a new one is made; longer than {@value #MAX_LENGTH}
+   * characters is cut to that length. Logs, downstream calls and the answer all use what this
+   * returns.
+   */
+  public static String normalize(String given) {
+    if (given == null || given.isBlank()) {
+      return UUID.randomUUID().toString();
+    }
+    return given.length() > MAX_LENGTH ? given.substring(0, MAX_LENGTH) : given;
+  }
+
+  /**
+   * The id of a request whose body may name one ({@code bodyId}, e.g. context.request_id): that one
+   * when given, else the current call's (the header's, or the one the server made), by {@link
+   * #normalize}.
+   */
+  public static String forRequest(String bodyId) {
+    if (bodyId != null && !bodyId.isBlank()) {
+      return normalize(bodyId);
+    }
+    String current = current();
+    return current != null ? current : normalize(null);
+  }
+
   /** The request id of the current call, or null outside a call. */
   public static String current() {
     return KEY.get();
@@ -48,12 +74,7 @@ public final class RequestIds {
       @Override
       public <Q, A> ServerCall.Listener<Q> interceptCall(
           ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
-        String id = headers.get(HEADER);
-        if (id == null || id.isBlank()) {
-          id = UUID.randomUUID().toString();
-        } else if (id.length() > MAX_LENGTH) {
-          id = id.substring(0, MAX_LENGTH);
-        }
+        String id = normalize(headers.get(HEADER));
         return Contexts.interceptCall(Context.current().withValue(KEY, id), call, headers, next);
       }
     };

@@ -54,6 +54,15 @@ public final class Downstreams extends Stages {
   private final PrerankServiceGrpc.PrerankServiceBlockingStub prerankPanic;
   private final RankServiceGrpc.RankServiceBlockingStub rankPanic;
   private volatile StageMetrics metrics;
+
+  /**
+   * The stage calls under go-grpc-prometheus's client names (grpc_client_handled_total, ...), once
+   * instrumented.
+   */
+  private final io.grpc.ClientInterceptor clientMetrics =
+      io.rankingcluster.common.metrics.StandardGrpcMetrics.client(
+          () -> metrics == null ? null : metrics.telemetry().registry());
+
   private final List<ManagedChannel> channels = new ArrayList<>();
   private final ScheduledExecutorService reconnects;
 
@@ -81,32 +90,37 @@ public final class Downstreams extends Stages {
     super(recallShardChannels.size(), options);
     for (int s = 0; s < recallShardChannels.size(); s++) {
       ManagedChannel c = recallShardChannels.get(s);
-      recallShards.add(RecallServiceGrpc.newFutureStub(c).withInterceptors(RequestIds.client()));
+      recallShards.add(
+          RecallServiceGrpc.newFutureStub(c).withInterceptors(RequestIds.client(), clientMetrics));
       channels.add(c);
       ManagedChannel panic = recallPanicChannels == null ? null : recallPanicChannels.get(s);
       recallPanic.add(
           panic == null
               ? null
-              : RecallServiceGrpc.newFutureStub(panic).withInterceptors(RequestIds.client()));
+              : RecallServiceGrpc.newFutureStub(panic)
+                  .withInterceptors(RequestIds.client(), clientMetrics));
       if (panic != null) {
         channels.add(panic);
       }
     }
     prerank =
-        PrerankServiceGrpc.newBlockingStub(prerankChannel).withInterceptors(RequestIds.client());
-    rank = RankServiceGrpc.newBlockingStub(rankChannel).withInterceptors(RequestIds.client());
+        PrerankServiceGrpc.newBlockingStub(prerankChannel)
+            .withInterceptors(RequestIds.client(), clientMetrics);
+    rank =
+        RankServiceGrpc.newBlockingStub(rankChannel)
+            .withInterceptors(RequestIds.client(), clientMetrics);
     channels.add(prerankChannel);
     channels.add(rankChannel);
     prerankPanic =
         prerankPanicChannel == null
             ? null
             : PrerankServiceGrpc.newBlockingStub(prerankPanicChannel)
-                .withInterceptors(RequestIds.client());
+                .withInterceptors(RequestIds.client(), clientMetrics);
     rankPanic =
         rankPanicChannel == null
             ? null
             : RankServiceGrpc.newBlockingStub(rankPanicChannel)
-                .withInterceptors(RequestIds.client());
+                .withInterceptors(RequestIds.client(), clientMetrics);
     if (prerankPanicChannel != null) {
       channels.add(prerankPanicChannel);
     }

@@ -90,6 +90,53 @@ class MetricsTest {
   }
 
   @Test
+  void metrics_standardGrpcNames_countServerAndClientCallsForStockDashboards() throws Exception {
+    Telemetry mixer = cluster.telemetry.get("mixer");
+    Telemetry rank = cluster.telemetry.get("rank");
+    String before = scrapeOverHttp(mixer);
+    String rankBefore = rank.scrape();
+    int n = 5;
+    recommend(n, "7");
+    String after = scrapeOverHttp(mixer);
+    String[] ok = {
+      "grpc_method=\"Recommend\"",
+      "grpc_service=\"ranking.v1.MixerService\"",
+      "grpc_code=\"OK\"",
+      "grpc_type=\"unary\""
+    };
+    assertEquals(
+        n,
+        value(after, "grpc_server_handled_total", ok)
+            - value(before, "grpc_server_handled_total", ok));
+    String[] rec = {"grpc_method=\"Recommend\""};
+    assertEquals(
+        n,
+        value(after, "grpc_server_started_total", rec)
+            - value(before, "grpc_server_started_total", rec));
+    assertEquals(
+        n,
+        value(after, "grpc_server_handling_seconds_count", rec)
+            - value(before, "grpc_server_handling_seconds_count", rec));
+    assertTrue(after.contains("grpc_server_handling_seconds_bucket{"), "a histogram with buckets");
+    assertEquals(
+        n,
+        value(after, "grpc_server_msg_received_total", rec)
+            - value(before, "grpc_server_msg_received_total", rec));
+    String[] rankOk = {"grpc_method=\"Rank\"", "grpc_code=\"OK\""};
+    assertEquals(
+        n,
+        value(after, "grpc_client_handled_total", rankOk)
+            - value(before, "grpc_client_handled_total", rankOk),
+        "the mixer's calls to rank, client side");
+    String rankAfter = rank.scrape();
+    assertEquals(
+        n,
+        value(rankAfter, "grpc_server_handled_total", rankOk)
+            - value(rankBefore, "grpc_server_handled_total", rankOk),
+        "and the same calls on rank's side");
+  }
+
+  @Test
   void metrics_afterNRequests_countersAndHistogramsGrewByExactlyN() throws Exception {
     Telemetry mixer = cluster.telemetry.get("mixer");
     String before = scrapeOverHttp(mixer);

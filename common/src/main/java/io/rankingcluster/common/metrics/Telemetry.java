@@ -54,6 +54,7 @@ public final class Telemetry implements AutoCloseable {
   private final String service;
   private final PrometheusMeterRegistry registry;
   private final MetricCollectingServerInterceptor grpc;
+  private final ServerInterceptor standard;
   private final List<Runnable> beforeScrape = new CopyOnWriteArrayList<>();
   private final Map<String, MultiGauge> infos = new ConcurrentHashMap<>();
   private HttpServer http;
@@ -70,6 +71,7 @@ public final class Telemetry implements AutoCloseable {
                 String n = id.getName();
                 boolean keep =
                     n.startsWith("ranking.")
+                        || StandardGrpcMetrics.NAMES.contains(n)
                         || n.startsWith("jvm.")
                         || n.startsWith("process.")
                         || n.startsWith("system.");
@@ -104,6 +106,7 @@ public final class Telemetry implements AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     this.grpc = new MetricCollectingServerInterceptor(registry);
+    this.standard = StandardGrpcMetrics.server(registry);
   }
 
   /**
@@ -128,6 +131,14 @@ public final class Telemetry implements AutoCloseable {
    */
   public ServerInterceptor serverInterceptor() {
     return grpc;
+  }
+
+  /**
+   * The same calls under go-grpc-prometheus's names (grpc_server_handled_total, ...), for stock
+   * dashboards.
+   */
+  public ServerInterceptor standardServerInterceptor() {
+    return standard;
   }
 
   /**

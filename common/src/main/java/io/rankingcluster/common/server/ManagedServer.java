@@ -171,7 +171,8 @@ public final class ManagedServer {
                 new AdminAuth(options.adminToken()),
                 accessLog,
                 RequestIds.server(),
-                telemetry.serverInterceptor()));
+                telemetry.serverInterceptor(),
+                telemetry.standardServerInterceptor()));
       } else {
         limited.add(def.getServiceDescriptor().getName());
         ServerServiceDefinition intercepted =
@@ -185,7 +186,8 @@ public final class ManagedServer {
                 shed,
                 accessLog,
                 RequestIds.server(),
-                telemetry.serverInterceptor());
+                telemetry.serverInterceptor(),
+                telemetry.standardServerInterceptor());
         builder.addService(intercepted);
         warmable.add(intercepted);
       }

@@ -125,6 +125,34 @@ class ReflectionTest {
     }
   }
 
+  @Test
+  void reflection_servesTheProtoComments_soDescribeShowsTheFieldDocs() throws Exception {
+    ServerReflectionResponse files =
+        ask(
+            cluster.channels.get(3),
+            ServerReflectionRequest.newBuilder()
+                .setFileContainingSymbol("ranking.v1.MixerService")
+                .build());
+    Map<String, FileDescriptorProto> protos = new HashMap<>();
+    for (ByteString b : files.getFileDescriptorResponse().getFileDescriptorProtoList()) {
+      FileDescriptorProto p = FileDescriptorProto.parseFrom(b);
+      protos.put(p.getName(), p);
+    }
+    FileDescriptorProto mixer = protos.get("ranking/v1/mixer.proto");
+    assertTrue(
+        mixer != null && mixer.hasSourceCodeInfo(), "mixer.proto served with its source info");
+    String comments =
+        mixer.getSourceCodeInfo().getLocationList().stream()
+            .map(l -> l.getLeadingComments())
+            .reduce("", String::concat);
+    assertTrue(
+        comments.contains("A page of the feed for a user"),
+        "the rpc's comment: " + comments.length());
+    assertTrue(comments.contains("Position on the page, from 1"), "a field's comment");
+    FileDescriptorProto common = protos.get("ranking/v1/common.proto");
+    assertTrue(common != null && common.hasSourceCodeInfo(), "its imports too");
+  }
+
   private static FileDescriptor build(
       String name, Map<String, FileDescriptorProto> protos, Map<String, FileDescriptor> built)
       throws Exception {

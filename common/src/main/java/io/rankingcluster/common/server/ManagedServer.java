@@ -148,7 +148,7 @@ public final class ManagedServer {
     transport(builder);
     for (BindableService service : services) {
       // Undecodable requests: INVALID_ARGUMENT instead of grpc-java's UNKNOWN.
-      ServerServiceDefinition def = DecodeErrors.wrap(service.bindService());
+      ServerServiceDefinition def = SourceInfo.attach(DecodeErrors.wrap(service.bindService()));
       serviceNames.add(def.getServiceDescriptor().getName());
       // Interceptors run last-added first: shed before doing any work, then apply the default
       // deadline, then

@@ -149,6 +149,15 @@ class ReflectionTest {
         comments.contains("A page of the feed for a user"),
         "the rpc's comment: " + comments.length());
     assertTrue(comments.contains("Position on the page, from 1"), "a field's comment");
+    // No json_name: protobuf.js reflection clients (grpc-js) would take it for the field name and
+    // send
+    // {"userId": ...} to a server that reads user_id (the reflection-only probe of .ci/run caught
+    // it).
+    assertTrue(
+        mixer.getMessageTypeList().stream()
+            .flatMap(m -> m.getFieldList().stream())
+            .noneMatch(f -> f.hasJsonName()),
+        "fields served without json_name");
     FileDescriptorProto common = protos.get("ranking/v1/common.proto");
     assertTrue(common != null && common.hasSourceCodeInfo(), "its imports too");
   }

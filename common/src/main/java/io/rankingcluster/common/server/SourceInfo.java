@@ -1,5 +1,6 @@
 package io.rankingcluster.common.server;
 
+import com.google.protobuf.DescriptorProtos.DescriptorProto;
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
 import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
 import com.google.protobuf.Descriptors.DescriptorValidationException;
@@ -86,7 +87,7 @@ public final class SourceInfo {
       }
       Map<String, FileDescriptorProto> protos = new HashMap<>();
       for (FileDescriptorProto f : FileDescriptorSet.parseFrom(in).getFileList()) {
-        protos.put(f.getName(), f);
+        protos.put(f.getName(), withoutJsonNames(f));
       }
       for (String name : protos.keySet()) {
         build(name, protos, out);
@@ -101,6 +102,31 @@ public final class SourceInfo {
       out.clear();
     }
     return out;
+  }
+
+  /**
+   * The file without the json_name protoc writes into descriptor sets (Java's generated descriptors
+   * have none): some reflection clients (protobuf.js) take json_name as the field's name, and their
+   * calls then miss every snake_case field. The comments stay; json_name is derived from the name
+   * anyway.
+   */
+  static FileDescriptorProto withoutJsonNames(FileDescriptorProto f) {
+    FileDescriptorProto.Builder b = f.toBuilder();
+    for (int i = 0; i < b.getMessageTypeCount(); i++) {
+      b.setMessageType(i, withoutJsonNames(b.getMessageType(i)));
+    }
+    return b.build();
+  }
+
+  private static DescriptorProto withoutJsonNames(DescriptorProto m) {
+    DescriptorProto.Builder b = m.toBuilder();
+    for (int i = 0; i < b.getFieldCount(); i++) {
+      b.setField(i, b.getField(i).toBuilder().clearJsonName());
+    }
+    for (int i = 0; i < b.getNestedTypeCount(); i++) {
+      b.setNestedType(i, withoutJsonNames(b.getNestedType(i)));
+    }
+    return b.build();
   }
 
   private static FileDescriptor build(

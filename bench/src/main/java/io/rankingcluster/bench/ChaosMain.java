@@ -651,7 +651,12 @@ public final class ChaosMain implements Callable<Integer> {
       Stats s = stats(e, w.fromMs(), w.toMs());
       // While the fault is certainly in force: a restarted pod may serve before the whole window
       // ends.
-      Stats active = stats(e, w.inForceMs(), Math.min(w.toMs(), w.fromMs() + faultSeconds * 1000L));
+      // A fault that took long to set (./cluster kill of two pods on a loaded machine) is judged
+      // from when it was in
+      // force for at least a second, never over an empty span.
+      long activeEnd =
+          Math.min(w.toMs(), Math.max(w.fromMs() + faultSeconds * 1000L, w.inForceMs() + 1000));
+      Stats active = stats(e, w.inForceMs(), activeEnd);
       String at = w.name() + ": ";
       switch (w.name()) {
         case "kill-recall-replica" -> {

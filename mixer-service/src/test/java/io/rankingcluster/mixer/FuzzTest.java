@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class FuzzTest {
   static final long SEED = 20261203L;
-  static final int CASES = 6000;
+  static final int CASES = 3000;
   private static TestCluster cluster;
 
   @BeforeAll

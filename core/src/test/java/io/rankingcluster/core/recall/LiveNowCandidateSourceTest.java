@@ -129,4 +129,29 @@ class LiveNowCandidateSourceTest {
     new LiveNowCandidateSource(c).fetch(q, sink);
     assertEquals(0, sink.size());
   }
+
+  @Test
+  void fetch_indexedBySliceOfTheDay_equalsWalkingEveryStream_atEveryMinute() {
+    java.util.Random r = new java.util.Random(11);
+    int n = 400;
+    Catalog.Builder b = TestCatalogs.builder(n, 4);
+    for (int row = 0; row < n; row++) {
+      int duration = r.nextInt(10) == 0 ? 1440 : 1 + r.nextInt(r.nextBoolean() ? 60 : 1439);
+      TestCatalogs.liveStream(b, row, r.nextInt(1440), duration);
+      b.clicks[row] = r.nextInt(1000);
+      b.impressions[row] = 5000;
+    }
+    Catalog c = b.build();
+    float[] score = Popularity.scores(c);
+    int[] all = Popularity.sortedRows(c, score, row -> true);
+    for (int minute = 0; minute < 1440; minute++) {
+      int m = minute;
+      long[] expected =
+          Arrays.stream(all)
+              .filter(row -> c.liveAtMinute(row, m))
+              .mapToLong(row -> c.ids[row])
+              .toArray();
+      assertArrayEquals(expected, liveIdsAt(c, MIDNIGHT + minute * 60_000L, n), "minute " + minute);
+    }
+  }
 }

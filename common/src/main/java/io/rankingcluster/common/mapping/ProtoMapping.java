@@ -116,22 +116,51 @@ public final class ProtoMapping {
     if (n < 2) {
       return -1;
     }
+    // A per-thread table reused across calls, emptied by a generation stamp rather than by clearing
+    // or
+    // allocating (JFR: the fresh table per request was the prerank service's largest allocation).
+    DuplicateScratch t = DUPLICATES.get();
     int capacity = Integer.highestOneBit(Math.max(4, n * 2 - 1)) << 1;
-    long[] table = new long[capacity];
-    boolean[] used = new boolean[capacity];
-    int mask = capacity - 1;
+    if (t.keys.length < capacity) {
+      t = new DuplicateScratch(capacity);
+      DUPLICATES.set(t);
+    }
+    if (t.generation == Integer.MAX_VALUE) {
+      java.util.Arrays.fill(t.stamps, 0); // before the stamp wraps to values still in the table
+      t.generation = 0;
+    }
+    int generation = ++t.generation;
+    int mask = t.keys.length - 1;
     for (int i = 0; i < n; i++) {
       int slot = (int) io.rankingcluster.core.ShardFunction.mix64(ids[i]) & mask;
-      while (used[slot]) {
-        if (table[slot] == ids[i]) {
+      while (t.stamps[slot] == generation) {
+        if (t.keys[slot] == ids[i]) {
           return i;
         }
         slot = (slot + 1) & mask;
       }
-      used[slot] = true;
-      table[slot] = ids[i];
+      t.stamps[slot] = generation;
+      t.keys[slot] = ids[i];
     }
     return -1;
+  }
+
+  private static final ThreadLocal<DuplicateScratch> DUPLICATES =
+      ThreadLocal.withInitial(() -> new DuplicateScratch(4096));
+
+  /**
+   * An open-addressing set of ids whose slots count as used when stamped with the current
+   * generation.
+   */
+  private static final class DuplicateScratch {
+    final long[] keys;
+    final int[] stamps;
+    int generation;
+
+    DuplicateScratch(int capacity) {
+      keys = new long[capacity];
+      stamps = new int[capacity];
+    }
   }
 
   /** A block from candidates. */

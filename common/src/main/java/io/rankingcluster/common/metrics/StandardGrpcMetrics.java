@@ -52,32 +52,89 @@ public final class StandardGrpcMetrics {
 
   private StandardGrpcMetrics() {}
 
+  /** One method's meters on one side, made once: a call only increments and records. */
+  private static final class Meters {
+    final Counter started;
+    final Counter sent;
+    final Counter received;
+    final Timer handling;
+    private final MeterRegistry registry;
+    private final String side;
+    private final String[] tags;
+    private final Counter[] handled = new Counter[Status.Code.values().length];
+
+    Meters(MeterRegistry registry, String side, MethodDescriptor<?, ?> m) {
+      this.registry = registry;
+      this.side = side;
+      this.tags = tags(m);
+      String who = side.equals("server") ? "on the server" : "on the client";
+      started = counter(registry, "grpc." + side + ".started", "RPCs started " + who + ".", tags);
+      sent =
+          counter(
+              registry,
+              "grpc." + side + ".msg.sent",
+              "gRPC stream messages sent " + who + ".",
+              tags);
+      received =
+          counter(
+              registry,
+              "grpc." + side + ".msg.received",
+              "RPC stream messages received " + who + ".",
+              tags);
+      handling =
+          Timer.builder("grpc." + side + ".handling")
+              .description(
+                  "Response latency (seconds) of gRPC that had been application-level handled "
+                      + who
+                      + ".")
+              .tags(tags)
+              .serviceLevelObjectives(slos())
+              .register(registry);
+    }
+
+    void handled(Status status, long nanos) {
+      int code = status.getCode().ordinal();
+      Counter c = handled[code];
+      if (c == null) {
+        String[] withCode = java.util.Arrays.copyOf(tags, tags.length + 2);
+        withCode[tags.length] = "grpc_code";
+        withCode[tags.length + 1] = codeName(status.getCode());
+        c =
+            counter(
+                registry,
+                "grpc." + side + ".handled",
+                "RPCs completed " + side + "-side, regardless of success or" + " failure.",
+                withCode);
+        handled[code] = c; // a benign race: the registry returns the same counter to both
+      }
+      c.increment();
+      handling.record(nanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
   /** Counts and times every call a server handles, into {@code registry}. */
   public static ServerInterceptor server(MeterRegistry registry) {
+    java.util.Map<String, Meters> byMethod = new java.util.concurrent.ConcurrentHashMap<>();
     return new ServerInterceptor() {
       @Override
       public <Q, A> ServerCall.Listener<Q> interceptCall(
           ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
         MethodDescriptor<Q, A> m = call.getMethodDescriptor();
-        String[] tags = tags(m);
-        counter(registry, "grpc.server.started", "RPCs started on the server.", tags).increment();
+        Meters meters =
+            byMethod.computeIfAbsent(m.getFullMethodName(), k -> new Meters(registry, "server", m));
+        meters.started.increment();
         long start = System.nanoTime();
         ServerCall<Q, A> counted =
             new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
               @Override
               public void sendMessage(A message) {
-                counter(
-                        registry,
-                        "grpc.server.msg.sent",
-                        "gRPC stream messages sent by the server.",
-                        tags)
-                    .increment();
+                meters.sent.increment();
                 super.sendMessage(message);
               }
 
               @Override
               public void close(Status status, Metadata trailers) {
-                handled(registry, "server", tags, status, System.nanoTime() - start);
+                meters.handled(status, System.nanoTime() - start);
                 super.close(status, trailers);
               }
             };
@@ -85,12 +142,7 @@ public final class StandardGrpcMetrics {
             next.startCall(counted, headers)) {
           @Override
           public void onMessage(Q message) {
-            counter(
-                    registry,
-                    "grpc.server.msg.received",
-                    "RPC stream messages received on the server.",
-                    tags)
-                .increment();
+            meters.received.increment();
             super.onMessage(message);
           }
         };
@@ -104,6 +156,7 @@ public final class StandardGrpcMetrics {
    * exist still count.
    */
   public static ClientInterceptor client(Supplier<MeterRegistry> registry) {
+    java.util.Map<String, Meters> byMethod = new java.util.concurrent.ConcurrentHashMap<>();
     return new ClientInterceptor() {
       @Override
       public <Q, A> ClientCall<Q, A> interceptCall(
@@ -112,28 +165,24 @@ public final class StandardGrpcMetrics {
         if (r == null) {
           return next.newCall(m, options);
         }
-        String[] tags = tags(m);
+        Meters meters =
+            byMethod.computeIfAbsent(m.getFullMethodName(), k -> new Meters(r, "client", m));
         long start = System.nanoTime();
         return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(m, options)) {
           @Override
           public void start(Listener<A> listener, Metadata headers) {
-            counter(r, "grpc.client.started", "RPCs started on the client.", tags).increment();
+            meters.started.increment();
             super.start(
                 new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
                   @Override
                   public void onMessage(A message) {
-                    counter(
-                            r,
-                            "grpc.client.msg.received",
-                            "RPC stream messages received by the client.",
-                            tags)
-                        .increment();
+                    meters.received.increment();
                     super.onMessage(message);
                   }
 
                   @Override
                   public void onClose(Status status, Metadata trailers) {
-                    handled(r, "client", tags, status, System.nanoTime() - start);
+                    meters.handled(status, System.nanoTime() - start);
                     super.onClose(status, trailers);
                   }
                 },
@@ -142,35 +191,12 @@ public final class StandardGrpcMetrics {
 
           @Override
           public void sendMessage(Q message) {
-            counter(r, "grpc.client.msg.sent", "gRPC stream messages sent by the client.", tags)
-                .increment();
+            meters.sent.increment();
             super.sendMessage(message);
           }
         };
       }
     };
-  }
-
-  private static void handled(
-      MeterRegistry r, String side, String[] tags, Status status, long nanos) {
-    String[] withCode = java.util.Arrays.copyOf(tags, tags.length + 2);
-    withCode[tags.length] = "grpc_code";
-    withCode[tags.length + 1] = codeName(status.getCode());
-    counter(
-            r,
-            "grpc." + side + ".handled",
-            "RPCs completed on the " + side + ", regardless of success or failure.",
-            withCode)
-        .increment();
-    Timer.builder("grpc." + side + ".handling")
-        .description(
-            "Response latency (seconds) of gRPC that had been application-level handled by the "
-                + side
-                + ".")
-        .tags(tags)
-        .serviceLevelObjectives(slos())
-        .register(r)
-        .record(nanos, TimeUnit.NANOSECONDS);
   }
 
   private static Duration[] slos() {

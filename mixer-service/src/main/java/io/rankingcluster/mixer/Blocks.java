@@ -28,10 +28,19 @@ final class Blocks {
   }
 
   /**
-   * Row of each id in {@code t} (ids in a table are distinct: shards own disjoint items, stages
-   * refuse duplicates).
+   * Position of each id a stage answered with; a stage that answers an id twice is broken, which
+   * degrades the page (a runtime failure of that stage), not a bug of ours.
    */
-  static LongIndex rows(CandidateTable t) {
-    return new LongIndex(java.util.Arrays.copyOf(t.ids, t.size()));
+  static LongIndex index(int n, java.util.function.IntToLongFunction id) {
+    long[] a = new long[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = id.applyAsLong(i);
+    }
+    try {
+      return new LongIndex(a);
+    } catch (IllegalArgumentException e) {
+      throw new io.rankingcluster.core.pipeline.StageException(
+          "failed", "the stage answered " + e.getMessage());
+    }
   }
 }

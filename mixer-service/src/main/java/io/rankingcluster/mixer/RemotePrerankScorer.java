@@ -62,15 +62,13 @@ final class RemotePrerankScorer implements Scorer<RecommendState> {
     s.prerankModelVersion = r.getModelVersion();
     s.trace().detail(r.getModelVersion());
     s.trace().checkVersion("prerank", s.downstream.getSnapshotVersion(), r.getSnapshotVersion());
-    LongIndex rows = Blocks.rows(in);
-    float[] kept = new float[in.size()];
-    java.util.Arrays.fill(kept, Float.NaN);
+    // Index the survivors (hundreds), not the input (thousands), then walk the input once.
     CandidateBlock b = r.getCandidates();
-    for (int j = 0; j < b.getItemIdsCount(); j++) {
-      int i = rows.rowOf(b.getItemIds(j));
-      if (i >= 0) {
-        kept[i] = b.getScores(j);
-      }
+    LongIndex answered = Blocks.index(b.getItemIdsCount(), b::getItemIds);
+    float[] kept = new float[in.size()];
+    for (int i = 0; i < in.size(); i++) {
+      int j = answered.rowOf(in.ids[i]);
+      kept[i] = j < 0 ? Float.NaN : b.getScores(j);
     }
     for (int i = 0; i < in.size(); i++) {
       in.scores[i] = kept[i];

@@ -55,21 +55,17 @@ final class RemoteRankScorer implements Scorer<RecommendState> {
     s.rankModelVersion = r.getModelVersion();
     s.trace().detail(r.getModelVersion());
     s.trace().checkVersion("rank", s.downstream.getSnapshotVersion(), r.getSnapshotVersion());
-    LongIndex rows = Blocks.rows(in);
-    float[] values = new float[in.size()];
-    java.util.Arrays.fill(values, Float.NaN);
-    for (int j = 0; j < r.getItemIdsCount(); j++) {
-      int i = rows.rowOf(r.getItemIds(j));
-      if (i >= 0) {
-        values[i] = r.getValues(j);
+    LongIndex answered = Blocks.index(r.getItemIdsCount(), r::getItemIds);
+    for (int i = 0; i < in.size(); i++) {
+      int j = answered.rowOf(in.ids[i]);
+      float v = j < 0 ? Float.NaN : r.getValues(j);
+      if (j >= 0) {
         in.pClick[i] = r.getPClick(j);
         in.pConvert[i] = r.getPConvert(j);
         in.watchSeconds[i] = r.getWatchSeconds(j);
       }
-    }
-    for (int i = 0; i < in.size(); i++) {
-      in.values[i] = values[i];
-      in.scores[i] = values[i];
+      in.values[i] = v;
+      in.scores[i] = v;
     }
   }
 }

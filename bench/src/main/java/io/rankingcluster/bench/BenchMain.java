@@ -33,8 +33,52 @@ import picocli.CommandLine.Parameters;
       CommandLine.HelpCommand.class,
     })
 public final class BenchMain implements Runnable {
-  public static void main(String[] args) {
+  /** The commands that generate load beside the services they measure, on the same cores. */
+  static final java.util.Set<String> LOAD_COMMANDS = java.util.Set.of("load", "sweep", "chaos");
+
+  /**
+   * JVM flags of the load-generating process: C1 only and the serial collector. A load generator
+   * that runs its JIT's second tier and a parallel collector beside the services spent 1.4-2.2 ms
+   * of CPU per request, most of it compiling; with these, 0.6 ms at the same rate
+   * (docs/benchmarks.md, decision 0015).
+   */
+  static final List<String> LOAD_JVM_FLAGS =
+      List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx1g");
+
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && LOAD_COMMANDS.contains(args[0]) && !tunedForLoad()) {
+      System.exit(relaunch(args));
+    }
     System.exit(new CommandLine(new BenchMain()).execute(args));
+  }
+
+  /**
+   * Whether this JVM already runs with {@link #LOAD_JVM_FLAGS} (or the user said not to relaunch
+   * it).
+   */
+  static boolean tunedForLoad() {
+    List<String> jvm =
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+    return jvm.containsAll(LOAD_JVM_FLAGS) || "false".equals(System.getenv("BENCH_RELAUNCH"));
+  }
+
+  /**
+   * Runs the same command in a child JVM with {@link #LOAD_JVM_FLAGS} (and this JVM's other
+   * options), its output and input passed through; returns its exit code. A SIGTERM to this process
+   * stops the child too.
+   */
+  static int relaunch(String[] args) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+    cmd.addAll(LOAD_JVM_FLAGS);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(BenchMain.class.getName());
+    cmd.addAll(List.of(args));
+    Process child = new ProcessBuilder(cmd).inheritIO().start();
+    Runtime.getRuntime().addShutdownHook(new Thread(child::destroy, "bench-child-stop"));
+    return child.waitFor();
   }
 
   @Override

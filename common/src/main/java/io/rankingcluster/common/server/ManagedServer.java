@@ -275,8 +275,12 @@ public final class ManagedServer {
     LOG.info(
         () ->
             String.format(
-                "%s SERVING %d ms after process start (warm-up %d ms)",
-                name, startupMillis, warmUpMillis));
+                "%s SERVING %d ms after process start (warm-up %d ms; JDK %d, dot products: %s)",
+                name,
+                startupMillis,
+                warmUpMillis,
+                Runtime.version().feature(),
+                io.rankingcluster.core.embed.VectorMath.kernels()));
     return this;
   }
 

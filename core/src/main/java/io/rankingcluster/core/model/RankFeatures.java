@@ -224,8 +224,8 @@ public final class RankFeatures {
     if (ctx.userVector.length == d && d > 0) {
       float[] e = itemEmbeddings.data();
       int o = row * d;
-      // One accumulator, k ascending: VectorMath.dotsAt sums in this order too, so batch and row
-      // agree exactly.
+      // One accumulator, k ascending: the scalar VectorMath.dotsAt sums in this order too, so batch
+      // and row agree exactly there; the vector kernels (JDK 21+) agree to float rounding.
       for (int k = 0; k < d; k++) {
         dot += e[o + k] * ctx.userVector[k];
       }

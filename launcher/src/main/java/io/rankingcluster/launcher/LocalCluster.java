@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -111,14 +112,29 @@ public final class LocalCluster implements Callable<Integer> {
     return out;
   }
 
+  /** The JDK chosen at the cluster's start (.cluster/java), or the launcher's own. */
+  JavaRuntime runtime() throws IOException {
+    Path saved = runDir().resolve("java");
+    if (!Files.exists(saved)) {
+      return JavaRuntime.current();
+    }
+    try {
+      return JavaRuntime.choose(Files.readString(saved).trim(), Map.of(), List.of());
+    } catch (IllegalArgumentException e) {
+      throw new IOException(saved + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Starts one pod's process with its saved command line; returns its pid. */
   long launch(Topology.Pod p) throws IOException {
     Path jar = root.resolve(p.service()).resolve("target").resolve(p.service() + ".jar");
     if (!Files.exists(jar)) {
       throw new IOException("missing " + jar + ": build first with `mvn -DskipTests package`");
     }
+    JavaRuntime runtime = runtime();
     List<String> cmd = new ArrayList<>();
-    cmd.add(JAVA);
+    cmd.add(runtime.java().toString());
+    cmd.addAll(runtime.flags(p.name(), jar, runDir().resolve("aot")));
     String jvm =
         Files.exists(runDir().resolve("jvm-opts"))
             ? Files.readString(runDir().resolve("jvm-opts")).trim()
@@ -178,24 +194,44 @@ public final class LocalCluster implements Callable<Integer> {
 
   /** SIGTERM (graceful: health NOT_SERVING, drain) or SIGKILL; waits for the exit. */
   void stop(Topology.Pod p, boolean kill, int graceSeconds) throws Exception {
-    Optional<ProcessHandle> h = process(p);
-    if (h.isEmpty()) {
-      System.out.printf("%-16s not running%n", p.name());
-    } else if (kill) {
-      h.get().destroyForcibly();
-      h.get().onExit().get(10, TimeUnit.SECONDS);
-      System.out.printf("%-16s killed (SIGKILL)%n", p.name());
-    } else {
-      h.get().destroy();
-      try {
-        h.get().onExit().get(graceSeconds, TimeUnit.SECONDS);
-        System.out.printf("%-16s stopped%n", p.name());
-      } catch (java.util.concurrent.TimeoutException e) {
-        h.get().destroyForcibly();
-        System.out.printf("%-16s killed after %d s%n", p.name(), graceSeconds);
+    stopAll(List.of(p), kill, graceSeconds);
+  }
+
+  /**
+   * Signals every pod of {@code pods} at once, then waits for each within one shared grace period
+   * (SIGKILL after it): a cluster stops in the time of its slowest drain, not their sum, which
+   * matters when each JVM writes its AOT cache on the way out.
+   */
+  void stopAll(List<Topology.Pod> pods, boolean kill, int graceSeconds) throws Exception {
+    List<Map.Entry<Topology.Pod, ProcessHandle>> signalled = new ArrayList<>();
+    for (Topology.Pod p : pods) {
+      Optional<ProcessHandle> h = process(p);
+      if (h.isEmpty()) {
+        System.out.printf("%-16s not running%n", p.name());
+        Files.deleteIfExists(pidFile(p));
+      } else {
+        if (kill) {
+          h.get().destroyForcibly();
+        } else {
+          h.get().destroy();
+        }
+        signalled.add(Map.entry(p, h.get()));
       }
     }
-    Files.deleteIfExists(pidFile(p));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(kill ? 10 : graceSeconds);
+    for (Map.Entry<Topology.Pod, ProcessHandle> e : signalled) {
+      Topology.Pod p = e.getKey();
+      ProcessHandle h = e.getValue();
+      long left = Math.max(0, deadline - System.nanoTime());
+      try {
+        h.onExit().get(left, TimeUnit.NANOSECONDS);
+        System.out.printf("%-16s %s%n", p.name(), kill ? "killed (SIGKILL)" : "stopped");
+      } catch (java.util.concurrent.TimeoutException ex) {
+        h.destroyForcibly();
+        System.out.printf("%-16s killed after %d s%n", p.name(), graceSeconds);
+      }
+      Files.deleteIfExists(pidFile(p));
+    }
   }
 
   Optional<ProcessHandle> process(Topology.Pod s) {
@@ -276,6 +312,16 @@ public final class LocalCluster implements Callable<Integer> {
     String jvmOpts;
 
     @Option(
+        names = "--java",
+        defaultValue = "${env:CLUSTER_JAVA:-auto}",
+        description =
+            "The JDK of the services: auto (the newest JDK 21+ in $RANKING_JAVA_HOME, $JAVA_HOME,"
+                + " /usr/lib/jvm, /opt/java or SDKMAN, else this launcher's), current (this"
+                + " launcher's), or a JDK home. 21+ switches on the vector module, 25+ the AOT"
+                + " cache (default: ${DEFAULT-VALUE}; env CLUSTER_JAVA).")
+    String javaChoice;
+
+    @Option(
         names = "--timeout-seconds",
         defaultValue = "180",
         description = "Give up waiting for SERVING after this (default: ${DEFAULT-VALUE}).")
@@ -330,6 +376,13 @@ public final class LocalCluster implements Callable<Integer> {
       }
       boolean pods =
           podLayout || shards > 1 || replicas > 1 || preranks > 1 || ranks > 1 || mixers > 1;
+      JavaRuntime runtime;
+      try {
+        runtime = JavaRuntime.choose(javaChoice, System.getenv(), JavaRuntime.defaultSearchRoots());
+      } catch (IllegalArgumentException e) {
+        System.err.println(e.getMessage());
+        return 2;
+      }
       Topology running = cluster.topology();
       boolean anyRunning = running.pods().stream().anyMatch(p -> cluster.process(p).isPresent());
       Topology t;
@@ -427,6 +480,8 @@ public final class LocalCluster implements Callable<Integer> {
         t = new Topology(List.copyOf(withArgs));
         t.save(cluster.topologyFile());
         Files.writeString(cluster.runDir().resolve("jvm-opts"), jvmOpts);
+        Files.writeString(cluster.runDir().resolve("java"), runtime.home().toString());
+        System.out.println("services run on " + runtime.describe());
       }
       // Stages first, all at once; the mixers last, since their warm-up calls the stages.
       for (boolean mixersWave : new boolean[] {false, true}) {
@@ -489,11 +544,14 @@ public final class LocalCluster implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       Topology t = cluster.topology();
-      List<Topology.Pod> order = new ArrayList<>(cluster.select(t, names));
-      order.sort(
-          java.util.Comparator.comparing((Topology.Pod p) -> !p.service().equals("mixer-service")));
-      for (Topology.Pod p : order) {
-        cluster.stop(p, false, graceSeconds);
+      List<Topology.Pod> chosen = cluster.select(t, names);
+      // Mixers first, so that no request reaches a stage already draining; then the stages
+      // together.
+      for (boolean mixers : new boolean[] {true, false}) {
+        cluster.stopAll(
+            chosen.stream().filter(p -> p.service().equals("mixer-service") == mixers).toList(),
+            false,
+            graceSeconds);
       }
       if (names == null || names.isEmpty()) {
         Files.deleteIfExists(cluster.topologyFile()); // the next start chooses its layout afresh
@@ -514,9 +572,7 @@ public final class LocalCluster implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      for (Topology.Pod p : cluster.select(cluster.topology(), names)) {
-        cluster.stop(p, true, 0);
-      }
+      cluster.stopAll(cluster.select(cluster.topology(), names), true, 0);
       return 0;
     }
   }

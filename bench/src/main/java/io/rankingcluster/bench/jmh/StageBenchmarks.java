@@ -78,6 +78,18 @@ public class StageBenchmarks {
   Blender blender;
   Blender.Diversity diversity;
 
+  /**
+   * The requests of {@link #USERS} users spread over the world's users, each with its own recall
+   * answer: the stages' work when consecutive requests touch different rows, as they do under load
+   * (one request repeated keeps its rows in cache and its branches learnt).
+   */
+  static final int USERS = 64;
+
+  RecallRequest[] recallRequests;
+  PrerankRequest[] prerankRequests;
+  RankRequest[] rankRequests;
+  int next;
+
   /** Captures a stage's answer. */
   static final class Out<A> implements StreamObserver<A> {
     A value;
@@ -171,6 +183,42 @@ public class StageBenchmarks {
             (float) (items.data()[items.offset(row) + k] / Math.max(1e-9, Math.sqrt(norm)));
       }
     }
+    recallRequests = new RecallRequest[USERS];
+    prerankRequests = new PrerankRequest[USERS];
+    rankRequests = new RankRequest[USERS];
+    int stride = Math.max(1, s.users().size() / USERS);
+    for (int i = 0; i < USERS; i++) {
+      int row = (i * stride) % s.users().size();
+      UserFeatures.Builder uf = UserFeatures.newBuilder();
+      for (int k = 0; k < uv.dimension(); k++) {
+        uf.addUserVector(uv.data()[uv.offset(row) + k]);
+      }
+      for (long id : s.users().recentItems(row)) {
+        uf.addRecentItemIds(id);
+      }
+      RequestContext c =
+          ctx.toBuilder()
+              .setUserId(s.users().userId(row))
+              .setClientTimeMs(1_767_225_600_000L + i * 1_350_000L) // spread over a day
+              .build();
+      recallRequests[i] = recallRequest.toBuilder().setContext(c).setUser(uf).build();
+      Out<RecallResponse> r = new Out<>();
+      recall.recall(recallRequests[i], r);
+      prerankRequests[i] =
+          PrerankRequest.newBuilder()
+              .setContext(c)
+              .setUser(uf)
+              .setCandidates(r.value.getCandidates())
+              .build();
+      Out<PrerankResponse> pr = new Out<>();
+      prerank.prerank(prerankRequests[i], pr);
+      CandidateBlock k = pr.value.getCandidates();
+      CandidateBlock.Builder t = CandidateBlock.newBuilder();
+      for (int j = 0; j < Math.min(200, k.getItemIdsCount()); j++) {
+        t.addItemIds(k.getItemIds(j)).addKindsValue(k.getKindsValue(j)).addScores(k.getScores(j));
+      }
+      rankRequests[i] = RankRequest.newBuilder().setContext(c).setUser(uf).setCandidates(t).build();
+    }
     blender = new Blender(BlendConfig.DEFAULT);
     diversity = new Blender.Diversity(values, unit, d, 0.8f);
     System.out.printf(
@@ -240,6 +288,30 @@ public class StageBenchmarks {
   public RankResponse rank() {
     Out<RankResponse> out = new Out<>();
     rank.rank(rankRequest, out);
+    return out.value;
+  }
+
+  /** Recall of one shard for the next of {@link #USERS} users (their times spread over a day). */
+  @Benchmark
+  public RecallResponse recallManyUsers() {
+    Out<RecallResponse> out = new Out<>();
+    recall.recall(recallRequests[next++ & (USERS - 1)], out);
+    return out.value;
+  }
+
+  /** Prerank of the next user's own recall answer (about 2,000 candidates). */
+  @Benchmark
+  public PrerankResponse prerankManyUsers() {
+    Out<PrerankResponse> out = new Out<>();
+    prerank.prerank(prerankRequests[next++ & (USERS - 1)], out);
+    return out.value;
+  }
+
+  /** Rank of the next user's top 200 of prerank. */
+  @Benchmark
+  public RankResponse rankManyUsers() {
+    Out<RankResponse> out = new Out<>();
+    rank.rank(rankRequests[next++ & (USERS - 1)], out);
     return out.value;
   }
 

@@ -47,12 +47,8 @@ final class Channels {
    */
   private static NettyChannelBuilder builder(String spec, MixerConfig options) {
     StaticResolverProvider.register();
-    // directExecutor: a stage's answer is parsed and its future completed on the Netty thread that
-    // read it, instead of handing each of the 3-4 answers per Recommend to gRPC's shared executor
-    // first (one thread wake-up less per call). Nothing blocks there: the callbacks only record
-    // times and judge breakers; the request thread that waits on the future does the work.
     NettyChannelBuilder b =
-        NettyChannelBuilder.forTarget(target(spec), options.channelCredentials()).directExecutor();
+        NettyChannelBuilder.forTarget(target(spec), options.channelCredentials());
     if (!options.tlsAuthority().isEmpty()) {
       b.overrideAuthority(options.tlsAuthority());
     }

@@ -10,15 +10,17 @@ import java.util.function.Consumer;
  * PipelineState#candidates}).
  */
 public final class FailPolicy<S extends PipelineState> {
-  private static final FailPolicy<?> CLOSED = new FailPolicy<>(false, "", s -> {});
+  private static final FailPolicy<?> CLOSED = new FailPolicy<>(false, "", "", s -> {});
 
   private final boolean open;
   private final String fallback;
+  private final String cause;
   private final Consumer<S> apply;
 
-  private FailPolicy(boolean open, String fallback, Consumer<S> apply) {
+  private FailPolicy(boolean open, String fallback, String cause, Consumer<S> apply) {
     this.open = open;
     this.fallback = fallback;
+    this.cause = cause;
     this.apply = apply;
   }
 
@@ -36,7 +38,20 @@ public final class FailPolicy<S extends PipelineState> {
     if (fallback == null || fallback.isBlank()) {
       throw new IllegalArgumentException("an open fail policy names its fallback");
     }
-    return new FailPolicy<>(true, fallback, apply);
+    return new FailPolicy<>(true, fallback, "", apply);
+  }
+
+  /**
+   * As {@link #open(String, Consumer)}, but the degraded reason's cause is {@code cause} (what the
+   * page became, e.g. "last_resort") instead of the failure's code, which the detail keeps.
+   */
+  public static <S extends PipelineState> FailPolicy<S> open(
+      String fallback, String cause, Consumer<S> apply) {
+    if (cause == null || cause.isBlank()) {
+      throw new IllegalArgumentException("a fail policy's own cause must not be blank");
+    }
+    FailPolicy<S> p = open(fallback, apply);
+    return new FailPolicy<>(true, p.fallback, cause, apply);
   }
 
   public boolean isOpen() {
@@ -46,6 +61,13 @@ public final class FailPolicy<S extends PipelineState> {
   /** What the page does instead ("" when closed). */
   public String fallback() {
     return fallback;
+  }
+
+  /**
+   * The degraded reason's cause for {@code failure}: this policy's own, else the failure's code.
+   */
+  String causeOf(StageException failure) {
+    return cause.isEmpty() ? failure.code() : cause;
   }
 
   void applyTo(S state) {

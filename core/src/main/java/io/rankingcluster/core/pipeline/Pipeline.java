@@ -59,15 +59,21 @@ public final class Pipeline<S extends PipelineState> {
           trace.endComponent(step.component.id(), start, in, state.count());
           throw e.at(step.component.id());
         }
+        String detail = e.detail().isEmpty() ? e.code() : e.code() + ": " + e.detail();
         trace.degrade(
             step.component.id(),
-            e.code(),
-            policy.fallback() + (e.detail().isEmpty() ? "" : " (" + e.detail() + ")"));
+            policy.causeOf(e),
+            policy.fallback()
+                + (policy.causeOf(e).equals(e.code()) ? paren(e.detail()) : paren(detail)));
         policy.applyTo(state);
       }
       trace.endComponent(step.component.id(), start, in, state.count());
     }
     return state;
+  }
+
+  private static String paren(String detail) {
+    return detail.isEmpty() ? "" : " (" + detail + ")";
   }
 
   private record Step<S extends PipelineState>(Component<S> component, Consumer<S> body) {}

@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
 /**
@@ -22,8 +24,13 @@ import java.util.logging.Logger;
  * DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, INTERNAL. Any other answer (OK, INVALID_ARGUMENT,
  * NOT_FOUND...) is a success: the server answered. A call the mixer cancelled itself, or sent with
  * less than the minimum budget, is not judged at all ({@link #exitUnjudged}), so a client with a
- * tiny deadline cannot open the breaker of a healthy stage. The bulkhead bounds the calls in flight
- * to the downstream without waiting: a full bulkhead refuses at once.
+ * tiny deadline cannot open the breaker of a healthy stage. Nor is a DEADLINE_EXCEEDED that the
+ * mixer caused itself: when the mixer's own threads ran late (its {@link SelfLag} saw a wake-up at
+ * least {@code --breaker-self-lag-ms} late in the last second: its CPU taken, a GC pause, its
+ * queue), the stage's answer may have waited for the mixer rather than the reverse, so that miss is
+ * counted apart ({@link #selfInflicted}) and leaves the breaker alone. UNAVAILABLE,
+ * RESOURCE_EXHAUSTED and INTERNAL are the stage's own answers and always count. The bulkhead bounds
+ * the calls in flight to the downstream without waiting: a full bulkhead refuses at once.
  */
 final class Guard {
   static final Set<Status.Code> FAILURES =
@@ -50,9 +57,24 @@ final class Guard {
   final String name;
   final CircuitBreaker breaker;
   final Bulkhead bulkhead;
+  private final LongSupplier selfLagNanos;
+  private final long selfLagBoundNanos;
+  private final LongAdder selfInflicted = new LongAdder();
 
   Guard(String name, MixerConfig o, CircuitBreakerRegistry breakers, BulkheadRegistry bulkheads) {
+    this(name, o, breakers, bulkheads, () -> SelfLag.shared().recentNanos());
+  }
+
+  /** With the mixer's lag from {@code selfLagNanos} (tests). */
+  Guard(
+      String name,
+      MixerConfig o,
+      CircuitBreakerRegistry breakers,
+      BulkheadRegistry bulkheads,
+      LongSupplier selfLagNanos) {
     this.name = name;
+    this.selfLagNanos = selfLagNanos;
+    this.selfLagBoundNanos = TimeUnit.MILLISECONDS.toNanos(o.breakerSelfLagMs());
     this.breaker =
         breakers.circuitBreaker(
             name,
@@ -107,7 +129,12 @@ final class Guard {
   void exit(long startNanos, Status status) {
     bulkhead.onComplete();
     long nanos = System.nanoTime() - startNanos;
-    if (FAILURES.contains(status.getCode())) {
+    if (status.getCode() == Status.Code.DEADLINE_EXCEEDED
+        && selfLagBoundNanos > 0
+        && selfLagNanos.getAsLong() >= selfLagBoundNanos) {
+      selfInflicted.increment();
+      breaker.releasePermission(); // the mixer ran late: says nothing about the stage
+    } else if (FAILURES.contains(status.getCode())) {
       breaker.onError(nanos, TimeUnit.NANOSECONDS, status.asRuntimeException());
     } else if (status.getCode() == Status.Code.CANCELLED) {
       breaker.releasePermission(); // the client went away: says nothing about the downstream
@@ -123,6 +150,11 @@ final class Guard {
   void exitUnjudged() {
     bulkhead.onComplete();
     breaker.releasePermission();
+  }
+
+  /** Deadline misses left unjudged because the mixer itself ran late, since start. */
+  long selfInflicted() {
+    return selfInflicted.sum();
   }
 
   CircuitBreaker.State state() {

@@ -43,6 +43,10 @@ public record MixerConfig(
     long breakerOpenMs,
     int breakerHalfOpenCalls,
     int bulkheadMaxCalls,
+    double qualityLatencyShare,
+    double qualityMinFactor,
+    long qualityWindowMs,
+    long breakerSelfLagMs,
     long minStageBudgetMs,
     long reconnectCheckMs,
     long embeddingCacheMb,
@@ -86,6 +90,10 @@ public record MixerConfig(
       long breakerOpenMs,
       int breakerHalfOpenCalls,
       int bulkheadMaxCalls,
+      double qualityLatencyShare,
+      double qualityMinFactor,
+      long qualityWindowMs,
+      long breakerSelfLagMs,
       long minStageBudgetMs,
       long reconnectCheckMs,
       long embeddingCacheMb,
@@ -127,6 +135,10 @@ public record MixerConfig(
     this.breakerOpenMs = breakerOpenMs;
     this.breakerHalfOpenCalls = breakerHalfOpenCalls;
     this.bulkheadMaxCalls = bulkheadMaxCalls;
+    this.qualityLatencyShare = qualityLatencyShare;
+    this.qualityMinFactor = qualityMinFactor;
+    this.qualityWindowMs = qualityWindowMs;
+    this.breakerSelfLagMs = breakerSelfLagMs;
     this.minStageBudgetMs = minStageBudgetMs;
     this.reconnectCheckMs = reconnectCheckMs;
     this.embeddingCacheMb = embeddingCacheMb;
@@ -301,6 +313,17 @@ public record MixerConfig(
         "--breaker-half-open-calls must be >= 1, was " + breakerHalfOpenCalls);
     Validation.require(
         bulkheadMaxCalls >= 1, "--bulkhead-max-calls must be >= 1, was " + bulkheadMaxCalls);
+    Validation.require(
+        qualityLatencyShare > 0 && qualityLatencyShare <= 1,
+        "--quality-latency-share must be in (0, 1], was " + qualityLatencyShare);
+    Validation.require(
+        qualityMinFactor > 0 && qualityMinFactor <= 1,
+        "--quality-min-factor must be in (0, 1], was " + qualityMinFactor);
+    Validation.require(
+        qualityWindowMs >= 10 && qualityWindowMs <= 60_000,
+        "--quality-window-ms must be in [10, 60000], was " + qualityWindowMs);
+    Validation.require(
+        breakerSelfLagMs >= 0, "--breaker-self-lag-ms must be >= 0, was " + breakerSelfLagMs);
     Validation.require(
         minStageBudgetMs >= 0, "--min-stage-budget-ms must be >= 0, was " + minStageBudgetMs);
     Validation.require(

@@ -10,9 +10,10 @@ import io.rankingcluster.core.user.UserProfiles;
 /**
  * What one snapshot version gives the mixer: the item table (sellers and titles for the page), the
  * category tree, user profiles and long-term user vectors (the user state it sends to the stages),
- * and the most popular item ids (what the embedding cache pre-warms), and the creation time of its
- * newest item. Item embeddings are not kept: the mixer fetches the hot ones from the recall shards
- * ({@link EmbeddingCache}).
+ * the most popular item ids (what the embedding cache pre-warms), the per-country popular lists of
+ * the last-resort page ({@link LastResort}), and the creation time of its newest item. Item
+ * embeddings are not kept: the mixer fetches the hot ones from the recall shards ({@link
+ * EmbeddingCache}).
  */
 public record MixerData(
     String version,
@@ -21,6 +22,7 @@ public record MixerData(
     UserProfiles users,
     Embeddings userVectors,
     long[] popularIds,
+    LastResort lastResort,
     long newestItemMs) {
   /** At most this many ids are kept in popularity order (the pre-warm takes a prefix). */
   static final int MAX_POPULAR = 100_000;
@@ -41,6 +43,13 @@ public record MixerData(
       newest = Math.max(newest, t);
     }
     return new MixerData(
-        s.version(), c, s.categories(), s.users(), s.userVectors(), popular, newest);
+        s.version(),
+        c,
+        s.categories(),
+        s.users(),
+        s.userVectors(),
+        popular,
+        LastResort.of(c, order),
+        newest);
   }
 }

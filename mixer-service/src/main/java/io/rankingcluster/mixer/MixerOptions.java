@@ -240,6 +240,43 @@ public final class MixerOptions {
   public int bulkheadMaxCalls;
 
   @Option(
+      names = "--quality-latency-share",
+      defaultValue = "0.5",
+      description =
+          "Quality factor: when more than 5% of a window's requests take at least this share of"
+              + " their deadline, recall quotas and rank's input shrink (x0.8 per window, down to"
+              + " --quality-min-factor); they grow back by 0.05 per window once under 1% do. Pages"
+              + " built with less than the full counts are degraded with cause quality_factor"
+              + " (default: ${DEFAULT-VALUE}).")
+  public double qualityLatencyShare;
+
+  @Option(
+      names = "--quality-min-factor",
+      defaultValue = "0.3",
+      description =
+          "Quality factor: the smallest share of the full candidate counts; 1 turns the factor off"
+              + " (default: ${DEFAULT-VALUE}).")
+  public double qualityMinFactor;
+
+  @Option(
+      names = "--quality-window-ms",
+      defaultValue = "250",
+      description =
+          "Quality factor: how often it is judged from the requests that ended since (default:"
+              + " ${DEFAULT-VALUE}).")
+  public long qualityWindowMs;
+
+  @Option(
+      names = "--breaker-self-lag-ms",
+      defaultValue = "20",
+      description =
+          "A stage call that misses its deadline while the mixer itself is starved (a 5 ms timer"
+              + " of the mixer woke this much late or more in the last second: its CPU, GC or"
+              + " queue) is not counted by the stage's circuit breaker; 0 counts every miss"
+              + " (default: ${DEFAULT-VALUE}).")
+  public long breakerSelfLagMs;
+
+  @Option(
       names = "--min-stage-budget-ms",
       defaultValue = "2",
       description =
@@ -361,6 +398,10 @@ public final class MixerOptions {
         breakerOpenMs,
         breakerHalfOpenCalls,
         bulkheadMaxCalls,
+        qualityLatencyShare,
+        qualityMinFactor,
+        qualityWindowMs,
+        breakerSelfLagMs,
         minStageBudgetMs,
         reconnectCheckMs,
         embeddingCacheMb,

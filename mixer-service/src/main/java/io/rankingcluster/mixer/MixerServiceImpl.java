@@ -40,8 +40,9 @@ import java.util.concurrent.TimeUnit;
  * downstream call carries {@code min(stage budget, remaining)} as its own gRPC deadline, so
  * cancellation reaches the stage when the budget ends. A failing part costs its contribution, not
  * the request: a lost shard costs its candidates, a failed prerank falls back to recall order, a
- * failed rank to prerank order; each marks the response degraded with a reason. Only when no recall
- * shard answers does the request fail.
+ * failed rank to prerank order, no recall shard at all to the snapshot's popular list for the
+ * country (the last resort); each marks the response degraded with a reason. Under load the quality
+ * factor shrinks the candidate counts before anything fails ({@link QualityFactor}).
  *
  * <p>Versions. The mixer pins its current snapshot version at the start of each request (one read
  * of a {@link Versioned}) and sends it down in context.snapshot_version; every stage answers from
@@ -58,6 +59,7 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
   private final EmbeddingCache embeddings;
   private final Cache<String, RecommendState.UserState> userStates;
   private final Pipeline<RecommendState> recommend;
+  private final QualityFactor quality;
   private StageMetrics metrics = new StageMetrics(Telemetry.create("mixer-service"));
   private Trace.Listener listener = listener(metrics);
 
@@ -83,10 +85,14 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
             .expireAfterWrite(Duration.ofMillis(options.userStateTtlMs()))
             .recordStats()
             .build();
+    this.quality =
+        new QualityFactor(
+            options.qualityLatencyShare(), options.qualityMinFactor(), options.qualityWindowMs());
     this.recommend =
         RecommendPipeline.of(
             new RecommendPipeline.Parts(
                 data,
+                quality,
                 downstreams,
                 options,
                 options.experimentRouter(),
@@ -116,6 +122,23 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
     io.github.resilience4j.micrometer.tagged.TaggedBulkheadMetrics.ofBulkheadRegistry(
             downstreams.bulkheads)
         .bindTo(registry);
+    io.micrometer.core.instrument.Gauge.builder("ranking.quality.factor", quality::factor)
+        .description(
+            "Share of the full recall and rank quotas requests ask for now (1 below capacity)")
+        .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "ranking.quality.shrinks", quality, QualityFactor::shrinks)
+        .description("Windows in which the quality factor shrank (latency near the deadline)")
+        .register(registry);
+    for (Guard g : downstreams.guards()) {
+      io.micrometer.core.instrument.FunctionCounter.builder(
+              "ranking.breaker.self.lag.unjudged", g, Guard::selfInflicted)
+          .description(
+              "Deadline misses not counted by the stage's breaker because the mixer itself ran"
+                  + " late")
+          .tag("stage", g.name)
+          .register(registry);
+    }
     metrics
         .telemetry()
         .info(
@@ -193,12 +216,9 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
 
   @Override
   public void recommend(RecommendRequest request, StreamObserver<RecommendResponse> out) {
-    // The request's id, for the logs here and (as x-request-id) for every stage call: the client's
-    // context.request_id when given, else the header's (or the id the server made).
     // The request's id, for the logs here, for every stage call (as x-request-id) and for the
-    // answer: the client's
-    // context.request_id when given, else the header's (or the one the server made); one rule
-    // (RequestIds).
+    // answer: the client's context.request_id when given, else the header's (or the one the server
+    // made); one rule (RequestIds).
     String id = RequestIds.forRequest(request.getContext().getRequestId());
     String requestId = id;
     RequestIds.runWith(
@@ -221,19 +241,36 @@ public final class MixerServiceImpl extends MixerServiceGrpc.MixerServiceImplBas
 
   /** One Recommend, on the calling thread (whose gRPC Context carries the deadline). */
   RecommendResponse recommend(RecommendRequest request) {
+    // The request's time counts from its arrival at the transport: a call that waited for a
+    // request thread has spent part of its deadline already, and under overload that wait is most
+    // of it.
+    long now = System.nanoTime();
+    Long arrived = io.rankingcluster.common.server.ConcurrencyLimitInterceptor.ARRIVAL_NANOS.get();
+    long start = arrived != null && arrived <= now ? arrived : now;
+    Budget budget = budget();
+    long had = budget.remainingNanos() + (now - start);
     RecommendState state =
         new RecommendState(
-            parse(request), budget(), new Trace(request.getContext().getDebug(), listener));
+            parse(request), budget, new Trace(request.getContext().getDebug(), listener));
     try {
       recommend.run(state);
     } catch (StageException e) {
-      // Only a closed component fails the request: recall when no shard answered.
+      // Only a closed component fails the request: the last resort when the mixer holds no
+      // snapshot.
+      quality.observe(System.nanoTime() - start, had);
       Status status =
           e.code().equals("deadline_exceeded") ? Status.DEADLINE_EXCEEDED : Status.UNAVAILABLE;
       throw status.withDescription(e.getMessage()).asRuntimeException();
     }
     metrics.page(state.trace().degraded());
-    return RecommendResponses.of(state);
+    RecommendResponse response = RecommendResponses.of(state);
+    quality.observe(System.nanoTime() - start, had);
+    return response;
+  }
+
+  /** The quality factor in force (tests). */
+  QualityFactor quality() {
+    return quality;
   }
 
   /**

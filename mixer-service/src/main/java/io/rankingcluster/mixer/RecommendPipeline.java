@@ -14,12 +14,13 @@ import io.rankingcluster.core.pipeline.component.ValueOrderSelector;
 
 /**
  * The Recommend pipeline, as the design describes it: pin the snapshot, decide the experiment arm,
- * build the user's state; recall from every shard; drop kinds the request leaves out and items
- * already served; prerank all and keep the best per kind; give rank a quota per kind plus a few
- * fresh items for the exploration slot; rank; order by value; blend the page; sign the next page's
- * token. Each line is one component with its own id (the stage name in debug, metrics and degraded
- * reasons) and its own fail policy (recall shards, prerank and rank fail open; recall as a whole,
- * when no shard answers, fails the request).
+ * read the quality factor (the share of the full candidate counts under load), build the user's
+ * state; recall from every shard; drop kinds the request leaves out and items already served;
+ * prerank all and keep the best per kind; give rank a quota per kind plus a few fresh items for the
+ * exploration slot; rank; order by value; blend the page; sign the next page's token. Each line is
+ * one component with its own id (the stage name in debug, metrics and degraded reasons) and its own
+ * fail policy (recall shards, prerank and rank fail open; recall as a whole, when no shard answers,
+ * fails open to the last-resort popular list).
  */
 final class RecommendPipeline {
   /** Fresh-channel candidates added to rank's input when the blend has an exploration slot. */
@@ -32,6 +33,7 @@ final class RecommendPipeline {
    */
   record Parts(
       Versioned<MixerData> data,
+      QualityFactor quality,
       Stages stages,
       MixerConfig options,
       ExperimentRouter experiments,
@@ -44,6 +46,7 @@ final class RecommendPipeline {
     MixerConfig o = p.options();
     return Pipeline.<RecommendState>builder("recommend")
         .hydrate(new SnapshotHydrator(p.data(), p.embeddings(), o.prewarmItems()))
+        .hydrate(new QualityFactorHydrator(p.quality()))
         .hydrate(new ExperimentArmHydrator(p.experiments(), p.blendSettings()))
         .hydrate(
             new UserStateHydrator(
@@ -53,7 +56,11 @@ final class RecommendPipeline {
         .filter(new ExcludedItemsFilter<>("served_filter", s -> s.request.served()))
         .score(new RemotePrerankScorer(p.stages(), o.prerankTopK(), o.minStageBudgetMs()))
         .select(new PerKindCutSelector<>(o.prerankTopK()))
-        .select(new KindQuotaSelector<>("rank_quota", o.rankMax(), o.prerankTopK()))
+        .select(
+            new KindQuotaSelector<>(
+                "rank_quota",
+                s -> QualityFactor.scaled(o.rankMax(), s.qualityFactor, s.request.pageSize()),
+                o.prerankTopK()))
         .select(
             new FreshExplorationSelector<>(
                 EXPLORATION_CANDIDATES,

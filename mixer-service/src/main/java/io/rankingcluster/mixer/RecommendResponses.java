@@ -28,7 +28,9 @@ final class RecommendResponses {
     CandidateTable ranked = s.candidates();
     for (int pos = 0; pos < page.length; pos++) {
       int i = page[pos].input();
-      FeedItem.Builder item = feedItem(s, ranked, i, pos + 1, page[pos].rule(), trace.debug());
+      // A last-resort page is one rule as a whole: the blend's own rules still chose the slots.
+      String rule = s.lastResort ? LastResort.PLACEMENT_RULE : page[pos].rule();
+      FeedItem.Builder item = feedItem(s, ranked, i, pos + 1, rule, trace.debug());
       if (trace.debug() && page[pos].displaced() >= 0) {
         item.setDisplacedItemId(ranked.ids[page[pos].displaced()]);
       }

@@ -47,6 +47,15 @@ final class RecommendState extends PipelineState {
 
   String nextPageToken = "";
 
+  /** The share of the full recall and rank quotas this request asks for ({@link QualityFactor}). */
+  double qualityFactor = 1.0;
+
+  /**
+   * True when no recall shard answered and the candidates are the snapshot's popular list for the
+   * request's country ({@link LastResort}): every placement is then "last_resort".
+   */
+  boolean lastResort;
+
   RecommendState(Request request, Budget budget, Trace trace) {
     super(trace);
     this.request = request;

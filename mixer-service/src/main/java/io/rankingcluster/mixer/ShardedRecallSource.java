@@ -7,6 +7,7 @@ import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.Status;
 import io.rankingcluster.core.ItemKind;
 import io.rankingcluster.core.pipeline.CandidateTable;
+import io.rankingcluster.core.pipeline.FailPolicy;
 import io.rankingcluster.core.pipeline.Source;
 import io.rankingcluster.core.pipeline.StageException;
 import io.rankingcluster.core.pipeline.Trace;
@@ -29,9 +30,14 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * quota / shards x the over-fetch factor) and the ids served on earlier pages to leave out; the
  * answers are merged by recall score (shards own disjoint items and score alike). Each shard fails
  * open: a shard that is refused by its guard, fails or misses the budget costs its candidates and
- * adds a degraded reason "recall_shard_N", and a channel a shard dropped adds "channel_<name>".
- * When no shard answers, the source fails (the request, as its policy is closed): DEADLINE_EXCEEDED
- * when every shard ran out of time, else UNAVAILABLE.
+ * adds a degraded reason "recall_shard_N", and a channel a shard dropped adds "channel_<name>". The
+ * quotas are scaled by the request's quality factor ({@link QualityFactor}).
+ *
+ * <p>When no shard answers (all down, every breaker open, every one late), the source fails open to
+ * the last resort ({@link LastResort}): the snapshot's popular list for the request's country, with
+ * the degraded reason {@code recall: last_resort} whose detail keeps the failure (deadline_exceeded
+ * when every shard ran out of time, else unavailable). Only a mixer without a snapshot fails the
+ * request (UNAVAILABLE).
  */
 final class ShardedRecallSource implements Source<RecommendState> {
   private final Stages stages;
@@ -48,6 +54,33 @@ final class ShardedRecallSource implements Source<RecommendState> {
   }
 
   @Override
+  public FailPolicy<RecommendState> failPolicy() {
+    return FailPolicy.open(
+        "answered from the snapshot's popular items for the request's country",
+        LastResort.CAUSE,
+        this::lastResort);
+  }
+
+  private void lastResort(RecommendState s) {
+    if (s.data == null) {
+      throw new StageException(
+          "unavailable", "no recall shard answered and the mixer holds no snapshot");
+    }
+    boolean[] allowed = s.request.allowedKinds();
+    int[] perKind = options.recallPerKind();
+    for (ItemKind k : ItemKind.values()) {
+      int i = k.index();
+      perKind[i] = allowed[i] ? QualityFactor.scaled(perKind[i], s.qualityFactor, 1) : 0;
+    }
+    s.setCandidates(
+        s.data
+            .lastResort()
+            .candidates(
+                s.request.country(), s.request.clientTimeMs(), s.request.served(), perKind));
+    s.lastResort = true;
+  }
+
+  @Override
   public CandidateTable fetch(RecommendState s) {
     Trace trace = s.trace();
     int shards = stages.shards();
@@ -57,8 +90,7 @@ final class ShardedRecallSource implements Source<RecommendState> {
     List<ListenableFuture<RecallResponse>> futures = new ArrayList<>(shards);
     AtomicBoolean[] cancelledByUs = new AtomicBoolean[shards];
     // Each shard's own latency, from its call to its answer: the answers are collected one after
-    // the other,
-    // so the time spent waiting for shard s would include the shards before it.
+    // the other, so the time spent waiting for shard s would include the shards before it.
     long[] sentAt = new long[shards];
     AtomicLongArray answeredAt = new AtomicLongArray(shards);
     for (int shard = 0; shard < shards; shard++) {
@@ -160,14 +192,14 @@ final class ShardedRecallSource implements Source<RecommendState> {
     RecallRequest.Builder req =
         RecallRequest.newBuilder().setContext(s.downstream).setUser(s.features);
     boolean[] allowed = s.request.allowedKinds();
+    int[] quota = options.recallPerKind();
     for (ItemKind k : ItemKind.values()) {
       int perShard =
           allowed[k.index()]
-              ? (int) Math.ceil(options.recallPerKind()[k.index()] * options.overFetch() / shards)
+              ? (int) Math.ceil(quota[k.index()] * options.overFetch() * s.qualityFactor / shards)
               : 0;
       // A kind the request excludes is asked with the smallest limit (limit 0 means default); the
-      // kinds filter
-      // drops it.
+      // kinds filter drops it.
       req.addKindLimits(
           KindLimit.newBuilder().setKindValue(k.code()).setLimit(Math.max(perShard, 1)));
     }
@@ -239,8 +271,8 @@ final class ShardedRecallSource implements Source<RecommendState> {
       CandidateBlock only = answers.get(0).getCandidates();
       if (sortedWithMasks(only)) {
         // One shard answered with a block already in merge order: prerank gets that very message,
-        // not a copy
-        // (JFR: the copy's protobuf array growth was the mixer's largest allocation site).
+        // not a copy (JFR: the copy's protobuf array growth was the mixer's largest allocation
+        // site).
         t.attachWireForm(only);
         return t;
       }

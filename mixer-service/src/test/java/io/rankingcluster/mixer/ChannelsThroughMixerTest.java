@@ -103,7 +103,7 @@ class ChannelsThroughMixerTest {
   }
 
   @Test
-  void recommend_onlyShardAnswersInternal_requestFailsUnavailableNamingTheShard() throws Exception {
+  void recommend_onlyShardAnswersInternal_lastResortPageNamingTheShard() throws Exception {
     ChannelRegistry registry =
         ChannelRegistry.standard()
             .with(
@@ -113,18 +113,19 @@ class ChannelsThroughMixerTest {
                       throw new IllegalStateException("a bug");
                     });
     // The bug fails the shard's Recall with INTERNAL (in its own process); to the mixer that is the
-    // shard's runtime
-    // failure. With no other shard, no shard answered: the request fails, naming the shard and its
-    // cause.
+    // shard's runtime failure. With no other shard, no shard answered: the page comes from the
+    // last resort, and its reason names the shard and its cause.
     try (TestCluster c =
         TestCluster.builder().shards(1).channels(registry, "popular,buggy").start()) {
-      io.grpc.StatusRuntimeException e =
-          org.junit.jupiter.api.Assertions.assertThrows(
-              io.grpc.StatusRuntimeException.class, () -> page(c, "7"));
-      assertEquals(io.grpc.Status.Code.UNAVAILABLE, e.getStatus().getCode());
-      assertTrue(
-          e.getStatus().getDescription().contains("recall_shard_0: internal"),
-          e.getStatus().getDescription());
+      RecommendResponse r = page(c, "7");
+      DegradedReason recall =
+          r.getDegradedReasonsList().stream()
+              .filter(d -> d.getStage().equals("recall"))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError(r.getDegradedReasonsList().toString()));
+      assertEquals("last_resort", recall.getCause());
+      assertTrue(recall.getDetail().contains("recall_shard_0: internal"), recall.getDetail());
+      assertEquals(20, r.getItemsCount());
     }
   }
 

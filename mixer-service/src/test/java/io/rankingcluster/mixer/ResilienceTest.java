@@ -3,12 +3,10 @@ package io.rankingcluster.mixer;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.rankingcluster.common.server.FaultInjector;
 import io.rankingcluster.core.ShardFunction;
 import io.rankingcluster.proto.v1.DegradedReason;
@@ -98,15 +96,81 @@ class ResilienceTest {
   }
 
   @Test
-  void recommend_allShardsDown_failsUnavailableNamingTheShards() {
+  void recommend_allShardsDown_answersTheLastResortPage_rankedAndDegraded() {
     cluster.recallFaults.forEach(
         f -> f.set("*", FaultInjector.Rule.abort(Status.Code.UNAVAILABLE)));
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> call("7", 10_000));
-    assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+    RecommendResponse r = call("7", 10_000);
+    assertTrue(r.getDegraded());
+    DegradedReason recall = reason(r, "recall");
+    assertEquals("last_resort", recall.getCause());
     assertTrue(
-        e.getStatus().getDescription().contains("recall_shard_0")
-            && e.getStatus().getDescription().contains("recall_shard_1"),
-        e.getStatus().getDescription());
+        recall.getDetail().contains("recall_shard_0")
+            && recall.getDetail().contains("recall_shard_1"),
+        "the detail keeps why: " + recall.getDetail());
+    assertEquals(20, r.getItemsCount(), "a whole page");
+    for (FeedItem it : r.getItemsList()) {
+      assertEquals("last_resort", it.getPlacementRule());
+    }
+    // Ranked: rank answered (no rank reason) and the page carries its values, best value first
+    // within the blend's kind slots.
+    assertTrue(
+        r.getDegradedReasonsList().stream().noneMatch(d -> d.getStage().equals("rank")),
+        () -> "rank is up: " + r.getDegradedReasonsList());
+    assertTrue(r.getItemsList().stream().allMatch(it -> it.getValue() > 0), "rank's values");
+    assertTrue(
+        r.getDebug().getStagesList().stream()
+            .anyMatch(st -> st.getStage().equals("rank") && st.getCandidatesOut() > 0),
+        () -> "rank scored the popular candidates: " + r.getDebug().getStagesList());
+  }
+
+  @Test
+  void lastResort_followsThePageTokenAndTheKindsFilter() {
+    cluster.recallFaults.forEach(
+        f -> f.set("*", FaultInjector.Rule.abort(Status.Code.UNAVAILABLE)));
+    java.util.Set<Long> seen = new java.util.HashSet<>();
+    String token = "";
+    for (int page = 1; page <= 3; page++) {
+      RecommendResponse r =
+          cluster
+              .mixerStub()
+              .withDeadlineAfter(10_000, TimeUnit.MILLISECONDS)
+              .recommend(
+                  RecommendRequest.newBuilder()
+                      .setContext(RequestContext.newBuilder().setUserId("7"))
+                      .addKinds(io.rankingcluster.proto.v1.ItemKind.ITEM_KIND_PRODUCT)
+                      .addKinds(io.rankingcluster.proto.v1.ItemKind.ITEM_KIND_VIDEO)
+                      .setPageToken(token)
+                      .build());
+      assertEquals("last_resort", reason(r, "recall").getCause());
+      assertEquals(20, r.getItemsCount(), "page " + page);
+      for (FeedItem it : r.getItemsList()) {
+        assertTrue(seen.add(it.getItemId()), "item " + it.getItemId() + " again on page " + page);
+        assertTrue(
+            it.getKind() != io.rankingcluster.proto.v1.ItemKind.ITEM_KIND_LIVE_STREAM,
+            "live streams were not asked for");
+      }
+      token = r.getNextPageToken();
+    }
+  }
+
+  @Test
+  void lastResort_whenEveryShardsBreakerIsOpen() {
+    cluster.recallFaults.forEach(
+        f -> f.set("*", FaultInjector.Rule.abort(Status.Code.UNAVAILABLE)));
+    // Open both breakers (window 6, at least 4 calls), then heal the shards: the open breakers
+    // alone now keep recall out, and the page still comes.
+    for (int i = 0; i < 6; i++) {
+      call("7", 10_000);
+    }
+    cluster.recallFaults.forEach(FaultInjector::clearAll);
+    for (Guard g : cluster.downstreams.recallGuards) {
+      assertEquals(CircuitBreaker.State.OPEN, g.state(), g.name);
+    }
+    RecommendResponse r = call("8", 10_000);
+    assertEquals("last_resort", reason(r, "recall").getCause());
+    assertTrue(
+        reason(r, "recall").getDetail().contains("circuit_open"), reason(r, "recall").getDetail());
+    assertEquals(20, r.getItemsCount());
   }
 
   @Test

@@ -60,6 +60,21 @@ public final class ConcurrencyLimitInterceptor implements ServerInterceptor {
   static final Metadata.Key<String> ADMISSION =
       Metadata.Key.of("x-ranking-admission", Metadata.ASCII_STRING_MARSHALLER);
 
+  /**
+   * Set by {@link #admission} only: System.nanoTime() when an admitted call reached the transport.
+   */
+  static final Metadata.Key<String> ARRIVED =
+      Metadata.Key.of("x-ranking-arrived-ns", Metadata.ASCII_STRING_MARSHALLER);
+
+  /**
+   * In an admitted call of a limited service: System.nanoTime() when it reached the transport,
+   * before it waited for a request thread (null elsewhere). A handler that judges its own latency
+   * against the deadline (the mixer's quality factor) counts from here, queue included: under
+   * overload the queue is where the time goes.
+   */
+  public static final io.grpc.Context.Key<Long> ARRIVAL_NANOS =
+      io.grpc.Context.key("ranking-arrival-nanos");
+
   private static final String REFUSED = "refused";
   private static final String ADMITTED = "admitted";
 
@@ -79,6 +94,7 @@ public final class ConcurrencyLimitInterceptor implements ServerInterceptor {
       @Override
       public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {
         headers.discardAll(ADMISSION);
+        headers.discardAll(ARRIVED);
         String service = call.getMethodDescriptor().getServiceName();
         if (!limitedServices.contains(service)) {
           return transportServices.contains(service) ? null : worker;
@@ -88,6 +104,7 @@ public final class ConcurrencyLimitInterceptor implements ServerInterceptor {
           return null;
         }
         headers.put(ADMISSION, ADMITTED);
+        headers.put(ARRIVED, Long.toString(System.nanoTime()));
         return worker;
       }
     };
@@ -144,8 +161,16 @@ public final class ConcurrencyLimitInterceptor implements ServerInterceptor {
               }
             };
     ServerCall.Listener<ReqT> delegate;
+    String arrived = headers.get(ARRIVED);
     try {
-      delegate = next.startCall(watched, headers);
+      delegate =
+          arrived == null
+              ? next.startCall(watched, headers)
+              : io.grpc.Contexts.interceptCall(
+                  io.grpc.Context.current().withValue(ARRIVAL_NANOS, Long.parseLong(arrived)),
+                  watched,
+                  headers,
+                  next);
     } catch (RuntimeException e) {
       inFlight.decrementAndGet();
       throw e;

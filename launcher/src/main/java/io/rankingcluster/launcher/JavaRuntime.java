@@ -15,7 +15,8 @@ import java.util.stream.Stream;
 /**
  * The JDK the services run on and the flags its version allows: the newest JDK 21+ found on the
  * machine when there is one (the vector module, and on 25+ the AOT cache), else the launcher's own
- * JDK 17, on which everything works, slower (docs/decisions/0014-jdk-runtime.md).
+ * JDK 17, on which everything works, slower, with a dynamic CDS archive of the loaded classes
+ * (docs/decisions/0015-jdk-runtime.md).
  */
 record JavaRuntime(Path home, int feature, String origin) {
   /** The first feature release whose vector module the project's dot products use. */
@@ -36,6 +37,9 @@ record JavaRuntime(Path home, int feature, String origin) {
     return feature >= VECTOR_FLOOR;
   }
 
+  /** The first feature release that writes a dynamic CDS archive at exit (JEP 350). */
+  static final int DYNAMIC_CDS_FLOOR = 13;
+
   /** Whether this runtime can write and map an AOT cache of classes and method profiles. */
   boolean aotCache() {
     return feature >= AOT_CACHE_FLOOR;
@@ -49,6 +53,8 @@ record JavaRuntime(Path home, int feature, String origin) {
     }
     if (aotCache()) {
       on.add("AOT cache");
+    } else if (feature >= DYNAMIC_CDS_FLOOR) {
+      on.add("CDS archive");
     }
     return "JDK "
         + feature
@@ -64,24 +70,36 @@ record JavaRuntime(Path home, int feature, String origin) {
 
   /**
    * The JVM flags this runtime adds before the operator's --jvm-opts for {@code service}: the
-   * vector module, and an AOT cache per service jar under {@code aotDir} (written at the service's
-   * first clean exit, mapped by every later start of the same jar).
+   * vector module, and per service jar under {@code aotDir} an AOT cache (25+: classes, linked and
+   * with method profiles) or else a dynamic CDS archive (13+: the classes the service loaded,
+   * parsed and verified), written at the service's first clean exit and mapped by every later start
+   * of the same jar, so that a restart spends less of its first seconds loading classes.
    */
   List<String> flags(String service, Path jar, Path aotDir) throws IOException {
     List<String> out = new ArrayList<>();
     if (vectorModule()) {
       out.add("--add-modules=jdk.incubator.vector");
     }
+    if (feature < DYNAMIC_CDS_FLOOR) {
+      return out;
+    }
+    Files.createDirectories(aotDir);
+    // Keyed by the jar's size and time: a rebuilt jar gets a new archive instead of a mismatch the
+    // JVM would only warn about and ignore.
+    String key =
+        Long.toHexString(Files.size(jar))
+            + "-"
+            + Long.toHexString(Files.getLastModifiedTime(jar).toMillis());
     if (aotCache()) {
-      Files.createDirectories(aotDir);
-      // Keyed by the jar's size and time: a rebuilt jar gets a new cache instead of a mismatch the
-      // JVM would only warn about and ignore.
-      String key =
-          Long.toHexString(Files.size(jar))
-              + "-"
-              + Long.toHexString(Files.getLastModifiedTime(jar).toMillis());
       Path cache = aotDir.resolve(service + "-" + key + ".aot");
       out.add(Files.exists(cache) ? "-XX:AOTCache=" + cache : "-XX:AOTCacheOutput=" + cache);
+    } else {
+      // Keyed by the JDK too: an archive is only valid for the JVM that wrote it.
+      Path archive = aotDir.resolve(service + "-" + key + "-jdk" + feature + ".jsa");
+      out.add(
+          Files.exists(archive)
+              ? "-XX:SharedArchiveFile=" + archive
+              : "-XX:ArchiveClassesAtExit=" + archive);
     }
     return out;
   }

@@ -74,13 +74,22 @@ class JavaRuntimeTest {
   }
 
   @Test
-  void flags_byFeature_vectorModuleFrom21_aotCacheWrittenThenMappedFrom25() throws IOException {
+  void flags_byFeature_cdsFrom13_vectorModuleFrom21_aotCacheFrom25_writtenThenMapped()
+      throws IOException {
     Path jar = Files.writeString(dir.resolve("svc.jar"), "jar");
     Path aot = dir.resolve("aot");
-    assertEquals(List.of(), new JavaRuntime(jdk("a", 17), 17, "t").flags("svc", jar, aot));
-    assertEquals(
-        List.of("--add-modules=jdk.incubator.vector"),
-        new JavaRuntime(jdk("b", 21), 21, "t").flags("svc", jar, aot));
+    assertEquals(List.of(), new JavaRuntime(jdk("o", 11), 11, "t").flags("svc", jar, aot));
+    JavaRuntime r17 = new JavaRuntime(jdk("a", 17), 17, "t");
+    List<String> cds = r17.flags("svc", jar, aot);
+    assertEquals(1, cds.size(), cds.toString());
+    assertTrue(cds.get(0).startsWith("-XX:ArchiveClassesAtExit="), cds.toString());
+    Files.writeString(Path.of(cds.get(0).substring("-XX:ArchiveClassesAtExit=".length())), "jsa");
+    assertTrue(r17.flags("svc", jar, aot).get(0).startsWith("-XX:SharedArchiveFile="));
+    List<String> r21 = new JavaRuntime(jdk("b", 21), 21, "t").flags("svc", jar, aot);
+    assertEquals("--add-modules=jdk.incubator.vector", r21.get(0));
+    assertTrue(
+        r21.get(1).startsWith("-XX:ArchiveClassesAtExit=") && r21.get(1).endsWith("-jdk21.jsa"),
+        "an archive of its own per JDK: " + r21);
     JavaRuntime r25 = new JavaRuntime(jdk("c", 25), 25, "t");
     List<String> first = r25.flags("svc", jar, aot);
     assertTrue(first.get(1).startsWith("-XX:AOTCacheOutput="), first.toString());

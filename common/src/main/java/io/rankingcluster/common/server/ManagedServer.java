@@ -64,6 +64,10 @@ public final class ManagedServer {
   private volatile Server warmServer;
 
   private volatile long warmUpMillis = -1;
+
+  /** --warmup-max-seconds: how long the warm-up may go on while latency still falls. */
+  private final long warmUpMaxMillis;
+
   private volatile long startupMillis = -1;
 
   /**
@@ -106,6 +110,7 @@ public final class ManagedServer {
     this.faults = faults;
     this.telemetry = telemetry;
     this.drainMillis = options.drainSeconds() * 1000L;
+    this.warmUpMaxMillis = options.warmupMaxSeconds() * 1000L;
     int threads = options.effectiveThreads();
     AtomicInteger counter = new AtomicInteger();
     // Bounded pool and queue. The calls admitted under the concurrency limit always fit (the
@@ -209,9 +214,10 @@ public final class ManagedServer {
   }
 
   /**
-   * For the warm-up given to {@link #start}: {@code n} calls of {@code method} with {@code
-   * request.apply(i)} sent to the warm-up port, through netty, HTTP/2, protobuf and every
-   * interceptor as real calls go (they count in the call metrics). Returns the calls that answered.
+   * For the warm-up given to {@link #start}: at least {@code n} calls of {@code method} with {@code
+   * request.apply(i)} (more while their latency falls, {@code --warmup-max-seconds}) sent to the
+   * warm-up port, through netty, HTTP/2, protobuf and every interceptor as real calls go (they
+   * count in the call metrics). Returns the calls that answered.
    */
   public <Req, Resp> int warmUpCalls(
       io.grpc.MethodDescriptor<Req, Resp> method,
@@ -221,7 +227,9 @@ public final class ManagedServer {
     if (w == null) {
       throw new IllegalStateException("warmUpCalls runs inside the warm-up given to start");
     }
-    int ok = WireWarmUp.run(WireWarmUp.firstAddress(w.getListenSockets()), method, n, request);
+    int ok =
+        WireWarmUp.run(
+            WireWarmUp.firstAddress(w.getListenSockets()), method, n, request, warmUpMaxMillis);
     LOG.fine(
         () ->
             name

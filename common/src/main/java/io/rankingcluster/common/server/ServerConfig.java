@@ -18,6 +18,7 @@ public record ServerConfig(
     long defaultDeadlineMs,
     int drainSeconds,
     int warmupRequests,
+    int warmupMaxSeconds,
     int metricsPort,
     String accessLog,
     String logFormat,
@@ -41,6 +42,7 @@ public record ServerConfig(
       long defaultDeadlineMs,
       int drainSeconds,
       int warmupRequests,
+      int warmupMaxSeconds,
       int metricsPort,
       String accessLog,
       String logFormat,
@@ -62,6 +64,7 @@ public record ServerConfig(
     this.defaultDeadlineMs = defaultDeadlineMs;
     this.drainSeconds = drainSeconds;
     this.warmupRequests = warmupRequests;
+    this.warmupMaxSeconds = warmupMaxSeconds;
     this.metricsPort = metricsPort;
     this.accessLog = accessLog;
     this.logFormat = logFormat;
@@ -105,6 +108,7 @@ public record ServerConfig(
         defaultDeadlineMs,
         drainSeconds,
         warmupRequests,
+        warmupMaxSeconds,
         metricsPort,
         accessLog,
         logFormat,
@@ -214,6 +218,9 @@ public record ServerConfig(
         "--drain-seconds must be in [0, 3600], was " + drainSeconds);
     Validation.require(
         warmupRequests >= 0, "--warmup-requests must be >= 0, was " + warmupRequests);
+    Validation.require(
+        warmupMaxSeconds >= 0 && warmupMaxSeconds <= 600,
+        "--warmup-max-seconds must be in [0, 600], was " + warmupMaxSeconds);
     Validation.require(
         java.util.Set.of("all", "errors", "off").contains(accessLog),
         "--access-log must be all, errors or off, was '" + accessLog + "'");

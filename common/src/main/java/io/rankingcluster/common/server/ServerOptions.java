@@ -42,8 +42,9 @@ public final class ServerOptions {
       defaultValue = "0",
       description =
           "Calls in flight beyond which new ones get RESOURCE_EXHAUSTED at once; 0 = the service's"
-              + " own default: twice the request threads for the mixer (its threads wait on the"
-              + " stages, so more calls would only queue past their deadline), 256 for the stages,"
+              + " own default: four times the request threads for the mixer (its threads wait on"
+              + " the stages; a short queue absorbs bursts, a long one would only wait past the"
+              + " deadline), 256 for the stages,"
               + " whose callers are bounded mixers (default: ${DEFAULT-VALUE}).")
   public int maxConcurrentCalls;
 
@@ -83,8 +84,19 @@ public final class ServerOptions {
       defaultValue = "200",
       description =
           "Warm-up calls sent through the whole gRPC path on a loopback port of their own before"
-              + " the service port opens, SERVING (default: ${DEFAULT-VALUE}).")
+              + " the service port opens, SERVING; at least these, then more while their latency"
+              + " still falls (see --warmup-max-seconds); 0 = no warm-up (default:"
+              + " ${DEFAULT-VALUE}).")
   public int warmupRequests;
+
+  @Option(
+      names = "--warmup-max-seconds",
+      defaultValue = "10",
+      description =
+          "The warm-up goes on past --warmup-requests, in rounds, while the median latency of a"
+              + " round still falls by 5% or more, for at most this long; 0 = exactly"
+              + " --warmup-requests calls (default: ${DEFAULT-VALUE}).")
+  public int warmupMaxSeconds;
 
   @Option(
       names = "--metrics-port",
@@ -189,6 +201,7 @@ public final class ServerOptions {
         defaultDeadlineMs,
         drainSeconds,
         warmupRequests,
+        warmupMaxSeconds,
         metricsPort,
         accessLog,
         logFormat,

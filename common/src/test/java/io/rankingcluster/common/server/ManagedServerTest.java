@@ -54,10 +54,59 @@ class ManagedServerTest {
   }
 
   private ManagedServer server(BindableService service, int drainSeconds) {
+    // Exactly the warm-up calls asked for: the adaptive rounds have their own test.
+    return server(service, drainSeconds, 0);
+  }
+
+  private ManagedServer server(BindableService service, int drainSeconds, int warmupMaxSeconds) {
     ServerConfig options =
-        ServerConfig.parse("--drain-seconds=" + drainSeconds, "--default-deadline-ms=30000");
+        ServerConfig.parse(
+            "--drain-seconds=" + drainSeconds,
+            "--default-deadline-ms=30000",
+            "--warmup-max-seconds=" + warmupMaxSeconds);
     return new ManagedServer(
         "test", InProcessServerBuilder.forName(name), options, List.of(service));
+  }
+
+  /** A rank whose calls get faster over the first {@code fallingCalls}, then stay flat. */
+  static final class WarmingRank extends RankServiceGrpc.RankServiceImplBase {
+    final int fallingCalls;
+    final AtomicInteger calls = new AtomicInteger();
+
+    WarmingRank(int fallingCalls) {
+      this.fallingCalls = fallingCalls;
+    }
+
+    @Override
+    public void rank(RankRequest request, StreamObserver<RankResponse> out) {
+      int i = calls.incrementAndGet();
+      // From 4 ms down to 0.2 ms over the falling calls: a JIT at work, as seen by the warm-up.
+      long micros = i <= fallingCalls ? 200 + 3800L * (fallingCalls - i) / fallingCalls : 200;
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(micros));
+      out.onNext(RankResponse.newBuilder().setModelVersion("m").build());
+      out.onCompleted();
+    }
+  }
+
+  @Test
+  void warmUp_goesOnWhileLatencyFalls_thenStops() throws Exception {
+    WarmingRank rank = new WarmingRank(300);
+    ManagedServer server = server(rank, 1, 30);
+    AtomicInteger answered = new AtomicInteger();
+    server.start(
+        () ->
+            answered.set(
+                server.warmUpCalls(
+                    RankServiceGrpc.getRankMethod(), 40, i -> RankRequest.getDefaultInstance())));
+    try {
+      // Asked for 40 (rounds of 20): latency kept falling until call 300, so the warm-up went on
+      // past it, and stopped within a few flat rounds after, long before its 30 s bound.
+      assertTrue(answered.get() >= 280, "went on while latency fell: " + answered.get());
+      assertTrue(answered.get() <= 600, "stopped once it was flat: " + answered.get());
+      assertEquals(answered.get(), rank.calls.get());
+    } finally {
+      server.stop();
+    }
   }
 
   private ServingStatus health(String service) {

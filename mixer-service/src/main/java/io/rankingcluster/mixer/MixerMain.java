@@ -35,17 +35,15 @@ public final class MixerMain extends ServiceCommand {
   @Override
   public Integer call() throws Exception {
     ServerConfig base = server.config();
-    // A Recommend holds its request thread while the stages work: beyond about two calls per
-    // thread, calls would
-    // wait in the queue until their deadline instead of being refused at once (measured under 3x
-    // overload). Below
-    // that ceiling the limit follows latency: a Recommend slower than half of its deadline is
-    // queueing for the CPU
-    // behind others, so fewer are admitted until answers are fast again. (A quarter also counted
-    // the calls that
-    // waited out a slow shard's budget, and refused calls when a shard, not the CPU, was slow.)
+    // A Recommend holds its request thread while the stages work, so calls beyond the threads wait
+    // in the queue. The ceiling is four calls per thread: at two, an open-loop 200/s on the default
+    // world was refused 0.5% of its calls in bursts while its p99 was 37 ms (docs/benchmarks.md);
+    // a queue of four per thread waits a few stage times, well inside a deadline. Below the ceiling
+    // the limit follows latency: a Recommend slower than half of its deadline is queueing for the
+    // CPU behind others, so fewer are admitted until answers are fast again; and before that the
+    // quality factor makes each call cheaper (decision 0016).
     ServerConfig serverConfig =
-        base.withServiceDefaults(StandardPorts.MIXER, 2 * base.effectiveThreads(), 0.5);
+        base.withServiceDefaults(StandardPorts.MIXER, 4 * base.effectiveThreads(), 0.5);
     MixerConfig config = mixer.config();
     PageTokenCodec tokens = tokenCodec(config);
     return ServiceMain.run(

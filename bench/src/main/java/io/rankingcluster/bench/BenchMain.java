@@ -22,6 +22,7 @@ import picocli.CommandLine.Parameters;
       LoadGeneratorMain.class,
       SweepMain.class,
       ChaosMain.class,
+      OverloadRampMain.class,
       InProcessBaselineMain.class,
       RecallRpcBench.class,
       AnnBenchmark.class,
@@ -34,7 +35,8 @@ import picocli.CommandLine.Parameters;
     })
 public final class BenchMain implements Runnable {
   /** The commands that generate load beside the services they measure, on the same cores. */
-  static final java.util.Set<String> LOAD_COMMANDS = java.util.Set.of("load", "sweep", "chaos");
+  static final java.util.Set<String> LOAD_COMMANDS =
+      java.util.Set.of("load", "sweep", "chaos", "overload-ramp");
 
   /**
    * JVM flags of the load-generating process: C1 only and the serial collector. A load generator

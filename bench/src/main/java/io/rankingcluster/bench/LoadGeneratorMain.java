@@ -67,6 +67,14 @@ public final class LoadGeneratorMain implements Callable<Integer> {
   double rate;
 
   @Option(
+      names = "--ramp-to",
+      defaultValue = "0",
+      description =
+          "Open loop: raise the rate linearly from --rate to this over the measured time (the"
+              + " warm-up runs at --rate); 0 = a constant rate (default: ${DEFAULT-VALUE}).")
+  double rampTo;
+
+  @Option(
       names = "--concurrency",
       defaultValue = "4",
       description = "Closed loop: callers (default: ${DEFAULT-VALUE}).")
@@ -187,6 +195,24 @@ public final class LoadGeneratorMain implements Callable<Integer> {
    */
   static long intendedStart(long startNanos, long i, double rate) {
     return startNanos + (long) (i * 1e9 / rate);
+  }
+
+  /**
+   * The same with a ramp: {@code rate} for {@code warmupNanos}, then a rate rising linearly to
+   * {@code rampTo} over {@code rampNanos}. Request j of the ramp is due when the ramp's cumulative
+   * count r0 t + (r1 - r0) t^2 / (2T) reaches j.
+   */
+  static long intendedStart(
+      long startNanos, long i, double rate, long warmupNanos, double rampTo, long rampNanos) {
+    double warmupCount = rate * warmupNanos / 1e9;
+    if (rampTo <= 0 || rampTo == rate || i < warmupCount) {
+      return intendedStart(startNanos, i, rate);
+    }
+    double j = i - warmupCount;
+    double seconds = rampNanos / 1e9;
+    double a = (rampTo - rate) / seconds; // rate's slope, per second
+    double t = (-rate + Math.sqrt(Math.max(0, rate * rate + 2 * a * j))) / a;
+    return startNanos + warmupNanos + (long) (t * 1e9);
   }
 
   /**
@@ -524,7 +550,8 @@ public final class LoadGeneratorMain implements Callable<Integer> {
         Semaphore inFlight = new Semaphore(maxOutstanding);
         SplittableRandom rnd = new SplittableRandom(seed);
         for (long i = 0; ; i++) {
-          long intended = intendedStart(start, i, rate);
+          long intended =
+              intendedStart(start, i, rate, measureFrom - start, rampTo, end - measureFrom);
           if (intended >= end || stopRequested) {
             break;
           }

@@ -241,13 +241,14 @@ public final class MixerOptions {
 
   @Option(
       names = "--quality-latency-share",
-      defaultValue = "0.5",
+      defaultValue = "0.25",
       description =
           "Quality factor: when more than 5% of a window's requests take at least this share of"
-              + " their deadline, recall quotas and rank's input shrink (x0.8 per window, down to"
-              + " --quality-min-factor); they grow back by 0.05 per window once under 1% do. Pages"
-              + " built with less than the full counts are degraded with cause quality_factor"
-              + " (default: ${DEFAULT-VALUE}).")
+              + " their deadline (0.25: 50 ms of 200, the capacity bar; below the 0.5 at which the"
+              + " concurrency limit starts refusing), recall quotas and rank's input shrink (x0.8"
+              + " per window, down to --quality-min-factor); they grow back by 0.05 per window once"
+              + " under 1% do. Pages built with less than the full counts are degraded with cause"
+              + " quality_factor (default: ${DEFAULT-VALUE}).")
   public double qualityLatencyShare;
 
   @Option(

@@ -991,7 +991,8 @@ public final class ChaosMain implements Callable<Integer> {
     return sb.append("\n}\n").toString().replace("NaN", "null");
   }
 
-  private static String jsonCounts(Map<String, Long> m) {
+  /** A JSON object of counts, keys in the map's order. */
+  static String jsonCounts(Map<String, Long> m) {
     StringBuilder sb = new StringBuilder("{");
     int i = 0;
     for (Map.Entry<String, Long> x : m.entrySet()) {

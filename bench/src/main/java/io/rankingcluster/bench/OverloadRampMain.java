@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -352,8 +351,8 @@ public final class OverloadRampMain implements Callable<Integer> {
                 seconds,
                 burnCore,
                 deadlineMs,
-                counts(r.errors()),
-                counts(r.degradedReasons())));
+                ChaosMain.jsonCounts(new TreeMap<>(r.errors())),
+                ChaosMain.jsonCounts(new TreeMap<>(r.degradedReasons()))));
     for (int i = 0; i < rows.size(); i++) {
       Second x = rows.get(i);
       sb.append(i == 0 ? "\n" : ",\n")
@@ -377,18 +376,6 @@ public final class OverloadRampMain implements Callable<Integer> {
                   x.p99Ms()));
     }
     return sb.append("\n  ]\n}\n").toString().replace("NaN", "null");
-  }
-
-  private static String counts(Map<String, Long> m) {
-    StringBuilder sb = new StringBuilder("{");
-    for (Map.Entry<String, Long> x : new TreeMap<>(m).entrySet()) {
-      sb.append(sb.length() == 1 ? "" : ", ")
-          .append('"')
-          .append(x.getKey())
-          .append("\": ")
-          .append(x.getValue());
-    }
-    return sb.append('}').toString();
   }
 
   /**

@@ -3,6 +3,7 @@ package io.rankingcluster.mixer;
 import io.rankingcluster.core.ItemKind;
 import io.rankingcluster.core.catalog.Catalog;
 import io.rankingcluster.core.pipeline.CandidateTable;
+import io.rankingcluster.core.recall.Popularity;
 import io.rankingcluster.core.recall.RecallQuery;
 import io.rankingcluster.core.user.UserProfiles;
 
@@ -32,7 +33,7 @@ final class LastResort {
   /** Per country index + 1 (0: no country), catalog rows most clicked first. */
   private final int[][] rows;
 
-  /** log1p(clicks) / log1p(max clicks) per row: the recall score prerank falls back to. */
+  /** Recall's popularity score per row ({@link Popularity#scores}): what prerank falls back to. */
   private final float[] score;
 
   private LastResort(Catalog catalog, int[][] rows, float[] score) {
@@ -55,16 +56,7 @@ final class LastResort {
       }
       rows[country + 1] = java.util.Arrays.copyOf(kept, n);
     }
-    int max = 0;
-    for (int clicks : c.clicks) {
-      max = Math.max(max, clicks);
-    }
-    float denominator = (float) Math.log1p(Math.max(1, max));
-    float[] score = new float[c.size()];
-    for (int i = 0; i < score.length; i++) {
-      score[i] = (float) Math.log1p(c.clicks[i]) / denominator;
-    }
-    return new LastResort(c, rows, score);
+    return new LastResort(c, rows, Popularity.scores(c));
   }
 
   /**

@@ -5,11 +5,11 @@ import java.util.Arrays;
 import java.util.function.IntPredicate;
 
 /** Popularity from observed clicks: the ordering and the [0, 1] score the list channels share. */
-final class Popularity {
+public final class Popularity {
   private Popularity() {}
 
   /** log1p(clicks) scaled so that the most clicked item of the catalog scores 1. */
-  static float[] scores(Catalog catalog) {
+  public static float[] scores(Catalog catalog) {
     int max = 0;
     for (int c : catalog.clicks) {
       max = Math.max(max, c);
